@@ -1,0 +1,34 @@
+import { HardhatUserConfig, subtask } from "hardhat/config";
+import { TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD } from "hardhat/builtin-tasks/task-names";
+import "@nomicfoundation/hardhat-toolbox";
+import path from "path";
+
+// This machine (and CI) has no route to the solc binary list, so Hardhat cannot download a compiler.
+// We compile with the exact solc-js release pinned in package.json instead.
+const SOLC_VERSION = "0.8.28";
+subtask(TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD, async (args: { solcVersion: string }, _hre, runSuper) => {
+  if (args.solcVersion === SOLC_VERSION) {
+    const compilerPath = path.join(__dirname, "node_modules", "solc", "soljson.js");
+    return { compilerPath, isSolcJs: true, version: args.solcVersion, longVersion: "0.8.28+commit.7893614a" };
+  }
+  return runSuper();
+});
+
+const config: HardhatUserConfig = {
+  solidity: {
+    version: SOLC_VERSION,
+    settings: {
+      viaIR: true,
+      optimizer: { enabled: true, runs: 2000 },
+      evmVersion: "cancun",
+    },
+  },
+  networks: {
+    hardhat: { hardfork: "cancun" },
+    localhost: { url: "http://127.0.0.1:8545" },
+  },
+  mocha: { timeout: 600_000 },
+  gasReporter: { enabled: process.env.REPORT_GAS === "true" },
+};
+
+export default config;
