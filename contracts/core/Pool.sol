@@ -1,0 +1,356 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {IERC3156FlashBorrower} from "@openzeppelin/contracts/interfaces/IERC3156FlashBorrower.sol";
+import {IERC3156FlashLender} from "@openzeppelin/contracts/interfaces/IERC3156FlashLender.sol";
+
+import {AssetConfig, Market, Account} from "../interfaces/IPoolTypes.sol";
+import {MathLib} from "../libraries/MathLib.sol";
+import {SharesMathLib} from "../libraries/SharesMathLib.sol";
+import {ErrorsLib} from "../libraries/ErrorsLib.sol";
+import {EventsLib} from "../libraries/EventsLib.sol";
+import {PoolStorage} from "./PoolStorage.sol";
+import {VaultDeployer} from "./VaultDeployer.sol";
+
+/// @title Pool
+/// @notice The Fulcra singleton: it keeps the books of every listed asset — lenders' supply shares, borrowers'
+/// collateral and debt — prices them through Chainlink feeds and enforces solvency on every user action.
+/// @dev Accounts are `(owner, subId)`, packed into one bytes32 key without hashing. An account holds up to 8
+/// collateral assets (never lent out) and at most one debt asset. Rounding always favours the pool.
+/// Tokens must be plain ERC-20s: inbound transfers are checked by balance delta (fee-on-transfer tokens revert) and
+/// rebasing tokens are not to be listed (see docs/architecture.md).
+/// Governance and read-only views live in `PoolExt`, reached through this contract's fallback by `delegatecall`
+/// (as Compound's CometExt), so the hot paths fit the 24 KiB code limit with room for liquidation.
+contract Pool is PoolStorage, IERC3156FlashLender {
+    using SafeERC20 for IERC20;
+    using MathLib for uint256;
+    using SharesMathLib for uint256;
+
+    /// @notice The extension holding governance and views; called by `delegatecall` from the fallback.
+    address public immutable EXTENSION;
+
+    /// @param admin Receives DEFAULT_ADMIN_ROLE (grants the other roles); the timelock in production.
+    /// @param extension The `PoolExt` deployment.
+    constructor(address admin, address extension) {
+        if (admin == address(0) || extension == address(0)) revert ErrorsLib.ZeroAddress();
+        _grantRole(DEFAULT_ADMIN_ROLE, admin);
+        EXTENSION = extension;
+        vaultDeployer = address(new VaultDeployer());
+    }
+
+    /// @notice Forwards every other call to the extension, in this contract's storage context.
+    fallback() external {
+        address ext = EXTENSION;
+        assembly ("memory-safe") {
+            calldatacopy(0, 0, calldatasize())
+            let ok := delegatecall(gas(), ext, 0, calldatasize(), 0, 0)
+            returndatacopy(0, 0, returndatasize())
+            if iszero(ok) {
+                revert(0, returndatasize())
+            }
+            return(0, returndatasize())
+        }
+    }
+
+    // ================================================================ lenders
+
+    /// @notice Supplies `assets` (or the assets worth `shares`) of `asset` for `onBehalf`, who earns interest.
+    /// @dev Exactly one of `assets` and `shares` must be non-zero. Shares are minted rounded down, assets pulled
+    /// rounded up.
+    /// @return The assets supplied and the shares minted.
+    function supply(address asset, uint256 assets, uint256 shares, address onBehalf)
+        external
+        lock
+        returns (uint256, uint256)
+    {
+        if ((assets == 0) == (shares == 0)) revert ErrorsLib.InconsistentInput();
+        if (onBehalf == address(0)) revert ErrorsLib.ZeroAddress();
+        Asset storage a = _assets[asset];
+        uint8 flags = a.config.flags;
+        if (flags & FLAG_LISTED == 0) revert ErrorsLib.AssetNotListed();
+        if (flags & FLAG_SUPPLY_PAUSED != 0) revert ErrorsLib.SupplyPaused();
+
+        _accrue(a, asset);
+        Market storage m = a.market;
+        uint256 totalAssets = m.totalSupplyAssets;
+        uint256 totalShares = m.totalSupplyShares;
+        if (assets > 0) shares = assets.toSharesDown(totalAssets, totalShares);
+        else assets = shares.toAssetsUp(totalAssets, totalShares);
+        if (shares == 0) revert ErrorsLib.ZeroShares();
+        if (totalAssets + assets > a.supplyCap) revert ErrorsLib.SupplyCapExceeded();
+
+        m.totalSupplyAssets = uint128(totalAssets + assets);
+        m.totalSupplyShares = uint128(totalShares + shares);
+        supplyShares[asset][onBehalf] += shares;
+
+        emit EventsLib.Supply(asset, msg.sender, onBehalf, assets, shares);
+        _pull(asset, assets);
+        return (assets, shares);
+    }
+
+    /// @notice Withdraws `assets` (or the assets worth `shares`) of `onBehalf`'s supply to `receiver`.
+    /// @dev Exactly one of `assets` and `shares` must be non-zero. Shares are burnt rounded up, assets paid rounded
+    /// down. Never paused: lenders can always leave, liquidity permitting.
+    /// @return The assets withdrawn and the shares burnt.
+    function withdraw(address asset, uint256 assets, uint256 shares, address onBehalf, address receiver)
+        external
+        lock
+        returns (uint256, uint256)
+    {
+        if ((assets == 0) == (shares == 0)) revert ErrorsLib.InconsistentInput();
+        if (receiver == address(0)) revert ErrorsLib.ZeroAddress();
+        _checkAuthorized(onBehalf);
+        Asset storage a = _assets[asset];
+        if (a.config.flags & FLAG_LISTED == 0) revert ErrorsLib.AssetNotListed();
+
+        _accrue(a, asset);
+        Market storage m = a.market;
+        uint256 totalAssets = m.totalSupplyAssets;
+        uint256 totalShares = m.totalSupplyShares;
+        if (assets > 0) shares = assets.toSharesUp(totalAssets, totalShares);
+        else assets = shares.toAssetsDown(totalAssets, totalShares);
+
+        uint256 balance = supplyShares[asset][onBehalf];
+        if (shares > balance) revert ErrorsLib.InsufficientBalance();
+        if (assets > totalAssets) revert ErrorsLib.InsufficientLiquidity();
+        totalAssets -= assets;
+        if (m.totalBorrowAssets > totalAssets) revert ErrorsLib.InsufficientLiquidity();
+
+        supplyShares[asset][onBehalf] = balance - shares;
+        m.totalSupplyAssets = uint128(totalAssets);
+        m.totalSupplyShares = uint128(totalShares - shares);
+
+        emit EventsLib.Withdraw(asset, msg.sender, onBehalf, receiver, assets, shares);
+        IERC20(asset).safeTransfer(receiver, assets);
+        return (assets, shares);
+    }
+
+    // ================================================================ borrowers
+
+    /// @notice Adds `assets` of collateral `asset` to account `(owner, subId)`. Anyone may add; never paused.
+    function supplyCollateral(address asset, uint256 assets, address owner, uint96 subId) external lock {
+        if (assets == 0) revert ErrorsLib.ZeroAmount();
+        if (owner == address(0)) revert ErrorsLib.ZeroAddress();
+        Asset storage a = _assets[asset];
+        AssetConfig memory c = a.config;
+        if (c.flags & FLAG_LISTED == 0) revert ErrorsLib.AssetNotListed();
+        if (c.lt == 0) revert ErrorsLib.NotCollateral();
+
+        uint256 total = a.totalCollateral + assets;
+        if (total > a.collateralCap) revert ErrorsLib.CollateralCapExceeded();
+        a.totalCollateral = uint128(total);
+
+        Account storage acc = _accounts[_key(owner, subId)];
+        uint256 ids = acc.collateralIds;
+        uint256 count = acc.collateralCount;
+        uint256 pos = _positionOf(ids, count, c.id);
+        if (pos == count) {
+            if (acc.debtId == c.id) revert ErrorsLib.CollateralIsDebtAsset();
+            if (count == MAX_COLLATERALS) revert ErrorsLib.TooManyCollaterals();
+            acc.collateralIds = uint64(ids | (uint256(c.id) << (8 * count)));
+            acc.collateralCount = uint8(count + 1);
+        }
+        _setCollateralAt(acc, pos, _collateralAt(acc, pos) + assets);
+
+        emit EventsLib.SupplyCollateral(asset, msg.sender, owner, subId, assets);
+        _pull(asset, assets);
+    }
+
+    /// @notice Withdraws `assets` of collateral `asset` (type(uint256).max: all of it) from `(owner, subId)` to
+    /// `receiver`. The account must stay within its borrowing power (LTV).
+    /// @return The amount withdrawn.
+    function withdrawCollateral(address asset, uint256 assets, address owner, uint96 subId, address receiver)
+        external
+        lock
+        returns (uint256)
+    {
+        if (assets == 0) revert ErrorsLib.ZeroAmount();
+        if (receiver == address(0)) revert ErrorsLib.ZeroAddress();
+        _checkAuthorized(owner);
+        Asset storage a = _assets[asset];
+        Account storage acc = _accounts[_key(owner, subId)];
+        uint256 count = acc.collateralCount;
+        uint256 pos = _positionOf(acc.collateralIds, count, a.config.id);
+        if (pos == count) revert ErrorsLib.InsufficientCollateral();
+        uint256 current = _collateralAt(acc, pos);
+        if (assets == type(uint256).max) assets = current;
+        if (assets > current) revert ErrorsLib.InsufficientCollateral();
+
+        unchecked {
+            a.totalCollateral -= uint128(assets);
+        }
+        if (current == assets) _removeCollateralAt(acc, pos, count);
+        else _setCollateralAt(acc, pos, current - assets);
+
+        uint256 debtId = acc.debtId;
+        if (debtId != 0) {
+            address debtAsset = assetById[debtId];
+            Asset storage d = _assets[debtAsset];
+            _accrue(d, debtAsset);
+            if (!_withinLtv(acc, acc.borrowShares, d)) revert ErrorsLib.InsufficientCollateral();
+        }
+
+        emit EventsLib.WithdrawCollateral(asset, msg.sender, owner, subId, receiver, assets);
+        IERC20(asset).safeTransfer(receiver, assets);
+        return assets;
+    }
+
+    /// @notice Borrows `assets` of `asset` against the collateral of `(owner, subId)`, sent to `receiver`.
+    /// @dev Debt shares are minted rounded up. The account may hold one debt asset at a time, must stay within its
+    /// LTV, and its debt must reach the asset's minimum borrow.
+    /// @return shares The debt shares minted.
+    function borrow(address asset, uint256 assets, address owner, uint96 subId, address receiver)
+        external
+        lock
+        returns (uint256 shares)
+    {
+        if (assets == 0) revert ErrorsLib.ZeroAmount();
+        if (receiver == address(0)) revert ErrorsLib.ZeroAddress();
+        _checkAuthorized(owner);
+        Asset storage a = _assets[asset];
+        AssetConfig memory c = a.config;
+        if (c.flags & FLAG_LISTED == 0) revert ErrorsLib.AssetNotListed();
+        if (c.flags & FLAG_BORROWABLE == 0) revert ErrorsLib.NotBorrowable();
+        if (c.flags & FLAG_BORROW_PAUSED != 0) revert ErrorsLib.BorrowPaused();
+
+        Account storage acc = _accounts[_key(owner, subId)];
+        uint256 debtId = acc.debtId;
+        if (debtId != c.id) {
+            if (debtId != 0) revert ErrorsLib.DebtAssetMismatch();
+            uint256 count = acc.collateralCount;
+            if (_positionOf(acc.collateralIds, count, c.id) != count) revert ErrorsLib.CollateralIsDebtAsset();
+            acc.debtId = c.id;
+        }
+
+        _accrue(a, asset);
+        Market storage m = a.market;
+        uint256 totalBorrowAssets = m.totalBorrowAssets;
+        uint256 totalBorrowShares = m.totalBorrowShares;
+        shares = assets.toSharesUp(totalBorrowAssets, totalBorrowShares);
+        totalBorrowAssets += assets;
+        if (totalBorrowAssets > m.totalSupplyAssets) revert ErrorsLib.InsufficientLiquidity();
+        if (totalBorrowAssets > a.borrowCap) revert ErrorsLib.BorrowCapExceeded();
+        totalBorrowShares += shares;
+        m.totalBorrowAssets = uint128(totalBorrowAssets);
+        m.totalBorrowShares = uint128(totalBorrowShares);
+
+        uint256 borrowShares = acc.borrowShares + shares;
+        if (borrowShares > type(uint120).max) revert ErrorsLib.AmountTooLarge();
+        acc.borrowShares = uint120(borrowShares);
+        if (borrowShares.toAssetsUp(totalBorrowAssets, totalBorrowShares) < a.minBorrow) {
+            revert ErrorsLib.BelowMinBorrow();
+        }
+        if (!_withinLtv(acc, borrowShares, a)) revert ErrorsLib.InsufficientCollateral();
+
+        emit EventsLib.Borrow(asset, msg.sender, owner, subId, receiver, assets, shares);
+        IERC20(asset).safeTransfer(receiver, assets);
+    }
+
+    /// @notice Repays `assets` of `(owner, subId)`'s debt in `asset`; type(uint256).max repays all of it.
+    /// Anyone may repay for anyone; never paused.
+    /// @dev Debt shares are burnt rounded down for a partial repay; a full repay pulls the debt rounded up.
+    /// @return The assets repaid and the debt shares burnt.
+    function repay(address asset, uint256 assets, address owner, uint96 subId)
+        external
+        lock
+        returns (uint256, uint256)
+    {
+        if (assets == 0) revert ErrorsLib.ZeroAmount();
+        Asset storage a = _assets[asset];
+        Account storage acc = _accounts[_key(owner, subId)];
+        uint256 debtId = acc.debtId;
+        if (debtId == 0) revert ErrorsLib.NoDebt();
+        if (debtId != a.config.id) revert ErrorsLib.DebtAssetMismatch();
+
+        _accrue(a, asset);
+        Market storage m = a.market;
+        uint256 totalBorrowAssets = m.totalBorrowAssets;
+        uint256 totalBorrowShares = m.totalBorrowShares;
+        uint256 borrowShares = acc.borrowShares;
+        uint256 shares;
+        if (assets == type(uint256).max) {
+            shares = borrowShares;
+            assets = shares.toAssetsUp(totalBorrowAssets, totalBorrowShares);
+        } else {
+            shares = assets.toSharesDown(totalBorrowAssets, totalBorrowShares);
+            if (shares > borrowShares) revert ErrorsLib.RepayExceedsDebt();
+            if (shares == 0) revert ErrorsLib.ZeroShares();
+        }
+
+        m.totalBorrowAssets = uint128(totalBorrowAssets.zeroFloorSub(assets));
+        m.totalBorrowShares = uint128(totalBorrowShares - shares);
+        acc.borrowShares = uint120(borrowShares - shares);
+        if (borrowShares == shares) acc.debtId = 0;
+
+        emit EventsLib.Repay(asset, msg.sender, owner, subId, assets, shares);
+        _pull(asset, assets);
+        return (assets, shares);
+    }
+
+    /// @notice Lets `operator` act for all of the caller's accounts and lender positions (withdraw, borrow,
+    /// withdraw collateral), or revokes it.
+    function setAuthorization(address operator, bool authorized) external {
+        if (operator == address(0)) revert ErrorsLib.ZeroAddress();
+        isAuthorized[msg.sender][operator] = authorized;
+        emit EventsLib.SetAuthorization(msg.sender, operator, authorized);
+    }
+
+    // ================================================================ flash loans (ERC-3156)
+
+    /// @inheritdoc IERC3156FlashLender
+    /// @dev Lends from the pool's whole balance of a listed asset (collateral included: it is back before the
+    /// transaction ends). The fee is pulled with the principal and credited to reserves. The balance is checked
+    /// around the loan, so a token that takes a fee on transfer cannot shortchange the pool.
+    function flashLoan(IERC3156FlashBorrower receiver, address token, uint256 amount, bytes calldata data)
+        external
+        flashLock
+        returns (bool)
+    {
+        if (amount == 0) revert ErrorsLib.ZeroAmount();
+        Asset storage a = _assets[token];
+        AssetConfig memory c = a.config;
+        if (c.flags & FLAG_LISTED == 0) revert ErrorsLib.UnsupportedToken();
+        if (c.flags & FLAG_BORROW_PAUSED != 0) revert ErrorsLib.BorrowPaused();
+        uint256 fee = amount.bpsUp(c.flashFee);
+        uint256 balanceBefore = IERC20(token).balanceOf(address(this));
+
+        IERC20(token).safeTransfer(address(receiver), amount);
+        if (receiver.onFlashLoan(msg.sender, token, amount, fee, data) != FLASH_CALLBACK_SUCCESS) {
+            revert ErrorsLib.FlashLoanCallbackFailed();
+        }
+        if (fee != 0) {
+            _accrue(a, token);
+            _creditReserves(a.market, fee);
+        }
+        emit EventsLib.FlashLoan(address(receiver), msg.sender, token, amount, fee);
+        IERC20(token).safeTransferFrom(address(receiver), address(this), amount + fee);
+        if (IERC20(token).balanceOf(address(this)) < balanceBefore + fee) revert ErrorsLib.TransferAmountMismatch();
+        return true;
+    }
+
+    /// @inheritdoc IERC3156FlashLender
+    function maxFlashLoan(address token) external view returns (uint256) {
+        uint8 flags = _assets[token].config.flags;
+        if (flags & FLAG_LISTED == 0 || flags & FLAG_BORROW_PAUSED != 0) return 0;
+        return IERC20(token).balanceOf(address(this));
+    }
+
+    /// @inheritdoc IERC3156FlashLender
+    function flashFee(address token, uint256 amount) external view returns (uint256) {
+        AssetConfig memory c = _assets[token].config;
+        if (c.flags & FLAG_LISTED == 0) revert ErrorsLib.UnsupportedToken();
+        return amount.bpsUp(c.flashFee);
+    }
+
+
+    /// @dev Pulls exactly `amount` of `asset` from the caller; reverts if the pool receives anything else
+    /// (fee-on-transfer or otherwise non-standard tokens).
+    function _pull(address asset, uint256 amount) internal {
+        uint256 before = IERC20(asset).balanceOf(address(this));
+        IERC20(asset).safeTransferFrom(msg.sender, address(this), amount);
+        if (IERC20(asset).balanceOf(address(this)) != before + amount) revert ErrorsLib.TransferAmountMismatch();
+    }
+}
+

@@ -1,0 +1,348 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {AggregatorV3Interface} from "@chainlink/contracts/src/v0.8/shared/interfaces/AggregatorV3Interface.sol";
+
+import {AssetConfig, AssetRisk, Market, Account, ListingParams, AccountHealth} from "../interfaces/IPoolTypes.sol";
+import {MathLib, WAD} from "../libraries/MathLib.sol";
+import {SharesMathLib} from "../libraries/SharesMathLib.sol";
+import {InterestRateLib} from "../libraries/InterestRateLib.sol";
+import {ErrorsLib} from "../libraries/ErrorsLib.sol";
+import {EventsLib} from "../libraries/EventsLib.sol";
+import {PoolStorage} from "./PoolStorage.sol";
+import {VaultDeployer} from "./VaultDeployer.sol";
+
+/// @title PoolExt
+/// @notice Governance and views of the Fulcra pool. Deployed once and reached only through the pool's fallback
+/// (`delegatecall`): every function here reads and writes the pool's storage and emits the pool's events. Called
+/// directly, it has no roles and no assets, so every guarded function reverts.
+contract PoolExt is PoolStorage {
+    using SafeERC20 for IERC20;
+    using MathLib for uint256;
+    using SharesMathLib for uint256;
+
+    /// @notice Accrues interest on `asset` up to now. Anyone may call; every entry point does it anyway.
+    function accrueInterest(address asset) external {
+        Asset storage a = _assets[asset];
+        if (a.config.flags & FLAG_LISTED == 0) revert ErrorsLib.AssetNotListed();
+        _accrue(a, asset);
+    }
+
+    // ================================================================ governance
+
+    /// @notice Lists `asset` with its oracle, risk, rate-model and cap parameters, and deploys its ERC-4626 vault.
+    /// @dev RISK_ADMIN (the timelock). Caps are absolute token amounts (0 forbids; type(uint128).max is unlimited).
+    /// The token's decimals and the feed's decimals fix the price scale; tokens must be plain ERC-20s.
+    /// @return vault The asset's ERC-4626 vault.
+    function listAsset(address asset, ListingParams calldata p) external onlyRole(RISK_ADMIN_ROLE) returns (address vault) {
+        if (asset == address(0)) revert ErrorsLib.ZeroAddress();
+        Asset storage a = _assets[asset];
+        if (a.config.flags & FLAG_LISTED != 0) revert ErrorsLib.AssetAlreadyListed();
+        uint256 id = assetCount + 1;
+        if (id > type(uint8).max) revert ErrorsLib.TooManyAssets();
+        _validateRisk(p.ltv, p.lt);
+        _validateRateModel(p.baseRate, p.slope1, p.slope2, p.kink);
+        if (p.reserveFactor > MAX_RESERVE_FACTOR) revert ErrorsLib.InvalidReserveFactor();
+
+        assetCount = id;
+        assetById[id] = asset;
+        a.config = AssetConfig({
+            feed: address(0),
+            heartbeat: 0,
+            scaleExp: 0,
+            flags: FLAG_LISTED | (p.borrowable ? FLAG_BORROWABLE : 0),
+            id: uint8(id),
+            ltv: p.ltv,
+            lt: p.lt,
+            flashFee: 0
+        });
+        a.risk.ltTarget = p.lt;
+        _setOracle(asset, a, p.feed, p.heartbeat, p.minAnswer, p.maxAnswer);
+        Market storage m = a.market;
+        m.lastUpdate = uint40(block.timestamp);
+        m.reserveFactor = p.reserveFactor;
+        m.baseRate = p.baseRate;
+        m.slope1 = p.slope1;
+        m.slope2 = p.slope2;
+        m.kink = p.kink;
+        a.supplyCap = p.supplyCap;
+        a.borrowCap = p.borrowCap;
+        a.collateralCap = p.collateralCap;
+        a.minBorrow = p.minBorrow;
+        vault = VaultDeployer(vaultDeployer).deploy(asset);
+        a.vault = vault;
+
+        emit EventsLib.AssetListed(asset, uint8(id), vault);
+        emit EventsLib.CollateralParamsSet(asset, 0, p.ltv, 0, p.lt);
+        emit EventsLib.RateModelSet(asset, p.baseRate, p.slope1, p.slope2, p.kink);
+        emit EventsLib.ReserveFactorSet(asset, 0, p.reserveFactor);
+        emit EventsLib.CapsSet(asset, p.supplyCap, p.borrowCap, p.collateralCap, p.minBorrow);
+        emit EventsLib.BorrowableSet(asset, p.borrowable);
+    }
+
+    /// @notice Replaces the price feed of `asset` (RISK_ADMIN).
+    function setOracle(address asset, address feed, uint24 heartbeat, int96 minAnswer, int96 maxAnswer)
+        external
+        onlyRole(RISK_ADMIN_ROLE)
+    {
+        _setOracle(asset, _listed(asset), feed, heartbeat, minAnswer, maxAnswer);
+    }
+
+    /// @notice Sets the LTV and liquidation threshold of `asset` as collateral, at once (RISK_ADMIN: the timelock's
+    /// delay is the users' notice). Any running LT ramp is replaced.
+    function setCollateralParams(address asset, uint16 ltv, uint16 lt) external onlyRole(RISK_ADMIN_ROLE) {
+        Asset storage a = _listed(asset);
+        _validateRisk(ltv, lt);
+        AssetConfig storage c = a.config;
+        emit EventsLib.CollateralParamsSet(asset, c.ltv, ltv, _effectiveLt(c, a.risk), lt);
+        c.ltv = ltv;
+        c.lt = lt;
+        a.risk.ltTarget = lt;
+    }
+
+    /// @notice Sets the kinked rate model of `asset`, after accruing at the old one (RISK_ADMIN).
+    function setRateModel(address asset, uint16 baseRate, uint16 slope1, uint16 slope2, uint16 kink)
+        external
+        onlyRole(RISK_ADMIN_ROLE)
+    {
+        Asset storage a = _listed(asset);
+        _validateRateModel(baseRate, slope1, slope2, kink);
+        _accrue(a, asset);
+        Market storage m = a.market;
+        (m.baseRate, m.slope1, m.slope2, m.kink) = (baseRate, slope1, slope2, kink);
+        emit EventsLib.RateModelSet(asset, baseRate, slope1, slope2, kink);
+    }
+
+    /// @notice Sets the share of interest that goes to reserves, after accruing at the old one (RISK_ADMIN).
+    function setReserveFactor(address asset, uint16 reserveFactor) external onlyRole(RISK_ADMIN_ROLE) {
+        Asset storage a = _listed(asset);
+        if (reserveFactor > MAX_RESERVE_FACTOR) revert ErrorsLib.InvalidReserveFactor();
+        _accrue(a, asset);
+        emit EventsLib.ReserveFactorSet(asset, a.market.reserveFactor, reserveFactor);
+        a.market.reserveFactor = reserveFactor;
+    }
+
+    /// @notice Sets the caps and minimum borrow of `asset` (RISK_ADMIN). Lowering a cap never touches positions;
+    /// it only refuses growth above it.
+    function setCaps(address asset, uint128 supplyCap, uint128 borrowCap, uint128 collateralCap, uint128 minBorrow)
+        external
+        onlyRole(RISK_ADMIN_ROLE)
+    {
+        Asset storage a = _listed(asset);
+        (a.supplyCap, a.borrowCap, a.collateralCap, a.minBorrow) = (supplyCap, borrowCap, collateralCap, minBorrow);
+        emit EventsLib.CapsSet(asset, supplyCap, borrowCap, collateralCap, minBorrow);
+    }
+
+    /// @notice Allows or forbids new borrows of `asset` (RISK_ADMIN). Existing debt is unaffected.
+    function setBorrowable(address asset, bool borrowable) external onlyRole(RISK_ADMIN_ROLE) {
+        AssetConfig storage c = _listed(asset).config;
+        c.flags = borrowable ? c.flags | FLAG_BORROWABLE : c.flags & ~FLAG_BORROWABLE;
+        emit EventsLib.BorrowableSet(asset, borrowable);
+    }
+
+    /// @notice Sets the flash-loan fee of `asset` in bps, at most MAX_FLASH_FEE (RISK_ADMIN).
+    function setFlashFee(address asset, uint16 feeBps) external onlyRole(RISK_ADMIN_ROLE) {
+        if (feeBps > MAX_FLASH_FEE) revert ErrorsLib.InvalidFlashFee();
+        AssetConfig storage c = _listed(asset).config;
+        emit EventsLib.FlashFeeSet(asset, c.flashFee, feeBps);
+        c.flashFee = feeBps;
+    }
+
+    /// @notice Pauses or resumes supply and borrow (and flash loans) of `asset` (GUARDIAN). Repay, adding
+    /// collateral, withdrawals and liquidation are never paused.
+    function setPause(address asset, bool supplyPaused, bool borrowPaused) external onlyRole(GUARDIAN_ROLE) {
+        AssetConfig storage c = _listed(asset).config;
+        uint8 flags = c.flags & ~(FLAG_SUPPLY_PAUSED | FLAG_BORROW_PAUSED);
+        if (supplyPaused) flags |= FLAG_SUPPLY_PAUSED;
+        if (borrowPaused) flags |= FLAG_BORROW_PAUSED;
+        c.flags = flags;
+        emit EventsLib.PauseSet(asset, supplyPaused, borrowPaused);
+    }
+
+    /// @notice Withdraws `assets` of the protocol's reserves in `asset` to `receiver` (TREASURY). Reserves are supply
+    /// shares the protocol owns: it can never take more than those, nor cash that borrowers owe lenders.
+    function withdrawReserves(address asset, uint256 assets, address receiver) external onlyRole(TREASURY_ROLE) lock {
+        if (assets == 0) revert ErrorsLib.ZeroAmount();
+        if (receiver == address(0)) revert ErrorsLib.ZeroAddress();
+        Asset storage a = _listed(asset);
+        _accrue(a, asset);
+        Market storage m = a.market;
+        uint256 totalAssets = m.totalSupplyAssets;
+        uint256 shares = assets.toSharesUp(totalAssets, m.totalSupplyShares);
+        if (shares > m.reserveShares) revert ErrorsLib.InsufficientReserves();
+        if (assets > totalAssets || m.totalBorrowAssets > totalAssets - assets) revert ErrorsLib.InsufficientLiquidity();
+        m.reserveShares -= uint128(shares);
+        m.totalSupplyShares -= uint128(shares);
+        m.totalSupplyAssets = uint128(totalAssets - assets);
+        emit EventsLib.ReservesWithdrawn(asset, receiver, assets, shares);
+        IERC20(asset).safeTransfer(receiver, assets);
+    }
+
+    function _setOracle(address asset, Asset storage a, address feed, uint24 heartbeat, int96 minAnswer, int96 maxAnswer)
+        internal
+    {
+        if (feed == address(0)) revert ErrorsLib.ZeroAddress();
+        if (heartbeat < MIN_HEARTBEAT || heartbeat > MAX_HEARTBEAT || minAnswer < 0 || maxAnswer <= minAnswer) {
+            revert ErrorsLib.InvalidOracleConfig();
+        }
+        uint256 scale = 36;
+        uint256 tokenDecimals = IERC20Metadata(asset).decimals();
+        uint256 feedDecimals = AggregatorV3Interface(feed).decimals();
+        if (tokenDecimals + feedDecimals > scale) revert ErrorsLib.UnsupportedDecimals();
+        AssetConfig storage c = a.config;
+        (c.feed, c.heartbeat, c.scaleExp) = (feed, heartbeat, uint8(scale - tokenDecimals - feedDecimals));
+        (a.risk.minAnswer, a.risk.maxAnswer) = (minAnswer, maxAnswer);
+        emit EventsLib.OracleSet(asset, feed, heartbeat, minAnswer, maxAnswer);
+    }
+
+    function _validateRisk(uint256 ltv, uint256 lt) internal pure {
+        // lt == 0 (with ltv == 0) marks an asset that cannot be collateral.
+        if (lt > MAX_LT || (lt != 0 && ltv + MIN_LTV_LT_GAP > lt) || (lt == 0 && ltv != 0)) {
+            revert ErrorsLib.InvalidRiskParams();
+        }
+    }
+
+    function _validateRateModel(uint256 baseRate, uint256 slope1, uint256 slope2, uint256 kink) internal pure {
+        if (
+            baseRate > MAX_BASE_RATE ||
+            slope1 > MAX_SLOPE1 ||
+            slope2 > MAX_SLOPE2 ||
+            kink < MIN_KINK ||
+            kink > MAX_KINK
+        ) revert ErrorsLib.InvalidRateModel();
+    }
+
+
+    // ================================================================ views
+
+    /// @notice The configuration slot of `asset` (feed, heartbeat, flags, id, LTV, LT anchor).
+    function assetConfig(address asset) external view returns (AssetConfig memory) {
+        return _assets[asset].config;
+    }
+
+    /// @notice Oracle bounds and LT ramp state of `asset`.
+    function assetRisk(address asset) external view returns (AssetRisk memory) {
+        return _assets[asset].risk;
+    }
+
+    /// @notice Caps, minimum borrow, total collateral and vault of `asset`.
+    function assetLimits(address asset)
+        external
+        view
+        returns (
+            uint256 supplyCap,
+            uint256 borrowCap,
+            uint256 collateralCap,
+            uint256 minBorrow,
+            uint256 totalCollateral,
+            address vault
+        )
+    {
+        Asset storage a = _assets[asset];
+        return (a.supplyCap, a.borrowCap, a.collateralCap, a.minBorrow, a.totalCollateral, a.vault);
+    }
+
+    /// @notice The stored market of `asset` (as of its last accrual).
+    function market(address asset) external view returns (Market memory) {
+        return _assets[asset].market;
+    }
+
+    /// @notice The market of `asset` with interest accrued up to now, as the next transaction would see it.
+    function expectedMarket(address asset) public view returns (Market memory m) {
+        m = _assets[asset].market;
+        uint256 dt = block.timestamp - m.lastUpdate;
+        if (dt != 0 && m.totalBorrowAssets != 0) {
+            (uint256 interest, uint256 feeShares, ) = _pendingInterest(m, dt);
+            m.totalBorrowAssets += uint128(interest);
+            m.totalSupplyAssets += uint128(interest);
+            m.totalSupplyShares += uint128(feeShares);
+            m.reserveShares += uint128(feeShares);
+        }
+        m.lastUpdate = uint40(block.timestamp);
+    }
+
+    /// @notice Current borrow rate of `asset` per second (WAD), at the accrued state.
+    function borrowRate(address asset) external view returns (uint256) {
+        Market memory m = expectedMarket(asset);
+        return
+            InterestRateLib.borrowRatePerSecond(
+                InterestRateLib.utilization(m.totalBorrowAssets, m.totalSupplyAssets),
+                m.baseRate,
+                m.slope1,
+                m.slope2,
+                m.kink
+            );
+    }
+
+    /// @notice Assets `user` could withdraw from its supply of `asset` with interest up to now (rounded down).
+    function supplyBalance(address asset, address user) external view returns (uint256) {
+        Market memory m = expectedMarket(asset);
+        return supplyShares[asset][user].toAssetsDown(m.totalSupplyAssets, m.totalSupplyShares);
+    }
+
+    /// @notice The price of one unit of `asset` in 18-decimal USD, scaled by 1e18 (value = amount * price / 1e18).
+    /// Reverts like the pool does on a bad feed answer.
+    function price(address asset) external view returns (uint256) {
+        return _price(_listed(asset));
+    }
+
+    /// @notice The liquidation threshold of `asset` now (bps), with any ramp applied.
+    function effectiveLt(address asset) external view returns (uint256) {
+        Asset storage a = _assets[asset];
+        return _effectiveLt(a.config, a.risk);
+    }
+
+    /// @notice Collateral of `(owner, subId)` in `asset`.
+    function collateralOf(address owner, uint96 subId, address asset) external view returns (uint256) {
+        Account storage acc = _accounts[_key(owner, subId)];
+        uint256 count = acc.collateralCount;
+        uint256 pos = _positionOf(acc.collateralIds, count, _assets[asset].config.id);
+        return pos == count ? 0 : _collateralAt(acc, pos);
+    }
+
+    /// @notice The account `(owner, subId)`: its debt asset (0 if none), debt shares, debt with interest up to now
+    /// (rounded up), and its collateral assets and amounts.
+    function accountOf(address owner, uint96 subId)
+        external
+        view
+        returns (
+            address debtAsset,
+            uint256 borrowShares,
+            uint256 debt,
+            address[] memory collateralAssets,
+            uint256[] memory collateralAmounts
+        )
+    {
+        Account storage acc = _accounts[_key(owner, subId)];
+        if (acc.debtId != 0) {
+            debtAsset = assetById[acc.debtId];
+            borrowShares = acc.borrowShares;
+            Market memory m = expectedMarket(debtAsset);
+            debt = borrowShares.toAssetsUp(m.totalBorrowAssets, m.totalBorrowShares);
+        }
+        uint256 count = acc.collateralCount;
+        collateralAssets = new address[](count);
+        collateralAmounts = new uint256[](count);
+        for (uint256 i; i < count; ++i) {
+            collateralAssets[i] = assetById[(uint256(acc.collateralIds) >> (8 * i)) & 0xff];
+            collateralAmounts[i] = _collateralAt(acc, i);
+        }
+    }
+
+    /// @notice Health of `(owner, subId)` at current prices with interest up to now. Reverts if a needed feed is
+    /// unusable, exactly as a borrow or liquidation would.
+    function accountHealth(address owner, uint96 subId) external view returns (AccountHealth memory h) {
+        Account storage acc = _accounts[_key(owner, subId)];
+        (h.collateralValue, h.borrowingPower, h.liquidationValue) = _collateralValues(acc, true);
+        if (acc.debtId != 0) {
+            address debtAsset = assetById[acc.debtId];
+            Market memory m = expectedMarket(debtAsset);
+            uint256 debt = uint256(acc.borrowShares).toAssetsUp(m.totalBorrowAssets, m.totalBorrowShares);
+            h.debtValue = debt.mulDivUp(_price(_assets[debtAsset]), WAD);
+        }
+        h.healthFactor = h.debtValue == 0 ? type(uint256).max : h.liquidationValue.mulDivDown(WAD, h.debtValue);
+    }
+}

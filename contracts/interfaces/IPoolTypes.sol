@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+/// @notice Hot per-asset configuration, one storage slot: everything needed to price the asset and weigh it as
+/// collateral in a health check.
+struct AssetConfig {
+    address feed; // Chainlink AggregatorV3Interface
+    uint24 heartbeat; // max age of a feed answer, seconds
+    uint8 scaleExp; // price(1e18 USD per token unit, scaled 1e18) = answer * 10^scaleExp
+    uint8 flags; // FLAG_* bits
+    uint8 id; // 1-based asset id (0 = none), used in packed account collateral lists
+    uint16 ltv; // max loan-to-value for new borrows and collateral withdrawals, bps
+    uint16 lt; // liquidation threshold (ramp anchor), bps
+    uint16 flashFee; // flash-loan fee, bps, paid to reserves
+}
+
+/// @notice Oracle bounds and the liquidation-threshold ramp, one storage slot.
+struct AssetRisk {
+    int96 minAnswer; // answers at or below are rejected (Chainlink clamps there)
+    int96 maxAnswer; // answers at or above are rejected
+    uint16 ltTarget; // where the LT is heading; equals `lt` when no ramp is running
+    uint32 rampStart; // when the LT started moving from `lt` toward `ltTarget`
+    uint16 rampBpsPerHour; // max downward speed of the LT
+}
+
+/// @notice Lending-market accounting, three storage slots.
+struct Market {
+    uint128 totalSupplyAssets;
+    uint128 totalSupplyShares;
+    uint128 totalBorrowAssets;
+    uint128 totalBorrowShares;
+    uint128 reserveShares; // supply shares owned by the protocol (its reserves)
+    uint40 lastUpdate;
+    uint16 reserveFactor; // bps of interest that goes to reserves
+    uint16 baseRate; // kinked rate model, annual bps
+    uint16 slope1;
+    uint16 slope2;
+    uint16 kink; // optimal utilization, bps
+}
+
+/// @notice A borrower account `(owner, subId)`. Collateral amounts are stored in list order next to the data read
+/// with them: the first in the head slot with the list itself, the second beside the debt. A first deposit of
+/// collateral writes one new slot, a first borrow one more, and a health check of an account with up to two
+/// collateral assets reads two slots.
+struct Account {
+    // slot 0
+    uint128 collateral0;
+    uint8 collateralCount;
+    uint64 collateralIds; // up to 8 packed 1-byte asset ids, in list order
+    // slot 1: a borrow writes only this slot
+    uint120 borrowShares; // 1.3e36 shares: 1.3e30 assets at the 1e6 share scale
+    uint8 debtId; // 0 = no debt
+    uint128 collateral1;
+    // slots 2-4
+    uint128[6] collateralMore;
+}
+
+/// @notice Everything needed to list an asset.
+struct ListingParams {
+    address feed;
+    uint24 heartbeat;
+    int96 minAnswer;
+    int96 maxAnswer;
+    uint16 ltv;
+    uint16 lt;
+    bool borrowable;
+    uint16 reserveFactor;
+    uint16 baseRate;
+    uint16 slope1;
+    uint16 slope2;
+    uint16 kink;
+    uint128 supplyCap;
+    uint128 borrowCap;
+    uint128 collateralCap;
+    uint128 minBorrow;
+}
+
+/// @notice A health snapshot of an account, values in 18-decimal USD.
+struct AccountHealth {
+    uint256 collateralValue; // unweighted
+    uint256 borrowingPower; // LTV-weighted
+    uint256 liquidationValue; // LT-weighted
+    uint256 debtValue;
+    uint256 healthFactor; // liquidationValue / debtValue (WAD), max uint when no debt
+}

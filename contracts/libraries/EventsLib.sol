@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+/// @title EventsLib
+/// @notice Every state change of the pool, with what an indexer or keeper needs to rebuild it without calls.
+/// Accounts are `(owner, subId)`; both are emitted, `owner` indexed.
+library EventsLib {
+    event Supply(address indexed asset, address indexed caller, address indexed onBehalf, uint256 assets, uint256 shares);
+    event Withdraw(
+        address indexed asset,
+        address caller,
+        address indexed onBehalf,
+        address indexed receiver,
+        uint256 assets,
+        uint256 shares
+    );
+    event SupplyCollateral(
+        address indexed asset,
+        address caller,
+        address indexed owner,
+        uint96 indexed subId,
+        uint256 assets
+    );
+    event WithdrawCollateral(
+        address indexed asset,
+        address caller,
+        address indexed owner,
+        uint96 indexed subId,
+        address receiver,
+        uint256 assets
+    );
+    event Borrow(
+        address indexed asset,
+        address caller,
+        address indexed owner,
+        uint96 indexed subId,
+        address receiver,
+        uint256 assets,
+        uint256 shares
+    );
+    event Repay(
+        address indexed asset,
+        address caller,
+        address indexed owner,
+        uint96 indexed subId,
+        uint256 assets,
+        uint256 shares
+    );
+    event AccrueInterest(address indexed asset, uint256 borrowRatePerSecond, uint256 interest, uint256 reserveShares);
+    event FlashLoan(address indexed receiver, address indexed caller, address indexed asset, uint256 amount, uint256 fee);
+    event SetAuthorization(address indexed owner, address indexed operator, bool authorized);
+
+    event AssetListed(address indexed asset, uint8 id, address vault);
+    event OracleSet(address indexed asset, address feed, uint256 heartbeat, int256 minAnswer, int256 maxAnswer);
+    event CollateralParamsSet(address indexed asset, uint256 oldLtv, uint256 newLtv, uint256 oldLt, uint256 newLt);
+    event RateModelSet(address indexed asset, uint256 baseBps, uint256 slope1Bps, uint256 slope2Bps, uint256 kinkBps);
+    event ReserveFactorSet(address indexed asset, uint256 oldReserveFactor, uint256 newReserveFactor);
+    event CapsSet(
+        address indexed asset,
+        uint256 supplyCap,
+        uint256 borrowCap,
+        uint256 collateralCap,
+        uint256 minBorrow
+    );
+    event BorrowableSet(address indexed asset, bool borrowable);
+    event PauseSet(address indexed asset, bool supplyPaused, bool borrowPaused);
+    event FlashFeeSet(address indexed asset, uint256 oldFeeBps, uint256 newFeeBps);
+    event ReservesWithdrawn(address indexed asset, address indexed receiver, uint256 assets, uint256 shares);
+}
