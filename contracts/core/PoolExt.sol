@@ -6,8 +6,8 @@ import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IER
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {AggregatorV3Interface} from "@chainlink/contracts/src/v0.8/shared/interfaces/AggregatorV3Interface.sol";
 
-import {AssetConfig, AssetRisk, Market, Account, ListingParams, AccountHealth} from "../interfaces/IPoolTypes.sol";
-import {MathLib, WAD} from "../libraries/MathLib.sol";
+import {AssetConfig, AssetRisk, Market, Account, ListingParams, AccountHealth, MarketInfo} from "../interfaces/IPoolTypes.sol";
+import {MathLib, WAD, BPS} from "../libraries/MathLib.sol";
 import {SharesMathLib} from "../libraries/SharesMathLib.sol";
 import {InterestRateLib} from "../libraries/InterestRateLib.sol";
 import {ErrorsLib} from "../libraries/ErrorsLib.sol";
@@ -275,6 +275,28 @@ contract PoolExt is PoolStorage {
                 m.slope2,
                 m.kink
             );
+    }
+
+    /// @notice Integrator summary of `asset`'s market, interest accrued to now: totals, utilization, rates per
+    /// second and as APY (continuously compounded, WAD), reserves and total collateral.
+    function marketInfo(address asset) external view returns (MarketInfo memory info) {
+        Market memory m = expectedMarket(asset);
+        info.totalSupplyAssets = m.totalSupplyAssets;
+        info.totalBorrowAssets = m.totalBorrowAssets;
+        info.utilization = InterestRateLib.utilization(m.totalBorrowAssets, m.totalSupplyAssets);
+        info.borrowRatePerSecond = InterestRateLib.borrowRatePerSecond(
+            info.utilization,
+            m.baseRate,
+            m.slope1,
+            m.slope2,
+            m.kink
+        );
+        uint256 supplyRate = info.borrowRatePerSecond.wMulDown(info.utilization).bpsDown(BPS - m.reserveFactor);
+        info.supplyRatePerSecond = supplyRate;
+        info.borrowApy = InterestRateLib.compoundedGrowth(info.borrowRatePerSecond, 365 days);
+        info.supplyApy = InterestRateLib.compoundedGrowth(supplyRate, 365 days);
+        info.reserves = uint256(m.reserveShares).toAssetsDown(m.totalSupplyAssets, m.totalSupplyShares);
+        info.totalCollateral = _assets[asset].totalCollateral;
     }
 
     /// @notice Assets `user` could withdraw from its supply of `asset` with interest up to now (rounded down).

@@ -83,3 +83,16 @@ struct AccountHealth {
     uint256 debtValue;
     uint256 healthFactor; // liquidationValue / debtValue (WAD), max uint when no debt
 }
+
+/// @notice Market summary for integrators (amounts in the asset's units, rates in WAD).
+struct MarketInfo {
+    uint256 totalSupplyAssets;
+    uint256 totalBorrowAssets;
+    uint256 utilization;
+    uint256 borrowRatePerSecond;
+    uint256 supplyRatePerSecond;
+    uint256 borrowApy;
+    uint256 supplyApy;
+    uint256 reserves;
+    uint256 totalCollateral;
+}
