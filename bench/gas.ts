@@ -19,11 +19,12 @@ export const PEER_MORPHO: Record<string, number> = {
   repay_all: 82_688,
   withdrawCollateral: 68_744,
   liquidate: 130_881,
+  liquidate_full: 130_881,
   flashLoan: 47_564,
 };
 
 export async function measureGas(): Promise<Record<string, number>> {
-  const [admin, lender1, lender2, borrower] = await ethers.getSigners();
+  const [admin, lender1, lender2, borrower, borrower2, borrower3, liquidator] = await ethers.getSigners();
   const pool = await deployPool(admin, admin.address);
   for (const role of [ROLES.RISK_ADMIN, ROLES.GUARDIAN, ROLES.TREASURY]) await pool.grantRole(role, admin.address);
   const base = DEMO_ASSETS[0];
@@ -33,7 +34,7 @@ export async function measureGas(): Promise<Record<string, number>> {
   const coll = await deployAndListTestAsset(pool, admin, collSpec);
   const poolAddr = await pool.getAddress();
   const e18 = 10n ** 18n;
-  for (const s of [lender1, lender2, borrower]) {
+  for (const s of [lender1, lender2, borrower, borrower2, borrower3, liquidator]) {
     await loan.token.mint(s.address, 1_000_000n * e18);
     await coll.token.mint(s.address, 1_000n * e18);
     await loan.token.connect(s).approve(poolAddr, ethers.MaxUint256);
@@ -70,6 +71,20 @@ export async function measureGas(): Promise<Record<string, number>> {
   await record("withdrawCollateral", pool.connect(borrower).withdrawCollateral(coll.address, ethers.MaxUint256, borrower.address, 0, borrower.address));
   await time.increase(day);
   await record("withdraw", pool.connect(lender1).withdraw(loan.address, 5_000n * e18, 0, lender1.address, lender1.address));
+
+  // Liquidation: a second borrower borrows 7,500 against 10 collateral, the price drops to 800 and a liquidator
+  // repays about half the debt (health 0.88: the bonus is at its maximum). A third, identical position is then
+  // liquidated in full: its collateral no longer covers debt plus bonus, so the rest is written off as bad debt.
+  await refresh();
+  for (const b of [borrower2, borrower3]) {
+    await pool.connect(b).supplyCollateral(coll.address, 10n * e18, b.address, 0);
+    await pool.connect(b).borrow(loan.address, 7_500n * e18, b.address, 0, b.address);
+  }
+  await time.increase(day);
+  await loan.feed.setAnswer(100_000_000n);
+  await coll.feed.setAnswer(800n * 100_000_000n);
+  await record("liquidate", pool.connect(liquidator).liquidate(borrower2.address, 0, coll.address, 3_750n * e18, 0, liquidator.address, "0x"));
+  await record("liquidate_full", pool.connect(liquidator).liquidate(borrower3.address, 0, coll.address, ethers.MaxUint256, 0, liquidator.address, "0x"));
 
   const receiver = await (await ethers.getContractFactory("TrivialFlashBorrower")).deploy(poolAddr);
   await receiver.approveLender(loan.address);

@@ -6,8 +6,9 @@ import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol
 import {IERC3156FlashBorrower} from "@openzeppelin/contracts/interfaces/IERC3156FlashBorrower.sol";
 import {IERC3156FlashLender} from "@openzeppelin/contracts/interfaces/IERC3156FlashLender.sol";
 
-import {AssetConfig, Market, Account} from "../interfaces/IPoolTypes.sol";
-import {MathLib} from "../libraries/MathLib.sol";
+import {AssetConfig, AssetRisk, Market, Account, LiquidationConfig, LiquidationGlobals} from "../interfaces/IPoolTypes.sol";
+import {IFulcraLiquidateCallback} from "../interfaces/IFulcraCallbacks.sol";
+import {MathLib, WAD, BPS} from "../libraries/MathLib.sol";
 import {SharesMathLib} from "../libraries/SharesMathLib.sol";
 import {ErrorsLib} from "../libraries/ErrorsLib.sol";
 import {EventsLib} from "../libraries/EventsLib.sol";
@@ -38,6 +39,9 @@ contract Pool is PoolStorage, IERC3156FlashLender {
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
         EXTENSION = extension;
         vaultDeployer = address(new VaultDeployer());
+        // Partial liquidations restore health 1.05; below 0.95 a position may be closed in full; leftovers under
+        // 10 USD are dust nobody would liquidate, so they may be closed in full too.
+        liquidationGlobals = LiquidationGlobals(1.05e18, 0.95e18, 10e18);
     }
 
     /// @notice Forwards every other call to the extension, in this contract's storage context.
@@ -189,7 +193,8 @@ contract Pool is PoolStorage, IERC3156FlashLender {
             address debtAsset = assetById[debtId];
             Asset storage d = _assets[debtAsset];
             _accrue(d, debtAsset);
-            if (!_withinLtv(acc, acc.borrowShares, d)) revert ErrorsLib.InsufficientCollateral();
+            (bool ok, ) = _withinLtv(acc, acc.borrowShares, d);
+            if (!ok) revert ErrorsLib.InsufficientCollateral();
         }
 
         emit EventsLib.WithdrawCollateral(asset, msg.sender, owner, subId, receiver, assets);
@@ -214,6 +219,7 @@ contract Pool is PoolStorage, IERC3156FlashLender {
         if (c.flags & FLAG_LISTED == 0) revert ErrorsLib.AssetNotListed();
         if (c.flags & FLAG_BORROWABLE == 0) revert ErrorsLib.NotBorrowable();
         if (c.flags & FLAG_BORROW_PAUSED != 0) revert ErrorsLib.BorrowPaused();
+        if (c.flags & FLAG_BREAKER != 0) revert ErrorsLib.CircuitBreakerActive();
 
         Account storage acc = _accounts[_key(owner, subId)];
         uint256 debtId = acc.debtId;
@@ -242,7 +248,9 @@ contract Pool is PoolStorage, IERC3156FlashLender {
         if (borrowShares.toAssetsUp(totalBorrowAssets, totalBorrowShares) < a.minBorrow) {
             revert ErrorsLib.BelowMinBorrow();
         }
-        if (!_withinLtv(acc, borrowShares, a)) revert ErrorsLib.InsufficientCollateral();
+        (bool ok, bool breaker) = _withinLtv(acc, borrowShares, a);
+        if (breaker) revert ErrorsLib.CircuitBreakerActive();
+        if (!ok) revert ErrorsLib.InsufficientCollateral();
 
         emit EventsLib.Borrow(asset, msg.sender, owner, subId, receiver, assets, shares);
         IERC20(asset).safeTransfer(receiver, assets);
@@ -287,6 +295,182 @@ contract Pool is PoolStorage, IERC3156FlashLender {
         emit EventsLib.Repay(asset, msg.sender, owner, subId, assets, shares);
         _pull(asset, assets);
         return (assets, shares);
+    }
+
+    // ================================================================ liquidation
+
+    /// @notice Liquidates `(owner, subId)`, whose health factor is below 1: repays up to `maxRepay` of its debt
+    /// (type(uint256).max: as much as allowed) and seizes `collateralAsset` worth the repaid value plus a bonus.
+    /// @dev Permissionless. Partial by design: the repay is capped at what brings the account's health back to the
+    /// target, unless health is below the full-liquidation level or what would remain is dust. The bonus rises from
+    /// the asset's base to its maximum as health falls. When the account's collateral runs out with debt left, the
+    /// rest is covered from reserves, then written off against lenders (`BadDebt`). With non-empty `data`, the caller
+    /// gets `onFulcraLiquidate` after the collateral is sent and before the debt is pulled (flash liquidation).
+    /// Works while supply/borrow are paused and while the circuit breaker is on.
+    /// @param minSeized The least collateral the liquidator accepts (slippage guard).
+    /// @return repaid The debt assets repaid (pulled from the caller).
+    /// @return seized The collateral sent to `receiver`.
+    function liquidate(
+        address owner,
+        uint96 subId,
+        address collateralAsset,
+        uint256 maxRepay,
+        uint256 minSeized,
+        address receiver,
+        bytes calldata data
+    ) external lock returns (uint256 repaid, uint256 seized) {
+        if (maxRepay == 0) revert ErrorsLib.ZeroAmount();
+        if (receiver == address(0)) revert ErrorsLib.ZeroAddress();
+        Account storage acc = _accounts[_key(owner, subId)];
+        LiquidationState memory s;
+        s.debtId = acc.debtId;
+        if (s.debtId == 0) revert ErrorsLib.NoDebt();
+        s.debtAsset = assetById[s.debtId];
+        Asset storage d = _assets[s.debtAsset];
+        Asset storage c = _assets[collateralAsset];
+        s.count = acc.collateralCount;
+        s.pos = _positionOf(acc.collateralIds, s.count, c.config.id);
+        if (s.pos == s.count || c.config.id == 0) revert ErrorsLib.NotAccountCollateral();
+
+        _accrue(d, s.debtAsset);
+        _assessLiquidation(acc, d, c, s);
+        repaid = s.repayAssets.min(maxRepay);
+        if (repaid < s.repayAssets) {
+            // The liquidator asked for less: seize proportionally, rounded down.
+            s.seized = s.seized.mulDivDown(repaid, s.repayAssets);
+        }
+        seized = s.seized;
+        if (seized < minSeized || seized == 0) revert ErrorsLib.SlippageExceeded();
+
+        // Debt side.
+        Market storage dm = d.market;
+        uint256 borrowShares = acc.borrowShares;
+        uint256 shares = repaid == s.debt ? borrowShares : repaid.toSharesDown(dm.totalBorrowAssets, dm.totalBorrowShares);
+        dm.totalBorrowAssets = uint128(uint256(dm.totalBorrowAssets).zeroFloorSub(repaid));
+        dm.totalBorrowShares -= uint128(shares);
+        borrowShares -= shares;
+
+        // Collateral side: the bonus's protocol share stays in the pool as liquidation fees the treasury can claim.
+        uint256 protocolFee = (seized - seized.mulDivUp(BPS, BPS + s.bonus)).bpsDown(c.liquidation.protocolShare);
+        uint256 left = s.collateral - seized;
+        if (left == 0) {
+            _removeCollateralAt(acc, s.pos, s.count);
+            --s.count;
+        } else {
+            _setCollateralAt(acc, s.pos, left);
+        }
+        c.totalCollateral -= uint128(seized);
+        if (protocolFee != 0) c.liquidationFees += uint128(protocolFee);
+
+        if (borrowShares != 0 && s.count == 0) {
+            _realizeBadDebt(d, s.debtAsset, borrowShares, owner, subId);
+            borrowShares = 0;
+        }
+        acc.borrowShares = uint120(borrowShares);
+        if (borrowShares == 0) acc.debtId = 0;
+
+        emit EventsLib.Liquidate(
+            owner,
+            subId,
+            msg.sender,
+            s.debtAsset,
+            collateralAsset,
+            repaid,
+            shares,
+            seized,
+            protocolFee,
+            s.bonus,
+            s.health
+        );
+        seized -= protocolFee;
+        IERC20(collateralAsset).safeTransfer(receiver, seized);
+        if (data.length != 0) IFulcraLiquidateCallback(msg.sender).onFulcraLiquidate(repaid, seized, data);
+        _pull(s.debtAsset, repaid);
+    }
+
+    struct LiquidationState {
+        uint256 debtId;
+        address debtAsset;
+        uint256 count;
+        uint256 pos;
+        uint256 debt; // debt assets, rounded up
+        uint256 health; // WAD
+        uint256 bonus; // bps
+        uint256 collateral; // the seized asset's amount in the account
+        uint256 repayAssets; // the most the liquidator may repay
+        uint256 seized; // collateral for repayAssets
+    }
+
+    /// @dev Fills `s` with the account's health, the bonus, the largest allowed repay and the collateral it buys.
+    function _assessLiquidation(Account storage acc, Asset storage d, Asset storage c, LiquidationState memory s)
+        internal
+        view
+    {
+        (, , uint256 ltValue) = _collateralValues(acc, true);
+        uint256 debtPrice = _price(d);
+        s.debt = uint256(acc.borrowShares).toAssetsUp(d.market.totalBorrowAssets, d.market.totalBorrowShares);
+        uint256 debtValue = s.debt.mulDivUp(debtPrice, WAD);
+        if (ltValue >= debtValue) revert ErrorsLib.HealthyAccount();
+        s.health = ltValue.mulDivDown(WAD, debtValue);
+
+        LiquidationConfig memory lc = c.liquidation;
+        uint256 depth = (WAD - s.health).min(BONUS_RAMP);
+        s.bonus = lc.baseBonus + uint256(lc.maxBonus - lc.baseBonus).mulDivDown(depth, BONUS_RAMP);
+
+        AssetConfig memory cc = c.config;
+        AssetRisk memory cr = c.risk;
+        uint256 collPrice = _priceOf(cc, cr);
+        s.collateral = _collateralAt(acc, s.pos);
+        uint256 collValue = s.collateral.mulDivDown(collPrice, WAD);
+        LiquidationGlobals memory g = liquidationGlobals;
+
+        // Largest repay value: enough to restore the target health, or everything when deep under water.
+        uint256 repayValue = debtValue;
+        if (s.health >= g.fullLiquidationHealth) {
+            // After repaying x (and seizing x·(1+b) valued at LT lt_c): (L − x·(1+b)·lt_c) / (D − x) = H_target.
+            uint256 weight = (BPS + s.bonus) * _effectiveLt(cc, cr) * (WAD / BPS / BPS); // (1+b)·lt_c, WAD
+            uint256 target = g.targetHealth;
+            if (target > weight) {
+                repayValue = (target.mulDivUp(debtValue, WAD) - ltValue).mulDivUp(WAD, target - weight).min(debtValue);
+            }
+            // Dust rule: if what would remain is below the dust value, the position may be closed in full.
+            if (debtValue - repayValue < g.dustValue) repayValue = debtValue;
+        }
+        // Limited by the collateral available (repay·(1+b) ≤ collateral value); all of it if the rest is dust.
+        uint256 maxByCollateral = collValue.mulDivDown(BPS, BPS + s.bonus);
+        bool takeAll = repayValue >= maxByCollateral ||
+            collValue.zeroFloorSub(repayValue.mulDivUp(BPS + s.bonus, BPS)) < g.dustValue;
+        if (takeAll) repayValue = maxByCollateral;
+        s.repayAssets = repayValue.mulDivUp(WAD, debtPrice);
+        if (s.repayAssets >= s.debt) {
+            s.repayAssets = s.debt;
+            takeAll = false;
+        }
+        if (takeAll) {
+            s.seized = s.collateral;
+        } else {
+            s.seized = s.repayAssets.mulDivDown(debtPrice, WAD).mulDivDown(BPS + s.bonus, BPS).mulDivDown(WAD, collPrice);
+            if (s.seized > s.collateral) s.seized = s.collateral;
+        }
+    }
+
+    /// @dev Writes off the debt left on an account with no collateral: reserves of the asset cover it first, the
+    /// rest lowers the supply share price.
+    function _realizeBadDebt(Asset storage d, address asset, uint256 shares, address owner, uint96 subId) internal {
+        Market storage m = d.market;
+        uint256 debt = shares.toAssetsUp(m.totalBorrowAssets, m.totalBorrowShares);
+        m.totalBorrowShares -= uint128(shares);
+        m.totalBorrowAssets = uint128(uint256(m.totalBorrowAssets).zeroFloorSub(debt));
+        uint256 totalAssets = m.totalSupplyAssets;
+        uint256 totalShares = m.totalSupplyShares;
+        uint256 reserveShares = m.reserveShares;
+        uint256 covered = reserveShares.toAssetsDown(totalAssets, totalShares).min(debt);
+        uint256 burnt = covered.toSharesUp(totalAssets, totalShares).min(reserveShares);
+        uint256 socialized = debt - covered;
+        m.reserveShares = uint128(reserveShares - burnt);
+        m.totalSupplyShares = uint128(totalShares - burnt);
+        m.totalSupplyAssets = uint128(totalAssets.zeroFloorSub(debt));
+        emit EventsLib.BadDebt(asset, owner, subId, debt, covered, socialized);
     }
 
     /// @notice Lets `operator` act for all of the caller's accounts and lender positions (withdraw, borrow,

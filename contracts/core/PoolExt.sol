@@ -6,7 +6,7 @@ import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IER
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {AggregatorV3Interface} from "@chainlink/contracts/src/v0.8/shared/interfaces/AggregatorV3Interface.sol";
 
-import {AssetConfig, AssetRisk, Market, Account, ListingParams, AccountHealth, MarketInfo} from "../interfaces/IPoolTypes.sol";
+import {AssetConfig, AssetRisk, Market, Account, ListingParams, AccountHealth, MarketInfo, LiquidationConfig, LiquidationGlobals} from "../interfaces/IPoolTypes.sol";
 import {MathLib, WAD, BPS} from "../libraries/MathLib.sol";
 import {SharesMathLib} from "../libraries/SharesMathLib.sol";
 import {InterestRateLib} from "../libraries/InterestRateLib.sol";
@@ -60,6 +60,9 @@ contract PoolExt is PoolStorage {
             flashFee: 0
         });
         a.risk.ltTarget = p.lt;
+        // A default incentive the threshold allows: 1 % base, up to 8 % (less if LT·(1 + bonus) would reach 1).
+        uint16 maxBonus = uint16(_maxBonusFor(p.lt).min(800));
+        a.liquidation = LiquidationConfig({baseBonus: uint16(uint256(maxBonus).min(100)), maxBonus: maxBonus, protocolShare: 1_000});
         _setOracle(asset, a, p.feed, p.heartbeat, p.minAnswer, p.maxAnswer);
         Market storage m = a.market;
         m.lastUpdate = uint40(block.timestamp);
@@ -81,6 +84,7 @@ contract PoolExt is PoolStorage {
         emit EventsLib.ReserveFactorSet(asset, 0, p.reserveFactor);
         emit EventsLib.CapsSet(asset, p.supplyCap, p.borrowCap, p.collateralCap, p.minBorrow);
         emit EventsLib.BorrowableSet(asset, p.borrowable);
+        emit EventsLib.LiquidationParamsSet(asset, a.liquidation.baseBonus, maxBonus, 1_000);
     }
 
     /// @notice Replaces the price feed of `asset` (RISK_ADMIN).
@@ -96,11 +100,104 @@ contract PoolExt is PoolStorage {
     function setCollateralParams(address asset, uint16 ltv, uint16 lt) external onlyRole(RISK_ADMIN_ROLE) {
         Asset storage a = _listed(asset);
         _validateRisk(ltv, lt);
+        if (lt != 0 && lt > _maxLtFor(a.liquidation.maxBonus)) revert ErrorsLib.InvalidRiskParams();
         AssetConfig storage c = a.config;
-        emit EventsLib.CollateralParamsSet(asset, c.ltv, ltv, _effectiveLt(c, a.risk), lt);
+        uint256 ltNow = _effectiveLt(c, a.risk);
+        emit EventsLib.CollateralParamsSet(asset, c.ltv, ltv, ltNow, lt);
         c.ltv = ltv;
-        c.lt = lt;
-        a.risk.ltTarget = lt;
+        _moveLt(a, ltNow, lt, MAX_RAMP_BPS_PER_HOUR);
+    }
+
+    /// @notice Applies the risk engine's parameters for `asset`: `ltv` at once (new borrows and withdrawals are the
+    /// strict side), the liquidation threshold toward `ltTarget` — upward at once, downward no faster than
+    /// `rampBpsPerHour` (itself at most MAX_RAMP_BPS_PER_HOUR), so no position is pushed under water by a jump.
+    /// @dev RISK_ENGINE. The engine keeps within governance's profile; the pool enforces the hard bounds and the ramp
+    /// whatever the engine asks.
+    function applyRiskParams(address asset, uint16 ltv, uint16 ltTarget, uint16 rampBpsPerHour)
+        external
+        onlyRole(RISK_ENGINE_ROLE)
+    {
+        Asset storage a = _listed(asset);
+        AssetConfig storage c = a.config;
+        if (c.lt == 0) revert ErrorsLib.NotCollateral();
+        _validateRisk(ltv, ltTarget);
+        if (ltTarget == 0 || ltTarget > _maxLtFor(a.liquidation.maxBonus)) revert ErrorsLib.InvalidRiskParams();
+        if (rampBpsPerHour == 0 || rampBpsPerHour > MAX_RAMP_BPS_PER_HOUR) revert ErrorsLib.InvalidRiskParams();
+        uint256 ltNow = _effectiveLt(c, a.risk);
+        emit EventsLib.RiskParamsApplied(asset, c.ltv, ltv, ltNow, ltTarget, rampBpsPerHour);
+        c.ltv = ltv;
+        _moveLt(a, ltNow, ltTarget, rampBpsPerHour);
+    }
+
+    /// @notice Trips or resets the circuit breaker of `asset`: while on, nobody can borrow the asset or borrow
+    /// against it; repay, adding collateral, withdrawals and liquidation keep working (RISK_ENGINE or GUARDIAN).
+    function setCircuitBreaker(address asset, bool active) external {
+        if (!hasRole(RISK_ENGINE_ROLE, msg.sender) && !hasRole(GUARDIAN_ROLE, msg.sender)) {
+            revert ErrorsLib.Unauthorized();
+        }
+        AssetConfig storage c = _listed(asset).config;
+        c.flags = active ? c.flags | FLAG_BREAKER : c.flags & ~FLAG_BREAKER;
+        emit EventsLib.CircuitBreakerSet(asset, active);
+    }
+
+    /// @notice Sets the liquidation incentive of `asset` as collateral (RISK_ADMIN). The maximum bonus must leave
+    /// LT·(1 + bonus) below 1, or liquidating would lower health instead of restoring it.
+    function setLiquidationParams(address asset, uint16 baseBonus, uint16 maxBonus, uint16 protocolShare)
+        external
+        onlyRole(RISK_ADMIN_ROLE)
+    {
+        Asset storage a = _listed(asset);
+        uint256 lt = uint256(a.config.lt).max(a.risk.ltTarget);
+        if (
+            baseBonus > maxBonus ||
+            maxBonus > MAX_BONUS ||
+            protocolShare > MAX_PROTOCOL_SHARE ||
+            (lt != 0 && lt > _maxLtFor(maxBonus))
+        ) revert ErrorsLib.InvalidLiquidationParams();
+        a.liquidation = LiquidationConfig(baseBonus, maxBonus, protocolShare);
+        emit EventsLib.LiquidationParamsSet(asset, baseBonus, maxBonus, protocolShare);
+    }
+
+    /// @notice Sets the protocol-wide liquidation settings (RISK_ADMIN): the health a partial liquidation restores
+    /// (1.01–1.25), the health below which a position may be closed in full (0.80–0.99), and the dust value
+    /// (at most 1,000 USD) under which what remains may be closed in full.
+    function setLiquidationGlobals(uint64 targetHealth, uint64 fullLiquidationHealth, uint128 dustValue)
+        external
+        onlyRole(RISK_ADMIN_ROLE)
+    {
+        if (
+            targetHealth < 1.01e18 ||
+            targetHealth > 1.25e18 ||
+            fullLiquidationHealth < 0.8e18 ||
+            fullLiquidationHealth > 0.99e18 ||
+            dustValue > 1_000e18
+        ) revert ErrorsLib.InvalidLiquidationParams();
+        liquidationGlobals = LiquidationGlobals(targetHealth, fullLiquidationHealth, dustValue);
+        emit EventsLib.LiquidationGlobalsSet(targetHealth, fullLiquidationHealth, dustValue);
+    }
+
+    /// @notice Liquidation incentive of `asset`.
+    function liquidationConfig(address asset) external view returns (LiquidationConfig memory) {
+        return _assets[asset].liquidation;
+    }
+
+    /// @dev Moves the LT from `ltNow` toward `target`: at once upward, at `rate` bps/hour downward.
+    function _moveLt(Asset storage a, uint256 ltNow, uint256 target, uint256 rate) internal {
+        AssetRisk storage r = a.risk;
+        a.config.lt = uint16(target >= ltNow ? target : ltNow);
+        r.ltTarget = uint16(target);
+        r.rampStart = uint32(block.timestamp);
+        r.rampBpsPerHour = uint16(rate);
+    }
+
+    /// @dev Largest bonus with LT·(1 + bonus) < 1 for `lt`.
+    function _maxBonusFor(uint256 lt) internal pure returns (uint256) {
+        return lt == 0 ? MAX_BONUS : (BPS * BPS - 1) / lt - BPS;
+    }
+
+    /// @dev Largest LT with LT·(1 + maxBonus) < 1.
+    function _maxLtFor(uint256 maxBonus) internal pure returns (uint256) {
+        return (BPS * BPS - 1) / (BPS + maxBonus);
     }
 
     /// @notice Sets the kinked rate model of `asset`, after accruing at the old one (RISK_ADMIN).
@@ -160,6 +257,22 @@ contract PoolExt is PoolStorage {
         if (borrowPaused) flags |= FLAG_BORROW_PAUSED;
         c.flags = flags;
         emit EventsLib.PauseSet(asset, supplyPaused, borrowPaused);
+    }
+
+    /// @notice Withdraws `assets` of the liquidation fees collected in `asset` to `receiver` (TREASURY). These are
+    /// the protocol's share of liquidation bonuses, held apart from lenders' and borrowers' books.
+    function withdrawLiquidationFees(address asset, uint256 assets, address receiver)
+        external
+        onlyRole(TREASURY_ROLE)
+        lock
+    {
+        if (assets == 0) revert ErrorsLib.ZeroAmount();
+        if (receiver == address(0)) revert ErrorsLib.ZeroAddress();
+        Asset storage a = _listed(asset);
+        if (assets > a.liquidationFees) revert ErrorsLib.InsufficientReserves();
+        a.liquidationFees -= uint128(assets);
+        emit EventsLib.LiquidationFeesWithdrawn(asset, receiver, assets);
+        IERC20(asset).safeTransfer(receiver, assets);
     }
 
     /// @notice Withdraws `assets` of the protocol's reserves in `asset` to `receiver` (TREASURY). Reserves are supply
@@ -297,6 +410,7 @@ contract PoolExt is PoolStorage {
         info.supplyApy = InterestRateLib.compoundedGrowth(supplyRate, 365 days);
         info.reserves = uint256(m.reserveShares).toAssetsDown(m.totalSupplyAssets, m.totalSupplyShares);
         info.totalCollateral = _assets[asset].totalCollateral;
+        info.liquidationFees = _assets[asset].liquidationFees;
     }
 
     /// @notice Assets `user` could withdraw from its supply of `asset` with interest up to now (rounded down).

@@ -4,7 +4,7 @@ pragma solidity ^0.8.28;
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {AggregatorV3Interface} from "@chainlink/contracts/src/v0.8/shared/interfaces/AggregatorV3Interface.sol";
 
-import {AssetConfig, AssetRisk, Market, Account} from "../interfaces/IPoolTypes.sol";
+import {AssetConfig, AssetRisk, Market, Account, LiquidationConfig, LiquidationGlobals} from "../interfaces/IPoolTypes.sol";
 import {MathLib, WAD} from "../libraries/MathLib.sol";
 import {SharesMathLib} from "../libraries/SharesMathLib.sol";
 import {InterestRateLib} from "../libraries/InterestRateLib.sol";
@@ -22,6 +22,9 @@ abstract contract PoolStorage is AccessControl {
 
     /// @notice Lists assets and changes risk parameters. Held by the timelock.
     bytes32 public constant RISK_ADMIN_ROLE = keccak256("RISK_ADMIN_ROLE");
+    /// @notice The volatility-driven risk engine: moves LTV and (ramped) LT within governance's profile, trips the
+    /// circuit breaker.
+    bytes32 public constant RISK_ENGINE_ROLE = keccak256("RISK_ENGINE_ROLE");
     /// @notice Pauses and unpauses supply and borrow per asset. Cannot touch repay, collateral or withdrawals.
     bytes32 public constant GUARDIAN_ROLE = keccak256("GUARDIAN_ROLE");
     /// @notice Withdraws protocol reserves (never more than the reserves).
@@ -40,11 +43,18 @@ abstract contract PoolStorage is AccessControl {
     uint256 public constant MAX_HEARTBEAT = 7 days;
     uint256 public constant MAX_FLASH_FEE = 100;
     uint256 public constant MAX_COLLATERALS = 8;
+    uint256 public constant MAX_BONUS = 2_000;
+    uint256 public constant MAX_PROTOCOL_SHARE = 5_000;
+    /// @notice Fastest the risk engine may lower a liquidation threshold: 2 percentage points per hour.
+    uint256 public constant MAX_RAMP_BPS_PER_HOUR = 200;
+    /// @notice The bonus climbs from base to max as health falls from 1 to 1 - BONUS_RAMP.
+    uint256 public constant BONUS_RAMP = 0.1e18;
 
     uint8 internal constant FLAG_LISTED = 1;
     uint8 internal constant FLAG_BORROWABLE = 2;
     uint8 internal constant FLAG_SUPPLY_PAUSED = 4;
     uint8 internal constant FLAG_BORROW_PAUSED = 8;
+    uint8 internal constant FLAG_BREAKER = 16;
 
     bytes32 internal constant FLASH_CALLBACK_SUCCESS = keccak256("ERC3156FlashBorrower.onFlashLoan");
     // Transient-storage reentrancy locks (EIP-1153): the main lock guards every entry point that moves tokens; the
@@ -67,7 +77,9 @@ abstract contract PoolStorage is AccessControl {
         uint128 totalCollateral;
         uint128 collateralCap;
         uint128 supplyCap;
+        uint128 liquidationFees; // collateral owed to the protocol from liquidation bonuses, outside the books
         address vault;
+        LiquidationConfig liquidation;
     }
 
     mapping(address => Asset) internal _assets;
@@ -80,6 +92,8 @@ abstract contract PoolStorage is AccessControl {
     mapping(bytes32 => Account) internal _accounts;
     /// @notice owner => operator => may act for all of owner's accounts and lender positions.
     mapping(address => mapping(address => bool)) public isAuthorized;
+    /// @notice Protocol-wide liquidation settings.
+    LiquidationGlobals public liquidationGlobals;
     /// @notice Deploys the per-asset ERC-4626 vault at listing (created by the pool's constructor).
     address public vaultDeployer;
 
@@ -167,12 +181,17 @@ abstract contract PoolStorage is AccessControl {
 
     /// @dev True when the LTV-weighted value of the account's collateral covers a debt of `borrowShares` in the
     /// (accrued) asset `d`. Collateral is valued rounded down, debt rounded up.
-    function _withinLtv(Account storage acc, uint256 borrowShares, Asset storage d) internal view returns (bool) {
+    function _withinLtv(Account storage acc, uint256 borrowShares, Asset storage d)
+        internal
+        view
+        returns (bool ok, bool breaker)
+    {
         Market storage m = d.market;
         uint256 debt = borrowShares.toAssetsUp(m.totalBorrowAssets, m.totalBorrowShares);
         uint256 debtValue = debt.mulDivUp(_price(d), WAD);
-        (, uint256 power, ) = _collateralValues(acc, false);
-        return power >= debtValue;
+        uint256 power;
+        (, power, , breaker) = _collateralValuesB(acc, false);
+        ok = power >= debtValue;
     }
 
     /// @dev Collateral value of an account: unweighted, LTV-weighted and (if `withLt`) LT-weighted, rounded down.
@@ -180,6 +199,15 @@ abstract contract PoolStorage is AccessControl {
         internal
         view
         returns (uint256 value, uint256 power, uint256 liquidationValue)
+    {
+        (value, power, liquidationValue, ) = _collateralValuesB(acc, withLt);
+    }
+
+    /// @dev As `_collateralValues`, and whether any of the collateral has its circuit breaker on.
+    function _collateralValuesB(Account storage acc, bool withLt)
+        internal
+        view
+        returns (uint256 value, uint256 power, uint256 liquidationValue, bool breaker)
     {
         uint256 ids = acc.collateralIds;
         uint256 count = acc.collateralCount;
@@ -190,6 +218,7 @@ abstract contract PoolStorage is AccessControl {
             uint256 v = _collateralAt(acc, i).mulDivDown(_priceOf(c, r), WAD);
             value += v;
             power += v.bpsDown(c.ltv);
+            if (c.flags & FLAG_BREAKER != 0) breaker = true;
             if (withLt) liquidationValue += v.bpsDown(_effectiveLt(c, r));
         }
     }

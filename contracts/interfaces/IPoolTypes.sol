@@ -23,6 +23,20 @@ struct AssetRisk {
     uint16 rampBpsPerHour; // max downward speed of the LT
 }
 
+/// @notice Liquidation incentive of an asset used as collateral, one storage slot.
+struct LiquidationConfig {
+    uint16 baseBonus; // bonus at a health factor just below 1, bps
+    uint16 maxBonus; // bonus once the health factor is BONUS_RAMP below 1, bps
+    uint16 protocolShare; // share of the bonus that goes to the collateral asset's reserves, bps
+}
+
+/// @notice Protocol-wide liquidation settings, one storage slot.
+struct LiquidationGlobals {
+    uint64 targetHealth; // a partial liquidation may bring health up to this (WAD), e.g. 1.05e18
+    uint64 fullLiquidationHealth; // below this health a position may be closed in full (WAD), e.g. 0.95e18
+    uint128 dustValue; // debt or collateral left below this value (18-dec USD) may be closed in full
+}
+
 /// @notice Lending-market accounting, three storage slots.
 struct Market {
     uint128 totalSupplyAssets;
@@ -95,4 +109,5 @@ struct MarketInfo {
     uint256 supplyApy;
     uint256 reserves;
     uint256 totalCollateral;
+    uint256 liquidationFees; // protocol's share of liquidation bonuses, claimable by the treasury
 }

@@ -41,6 +41,11 @@ library ErrorsLib {
     error NoDebt();
     error RepayExceedsDebt();
     error TransferAmountMismatch();
+    error HealthyAccount();
+    error NotAccountCollateral();
+    error SlippageExceeded();
+    error CircuitBreakerActive();
+    error InvalidLiquidationParams();
     // ---- oracle
     error NonPositivePrice();
     error PriceAtBound();

@@ -48,6 +48,31 @@ library EventsLib {
     );
     event AccrueInterest(address indexed asset, uint256 borrowRatePerSecond, uint256 interest, uint256 reserveShares);
     event FlashLoan(address indexed receiver, address indexed caller, address indexed asset, uint256 amount, uint256 fee);
+    /// @notice `repaid` debt of `(owner, subId)` in `debtAsset` was repaid by `caller`, who received `seized` of
+    /// `collateralAsset` (of which `protocolFee` went to that asset's reserves instead), at health `healthFactor`.
+    event Liquidate(
+        address indexed owner,
+        uint96 indexed subId,
+        address indexed caller,
+        address debtAsset,
+        address collateralAsset,
+        uint256 repaid,
+        uint256 repaidShares,
+        uint256 seized,
+        uint256 protocolFee,
+        uint256 bonusBps,
+        uint256 healthFactor
+    );
+    /// @notice An account's collateral ran out with `debt` left: `coveredByReserves` was paid from the asset's
+    /// reserves and `socialized` written off against lenders (the supply share price fell).
+    event BadDebt(
+        address indexed asset,
+        address indexed owner,
+        uint96 indexed subId,
+        uint256 debt,
+        uint256 coveredByReserves,
+        uint256 socialized
+    );
     event SetAuthorization(address indexed owner, address indexed operator, bool authorized);
 
     event AssetListed(address indexed asset, uint8 id, address vault);
@@ -65,5 +90,19 @@ library EventsLib {
     event BorrowableSet(address indexed asset, bool borrowable);
     event PauseSet(address indexed asset, bool supplyPaused, bool borrowPaused);
     event FlashFeeSet(address indexed asset, uint256 oldFeeBps, uint256 newFeeBps);
+    event LiquidationParamsSet(address indexed asset, uint256 baseBonus, uint256 maxBonus, uint256 protocolShare);
+    event LiquidationGlobalsSet(uint256 targetHealth, uint256 fullLiquidationHealth, uint256 dustValue);
+    /// @notice The risk engine moved `asset`'s LTV at once and started the LT toward `ltTarget` at `rampBpsPerHour`
+    /// from `ltNow`.
+    event RiskParamsApplied(
+        address indexed asset,
+        uint256 oldLtv,
+        uint256 newLtv,
+        uint256 ltNow,
+        uint256 ltTarget,
+        uint256 rampBpsPerHour
+    );
+    event CircuitBreakerSet(address indexed asset, bool active);
+    event LiquidationFeesWithdrawn(address indexed asset, address indexed receiver, uint256 assets);
     event ReservesWithdrawn(address indexed asset, address indexed receiver, uint256 assets, uint256 shares);
 }

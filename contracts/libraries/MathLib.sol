@@ -43,6 +43,11 @@ library MathLib {
         return x < y ? x : y;
     }
 
+    /// @dev max(x, y).
+    function max(uint256 x, uint256 y) internal pure returns (uint256) {
+        return x > y ? x : y;
+    }
+
     /// @dev x - y, floored at zero.
     function zeroFloorSub(uint256 x, uint256 y) internal pure returns (uint256) {
         return x > y ? x - y : 0;
