@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
-import {AssetConfig, Market, AccountHealth} from "./IPoolTypes.sol";
+import {AssetConfig, AssetRisk, Market, AccountHealth} from "./IPoolTypes.sol";
 
 /// @title IPool
 /// @notice The user-facing part of the Fulcra pool used by periphery contracts (vaults, lens, routers).
@@ -57,4 +57,10 @@ interface IPool {
     function assetCount() external view returns (uint256);
 
     function assetById(uint256 id) external view returns (address);
+
+    function assetRisk(address asset) external view returns (AssetRisk memory);
+
+    function applyRiskParams(address asset, uint16 ltv, uint16 ltTarget, uint16 rampBpsPerHour) external;
+
+    function setCircuitBreaker(address asset, bool active) external;
 }

@@ -1,0 +1,16 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+/// @title IVolatilityOracle
+/// @notice What the risk engine reads from the volatility oracle.
+interface IVolatilityOracle {
+    /// @notice Updates `asset`'s estimate from its feed if the minimum interval has passed and the feed moved to a
+    /// new round; returns whether it updated. Never reverts for "too soon".
+    function update(address asset) external returns (bool);
+
+    /// @notice Annualized realized volatility of `asset` (WAD, 1e18 = 100 %).
+    function volatility(address asset) external view returns (uint256);
+
+    /// @notice Absolute log return of `asset`'s last update (WAD) and when it happened.
+    function lastMove(address asset) external view returns (uint256 absLogReturnWad, uint256 timestamp);
+}

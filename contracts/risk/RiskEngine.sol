@@ -1,0 +1,248 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {IPool} from "../interfaces/IPool.sol";
+import {IVolatilityOracle} from "../interfaces/IVolatilityOracle.sol";
+import {AssetConfig, AssetRisk} from "../interfaces/IPoolTypes.sol";
+
+/// @title RiskEngine
+/// @notice Turns each collateral asset's measured volatility into its collateral parameters. In calm markets
+/// (volatility at or below the profile's reference) the asset gets the calm profile's LTV and liquidation threshold;
+/// above it both fall linearly with volatility down to their floors. The pool applies the LTV at once (new borrows
+/// are the strict side) and walks the LT down no faster than the profile's ramp, so existing borrowers get time to
+/// react and one spike does not set off a cascade. Above a volatility ceiling, or right after a single-update price
+/// move beyond a bound, the circuit breaker halts new borrows of and against the asset until it calms.
+/// @dev `update` is permissionless: whoever calls it, the engine only ever moves parameters inside the profile that
+/// governance (through the timelock) set, and the pool enforces the LT ramp itself.
+contract RiskEngine is AccessControl {
+    /// @notice Sets profiles and modes. Held by the timelock.
+    bytes32 public constant RISK_ADMIN_ROLE = keccak256("RISK_ADMIN_ROLE");
+
+    uint256 internal constant WAD = 1e18;
+    /// @notice Slopes are expressed in bps of LTV/LT lost per VOL_STEP of volatility above the reference.
+    uint256 public constant VOL_STEP = 0.1e18;
+    uint256 public constant MAX_LT = 9_700;
+    uint256 public constant MIN_GAP = 100;
+    uint256 public constant MAX_SLOPE = 2_000;
+    uint256 public constant MAX_RAMP = 200;
+    uint256 public constant MIN_REF_VOL = 0.05e18;
+    uint256 public constant MAX_REF_VOL = 3e18;
+    uint256 public constant MAX_BREAKER_VOL = 10e18;
+    uint256 public constant MIN_BREAKER_MOVE = 0.02e18;
+    uint256 public constant MAX_BREAKER_MOVE = 1e18;
+    uint256 public constant MAX_COOLDOWN = 7 days;
+    /// @notice The breaker lifts only once volatility is back under this share of the ceiling (hysteresis).
+    uint256 public constant LIFT_RATIO_BPS = 9_000;
+
+    /// @notice Governance's profile for one collateral asset.
+    struct Profile {
+        uint16 ltvMax; // calm-market LTV, bps
+        uint16 ltMax; // calm-market LT, bps
+        uint16 ltvMin; // floors
+        uint16 ltMin;
+        uint16 ltvSlope; // bps of LTV lost per 10 % of volatility above refVol
+        uint16 ltSlope; // bps of LT lost per 10 % of volatility above refVol
+        uint16 rampBpsPerHour; // fastest downward LT move
+        uint32 cooldown; // seconds a big single move keeps the breaker on
+        uint64 refVol; // WAD, annualized
+        uint64 breakerVol; // WAD, annualized ceiling
+        uint64 breakerMove; // WAD, absolute log return of one update
+        bool dynamic; // false: static mode, parameters stay as governance set them in the pool
+    }
+
+    /// @notice What the engine last applied.
+    struct State {
+        uint16 ltv;
+        uint16 ltTarget;
+        bool breaker;
+        uint64 vol;
+        uint40 updatedAt;
+    }
+
+    enum Regime {
+        Static,
+        Calm,
+        Elevated,
+        Breaker
+    }
+
+    IPool public immutable POOL;
+    IVolatilityOracle public immutable ORACLE;
+
+    mapping(address => Profile) internal _profiles;
+    mapping(address => State) public state;
+
+    error ZeroAddress();
+    error InvalidProfile();
+    error NoProfile();
+
+    event ProfileSet(address indexed asset, Profile profile);
+    event ModeSet(address indexed asset, bool dynamic);
+    /// @notice Emitted on every update that changed something: old and new LTV and LT target, and the volatility
+    /// and regime behind them.
+    event RiskUpdated(
+        address indexed asset,
+        uint256 volatility,
+        uint256 oldLtv,
+        uint256 newLtv,
+        uint256 oldLtTarget,
+        uint256 newLtTarget,
+        bool breaker,
+        Regime regime
+    );
+
+    /// @param pool The Fulcra pool (this engine needs its RISK_ENGINE_ROLE).
+    /// @param oracle The volatility oracle.
+    /// @param admin DEFAULT_ADMIN_ROLE holder (the timelock).
+    constructor(IPool pool, IVolatilityOracle oracle, address admin) {
+        if (address(pool) == address(0) || address(oracle) == address(0) || admin == address(0)) {
+            revert ZeroAddress();
+        }
+        POOL = pool;
+        ORACLE = oracle;
+        _grantRole(DEFAULT_ADMIN_ROLE, admin);
+    }
+
+    // ---------------------------------------------------------------- governance
+
+    /// @notice Sets `asset`'s profile (RISK_ADMIN, through the timelock), validated against hard bounds.
+    function setProfile(address asset, Profile calldata p) external onlyRole(RISK_ADMIN_ROLE) {
+        if (asset == address(0)) revert ZeroAddress();
+        if (
+            p.ltMax > MAX_LT ||
+            p.ltMin > p.ltMax ||
+            p.ltvMin > p.ltvMax ||
+            p.ltMin == 0 ||
+            uint256(p.ltvMax) + MIN_GAP > p.ltMax ||
+            uint256(p.ltvMin) + MIN_GAP > p.ltMin ||
+            p.ltvSlope > MAX_SLOPE ||
+            p.ltSlope > MAX_SLOPE ||
+            p.rampBpsPerHour == 0 ||
+            p.rampBpsPerHour > MAX_RAMP ||
+            p.refVol < MIN_REF_VOL ||
+            p.refVol > MAX_REF_VOL ||
+            p.breakerVol <= p.refVol ||
+            p.breakerVol > MAX_BREAKER_VOL ||
+            p.breakerMove < MIN_BREAKER_MOVE ||
+            p.breakerMove > MAX_BREAKER_MOVE ||
+            p.cooldown > MAX_COOLDOWN
+        ) revert InvalidProfile();
+        _profiles[asset] = p;
+        emit ProfileSet(asset, p);
+    }
+
+    /// @notice Switches `asset` between dynamic mode and static mode (RISK_ADMIN). In static mode the engine leaves
+    /// the pool's parameters alone (the baseline Aave/Compound behaviour) and lifts its own circuit breaker.
+    function setMode(address asset, bool dynamic) external onlyRole(RISK_ADMIN_ROLE) {
+        Profile storage p = _profiles[asset];
+        if (p.ltMax == 0) revert NoProfile();
+        p.dynamic = dynamic;
+        emit ModeSet(asset, dynamic);
+        if (!dynamic && state[asset].breaker) {
+            state[asset].breaker = false;
+            POOL.setCircuitBreaker(asset, false);
+        }
+    }
+
+    // ---------------------------------------------------------------- keepers
+
+    /// @notice Refreshes `asset`'s volatility and applies the parameters it implies. Permissionless and idempotent:
+    /// a call that changes nothing costs little and emits nothing. Returns whether parameters changed.
+    function update(address asset) public returns (bool changed) {
+        Profile memory p = _profiles[asset];
+        if (!p.dynamic) return false;
+        ORACLE.update(asset);
+        uint256 vol = ORACLE.volatility(asset);
+        (uint16 ltv, uint16 lt) = _targets(p, vol);
+        State memory s = state[asset];
+        bool breaker = _breaker(p, vol, s.breaker, asset);
+
+        if (ltv != s.ltv || lt != s.ltTarget) {
+            POOL.applyRiskParams(asset, ltv, lt, p.rampBpsPerHour);
+            changed = true;
+        }
+        if (breaker != s.breaker) {
+            POOL.setCircuitBreaker(asset, breaker);
+            changed = true;
+        }
+        if (changed) {
+            emit RiskUpdated(asset, vol, s.ltv, ltv, s.ltTarget, lt, breaker, _regime(p, vol, breaker));
+        }
+        state[asset] = State(ltv, lt, breaker, uint64(vol), uint40(block.timestamp));
+    }
+
+    /// @notice `update` for several assets; returns how many changed.
+    function updateMany(address[] calldata assets) external returns (uint256 changedCount) {
+        for (uint256 i; i < assets.length; ++i) {
+            if (update(assets[i])) ++changedCount;
+        }
+    }
+
+    // ---------------------------------------------------------------- views
+
+    /// @notice `asset`'s profile.
+    function profile(address asset) external view returns (Profile memory) {
+        return _profiles[asset];
+    }
+
+    /// @notice Target LTV and LT for a volatility `vol` (WAD) under `asset`'s profile.
+    function targetsFor(address asset, uint256 vol) external view returns (uint16 ltv, uint16 lt) {
+        return _targets(_profiles[asset], vol);
+    }
+
+    /// @notice Everything a risk dashboard shows for `asset`: volatility, the pool's LTV and LT now, the LT target,
+    /// the regime, and seconds until the LT ramp completes.
+    function status(address asset)
+        external
+        view
+        returns (
+            uint256 volatility,
+            uint256 ltvNow,
+            uint256 ltNow,
+            uint256 ltTarget,
+            Regime regime,
+            uint256 rampSecondsLeft
+        )
+    {
+        Profile memory p = _profiles[asset];
+        volatility = ORACLE.volatility(asset);
+        AssetConfig memory c = POOL.assetConfig(asset);
+        AssetRisk memory r = POOL.assetRisk(asset);
+        ltvNow = c.ltv;
+        ltNow = POOL.effectiveLt(asset);
+        ltTarget = r.ltTarget < c.lt ? r.ltTarget : c.lt;
+        regime = p.dynamic ? _regime(p, volatility, state[asset].breaker) : Regime.Static;
+        if (ltNow > ltTarget && r.rampBpsPerHour != 0) {
+            rampSecondsLeft = ((ltNow - ltTarget) * 1 hours + r.rampBpsPerHour - 1) / r.rampBpsPerHour;
+        }
+    }
+
+    // ---------------------------------------------------------------- internals
+
+    /// @dev Linear fall from the calm profile above `refVol`, floored; LTV kept at least MIN_GAP below LT.
+    function _targets(Profile memory p, uint256 vol) internal pure returns (uint16 ltv, uint16 lt) {
+        uint256 excess = vol > p.refVol ? vol - p.refVol : 0;
+        uint256 ltvDrop = (excess * p.ltvSlope) / VOL_STEP;
+        uint256 ltDrop = (excess * p.ltSlope) / VOL_STEP;
+        uint256 ltvT = ltvDrop + p.ltvMin >= p.ltvMax ? p.ltvMin : p.ltvMax - ltvDrop;
+        uint256 ltT = ltDrop + p.ltMin >= p.ltMax ? p.ltMin : p.ltMax - ltDrop;
+        if (ltvT + MIN_GAP > ltT) ltvT = ltT - MIN_GAP;
+        return (uint16(ltvT), uint16(ltT));
+    }
+
+    /// @dev Trips above the ceiling or within `cooldown` of a move beyond `breakerMove`; once on, lifts only below
+    /// LIFT_RATIO of the ceiling and after the cooldown.
+    function _breaker(Profile memory p, uint256 vol, bool on, address asset) internal view returns (bool) {
+        (uint256 move, uint256 movedAt) = ORACLE.lastMove(asset);
+        bool recentShock = move >= p.breakerMove && block.timestamp < movedAt + p.cooldown;
+        if (vol >= p.breakerVol || recentShock) return true;
+        if (on) return vol * 10_000 >= uint256(p.breakerVol) * LIFT_RATIO_BPS;
+        return false;
+    }
+
+    function _regime(Profile memory p, uint256 vol, bool breaker) internal pure returns (Regime) {
+        if (breaker) return Regime.Breaker;
+        return vol > p.refVol ? Regime.Elevated : Regime.Calm;
+    }
+}
