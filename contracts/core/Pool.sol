@@ -323,6 +323,7 @@ contract Pool is PoolStorage, IERC3156FlashLender {
         if (receiver == address(0)) revert ErrorsLib.ZeroAddress();
         Account storage acc = _accounts[_key(owner, subId)];
         LiquidationState memory s;
+        s.revertIfHealthy = true;
         s.debtId = acc.debtId;
         if (s.debtId == 0) revert ErrorsLib.NoDebt();
         s.debtAsset = assetById[s.debtId];
@@ -333,7 +334,7 @@ contract Pool is PoolStorage, IERC3156FlashLender {
         if (s.pos == s.count || c.config.id == 0) revert ErrorsLib.NotAccountCollateral();
 
         _accrue(d, s.debtAsset);
-        _assessLiquidation(acc, d, c, s);
+        _assessLiquidation(acc, d.market.totalBorrowAssets, d.market.totalBorrowShares, d, c, s);
         repaid = s.repayAssets.min(maxRepay);
         if (repaid < s.repayAssets) {
             // The liquidator asked for less: seize proportionally, rounded down.
@@ -386,72 +387,6 @@ contract Pool is PoolStorage, IERC3156FlashLender {
         IERC20(collateralAsset).safeTransfer(receiver, seized);
         if (data.length != 0) IFulcraLiquidateCallback(msg.sender).onFulcraLiquidate(repaid, seized, data);
         _pull(s.debtAsset, repaid);
-    }
-
-    struct LiquidationState {
-        uint256 debtId;
-        address debtAsset;
-        uint256 count;
-        uint256 pos;
-        uint256 debt; // debt assets, rounded up
-        uint256 health; // WAD
-        uint256 bonus; // bps
-        uint256 collateral; // the seized asset's amount in the account
-        uint256 repayAssets; // the most the liquidator may repay
-        uint256 seized; // collateral for repayAssets
-    }
-
-    /// @dev Fills `s` with the account's health, the bonus, the largest allowed repay and the collateral it buys.
-    function _assessLiquidation(Account storage acc, Asset storage d, Asset storage c, LiquidationState memory s)
-        internal
-        view
-    {
-        (, , uint256 ltValue) = _collateralValues(acc, true);
-        uint256 debtPrice = _price(d);
-        s.debt = uint256(acc.borrowShares).toAssetsUp(d.market.totalBorrowAssets, d.market.totalBorrowShares);
-        uint256 debtValue = s.debt.mulDivUp(debtPrice, WAD);
-        if (ltValue >= debtValue) revert ErrorsLib.HealthyAccount();
-        s.health = ltValue.mulDivDown(WAD, debtValue);
-
-        LiquidationConfig memory lc = c.liquidation;
-        uint256 depth = (WAD - s.health).min(BONUS_RAMP);
-        s.bonus = lc.baseBonus + uint256(lc.maxBonus - lc.baseBonus).mulDivDown(depth, BONUS_RAMP);
-
-        AssetConfig memory cc = c.config;
-        AssetRisk memory cr = c.risk;
-        uint256 collPrice = _priceOf(cc, cr);
-        s.collateral = _collateralAt(acc, s.pos);
-        uint256 collValue = s.collateral.mulDivDown(collPrice, WAD);
-        LiquidationGlobals memory g = liquidationGlobals;
-
-        // Largest repay value: enough to restore the target health, or everything when deep under water.
-        uint256 repayValue = debtValue;
-        if (s.health >= g.fullLiquidationHealth) {
-            // After repaying x (and seizing x·(1+b) valued at LT lt_c): (L − x·(1+b)·lt_c) / (D − x) = H_target.
-            uint256 weight = (BPS + s.bonus) * _effectiveLt(cc, cr) * (WAD / BPS / BPS); // (1+b)·lt_c, WAD
-            uint256 target = g.targetHealth;
-            if (target > weight) {
-                repayValue = (target.mulDivUp(debtValue, WAD) - ltValue).mulDivUp(WAD, target - weight).min(debtValue);
-            }
-            // Dust rule: if what would remain is below the dust value, the position may be closed in full.
-            if (debtValue - repayValue < g.dustValue) repayValue = debtValue;
-        }
-        // Limited by the collateral available (repay·(1+b) ≤ collateral value); all of it if the rest is dust.
-        uint256 maxByCollateral = collValue.mulDivDown(BPS, BPS + s.bonus);
-        bool takeAll = repayValue >= maxByCollateral ||
-            collValue.zeroFloorSub(repayValue.mulDivUp(BPS + s.bonus, BPS)) < g.dustValue;
-        if (takeAll) repayValue = maxByCollateral;
-        s.repayAssets = repayValue.mulDivUp(WAD, debtPrice);
-        if (s.repayAssets >= s.debt) {
-            s.repayAssets = s.debt;
-            takeAll = false;
-        }
-        if (takeAll) {
-            s.seized = s.collateral;
-        } else {
-            s.seized = s.repayAssets.mulDivDown(debtPrice, WAD).mulDivDown(BPS + s.bonus, BPS).mulDivDown(WAD, collPrice);
-            if (s.seized > s.collateral) s.seized = s.collateral;
-        }
     }
 
     /// @dev Writes off the debt left on an account with no collateral: reserves of the asset cover it first, the

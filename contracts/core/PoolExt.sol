@@ -6,7 +6,7 @@ import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IER
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {AggregatorV3Interface} from "@chainlink/contracts/src/v0.8/shared/interfaces/AggregatorV3Interface.sol";
 
-import {AssetConfig, AssetRisk, Market, Account, ListingParams, AccountHealth, MarketInfo, LiquidationConfig, LiquidationGlobals} from "../interfaces/IPoolTypes.sol";
+import {AssetConfig, AssetRisk, Market, Account, ListingParams, AccountHealth, MarketInfo, LiquidationConfig, LiquidationGlobals, LiquidationPreview} from "../interfaces/IPoolTypes.sol";
 import {MathLib, WAD, BPS} from "../libraries/MathLib.sol";
 import {SharesMathLib} from "../libraries/SharesMathLib.sol";
 import {InterestRateLib} from "../libraries/InterestRateLib.sol";
@@ -480,5 +480,42 @@ contract PoolExt is PoolStorage {
             h.debtValue = debt.mulDivUp(_price(_assets[debtAsset]), WAD);
         }
         h.healthFactor = h.debtValue == 0 ? type(uint256).max : h.liquidationValue.mulDivDown(WAD, h.debtValue);
+    }
+
+    /// @notice What liquidating `(owner, subId)` against `collateralAsset` with an unlimited repay would do now:
+    /// the same computation `liquidate` runs, on the state accrued to this block. Reverts like the pool on an
+    /// unusable feed.
+    function previewLiquidation(address owner, uint96 subId, address collateralAsset)
+        external
+        view
+        returns (LiquidationPreview memory p)
+    {
+        Account storage acc = _accounts[_key(owner, subId)];
+        p.healthFactor = type(uint256).max;
+        uint256 debtId = acc.debtId;
+        if (debtId == 0) return p;
+        p.debtAsset = assetById[debtId];
+        Asset storage d = _assets[p.debtAsset];
+        Asset storage c = _assets[collateralAsset];
+        LiquidationState memory s;
+        s.count = acc.collateralCount;
+        s.pos = _positionOf(acc.collateralIds, s.count, c.config.id);
+        Market memory m = expectedMarket(p.debtAsset);
+        if (s.pos == s.count || c.config.id == 0) {
+            // Not a collateral of this account: report health only.
+            (, , uint256 ltValue) = _collateralValues(acc, true);
+            p.debt = uint256(acc.borrowShares).toAssetsUp(m.totalBorrowAssets, m.totalBorrowShares);
+            p.healthFactor = ltValue.mulDivDown(WAD, p.debt.mulDivUp(_price(d), WAD));
+            return p;
+        }
+        _assessLiquidation(acc, m.totalBorrowAssets, m.totalBorrowShares, d, c, s);
+        p.healthFactor = s.health;
+        p.debt = s.debt;
+        if (s.health >= WAD) return p;
+        p.liquidatable = true;
+        p.maxRepay = s.repayAssets;
+        p.seized = s.seized;
+        p.bonusBps = s.bonus;
+        p.protocolFee = (s.seized - s.seized.mulDivUp(BPS, BPS + s.bonus)).bpsDown(c.liquidation.protocolShare);
     }
 }

@@ -5,7 +5,7 @@ import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {AggregatorV3Interface} from "@chainlink/contracts/src/v0.8/shared/interfaces/AggregatorV3Interface.sol";
 
 import {AssetConfig, AssetRisk, Market, Account, LiquidationConfig, LiquidationGlobals} from "../interfaces/IPoolTypes.sol";
-import {MathLib, WAD} from "../libraries/MathLib.sol";
+import {MathLib, WAD, BPS} from "../libraries/MathLib.sol";
 import {SharesMathLib} from "../libraries/SharesMathLib.sol";
 import {InterestRateLib} from "../libraries/InterestRateLib.sol";
 import {ErrorsLib} from "../libraries/ErrorsLib.sol";
@@ -301,5 +301,80 @@ abstract contract PoolStorage is AccessControl {
         if (msg.sender != owner && !isAuthorized[owner][msg.sender]) revert ErrorsLib.Unauthorized();
     }
 
+
+
+    struct LiquidationState {
+        uint256 debtId;
+        address debtAsset;
+        uint256 count;
+        uint256 pos;
+        uint256 debt; // debt assets, rounded up
+        uint256 health; // WAD
+        uint256 bonus; // bps
+        uint256 collateral; // the seized asset's amount in the account
+        uint256 repayAssets; // the most the liquidator may repay
+        uint256 seized; // collateral for repayAssets
+        bool revertIfHealthy;
+    }
+
+    /// @dev Fills `s` with the account's health, the bonus, the largest allowed repay and the collateral it buys.
+    function _assessLiquidation(
+        Account storage acc,
+        uint256 totalBorrowAssets,
+        uint256 totalBorrowShares,
+        Asset storage d,
+        Asset storage c,
+        LiquidationState memory s
+    ) internal view {
+        (, , uint256 ltValue) = _collateralValues(acc, true);
+        uint256 debtPrice = _price(d);
+        s.debt = uint256(acc.borrowShares).toAssetsUp(totalBorrowAssets, totalBorrowShares);
+        uint256 debtValue = s.debt.mulDivUp(debtPrice, WAD);
+        s.health = ltValue.mulDivDown(WAD, debtValue);
+        if (ltValue >= debtValue) {
+            if (s.revertIfHealthy) revert ErrorsLib.HealthyAccount();
+            return;
+        }
+
+        LiquidationConfig memory lc = c.liquidation;
+        uint256 depth = (WAD - s.health).min(BONUS_RAMP);
+        s.bonus = lc.baseBonus + uint256(lc.maxBonus - lc.baseBonus).mulDivDown(depth, BONUS_RAMP);
+
+        AssetConfig memory cc = c.config;
+        AssetRisk memory cr = c.risk;
+        uint256 collPrice = _priceOf(cc, cr);
+        s.collateral = _collateralAt(acc, s.pos);
+        uint256 collValue = s.collateral.mulDivDown(collPrice, WAD);
+        LiquidationGlobals memory g = liquidationGlobals;
+
+        // Largest repay value: enough to restore the target health, or everything when deep under water.
+        uint256 repayValue = debtValue;
+        if (s.health >= g.fullLiquidationHealth) {
+            // After repaying x (and seizing x·(1+b) valued at LT lt_c): (L − x·(1+b)·lt_c) / (D − x) = H_target.
+            uint256 weight = (BPS + s.bonus) * _effectiveLt(cc, cr) * (WAD / BPS / BPS); // (1+b)·lt_c, WAD
+            uint256 target = g.targetHealth;
+            if (target > weight) {
+                repayValue = (target.mulDivUp(debtValue, WAD) - ltValue).mulDivUp(WAD, target - weight).min(debtValue);
+            }
+            // Dust rule: if what would remain is below the dust value, the position may be closed in full.
+            if (debtValue - repayValue < g.dustValue) repayValue = debtValue;
+        }
+        // Limited by the collateral available (repay·(1+b) ≤ collateral value); all of it if the rest is dust.
+        uint256 maxByCollateral = collValue.mulDivDown(BPS, BPS + s.bonus);
+        bool takeAll = repayValue >= maxByCollateral ||
+            collValue.zeroFloorSub(repayValue.mulDivUp(BPS + s.bonus, BPS)) < g.dustValue;
+        if (takeAll) repayValue = maxByCollateral;
+        s.repayAssets = repayValue.mulDivUp(WAD, debtPrice);
+        if (s.repayAssets >= s.debt) {
+            s.repayAssets = s.debt;
+            takeAll = false;
+        }
+        if (takeAll) {
+            s.seized = s.collateral;
+        } else {
+            s.seized = s.repayAssets.mulDivDown(debtPrice, WAD).mulDivDown(BPS + s.bonus, BPS).mulDivDown(WAD, collPrice);
+            if (s.seized > s.collateral) s.seized = s.collateral;
+        }
+    }
 
 }

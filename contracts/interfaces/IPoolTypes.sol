@@ -98,6 +98,18 @@ struct AccountHealth {
     uint256 healthFactor; // liquidationValue / debtValue (WAD), max uint when no debt
 }
 
+/// @notice What `liquidate(owner, subId, collateralAsset, max, ...)` would do now (interest accrued to now).
+struct LiquidationPreview {
+    uint256 healthFactor; // WAD; max uint without debt
+    address debtAsset;
+    uint256 debt; // rounded up
+    bool liquidatable;
+    uint256 maxRepay; // debt assets the liquidator would pay
+    uint256 seized; // collateral taken from the account (the liquidator gets seized - protocolFee)
+    uint256 protocolFee;
+    uint256 bonusBps;
+}
+
 /// @notice Market summary for integrators (amounts in the asset's units, rates in WAD).
 struct MarketInfo {
     uint256 totalSupplyAssets;
