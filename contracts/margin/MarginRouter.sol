@@ -1,0 +1,515 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {IERC3156FlashBorrower} from "@openzeppelin/contracts/interfaces/IERC3156FlashBorrower.sol";
+import {IERC3156FlashLender} from "@openzeppelin/contracts/interfaces/IERC3156FlashLender.sol";
+import {IPool} from "../interfaces/IPool.sol";
+import {IDexAdapter} from "../interfaces/IDexAdapter.sol";
+import {AccountHealth} from "../interfaces/IPoolTypes.sol";
+
+/// @notice Pool views the router needs beyond IPool.
+interface IPoolMarginViews {
+    function accountOf(address owner, uint96 subId)
+        external
+        view
+        returns (address, uint256, uint256, address[] memory, uint256[] memory);
+
+    function collateralOf(address owner, uint96 subId, address asset) external view returns (uint256);
+}
+
+/// @title MarginRouter
+/// @notice Leveraged long and short positions in one transaction. A position lives in its own sub-account of the
+/// trader, `(trader, 2^95 | positionId)`, so its liquidation never touches the trader's other positions or lending
+/// account. Opening flash-borrows the debt asset from the pool, swaps it through the DEX adapter into the collateral
+/// asset, posts everything as collateral and borrows the flash loan back from the pool — all atomically. Closing and
+/// decreasing run the same path backwards and return what is left to the trader.
+/// @dev The trader authorizes this router as its operator on the pool once (`pool.setAuthorization(router, true)`).
+/// Long: collateral = base, debt = quote. Short: collateral = quote, debt = base. Margin is paid in the collateral
+/// asset. Every trade has a min-out, a deadline, and an oracle check: the execution price may not be worse than the
+/// oracle price by more than `maxDeviationBps`, so a manipulated pool makes the trade revert instead of the trader
+/// poorer. Leverage is capped by the collateral's LTV at the moment of the trade (the risk engine's dynamic LTV).
+contract MarginRouter is IERC3156FlashBorrower, AccessControl, ReentrancyGuardTransient {
+    using SafeERC20 for IERC20;
+
+    /// @notice Sets fees, guards and limits.
+    bytes32 public constant MARGIN_ADMIN_ROLE = keccak256("MARGIN_ADMIN_ROLE");
+
+    uint256 internal constant WAD = 1e18;
+    uint256 internal constant BPS = 10_000;
+    uint96 internal constant SUB_FLAG = uint96(1) << 95;
+    uint256 public constant MAX_FEE_BPS = 50;
+    uint256 public constant MAX_DEVIATION_BPS = 500;
+    /// @notice Leverage stays this far below the theoretical 1 / (1 − LTV), to leave room for swap costs.
+    uint256 public constant LEVERAGE_BUFFER_BPS = 200;
+    bytes32 internal constant FLASH_OK = keccak256("ERC3156FlashBorrower.onFlashLoan");
+    uint8 internal constant FLAG_BREAKER = 16;
+
+    IPool public immutable POOL;
+    IDexAdapter public immutable ADAPTER;
+
+    struct Position {
+        address trader;
+        bool isLong;
+        bool open;
+        address base;
+        address quote;
+        uint128 size; // base units: the long's collateral or the short's debt at execution
+        uint128 entryPrice; // quote per base, whole units, WAD
+    }
+
+    struct OpenParams {
+        address base;
+        address quote;
+        bool isLong;
+        uint256 margin; // in the collateral asset (long: base, short: quote)
+        uint256 leverage; // WAD, collateral / margin, e.g. 3e18
+        uint256 minOut; // minimum collateral bought by the swap
+        bytes route; // adapter route from the debt asset to the collateral asset
+        uint256 deadline;
+    }
+
+    struct Action {
+        uint8 kind; // 1 open/increase, 2 reduce
+        uint256 positionId;
+        address collateral;
+        address debt;
+        uint256 amount; // open: margin; reduce: fraction (WAD)
+        uint256 minOut; // open: min collateral bought; reduce: max collateral sold
+        bytes route;
+    }
+
+    mapping(uint256 => Position) internal _positions;
+    mapping(address => uint256[]) internal _traderPositions;
+    uint256 public nextPositionId = 1;
+
+    uint256 public feeBps;
+    address public feeRecipient;
+    uint256 public maxDeviationBps = 100;
+    uint256 public minPositionValue = 100e18;
+    uint256 public maxNewDebtPerBlock; // USD (WAD); 0 = no cap
+    uint256 public newDebtBlock;
+    uint256 public newDebtInBlock;
+
+    // Results passed from the flash callback back to the entry point.
+    uint256 internal _lastBought;
+    uint256 internal _lastSpent;
+    uint256 internal _lastReturned;
+
+    error ZeroAmount();
+    error Expired();
+    error NotTrader();
+    error PositionClosed();
+    error LeverageTooHigh(uint256 leverage, uint256 maxLeverage);
+    error PositionTooSmall();
+    error CircuitBreakerActive();
+    error PriceDeviation(uint256 valueIn, uint256 valueOut);
+    error BlockDebtCapExceeded();
+    error InvalidParams();
+    error BadCallback();
+
+    event PositionOpened(
+        uint256 indexed positionId,
+        address indexed trader,
+        address base,
+        address quote,
+        bool isLong,
+        uint256 margin,
+        uint256 collateral,
+        uint256 debt,
+        uint256 entryPrice
+    );
+    event PositionIncreased(uint256 indexed positionId, uint256 margin, uint256 collateralAdded, uint256 debtAdded);
+    event PositionDecreased(
+        uint256 indexed positionId,
+        uint256 fraction,
+        uint256 debtRepaid,
+        uint256 collateralSold,
+        uint256 returned
+    );
+    event PositionClosedEvent(uint256 indexed positionId, uint256 debtRepaid, uint256 collateralSold, uint256 returned);
+    event MarginAdded(uint256 indexed positionId, uint256 amount);
+    event MarginRemoved(uint256 indexed positionId, uint256 amount);
+    event FeeSet(uint256 feeBps, address recipient);
+    event GuardsSet(uint256 maxDeviationBps, uint256 minPositionValue, uint256 maxNewDebtPerBlock);
+
+    constructor(IPool pool, IDexAdapter adapter, address admin) {
+        if (address(pool) == address(0) || address(adapter) == address(0) || admin == address(0)) {
+            revert InvalidParams();
+        }
+        POOL = pool;
+        ADAPTER = adapter;
+        _grantRole(DEFAULT_ADMIN_ROLE, admin);
+        _grantRole(MARGIN_ADMIN_ROLE, admin);
+    }
+
+    // ================================================================ trader actions
+
+    /// @notice Opens a position: pulls `margin` of the collateral asset, flash-borrows the debt asset, swaps it into
+    /// collateral and leaves the trader's new sub-account with `margin · leverage` of collateral (less swap costs).
+    /// @return positionId The new position (its sub-account is `2^95 | positionId`).
+    function openPosition(OpenParams calldata p) external nonReentrant returns (uint256 positionId) {
+        if (p.base == p.quote || p.base == address(0) || p.quote == address(0)) revert InvalidParams();
+        positionId = nextPositionId++;
+        _positions[positionId] = Position({
+            trader: msg.sender,
+            isLong: p.isLong,
+            open: true,
+            base: p.base,
+            quote: p.quote,
+            size: 0,
+            entryPrice: 0
+        });
+        _traderPositions[msg.sender].push(positionId);
+        (uint256 collateralAdded, uint256 debtAdded) = _increase(positionId, p);
+        Position storage pos = _positions[positionId];
+        emit PositionOpened(
+            positionId,
+            msg.sender,
+            p.base,
+            p.quote,
+            p.isLong,
+            p.margin,
+            collateralAdded,
+            debtAdded,
+            pos.entryPrice
+        );
+    }
+
+    /// @notice Adds to an open position: more margin at the given leverage (same side and pair).
+    function increase(uint256 positionId, OpenParams calldata p) external nonReentrant {
+        Position storage pos = _own(positionId);
+        if (p.base != pos.base || p.quote != pos.quote || p.isLong != pos.isLong) revert InvalidParams();
+        (uint256 collateralAdded, uint256 debtAdded) = _increase(positionId, p);
+        emit PositionIncreased(positionId, p.margin, collateralAdded, debtAdded);
+    }
+
+    /// @notice Closes `fraction` (WAD, 1e18 = all) of a position: repays that share of the debt, sells just enough
+    /// of that share of the collateral to cover it (at most `maxCollateralSold`), and sends the rest to the trader.
+    /// @return returned Collateral-asset units sent to the trader.
+    function decrease(
+        uint256 positionId,
+        uint256 fraction,
+        uint256 maxCollateralSold,
+        bytes calldata route,
+        uint256 deadline
+    ) public nonReentrant returns (uint256 returned) {
+        if (fraction == 0 || fraction > WAD) revert InvalidParams();
+        if (block.timestamp > deadline) revert Expired();
+        Position storage pos = _own(positionId);
+        (address collateral, address debt) = _assetsOf(pos);
+        uint96 sub = _sub(positionId);
+        (, , uint256 debtAmount, , ) = IPoolMarginViews(address(POOL)).accountOf(pos.trader, sub);
+        uint256 repay = fraction == WAD ? debtAmount : (debtAmount * fraction) / WAD;
+        Action memory a = Action(2, positionId, collateral, debt, fraction, maxCollateralSold, route);
+        if (repay == 0) {
+            _reduceWithoutDebt(a, pos);
+        } else {
+            IERC3156FlashLender(address(POOL)).flashLoan(this, debt, repay, abi.encode(a));
+        }
+        returned = _lastReturned;
+        uint256 sold = _lastSpent;
+        if (fraction == WAD) {
+            pos.open = false;
+            emit PositionClosedEvent(positionId, repay, sold, returned);
+        } else {
+            pos.size = uint128(pos.size - (uint256(pos.size) * fraction) / WAD);
+            emit PositionDecreased(positionId, fraction, repay, sold, returned);
+        }
+    }
+
+    /// @notice Closes a position entirely (see `decrease`).
+    function close(uint256 positionId, uint256 maxCollateralSold, bytes calldata route, uint256 deadline)
+        external
+        returns (uint256)
+    {
+        return decrease(positionId, WAD, maxCollateralSold, route, deadline);
+    }
+
+    /// @notice Adds `amount` of the collateral asset to a position (lowers its leverage).
+    function addMargin(uint256 positionId, uint256 amount) external nonReentrant {
+        if (amount == 0) revert ZeroAmount();
+        Position storage pos = _own(positionId);
+        (address collateral, ) = _assetsOf(pos);
+        IERC20(collateral).safeTransferFrom(msg.sender, address(this), amount);
+        IERC20(collateral).forceApprove(address(POOL), amount);
+        POOL.supplyCollateral(collateral, amount, pos.trader, _sub(positionId));
+        emit MarginAdded(positionId, amount);
+    }
+
+    /// @notice Takes `amount` of collateral out of a position to the trader; the pool refuses if it would exceed LTV.
+    function removeMargin(uint256 positionId, uint256 amount) external nonReentrant {
+        if (amount == 0) revert ZeroAmount();
+        Position storage pos = _own(positionId);
+        (address collateral, ) = _assetsOf(pos);
+        POOL.withdrawCollateral(collateral, amount, pos.trader, _sub(positionId), pos.trader);
+        emit MarginRemoved(positionId, amount);
+    }
+
+    // ================================================================ flash callback
+
+    /// @inheritdoc IERC3156FlashBorrower
+    function onFlashLoan(address initiator, address token, uint256 amount, uint256 fee, bytes calldata data)
+        external
+        returns (bytes32)
+    {
+        if (msg.sender != address(POOL) || initiator != address(this)) revert BadCallback();
+        Action memory a = abi.decode(data, (Action));
+        Position storage pos = _positions[a.positionId];
+        uint96 sub = _sub(a.positionId);
+        if (a.kind == 1) {
+            // Open/increase: sell the borrowed debt asset for collateral, post it all, borrow the loan back.
+            IERC20(token).forceApprove(address(ADAPTER), amount);
+            uint256 bought = ADAPTER.swapExactIn(token, a.collateral, amount, a.minOut, a.route);
+            _checkDeviation(token, amount, a.collateral, bought);
+            uint256 total = a.amount + bought;
+            IERC20(a.collateral).forceApprove(address(POOL), total);
+            POOL.supplyCollateral(a.collateral, total, pos.trader, sub);
+            POOL.borrow(token, amount + fee, pos.trader, sub, address(this));
+            _lastBought = bought;
+        } else {
+            // Reduce: repay the flash-borrowed share of debt, take the same share of collateral, buy back the loan.
+            IERC20(token).forceApprove(address(POOL), amount);
+            POOL.repay(token, a.amount == WAD ? type(uint256).max : amount, pos.trader, sub);
+            uint256 collateral = IPoolMarginViews(address(POOL)).collateralOf(pos.trader, sub, a.collateral);
+            uint256 take = a.amount == WAD ? collateral : (collateral * a.amount) / WAD;
+            POOL.withdrawCollateral(a.collateral, take, pos.trader, sub, address(this));
+            uint256 maxIn = a.minOut < take ? a.minOut : take;
+            IERC20(a.collateral).forceApprove(address(ADAPTER), maxIn);
+            uint256 spent = ADAPTER.swapExactOut(a.collateral, token, amount + fee, maxIn, a.route);
+            _checkDeviation(a.collateral, spent, token, amount + fee);
+            _lastSpent = spent;
+            _lastReturned = _payOut(a.collateral, take - spent, pos.trader);
+        }
+        IERC20(token).forceApprove(address(POOL), amount + fee);
+        return FLASH_OK;
+    }
+
+    // ================================================================ views
+
+    /// @notice A position as a trading UI shows it. Prices are quote per base in whole units (WAD); values are
+    /// 18-decimal USD.
+    struct PositionView {
+        address trader;
+        uint96 subId;
+        address base;
+        address quote;
+        bool isLong;
+        bool open;
+        uint256 size; // base units
+        uint256 collateral; // collateral-asset units
+        uint256 debt; // debt-asset units, interest included
+        uint256 entryPrice;
+        uint256 markPrice;
+        int256 unrealizedPnlValue;
+        uint256 equityValue;
+        uint256 leverage; // WAD: collateral value / equity
+        uint256 healthFactor;
+        uint256 liquidationPrice; // mark price at which health reaches 1
+    }
+
+    /// @notice Everything about position `positionId` at oracle prices now.
+    function positionInfo(uint256 positionId) public view returns (PositionView memory v) {
+        Position memory pos = _positions[positionId];
+        v.trader = pos.trader;
+        v.subId = _sub(positionId);
+        v.base = pos.base;
+        v.quote = pos.quote;
+        v.isLong = pos.isLong;
+        v.open = pos.open;
+        v.size = pos.size;
+        v.entryPrice = pos.entryPrice;
+        if (pos.trader == address(0)) return v;
+        (address collateral, address debt) = _assetsOf(pos);
+        v.collateral = IPoolMarginViews(address(POOL)).collateralOf(pos.trader, v.subId, collateral);
+        (, , v.debt, , ) = IPoolMarginViews(address(POOL)).accountOf(pos.trader, v.subId);
+        uint256 pBase = POOL.price(pos.base);
+        uint256 pQuote = POOL.price(pos.quote);
+        v.markPrice = _wholePrice(pos.base, pBase, pos.quote, pQuote);
+        uint256 cValue = (v.collateral * POOL.price(collateral)) / WAD;
+        uint256 dValue = (v.debt * POOL.price(debt) + WAD - 1) / WAD;
+        v.equityValue = cValue > dValue ? cValue - dValue : 0;
+        v.leverage = v.equityValue == 0 ? type(uint256).max : (cValue * WAD) / v.equityValue;
+        // PnL in quote whole units at the mark, converted to USD with the quote's price.
+        uint256 quoteUsd = pQuote * 10 ** IERC20Metadata(pos.quote).decimals(); // USD per whole quote, WAD
+        uint256 sizeWhole = (uint256(pos.size) * WAD) / 10 ** IERC20Metadata(pos.base).decimals();
+        int256 move = int256(v.markPrice) - int256(uint256(pos.entryPrice));
+        if (!pos.isLong) move = -move;
+        v.unrealizedPnlValue = (((int256(sizeWhole) * move) / int256(WAD)) * int256(quoteUsd)) / int256(WAD);
+        if (v.debt != 0) {
+            AccountHealth memory h = POOL.accountHealth(pos.trader, v.subId);
+            v.healthFactor = h.healthFactor;
+            // Health scales linearly with the base price on the collateral side (long) or the debt side (short).
+            v.liquidationPrice = pos.isLong
+                ? (v.markPrice * WAD) / h.healthFactor
+                : (v.markPrice * h.healthFactor) / WAD;
+        } else {
+            v.healthFactor = type(uint256).max;
+        }
+    }
+
+    /// @notice Position ids of `trader`, open and closed.
+    function positionsOf(address trader) external view returns (uint256[] memory) {
+        return _traderPositions[trader];
+    }
+
+    /// @notice Highest leverage (WAD) a position with `collateral` as collateral may open now: 1 / (1 − LTV), less
+    /// a buffer for swap costs; 0 while the circuit breaker is on.
+    function maxLeverage(address collateral) public view returns (uint256) {
+        uint256 flags = POOL.assetConfig(collateral).flags;
+        if (flags & FLAG_BREAKER != 0) return 0;
+        uint256 ltv = POOL.assetConfig(collateral).ltv;
+        if (ltv == 0) return WAD;
+        uint256 theoretical = (WAD * BPS) / (BPS - ltv);
+        return (theoretical * (BPS - LEVERAGE_BUFFER_BPS)) / BPS;
+    }
+
+    // ================================================================ admin
+
+    /// @notice Sets the open/close fee (bps of the notional, at most MAX_FEE_BPS) and where it goes.
+    function setFee(uint256 feeBps_, address recipient) external onlyRole(MARGIN_ADMIN_ROLE) {
+        if (feeBps_ > MAX_FEE_BPS || (feeBps_ != 0 && recipient == address(0))) revert InvalidParams();
+        feeBps = feeBps_;
+        feeRecipient = recipient;
+        emit FeeSet(feeBps_, recipient);
+    }
+
+    /// @notice Sets the oracle-deviation bound, the minimum position value and the per-block new-debt cap.
+    function setGuards(uint256 maxDeviationBps_, uint256 minPositionValue_, uint256 maxNewDebtPerBlock_)
+        external
+        onlyRole(MARGIN_ADMIN_ROLE)
+    {
+        if (maxDeviationBps_ == 0 || maxDeviationBps_ > MAX_DEVIATION_BPS) revert InvalidParams();
+        maxDeviationBps = maxDeviationBps_;
+        minPositionValue = minPositionValue_;
+        maxNewDebtPerBlock = maxNewDebtPerBlock_;
+        emit GuardsSet(maxDeviationBps_, minPositionValue_, maxNewDebtPerBlock_);
+    }
+
+    // ================================================================ internals
+
+    function _increase(uint256 positionId, OpenParams calldata p) internal returns (uint256, uint256) {
+        if (p.margin == 0) revert ZeroAmount();
+        if (block.timestamp > p.deadline) revert Expired();
+        Position storage pos = _positions[positionId];
+        (address collateral, address debt) = _assetsOf(pos);
+        if ((POOL.assetConfig(debt).flags & FLAG_BREAKER) != 0) revert CircuitBreakerActive();
+        uint256 maxLev = maxLeverage(collateral);
+        if (maxLev == 0) revert CircuitBreakerActive();
+        if (p.leverage < WAD || p.leverage > maxLev) revert LeverageTooHigh(p.leverage, maxLev);
+
+        uint256 pC = POOL.price(collateral);
+        uint256 pD = POOL.price(debt);
+        uint256 notional = (p.margin * p.leverage) / WAD;
+        if ((notional * pC) / WAD < minPositionValue) revert PositionTooSmall();
+
+        uint256 margin = p.margin;
+        IERC20(collateral).safeTransferFrom(msg.sender, address(this), margin);
+        uint256 fee = (notional * feeBps) / BPS;
+        if (fee != 0) {
+            IERC20(collateral).safeTransfer(feeRecipient, fee);
+            margin -= fee;
+        }
+        uint256 borrowAmount = (((notional - p.margin) * pC) / pD);
+        _chargeBlockCap((borrowAmount * pD) / WAD);
+
+        Action memory a = Action(1, positionId, collateral, debt, margin, p.minOut, p.route);
+        IERC3156FlashLender(address(POOL)).flashLoan(this, debt, borrowAmount, abi.encode(a));
+        uint256 bought = _lastBought;
+
+        // Entry price: quote per base of what the position holds, valued as executed.
+        uint256 baseAdded;
+        uint256 quoteValue;
+        if (pos.isLong) {
+            // Margin counts at the mark; the bought base at what it cost.
+            baseAdded = margin + bought;
+            quoteValue = _toQuoteWhole(pos, margin, pC) + _scaleWhole(pos.quote, borrowAmount);
+        } else {
+            baseAdded = borrowAmount;
+            quoteValue = _scaleWhole(pos.quote, bought);
+        }
+        uint256 newSize = uint256(pos.size) + baseAdded;
+        uint256 oldValue = (uint256(pos.entryPrice) * _scaleWhole(pos.base, pos.size)) / WAD;
+        pos.entryPrice = uint128(((oldValue + quoteValue) * WAD) / _scaleWhole(pos.base, newSize));
+        pos.size = uint128(newSize);
+        return (margin + bought, borrowAmount);
+    }
+
+    /// @dev Reduce a position that has no debt left (e.g. after a liquidation repaid it): just return collateral.
+    function _reduceWithoutDebt(Action memory a, Position storage pos) internal {
+        uint96 sub = _sub(a.positionId);
+        uint256 collateral = IPoolMarginViews(address(POOL)).collateralOf(pos.trader, sub, a.collateral);
+        uint256 take = a.amount == WAD ? collateral : (collateral * a.amount) / WAD;
+        _lastSpent = 0;
+        _lastReturned = 0;
+        if (take != 0) {
+            POOL.withdrawCollateral(a.collateral, take, pos.trader, sub, address(this));
+            _lastReturned = _payOut(a.collateral, take, pos.trader);
+        }
+    }
+
+    /// @dev Sends `amount` of `token` to the trader after the closing fee.
+    function _payOut(address token, uint256 amount, address trader) internal returns (uint256) {
+        uint256 fee = (amount * feeBps) / BPS;
+        if (fee != 0) IERC20(token).safeTransfer(feeRecipient, fee);
+        if (amount > fee) IERC20(token).safeTransfer(trader, amount - fee);
+        return amount - fee;
+    }
+
+    /// @dev The value received may not fall short of the value given by more than `maxDeviationBps`, at oracle
+    /// prices: a pool pushed away from the oracle makes the trade revert.
+    function _checkDeviation(address tokenIn, uint256 amountIn, address tokenOut, uint256 amountOut) internal view {
+        uint256 valueIn = (amountIn * POOL.price(tokenIn)) / WAD;
+        uint256 valueOut = (amountOut * POOL.price(tokenOut)) / WAD;
+        if (valueOut * BPS < valueIn * (BPS - maxDeviationBps)) revert PriceDeviation(valueIn, valueOut);
+    }
+
+    function _chargeBlockCap(uint256 debtValue) internal {
+        uint256 cap = maxNewDebtPerBlock;
+        if (cap == 0) return;
+        if (newDebtBlock != block.number) {
+            newDebtBlock = block.number;
+            newDebtInBlock = 0;
+        }
+        uint256 total = newDebtInBlock + debtValue;
+        if (total > cap) revert BlockDebtCapExceeded();
+        newDebtInBlock = total;
+    }
+
+    function _own(uint256 positionId) internal view returns (Position storage pos) {
+        pos = _positions[positionId];
+        if (pos.trader != msg.sender) revert NotTrader();
+        if (!pos.open) revert PositionClosed();
+    }
+
+    function _assetsOf(Position memory pos) internal pure returns (address collateral, address debt) {
+        return pos.isLong ? (pos.base, pos.quote) : (pos.quote, pos.base);
+    }
+
+    function _sub(uint256 positionId) internal pure returns (uint96) {
+        return SUB_FLAG | uint96(positionId);
+    }
+
+    /// @dev Raw token amount → whole units in WAD.
+    function _scaleWhole(address token, uint256 amount) internal view returns (uint256) {
+        return (amount * WAD) / 10 ** IERC20Metadata(token).decimals();
+    }
+
+    /// @dev Value of `amount` base units in whole quote units (WAD), at base price `pBase` (pool scale).
+    function _toQuoteWhole(Position storage pos, uint256 amount, uint256 pBase) internal view returns (uint256) {
+        uint256 usd = (amount * pBase) / WAD; // 18-dec USD
+        uint256 quoteUsd = POOL.price(pos.quote) * 10 ** IERC20Metadata(pos.quote).decimals(); // USD per whole, WAD
+        return (usd * WAD) / quoteUsd;
+    }
+
+    /// @dev Price of one whole base in whole quote (WAD) from pool prices per unit.
+    function _wholePrice(address base, uint256 pBase, address quote, uint256 pQuote) internal view returns (uint256) {
+        uint256 baseWholeUsd = pBase * 10 ** IERC20Metadata(base).decimals();
+        uint256 quoteWholeUsd = pQuote * 10 ** IERC20Metadata(quote).decimals();
+        return (baseWholeUsd * WAD) / quoteWholeUsd;
+    }
+}
