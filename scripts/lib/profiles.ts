@@ -1,0 +1,57 @@
+// Default risk-engine profiles. Volatility figures are annualized realized volatility (WAD: 1e18 = 100 %).
+// Reference ranges used (30-day realized volatility of daily log returns, 2019–2024):
+//  - ETH: calm regimes 40–70 %; 2021 bull market 80–100 %; March 2020 and May 2021 crashes 130–190 %.
+//  - BTC: calm regimes 30–55 %; crash months (March 2020, May 2021, June 2022) 90–150 %.
+//  - USDC: below 5 % except the March 2023 depeg (USDC fell to 0.88 in a day: realized volatility > 50 %).
+// The calm profile equals a conservative static listing (Aave v3-like LTV/LT); the slopes make LT reach its floor
+// around the worst historical regimes, and the breaker trips above every regime seen outside crashes.
+export interface RiskProfile {
+  ltvMax: number;
+  ltMax: number;
+  ltvMin: number;
+  ltMin: number;
+  ltvSlope: number; // bps lost per 10 % of volatility above refVol
+  ltSlope: number;
+  rampBpsPerHour: number;
+  cooldown: number; // seconds
+  refVol: number; // fraction, e.g. 0.6
+  breakerVol: number;
+  breakerMove: number; // absolute log return of one update
+}
+
+export const DEFAULT_PROFILES: Record<string, RiskProfile> = {
+  WETH: { ltvMax: 8000, ltMax: 8250, ltvMin: 5000, ltMin: 6500, ltvSlope: 300, ltSlope: 150, rampBpsPerHour: 100, cooldown: 3600, refVol: 0.6, breakerVol: 2.0, breakerMove: 0.15 },
+  WBTC: { ltvMax: 7300, ltMax: 7800, ltvMin: 4500, ltMin: 6000, ltvSlope: 300, ltSlope: 150, rampBpsPerHour: 100, cooldown: 3600, refVol: 0.5, breakerVol: 1.8, breakerMove: 0.12 },
+  USDC: { ltvMax: 8000, ltMax: 8500, ltvMin: 5000, ltMin: 7000, ltvSlope: 600, ltSlope: 300, rampBpsPerHour: 100, cooldown: 3600, refVol: 0.05, breakerVol: 0.6, breakerMove: 0.05 },
+};
+
+const bpsTargets = (p: RiskProfile, vol: number): { ltv: number; lt: number } => {
+  // Mirrors RiskEngine._targets (integer bps, floors, LTV at least 1 % under LT).
+  const excess = Math.max(0, vol - p.refVol);
+  const ltvDrop = Math.floor((excess * p.ltvSlope) / 0.1);
+  const ltDrop = Math.floor((excess * p.ltSlope) / 0.1);
+  let ltv = ltvDrop + p.ltvMin >= p.ltvMax ? p.ltvMin : p.ltvMax - ltvDrop;
+  const lt = ltDrop + p.ltMin >= p.ltMax ? p.ltMin : p.ltMax - ltDrop;
+  if (ltv + 100 > lt) ltv = lt - 100;
+  return { ltv, lt };
+};
+export const targetsFor = bpsTargets;
+
+/** The on-chain Profile struct for RiskEngine.setProfile. */
+export function toOnchainProfile(p: RiskProfile, dynamic = true) {
+  const wad = (x: number) => BigInt(Math.round(x * 1e6)) * 10n ** 12n;
+  return {
+    ltvMax: p.ltvMax,
+    ltMax: p.ltMax,
+    ltvMin: p.ltvMin,
+    ltMin: p.ltMin,
+    ltvSlope: p.ltvSlope,
+    ltSlope: p.ltSlope,
+    rampBpsPerHour: p.rampBpsPerHour,
+    cooldown: p.cooldown,
+    refVol: wad(p.refVol),
+    breakerVol: wad(p.breakerVol),
+    breakerMove: wad(p.breakerMove),
+    dynamic,
+  };
+}
