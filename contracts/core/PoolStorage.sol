@@ -101,11 +101,13 @@ abstract contract PoolStorage is AccessControl {
 
     modifier lock() {
         bytes32 slot = LOCK_SLOT;
+        bool locked;
         assembly ("memory-safe") {
-            if tload(slot) {
-                mstore(0, 0xab143c06) // Reentrancy()
-                revert(0x1c, 4)
-            }
+            locked := tload(slot)
+        }
+        // A Solidity revert (not assembly) so that `Reentrancy()` is part of the pool's ABI.
+        if (locked) revert ErrorsLib.Reentrancy();
+        assembly ("memory-safe") {
             tstore(slot, 1)
         }
         _;
@@ -116,11 +118,13 @@ abstract contract PoolStorage is AccessControl {
 
     modifier flashLock() {
         bytes32 slot = FLASH_LOCK_SLOT;
+        bool locked;
         assembly ("memory-safe") {
-            if tload(slot) {
-                mstore(0, 0xab143c06) // Reentrancy()
-                revert(0x1c, 4)
-            }
+            locked := tload(slot)
+        }
+        // A Solidity revert (not assembly) so that `Reentrancy()` is part of the pool's ABI.
+        if (locked) revert ErrorsLib.Reentrancy();
+        assembly ("memory-safe") {
             tstore(slot, 1)
         }
         _;
