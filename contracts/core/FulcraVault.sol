@@ -28,7 +28,10 @@ contract FulcraVault is ERC4626 {
 
     /// @param pool The Fulcra pool.
     /// @param asset_ The reserve's asset.
-    constructor(IPool pool, IERC20 asset_)
+    constructor(
+        IPool pool,
+        IERC20 asset_
+    )
         ERC4626(asset_)
         ERC20(
             string.concat("Fulcra ", IERC20Metadata(address(asset_)).symbol(), " Supply"),
@@ -97,10 +100,13 @@ contract FulcraVault is ERC4626 {
     }
 
     /// @dev Burns `shares` and withdraws exactly `assets` from the pool straight to `receiver`.
-    function _withdraw(address caller, address receiver, address owner, uint256 assets, uint256 shares)
-        internal
-        override
-    {
+    function _withdraw(
+        address caller,
+        address receiver,
+        address owner,
+        uint256 assets,
+        uint256 shares
+    ) internal override {
         if (caller != owner) _spendAllowance(owner, caller, shares);
         _burn(owner, shares);
         (, uint256 burnt) = POOL.withdraw(asset(), assets, 0, address(this), receiver);

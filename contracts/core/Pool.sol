@@ -6,9 +6,9 @@ import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol
 import {IERC3156FlashBorrower} from "@openzeppelin/contracts/interfaces/IERC3156FlashBorrower.sol";
 import {IERC3156FlashLender} from "@openzeppelin/contracts/interfaces/IERC3156FlashLender.sol";
 
-import {AssetConfig, AssetRisk, Market, Account, LiquidationConfig, LiquidationGlobals} from "../interfaces/IPoolTypes.sol";
+import {AssetConfig, Market, Account, LiquidationGlobals} from "../interfaces/IPoolTypes.sol";
 import {IFulcraLiquidateCallback} from "../interfaces/IFulcraCallbacks.sol";
-import {MathLib, WAD, BPS} from "../libraries/MathLib.sol";
+import {MathLib, BPS} from "../libraries/MathLib.sol";
 import {SharesMathLib} from "../libraries/SharesMathLib.sol";
 import {ErrorsLib} from "../libraries/ErrorsLib.sol";
 import {EventsLib} from "../libraries/EventsLib.sol";
@@ -45,6 +45,8 @@ contract Pool is PoolStorage, IERC3156FlashLender {
     }
 
     /// @notice Forwards every other call to the extension, in this contract's storage context.
+    // The fallback is the delegatecall proxy to PoolExt by design; it takes no ether (the pool holds none).
+    // solhint-disable-next-line no-complex-fallback, payable-fallback
     fallback() external {
         address ext = EXTENSION;
         assembly ("memory-safe") {
@@ -64,11 +66,12 @@ contract Pool is PoolStorage, IERC3156FlashLender {
     /// @dev Exactly one of `assets` and `shares` must be non-zero. Shares are minted rounded down, assets pulled
     /// rounded up.
     /// @return The assets supplied and the shares minted.
-    function supply(address asset, uint256 assets, uint256 shares, address onBehalf)
-        external
-        lock
-        returns (uint256, uint256)
-    {
+    function supply(
+        address asset,
+        uint256 assets,
+        uint256 shares,
+        address onBehalf
+    ) external lock returns (uint256, uint256) {
         if ((assets == 0) == (shares == 0)) revert ErrorsLib.InconsistentInput();
         if (onBehalf == address(0)) revert ErrorsLib.ZeroAddress();
         Asset storage a = _assets[asset];
@@ -98,11 +101,13 @@ contract Pool is PoolStorage, IERC3156FlashLender {
     /// @dev Exactly one of `assets` and `shares` must be non-zero. Shares are burnt rounded up, assets paid rounded
     /// down. Never paused: lenders can always leave, liquidity permitting.
     /// @return The assets withdrawn and the shares burnt.
-    function withdraw(address asset, uint256 assets, uint256 shares, address onBehalf, address receiver)
-        external
-        lock
-        returns (uint256, uint256)
-    {
+    function withdraw(
+        address asset,
+        uint256 assets,
+        uint256 shares,
+        address onBehalf,
+        address receiver
+    ) external lock returns (uint256, uint256) {
         if ((assets == 0) == (shares == 0)) revert ErrorsLib.InconsistentInput();
         if (receiver == address(0)) revert ErrorsLib.ZeroAddress();
         _checkAuthorized(onBehalf);
@@ -165,11 +170,13 @@ contract Pool is PoolStorage, IERC3156FlashLender {
     /// @notice Withdraws `assets` of collateral `asset` (type(uint256).max: all of it) from `(owner, subId)` to
     /// `receiver`. The account must stay within its borrowing power (LTV).
     /// @return The amount withdrawn.
-    function withdrawCollateral(address asset, uint256 assets, address owner, uint96 subId, address receiver)
-        external
-        lock
-        returns (uint256)
-    {
+    function withdrawCollateral(
+        address asset,
+        uint256 assets,
+        address owner,
+        uint96 subId,
+        address receiver
+    ) external lock returns (uint256) {
         if (assets == 0) revert ErrorsLib.ZeroAmount();
         if (receiver == address(0)) revert ErrorsLib.ZeroAddress();
         _checkAuthorized(owner);
@@ -206,11 +213,13 @@ contract Pool is PoolStorage, IERC3156FlashLender {
     /// @dev Debt shares are minted rounded up. The account may hold one debt asset at a time, must stay within its
     /// LTV, and its debt must reach the asset's minimum borrow.
     /// @return shares The debt shares minted.
-    function borrow(address asset, uint256 assets, address owner, uint96 subId, address receiver)
-        external
-        lock
-        returns (uint256 shares)
-    {
+    function borrow(
+        address asset,
+        uint256 assets,
+        address owner,
+        uint96 subId,
+        address receiver
+    ) external lock returns (uint256 shares) {
         if (assets == 0) revert ErrorsLib.ZeroAmount();
         if (receiver == address(0)) revert ErrorsLib.ZeroAddress();
         _checkAuthorized(owner);
@@ -260,11 +269,12 @@ contract Pool is PoolStorage, IERC3156FlashLender {
     /// Anyone may repay for anyone; never paused.
     /// @dev Debt shares are burnt rounded down for a partial repay; a full repay pulls the debt rounded up.
     /// @return The assets repaid and the debt shares burnt.
-    function repay(address asset, uint256 assets, address owner, uint96 subId)
-        external
-        lock
-        returns (uint256, uint256)
-    {
+    function repay(
+        address asset,
+        uint256 assets,
+        address owner,
+        uint96 subId
+    ) external lock returns (uint256, uint256) {
         if (assets == 0) revert ErrorsLib.ZeroAmount();
         Asset storage a = _assets[asset];
         Account storage acc = _accounts[_key(owner, subId)];
@@ -346,7 +356,9 @@ contract Pool is PoolStorage, IERC3156FlashLender {
         // Debt side.
         Market storage dm = d.market;
         uint256 borrowShares = acc.borrowShares;
-        uint256 shares = repaid == s.debt ? borrowShares : repaid.toSharesDown(dm.totalBorrowAssets, dm.totalBorrowShares);
+        uint256 shares = repaid == s.debt
+            ? borrowShares
+            : repaid.toSharesDown(dm.totalBorrowAssets, dm.totalBorrowShares);
         dm.totalBorrowAssets = uint128(uint256(dm.totalBorrowAssets).zeroFloorSub(repaid));
         dm.totalBorrowShares -= uint128(shares);
         borrowShares -= shares;
@@ -422,11 +434,12 @@ contract Pool is PoolStorage, IERC3156FlashLender {
     /// @dev Lends from the pool's whole balance of a listed asset (collateral included: it is back before the
     /// transaction ends). The fee is pulled with the principal and credited to reserves. The balance is checked
     /// around the loan, so a token that takes a fee on transfer cannot shortchange the pool.
-    function flashLoan(IERC3156FlashBorrower receiver, address token, uint256 amount, bytes calldata data)
-        external
-        flashLock
-        returns (bool)
-    {
+    function flashLoan(
+        IERC3156FlashBorrower receiver,
+        address token,
+        uint256 amount,
+        bytes calldata data
+    ) external flashLock returns (bool) {
         if (amount == 0) revert ErrorsLib.ZeroAmount();
         Asset storage a = _assets[token];
         AssetConfig memory c = a.config;
@@ -463,7 +476,6 @@ contract Pool is PoolStorage, IERC3156FlashLender {
         return amount.bpsUp(c.flashFee);
     }
 
-
     /// @dev Pulls exactly `amount` of `asset` from the caller; reverts if the pool receives anything else
     /// (fee-on-transfer or otherwise non-standard tokens).
     function _pull(address asset, uint256 amount) internal {
@@ -472,4 +484,3 @@ contract Pool is PoolStorage, IERC3156FlashLender {
         if (IERC20(asset).balanceOf(address(this)) != before + amount) revert ErrorsLib.TransferAmountMismatch();
     }
 }
-

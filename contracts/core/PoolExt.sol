@@ -6,7 +6,9 @@ import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IER
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {AggregatorV3Interface} from "@chainlink/contracts/src/v0.8/shared/interfaces/AggregatorV3Interface.sol";
 
-import {AssetConfig, AssetRisk, Market, Account, ListingParams, AccountHealth, MarketInfo, LiquidationConfig, LiquidationGlobals, LiquidationPreview} from "../interfaces/IPoolTypes.sol";
+import {AssetConfig, AssetRisk, Market, Account, ListingParams} from "../interfaces/IPoolTypes.sol";
+import {AccountHealth, MarketInfo, LiquidationConfig, LiquidationGlobals} from "../interfaces/IPoolTypes.sol";
+import {LiquidationPreview} from "../interfaces/IPoolTypes.sol";
 import {MathLib, WAD, BPS} from "../libraries/MathLib.sol";
 import {SharesMathLib} from "../libraries/SharesMathLib.sol";
 import {InterestRateLib} from "../libraries/InterestRateLib.sol";
@@ -37,7 +39,10 @@ contract PoolExt is PoolStorage {
     /// @dev RISK_ADMIN (the timelock). Caps are absolute token amounts (0 forbids; type(uint128).max is unlimited).
     /// The token's decimals and the feed's decimals fix the price scale; tokens must be plain ERC-20s.
     /// @return vault The asset's ERC-4626 vault.
-    function listAsset(address asset, ListingParams calldata p) external onlyRole(RISK_ADMIN_ROLE) returns (address vault) {
+    function listAsset(
+        address asset,
+        ListingParams calldata p
+    ) external onlyRole(RISK_ADMIN_ROLE) returns (address vault) {
         if (asset == address(0)) revert ErrorsLib.ZeroAddress();
         Asset storage a = _assets[asset];
         if (a.config.flags & FLAG_LISTED != 0) revert ErrorsLib.AssetAlreadyListed();
@@ -62,7 +67,11 @@ contract PoolExt is PoolStorage {
         a.risk.ltTarget = p.lt;
         // A default incentive the threshold allows: 1 % base, up to 8 % (less if LT·(1 + bonus) would reach 1).
         uint16 maxBonus = uint16(_maxBonusFor(p.lt).min(800));
-        a.liquidation = LiquidationConfig({baseBonus: uint16(uint256(maxBonus).min(100)), maxBonus: maxBonus, protocolShare: 1_000});
+        a.liquidation = LiquidationConfig({
+            baseBonus: uint16(uint256(maxBonus).min(100)),
+            maxBonus: maxBonus,
+            protocolShare: 1_000
+        });
         _setOracle(asset, a, p.feed, p.heartbeat, p.minAnswer, p.maxAnswer);
         Market storage m = a.market;
         m.lastUpdate = uint40(block.timestamp);
@@ -88,10 +97,13 @@ contract PoolExt is PoolStorage {
     }
 
     /// @notice Replaces the price feed of `asset` (RISK_ADMIN).
-    function setOracle(address asset, address feed, uint24 heartbeat, int96 minAnswer, int96 maxAnswer)
-        external
-        onlyRole(RISK_ADMIN_ROLE)
-    {
+    function setOracle(
+        address asset,
+        address feed,
+        uint24 heartbeat,
+        int96 minAnswer,
+        int96 maxAnswer
+    ) external onlyRole(RISK_ADMIN_ROLE) {
         _setOracle(asset, _listed(asset), feed, heartbeat, minAnswer, maxAnswer);
     }
 
@@ -113,10 +125,12 @@ contract PoolExt is PoolStorage {
     /// `rampBpsPerHour` (itself at most MAX_RAMP_BPS_PER_HOUR), so no position is pushed under water by a jump.
     /// @dev RISK_ENGINE. The engine keeps within governance's profile; the pool enforces the hard bounds and the ramp
     /// whatever the engine asks.
-    function applyRiskParams(address asset, uint16 ltv, uint16 ltTarget, uint16 rampBpsPerHour)
-        external
-        onlyRole(RISK_ENGINE_ROLE)
-    {
+    function applyRiskParams(
+        address asset,
+        uint16 ltv,
+        uint16 ltTarget,
+        uint16 rampBpsPerHour
+    ) external onlyRole(RISK_ENGINE_ROLE) {
         Asset storage a = _listed(asset);
         AssetConfig storage c = a.config;
         if (c.lt == 0) revert ErrorsLib.NotCollateral();
@@ -142,10 +156,12 @@ contract PoolExt is PoolStorage {
 
     /// @notice Sets the liquidation incentive of `asset` as collateral (RISK_ADMIN). The maximum bonus must leave
     /// LT·(1 + bonus) below 1, or liquidating would lower health instead of restoring it.
-    function setLiquidationParams(address asset, uint16 baseBonus, uint16 maxBonus, uint16 protocolShare)
-        external
-        onlyRole(RISK_ADMIN_ROLE)
-    {
+    function setLiquidationParams(
+        address asset,
+        uint16 baseBonus,
+        uint16 maxBonus,
+        uint16 protocolShare
+    ) external onlyRole(RISK_ADMIN_ROLE) {
         Asset storage a = _listed(asset);
         uint256 lt = uint256(a.config.lt).max(a.risk.ltTarget);
         if (
@@ -161,10 +177,11 @@ contract PoolExt is PoolStorage {
     /// @notice Sets the protocol-wide liquidation settings (RISK_ADMIN): the health a partial liquidation restores
     /// (1.01–1.25), the health below which a position may be closed in full (0.80–0.99), and the dust value
     /// (at most 1,000 USD) under which what remains may be closed in full.
-    function setLiquidationGlobals(uint64 targetHealth, uint64 fullLiquidationHealth, uint128 dustValue)
-        external
-        onlyRole(RISK_ADMIN_ROLE)
-    {
+    function setLiquidationGlobals(
+        uint64 targetHealth,
+        uint64 fullLiquidationHealth,
+        uint128 dustValue
+    ) external onlyRole(RISK_ADMIN_ROLE) {
         if (
             targetHealth < 1.01e18 ||
             targetHealth > 1.25e18 ||
@@ -201,10 +218,13 @@ contract PoolExt is PoolStorage {
     }
 
     /// @notice Sets the kinked rate model of `asset`, after accruing at the old one (RISK_ADMIN).
-    function setRateModel(address asset, uint16 baseRate, uint16 slope1, uint16 slope2, uint16 kink)
-        external
-        onlyRole(RISK_ADMIN_ROLE)
-    {
+    function setRateModel(
+        address asset,
+        uint16 baseRate,
+        uint16 slope1,
+        uint16 slope2,
+        uint16 kink
+    ) external onlyRole(RISK_ADMIN_ROLE) {
         Asset storage a = _listed(asset);
         _validateRateModel(baseRate, slope1, slope2, kink);
         _accrue(a, asset);
@@ -224,10 +244,13 @@ contract PoolExt is PoolStorage {
 
     /// @notice Sets the caps and minimum borrow of `asset` (RISK_ADMIN). Lowering a cap never touches positions;
     /// it only refuses growth above it.
-    function setCaps(address asset, uint128 supplyCap, uint128 borrowCap, uint128 collateralCap, uint128 minBorrow)
-        external
-        onlyRole(RISK_ADMIN_ROLE)
-    {
+    function setCaps(
+        address asset,
+        uint128 supplyCap,
+        uint128 borrowCap,
+        uint128 collateralCap,
+        uint128 minBorrow
+    ) external onlyRole(RISK_ADMIN_ROLE) {
         Asset storage a = _listed(asset);
         (a.supplyCap, a.borrowCap, a.collateralCap, a.minBorrow) = (supplyCap, borrowCap, collateralCap, minBorrow);
         emit EventsLib.CapsSet(asset, supplyCap, borrowCap, collateralCap, minBorrow);
@@ -261,11 +284,11 @@ contract PoolExt is PoolStorage {
 
     /// @notice Withdraws `assets` of the liquidation fees collected in `asset` to `receiver` (TREASURY). These are
     /// the protocol's share of liquidation bonuses, held apart from lenders' and borrowers' books.
-    function withdrawLiquidationFees(address asset, uint256 assets, address receiver)
-        external
-        onlyRole(TREASURY_ROLE)
-        lock
-    {
+    function withdrawLiquidationFees(
+        address asset,
+        uint256 assets,
+        address receiver
+    ) external onlyRole(TREASURY_ROLE) lock {
         if (assets == 0) revert ErrorsLib.ZeroAmount();
         if (receiver == address(0)) revert ErrorsLib.ZeroAddress();
         Asset storage a = _listed(asset);
@@ -286,7 +309,8 @@ contract PoolExt is PoolStorage {
         uint256 totalAssets = m.totalSupplyAssets;
         uint256 shares = assets.toSharesUp(totalAssets, m.totalSupplyShares);
         if (shares > m.reserveShares) revert ErrorsLib.InsufficientReserves();
-        if (assets > totalAssets || m.totalBorrowAssets > totalAssets - assets) revert ErrorsLib.InsufficientLiquidity();
+        if (assets > totalAssets || m.totalBorrowAssets > totalAssets - assets)
+            revert ErrorsLib.InsufficientLiquidity();
         m.reserveShares -= uint128(shares);
         m.totalSupplyShares -= uint128(shares);
         m.totalSupplyAssets = uint128(totalAssets - assets);
@@ -294,9 +318,14 @@ contract PoolExt is PoolStorage {
         IERC20(asset).safeTransfer(receiver, assets);
     }
 
-    function _setOracle(address asset, Asset storage a, address feed, uint24 heartbeat, int96 minAnswer, int96 maxAnswer)
-        internal
-    {
+    function _setOracle(
+        address asset,
+        Asset storage a,
+        address feed,
+        uint24 heartbeat,
+        int96 minAnswer,
+        int96 maxAnswer
+    ) internal {
         if (feed == address(0)) revert ErrorsLib.ZeroAddress();
         if (heartbeat < MIN_HEARTBEAT || heartbeat > MAX_HEARTBEAT || minAnswer < 0 || maxAnswer <= minAnswer) {
             revert ErrorsLib.InvalidOracleConfig();
@@ -320,14 +349,9 @@ contract PoolExt is PoolStorage {
 
     function _validateRateModel(uint256 baseRate, uint256 slope1, uint256 slope2, uint256 kink) internal pure {
         if (
-            baseRate > MAX_BASE_RATE ||
-            slope1 > MAX_SLOPE1 ||
-            slope2 > MAX_SLOPE2 ||
-            kink < MIN_KINK ||
-            kink > MAX_KINK
+            baseRate > MAX_BASE_RATE || slope1 > MAX_SLOPE1 || slope2 > MAX_SLOPE2 || kink < MIN_KINK || kink > MAX_KINK
         ) revert ErrorsLib.InvalidRateModel();
     }
-
 
     // ================================================================ views
 
@@ -342,7 +366,9 @@ contract PoolExt is PoolStorage {
     }
 
     /// @notice Caps, minimum borrow, total collateral and vault of `asset`.
-    function assetLimits(address asset)
+    function assetLimits(
+        address asset
+    )
         external
         view
         returns (
@@ -441,7 +467,10 @@ contract PoolExt is PoolStorage {
 
     /// @notice The account `(owner, subId)`: its debt asset (0 if none), debt shares, debt with interest up to now
     /// (rounded up), and its collateral assets and amounts.
-    function accountOf(address owner, uint96 subId)
+    function accountOf(
+        address owner,
+        uint96 subId
+    )
         external
         view
         returns (
@@ -485,11 +514,11 @@ contract PoolExt is PoolStorage {
     /// @notice What liquidating `(owner, subId)` against `collateralAsset` with an unlimited repay would do now:
     /// the same computation `liquidate` runs, on the state accrued to this block. Reverts like the pool on an
     /// unusable feed.
-    function previewLiquidation(address owner, uint96 subId, address collateralAsset)
-        external
-        view
-        returns (LiquidationPreview memory p)
-    {
+    function previewLiquidation(
+        address owner,
+        uint96 subId,
+        address collateralAsset
+    ) external view returns (LiquidationPreview memory p) {
         Account storage acc = _accounts[_key(owner, subId)];
         p.healthFactor = type(uint256).max;
         uint256 debtId = acc.debtId;

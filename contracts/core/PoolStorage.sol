@@ -4,7 +4,8 @@ pragma solidity ^0.8.28;
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {AggregatorV3Interface} from "@chainlink/contracts/src/v0.8/shared/interfaces/AggregatorV3Interface.sol";
 
-import {AssetConfig, AssetRisk, Market, Account, LiquidationConfig, LiquidationGlobals} from "../interfaces/IPoolTypes.sol";
+import {AssetConfig, AssetRisk, Market, Account} from "../interfaces/IPoolTypes.sol";
+import {LiquidationConfig, LiquidationGlobals} from "../interfaces/IPoolTypes.sol";
 import {MathLib, WAD, BPS} from "../libraries/MathLib.sol";
 import {SharesMathLib} from "../libraries/SharesMathLib.sol";
 import {InterestRateLib} from "../libraries/InterestRateLib.sol";
@@ -18,7 +19,6 @@ import {EventsLib} from "../libraries/EventsLib.sol";
 abstract contract PoolStorage is AccessControl {
     using MathLib for uint256;
     using SharesMathLib for uint256;
-
 
     /// @notice Lists assets and changes risk parameters. Held by the timelock.
     bytes32 public constant RISK_ADMIN_ROLE = keccak256("RISK_ADMIN_ROLE");
@@ -62,7 +62,6 @@ abstract contract PoolStorage is AccessControl {
     // are untouched while the loan is out, and repayment is pulled, never read from a balance).
     bytes32 internal constant LOCK_SLOT = keccak256("fulcra.pool.lock");
     bytes32 internal constant FLASH_LOCK_SLOT = keccak256("fulcra.pool.flashLock");
-
 
     // ---------------------------------------------------------------- storage
 
@@ -153,11 +152,10 @@ abstract contract PoolStorage is AccessControl {
 
     /// @dev Interest accrued over `dt` on the market's current state, the reserve's shares of it (minted at the
     /// post-interest price, rounded down), and the borrow rate per second that produced it.
-    function _pendingInterest(Market memory m, uint256 dt)
-        internal
-        pure
-        returns (uint256 interest, uint256 feeShares, uint256 rate)
-    {
+    function _pendingInterest(
+        Market memory m,
+        uint256 dt
+    ) internal pure returns (uint256 interest, uint256 feeShares, uint256 rate) {
         rate = InterestRateLib.borrowRatePerSecond(
             InterestRateLib.utilization(m.totalBorrowAssets, m.totalSupplyAssets),
             m.baseRate,
@@ -185,11 +183,11 @@ abstract contract PoolStorage is AccessControl {
 
     /// @dev True when the LTV-weighted value of the account's collateral covers a debt of `borrowShares` in the
     /// (accrued) asset `d`. Collateral is valued rounded down, debt rounded up.
-    function _withinLtv(Account storage acc, uint256 borrowShares, Asset storage d)
-        internal
-        view
-        returns (bool ok, bool breaker)
-    {
+    function _withinLtv(
+        Account storage acc,
+        uint256 borrowShares,
+        Asset storage d
+    ) internal view returns (bool ok, bool breaker) {
         Market storage m = d.market;
         uint256 debt = borrowShares.toAssetsUp(m.totalBorrowAssets, m.totalBorrowShares);
         uint256 debtValue = debt.mulDivUp(_price(d), WAD);
@@ -199,20 +197,18 @@ abstract contract PoolStorage is AccessControl {
     }
 
     /// @dev Collateral value of an account: unweighted, LTV-weighted and (if `withLt`) LT-weighted, rounded down.
-    function _collateralValues(Account storage acc, bool withLt)
-        internal
-        view
-        returns (uint256 value, uint256 power, uint256 liquidationValue)
-    {
+    function _collateralValues(
+        Account storage acc,
+        bool withLt
+    ) internal view returns (uint256 value, uint256 power, uint256 liquidationValue) {
         (value, power, liquidationValue, ) = _collateralValuesB(acc, withLt);
     }
 
     /// @dev As `_collateralValues`, and whether any of the collateral has its circuit breaker on.
-    function _collateralValuesB(Account storage acc, bool withLt)
-        internal
-        view
-        returns (uint256 value, uint256 power, uint256 liquidationValue, bool breaker)
-    {
+    function _collateralValuesB(
+        Account storage acc,
+        bool withLt
+    ) internal view returns (uint256 value, uint256 power, uint256 liquidationValue, bool breaker) {
         uint256 ids = acc.collateralIds;
         uint256 count = acc.collateralCount;
         for (uint256 i; i < count; ++i) {
@@ -288,14 +284,10 @@ abstract contract PoolStorage is AccessControl {
         return uint256(answer) * 10 ** c.scaleExp;
     }
 
-
-
     function _listed(address asset) internal view returns (Asset storage a) {
         a = _assets[asset];
         if (a.config.flags & FLAG_LISTED == 0) revert ErrorsLib.AssetNotListed();
     }
-
-
 
     function _key(address owner, uint96 subId) internal pure returns (bytes32) {
         return bytes32((uint256(uint160(owner)) << 96) | subId);
@@ -304,8 +296,6 @@ abstract contract PoolStorage is AccessControl {
     function _checkAuthorized(address owner) internal view {
         if (msg.sender != owner && !isAuthorized[owner][msg.sender]) revert ErrorsLib.Unauthorized();
     }
-
-
 
     struct LiquidationState {
         uint256 debtId;
@@ -376,9 +366,11 @@ abstract contract PoolStorage is AccessControl {
         if (takeAll) {
             s.seized = s.collateral;
         } else {
-            s.seized = s.repayAssets.mulDivDown(debtPrice, WAD).mulDivDown(BPS + s.bonus, BPS).mulDivDown(WAD, collPrice);
+            s.seized = s.repayAssets.mulDivDown(debtPrice, WAD).mulDivDown(BPS + s.bonus, BPS).mulDivDown(
+                WAD,
+                collPrice
+            );
             if (s.seized > s.collateral) s.seized = s.collateral;
         }
     }
-
 }

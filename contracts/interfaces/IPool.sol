@@ -6,23 +6,38 @@ import {AssetConfig, AssetRisk, Market, AccountHealth} from "./IPoolTypes.sol";
 /// @title IPool
 /// @notice The user-facing part of the Fulcra pool used by periphery contracts (vaults, lens, routers).
 interface IPool {
-    function supply(address asset, uint256 assets, uint256 shares, address onBehalf)
-        external
-        returns (uint256, uint256);
+    function supply(
+        address asset,
+        uint256 assets,
+        uint256 shares,
+        address onBehalf
+    ) external returns (uint256, uint256);
 
-    function withdraw(address asset, uint256 assets, uint256 shares, address onBehalf, address receiver)
-        external
-        returns (uint256, uint256);
+    function withdraw(
+        address asset,
+        uint256 assets,
+        uint256 shares,
+        address onBehalf,
+        address receiver
+    ) external returns (uint256, uint256);
 
     function supplyCollateral(address asset, uint256 assets, address owner, uint96 subId) external;
 
-    function withdrawCollateral(address asset, uint256 assets, address owner, uint96 subId, address receiver)
-        external
-        returns (uint256);
+    function withdrawCollateral(
+        address asset,
+        uint256 assets,
+        address owner,
+        uint96 subId,
+        address receiver
+    ) external returns (uint256);
 
-    function borrow(address asset, uint256 assets, address owner, uint96 subId, address receiver)
-        external
-        returns (uint256);
+    function borrow(
+        address asset,
+        uint256 assets,
+        address owner,
+        uint96 subId,
+        address receiver
+    ) external returns (uint256);
 
     function repay(address asset, uint256 assets, address owner, uint96 subId) external returns (uint256, uint256);
 
@@ -32,7 +47,9 @@ interface IPool {
 
     function assetConfig(address asset) external view returns (AssetConfig memory);
 
-    function assetLimits(address asset)
+    function assetLimits(
+        address asset
+    )
         external
         view
         returns (

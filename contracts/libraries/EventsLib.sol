@@ -5,7 +5,13 @@ pragma solidity ^0.8.28;
 /// @notice Every state change of the pool, with what an indexer or keeper needs to rebuild it without calls.
 /// Accounts are `(owner, subId)`; both are emitted, `owner` indexed.
 library EventsLib {
-    event Supply(address indexed asset, address indexed caller, address indexed onBehalf, uint256 assets, uint256 shares);
+    event Supply(
+        address indexed asset,
+        address indexed caller,
+        address indexed onBehalf,
+        uint256 assets,
+        uint256 shares
+    );
     event Withdraw(
         address indexed asset,
         address caller,
@@ -47,7 +53,13 @@ library EventsLib {
         uint256 shares
     );
     event AccrueInterest(address indexed asset, uint256 borrowRatePerSecond, uint256 interest, uint256 reserveShares);
-    event FlashLoan(address indexed receiver, address indexed caller, address indexed asset, uint256 amount, uint256 fee);
+    event FlashLoan(
+        address indexed receiver,
+        address indexed caller,
+        address indexed asset,
+        uint256 amount,
+        uint256 fee
+    );
     /// @notice `repaid` debt of `(owner, subId)` in `debtAsset` was repaid by `caller`, who received `seized` of
     /// `collateralAsset` (of which `protocolFee` went to that asset's reserves instead), at health `healthFactor`.
     event Liquidate(

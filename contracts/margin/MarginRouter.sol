@@ -14,10 +14,10 @@ import {AccountHealth} from "../interfaces/IPoolTypes.sol";
 
 /// @notice Pool views the router needs beyond IPool.
 interface IPoolMarginViews {
-    function accountOf(address owner, uint96 subId)
-        external
-        view
-        returns (address, uint256, uint256, address[] memory, uint256[] memory);
+    function accountOf(
+        address owner,
+        uint96 subId
+    ) external view returns (address, uint256, uint256, address[] memory, uint256[] memory);
 
     function collateralOf(address owner, uint96 subId, address asset) external view returns (uint256);
 }
@@ -223,10 +223,12 @@ contract MarginRouter is IERC3156FlashBorrower, AccessControl, ReentrancyGuardTr
     }
 
     /// @notice Closes a position entirely (see `decrease`).
-    function close(uint256 positionId, uint256 maxCollateralSold, bytes calldata route, uint256 deadline)
-        external
-        returns (uint256)
-    {
+    function close(
+        uint256 positionId,
+        uint256 maxCollateralSold,
+        bytes calldata route,
+        uint256 deadline
+    ) external returns (uint256) {
         return decrease(positionId, WAD, maxCollateralSold, route, deadline);
     }
 
@@ -253,10 +255,13 @@ contract MarginRouter is IERC3156FlashBorrower, AccessControl, ReentrancyGuardTr
     // ================================================================ flash callback
 
     /// @inheritdoc IERC3156FlashBorrower
-    function onFlashLoan(address initiator, address token, uint256 amount, uint256 fee, bytes calldata data)
-        external
-        returns (bytes32)
-    {
+    function onFlashLoan(
+        address initiator,
+        address token,
+        uint256 amount,
+        uint256 fee,
+        bytes calldata data
+    ) external returns (bytes32) {
         if (msg.sender != address(POOL) || initiator != address(this)) revert BadCallback();
         Action memory a = abi.decode(data, (Action));
         Position storage pos = _positions[a.positionId];
@@ -379,10 +384,11 @@ contract MarginRouter is IERC3156FlashBorrower, AccessControl, ReentrancyGuardTr
     }
 
     /// @notice Sets the oracle-deviation bound, the minimum position value and the per-block new-debt cap.
-    function setGuards(uint256 maxDeviationBps_, uint256 minPositionValue_, uint256 maxNewDebtPerBlock_)
-        external
-        onlyRole(MARGIN_ADMIN_ROLE)
-    {
+    function setGuards(
+        uint256 maxDeviationBps_,
+        uint256 minPositionValue_,
+        uint256 maxNewDebtPerBlock_
+    ) external onlyRole(MARGIN_ADMIN_ROLE) {
         if (maxDeviationBps_ == 0 || maxDeviationBps_ > MAX_DEVIATION_BPS) revert InvalidParams();
         maxDeviationBps = maxDeviationBps_;
         minPositionValue = minPositionValue_;

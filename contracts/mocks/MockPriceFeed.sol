@@ -16,6 +16,8 @@ contract MockPriceFeed is AggregatorV3Interface {
     }
 
     uint8 public immutable override decimals;
+    // `version` is the name AggregatorV3Interface requires.
+    // solhint-disable-next-line const-name-snakecase
     uint256 public constant override version = 4;
     int192 public immutable minAnswer;
     int192 public immutable maxAnswer;
@@ -49,9 +51,13 @@ contract MockPriceFeed is AggregatorV3Interface {
     }
 
     /// @notice Writes a raw round without clamping: lets tests produce zero, negative or incomplete rounds.
-    function setRawRound(uint80 roundId, int256 answer, uint256 startedAt, uint256 updatedAt, uint80 answeredInRound)
-        external
-    {
+    function setRawRound(
+        uint80 roundId,
+        int256 answer,
+        uint256 startedAt,
+        uint256 updatedAt,
+        uint80 answeredInRound
+    ) external {
         Round memory r = Round(roundId, int112(answer), uint32(updatedAt), uint32(startedAt));
         _rounds[roundId] = r;
         _latest = r;

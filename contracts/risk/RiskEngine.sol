@@ -193,7 +193,9 @@ contract RiskEngine is AccessControl {
 
     /// @notice Everything a risk dashboard shows for `asset`: volatility, the pool's LTV and LT now, the LT target,
     /// the regime, and seconds until the LT ramp completes.
-    function status(address asset)
+    function status(
+        address asset
+    )
         external
         view
         returns (
