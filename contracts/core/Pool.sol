@@ -87,6 +87,8 @@ contract Pool is PoolStorage, IERC3156FlashLender {
         else assets = shares.toAssetsUp(totalAssets, totalShares);
         if (shares == 0) revert ErrorsLib.ZeroShares();
         if (totalAssets + assets > a.supplyCap) revert ErrorsLib.SupplyCapExceeded();
+        // The cap bounds assets by uint128, but shares run 1e6 per wei: the share total must not wrap either.
+        if (totalShares + shares > type(uint128).max) revert ErrorsLib.AmountTooLarge();
 
         m.totalSupplyAssets = uint128(totalAssets + assets);
         m.totalSupplyShares = uint128(totalShares + shares);
@@ -248,6 +250,7 @@ contract Pool is PoolStorage, IERC3156FlashLender {
         if (totalBorrowAssets > m.totalSupplyAssets) revert ErrorsLib.InsufficientLiquidity();
         if (totalBorrowAssets > a.borrowCap) revert ErrorsLib.BorrowCapExceeded();
         totalBorrowShares += shares;
+        if (totalBorrowShares > type(uint128).max) revert ErrorsLib.AmountTooLarge();
         m.totalBorrowAssets = uint128(totalBorrowAssets);
         m.totalBorrowShares = uint128(totalBorrowShares);
 
