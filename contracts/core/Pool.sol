@@ -320,7 +320,9 @@ contract Pool is PoolStorage, IERC3156FlashLender {
     /// rest is covered from reserves, then written off against lenders (`BadDebt`). With non-empty `data`, the caller
     /// gets `onFulcraLiquidate` after the collateral is sent and before the debt is pulled (flash liquidation).
     /// Works while supply/borrow are paused and while the circuit breaker is on.
-    /// @param minSeized The least collateral the liquidator accepts (slippage guard).
+    /// @param maxRepay The most debt assets to repay; a repay below the allowed one reverts `LiquidationLeavesDust`
+    /// if it would leave debt or collateral worth less than the dust value.
+    /// @param minSeized The least collateral `receiver` accepts, net of the protocol fee (slippage guard).
     /// @return repaid The debt assets repaid (pulled from the caller).
     /// @return seized The collateral sent to `receiver`.
     function liquidate(
@@ -350,11 +352,20 @@ contract Pool is PoolStorage, IERC3156FlashLender {
         _assessLiquidation(acc, d.market.totalBorrowAssets, d.market.totalBorrowShares, d, c, s);
         repaid = s.repayAssets.min(maxRepay);
         if (repaid < s.repayAssets) {
-            // The liquidator asked for less: seize proportionally, rounded down.
+            // The liquidator asked for less: seize proportionally, rounded down. It may not leave debt or collateral
+            // worth less than the dust value, which nobody would liquidate profitably afterwards.
             s.seized = s.seized.mulDivDown(repaid, s.repayAssets);
+            uint256 dust = liquidationGlobals.dustValue;
+            if (
+                (s.debt - repaid).mulDivDown(s.debtPrice, WAD) < dust ||
+                (s.collateral - s.seized).mulDivDown(s.collPrice, WAD) < dust
+            ) revert ErrorsLib.LiquidationLeavesDust();
         }
         seized = s.seized;
-        if (seized < minSeized || seized == 0) revert ErrorsLib.SlippageExceeded();
+        // The bonus's protocol share stays in the pool as liquidation fees the treasury can claim (rounded down);
+        // `minSeized` bounds what the receiver actually gets, net of it.
+        uint256 protocolFee = (seized - seized.mulDivUp(BPS, BPS + s.bonus)).bpsDown(c.liquidation.protocolShare);
+        if (seized == 0 || seized - protocolFee < minSeized) revert ErrorsLib.SlippageExceeded();
 
         // Debt side.
         Market storage dm = d.market;
@@ -366,8 +377,7 @@ contract Pool is PoolStorage, IERC3156FlashLender {
         dm.totalBorrowShares -= uint128(shares);
         borrowShares -= shares;
 
-        // Collateral side: the bonus's protocol share stays in the pool as liquidation fees the treasury can claim.
-        uint256 protocolFee = (seized - seized.mulDivUp(BPS, BPS + s.bonus)).bpsDown(c.liquidation.protocolShare);
+        // Collateral side.
         uint256 left = s.collateral - seized;
         if (left == 0) {
             _removeCollateralAt(acc, s.pos, s.count);

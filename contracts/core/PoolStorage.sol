@@ -308,6 +308,8 @@ abstract contract PoolStorage is AccessControl {
         uint256 collateral; // the seized asset's amount in the account
         uint256 repayAssets; // the most the liquidator may repay
         uint256 seized; // collateral for repayAssets
+        uint256 debtPrice;
+        uint256 collPrice;
         bool revertIfHealthy;
     }
 
@@ -337,6 +339,7 @@ abstract contract PoolStorage is AccessControl {
         AssetConfig memory cc = c.config;
         AssetRisk memory cr = c.risk;
         uint256 collPrice = _priceOf(cc, cr);
+        (s.debtPrice, s.collPrice) = (debtPrice, collPrice);
         s.collateral = _collateralAt(acc, s.pos);
         uint256 collValue = s.collateral.mulDivDown(collPrice, WAD);
         LiquidationGlobals memory g = liquidationGlobals;

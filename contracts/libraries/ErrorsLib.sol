@@ -44,6 +44,7 @@ library ErrorsLib {
     error HealthyAccount();
     error NotAccountCollateral();
     error SlippageExceeded();
+    error LiquidationLeavesDust();
     error CircuitBreakerActive();
     error InvalidLiquidationParams();
     // ---- oracle

@@ -229,15 +229,23 @@ export interface LiquidationResult {
   badDebt?: BadDebtResult;
   /** The pool reverts SlippageExceeded. */
   slippage: boolean;
+  /** A caller-capped repay would leave debt or collateral worth less than the dust value: LiquidationLeavesDust. */
+  leavesDust: boolean;
 }
 
-/** Mirror of Pool.liquidate after the checks: caps at `maxRepay`, scales the seizure, books debt, fee, bad debt. */
+/** Mirror of Pool.liquidate after the checks: caps at `maxRepay`, scales the seizure (dust rule), books debt, fee, bad debt. */
 export function simulateLiquidation(i: LiquidationInputs, maxRepay: bigint, minSeized = 0n): LiquidationResult {
   const a = assessLiquidation(i);
   const repaid = min(a.repayAssets, maxRepay);
   let seized = a.seized;
-  if (repaid < a.repayAssets) seized = mulDivDown(seized, repaid, a.repayAssets);
-  const slippage = seized < minSeized || seized === 0n;
+  let leavesDust = false;
+  if (repaid < a.repayAssets) {
+    seized = mulDivDown(seized, repaid, a.repayAssets);
+    const c = i.collaterals[i.pos];
+    leavesDust =
+      mulDivDown(a.debt - repaid, i.debtPrice, WAD) < i.globals.dustValue ||
+      mulDivDown(a.collateral - seized, c.price, WAD) < i.globals.dustValue;
+  }
   const m = i.debtMarket;
   const shares = repaid === a.debt ? i.borrowShares : toSharesDown(repaid, m.totalBorrowAssets, m.totalBorrowShares);
   let debtMarketAfter: MarketState = {
@@ -247,6 +255,8 @@ export function simulateLiquidation(i: LiquidationInputs, maxRepay: bigint, minS
   };
   let borrowSharesLeft = i.borrowShares - shares;
   const protocolFee = bpsDown(seized - mulDivUp(seized, BPS, BPS + a.bonus), i.config.protocolShare);
+  // minSeized bounds what the receiver gets: the seizure net of the protocol fee.
+  const slippage = seized === 0n || seized - protocolFee < minSeized;
   const collateralLeft = a.collateral - seized;
   const collateralCountAfter = i.collaterals.length - (collateralLeft === 0n ? 1 : 0);
   let badDebt: BadDebtResult | undefined;
@@ -268,6 +278,7 @@ export function simulateLiquidation(i: LiquidationInputs, maxRepay: bigint, minS
     debtMarketAfter,
     badDebt,
     slippage,
+    leavesDust,
   };
 }
 

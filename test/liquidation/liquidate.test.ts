@@ -92,6 +92,7 @@ async function liquidateExact(
   const receiver = opts.receiver ?? caller.address;
   const { inputs, r } = await preview(f, owner, collateral, maxRepay, minSeized, subId);
   expect(r.slippage, "reference expects SlippageExceeded").to.equal(false);
+  expect(r.leavesDust, "reference expects LiquidationLeavesDust").to.equal(false);
   const debt = assetOf(f, inputs.debtAsset);
   const tx = await f.pool.connect(caller).liquidate(owner, subId, collateral.address, maxRepay, minSeized, receiver, "0x");
   await expect(tx)
@@ -424,6 +425,48 @@ describe("Liquidation", () => {
       expect([...amounts]).to.deep.equal([units(f.weth, 5)]);
       await expectReconciled(f);
     });
+
+    it("a capped repay that would leave debt worth under 10 USD reverts LiquidationLeavesDust; $10 more passes", async () => {
+      const f = await loadFixture(exactFixture); // no interest: debt is exactly 16,500 USDC
+      const [, borrower, liquidator] = f.users;
+      await setPrice(f.weth, "1800"); // health 0.90: the whole debt may be repaid
+      const debt = units(f.usdc, 16_500);
+      const { r: dusty } = await preview(f, borrower.address, f.weth, debt - units(f.usdc, "9.99"));
+      expect(dusty.leavesDust).to.equal(true);
+      await expect(
+        f.pool
+          .connect(liquidator)
+          .liquidate(borrower.address, 0, f.weth.address, debt - units(f.usdc, "9.99"), 0, liquidator.address, "0x"),
+      ).to.be.revertedWithCustomError(f.pool, "LiquidationLeavesDust");
+      const { r } = await liquidateExact(f, liquidator, borrower.address, f.weth, debt - units(f.usdc, 10));
+      expect(r.repaid).to.equal(debt - units(f.usdc, 10));
+      expect((await f.pool.accountOf(borrower.address, 0))[2]).to.equal(units(f.usdc, 10));
+      // $10 of debt is left against ≈ 0.106 WETH (≈ $190): healthy again, nothing left for a liquidator.
+      expect((await f.pool.accountHealth(borrower.address, 0)).healthFactor).to.be.gt(WAD);
+      await expect(
+        f.pool.connect(liquidator).liquidate(borrower.address, 0, f.weth.address, MAX, 0, liquidator.address, "0x"),
+      ).to.be.revertedWithCustomError(f.pool, "HealthyAccount");
+      await expectReconciled(f);
+    });
+
+    it("a capped repay that would leave collateral worth under 10 USD reverts LiquidationLeavesDust", async () => {
+      const f = await loadFixture(multiFixture);
+      const [, borrower, liquidator] = f.users;
+      await setPrice(f.weth, "1717"); // the WBTC liquidation takes all of it (≈ $5 would be left otherwise)
+      const { r: whole } = await preview(f, borrower.address, f.wbtc, MAX);
+      expect(whole.assessment.collateralDust).to.equal(true);
+      // Repaying 0.1 % less would leave ≈ $3.4 of WBTC behind.
+      const capped = whole.repaid - whole.repaid / 1000n;
+      const { r } = await preview(f, borrower.address, f.wbtc, capped);
+      expect(r.leavesDust).to.equal(true);
+      expect(mulDivDown(r.collateralLeft, await f.pool.price(f.wbtc.address), WAD)).to.be.gt(0n).and.lt(10n * USD);
+      await expect(
+        f.pool.connect(liquidator).liquidate(borrower.address, 0, f.wbtc.address, capped, 0, liquidator.address, "0x"),
+      ).to.be.revertedWithCustomError(f.pool, "LiquidationLeavesDust");
+      // Half of it leaves plenty of WBTC: fine.
+      await liquidateExact(f, liquidator, borrower.address, f.wbtc, whole.repaid / 2n);
+      await expectReconciled(f);
+    });
   });
 
   describe("bonus curve", () => {
@@ -468,16 +511,37 @@ describe("Liquidation", () => {
   });
 
   describe("slippage guard", () => {
-    it("reverts SlippageExceeded when minSeized is above the seizure; passes at exactly the seizure", async () => {
+    it("reverts SlippageExceeded when minSeized is above what the receiver gets; passes at exactly that amount", async () => {
       const f = await loadFixture(positionFixture);
       const [, borrower, liquidator] = f.users;
       await setPrice(f.weth, "1900");
+      // Interest accrues every second, so the numbers are only exact for a given timestamp: every attempt below is
+      // previewed (by the pool and by the reference) under the pinned timestamp of the block it is sent in.
       const { r } = await preview(f, borrower.address, f.weth, MAX);
+      const p = await f.pool.previewLiquidation(borrower.address, 0, f.weth.address, { blockTag: "pending" });
+      expect([p.maxRepay, p.seized, p.protocolFee]).to.deep.equal([r.repaid, r.seized, r.protocolFee]);
+      expect(r.protocolFee).to.be.gt(0n);
       await expect(
-        f.pool.connect(liquidator).liquidate(borrower.address, 0, f.weth.address, MAX, r.seized + 1n, liquidator.address, "0x"),
+        f.pool
+          .connect(liquidator)
+          .liquidate(borrower.address, 0, f.weth.address, MAX, r.sentToReceiver + 1n, liquidator.address, "0x"),
       ).to.be.revertedWithCustomError(f.pool, "SlippageExceeded");
-      const done = await liquidateExact(f, liquidator, borrower.address, f.weth, MAX, { minSeized: r.seized });
-      expect(done.r.seized).to.equal(r.seized);
+
+      // A new pinned block: preview again, one unit more still reverts (checked by a call in that very block)...
+      const { r: r2 } = await preview(f, borrower.address, f.weth, MAX);
+      const p2 = await f.pool.previewLiquidation(borrower.address, 0, f.weth.address, { blockTag: "pending" });
+      expect(p2.seized - p2.protocolFee).to.equal(r2.sentToReceiver);
+      await expect(
+        f.pool
+          .connect(liquidator)
+          .liquidate.staticCall(borrower.address, 0, f.weth.address, MAX, r2.sentToReceiver + 1n, liquidator.address, "0x", {
+            blockTag: "pending",
+          }),
+      ).to.be.revertedWithCustomError(f.pool, "SlippageExceeded");
+      // ...and exactly the previewed net amount goes through in that block, returning it.
+      const done = await liquidateExact(f, liquidator, borrower.address, f.weth, MAX, { minSeized: r2.sentToReceiver });
+      expect(done.r.seized).to.equal(r2.seized);
+      expect(done.r.sentToReceiver).to.equal(p2.seized - p2.protocolFee);
     });
 
     it("reverts SlippageExceeded when a tiny maxRepay would seize nothing", async () => {
@@ -497,20 +561,21 @@ describe("Liquidation", () => {
       ).to.be.revertedWithCustomError(f.pool, "SlippageExceeded");
     });
 
-    // BUG: `minSeized` is compared with the GROSS seizure (before the protocol fee is taken out), while the receiver
-    // gets `seized − protocolFee` (which is also what `liquidate` returns as "the collateral sent to receiver").
-    // A liquidator that sets minSeized to the least it accepts can receive less than minSeized without a revert.
-    it.skip("minSeized bounds the collateral the receiver actually gets (net of the protocol fee)", async () => {
+    // `minSeized` is compared with what the receiver gets (the seizure net of the protocol fee), which is also what
+    // `liquidate` returns.
+    it("minSeized bounds the collateral the receiver actually gets (net of the protocol fee)", async () => {
       const f = await loadFixture(positionFixture);
       const [, borrower, liquidator] = f.users;
       await setPrice(f.weth, "1900");
       const { r } = await preview(f, borrower.address, f.weth, MAX);
       expect(r.protocolFee).to.be.gt(0n);
-      // The receiver would get r.sentToReceiver < r.seized; asking for one wei more than that must revert.
+      // The receiver would get r.sentToReceiver < r.seized: a minimum at the gross seizure must revert (it used to
+      // pass, handing the receiver less than its stated minimum).
+      expect(r.sentToReceiver).to.be.lt(r.seized);
       await expect(
         f.pool
           .connect(liquidator)
-          .liquidate(borrower.address, 0, f.weth.address, MAX, r.sentToReceiver + 1n, liquidator.address, "0x"),
+          .liquidate(borrower.address, 0, f.weth.address, MAX, r.seized, liquidator.address, "0x"),
       ).to.be.revertedWithCustomError(f.pool, "SlippageExceeded");
     });
   });
@@ -813,7 +878,6 @@ describe("Liquidation", () => {
       const [, borrower] = f.users;
       const liqAddress = await f.liq.getAddress();
       await f.liq.setMode(2); // NoPay
-      try { await f.liq.liquidate.staticCall(borrower.address, 0, f.weth.address, MAX, 0, liqAddress, dataFor(f.usdc.address)); } catch (e: any) { console.log("DBG", e.data, e.message.slice(0, 400)); }
       await expect(
         f.liq.liquidate(borrower.address, 0, f.weth.address, MAX, 0, liqAddress, dataFor(f.usdc.address)),
       ).to.be.revertedWithCustomError(f.usdc.token, "ERC20InsufficientAllowance");
