@@ -32,9 +32,9 @@ describe("core: oracle", () => {
   it("an 18-decimal feed gives the same price (setOracle emits OracleSet)", async () => {
     const f = await loadFixture(oracleFixture);
     const feed18 = await (await ethers.getContractFactory("MockPriceFeed")).deploy(18, "WETH / USD", 2000n * 10n ** 18n);
-    await expect(f.pool.setOracle(f.weth.address, await feed18.getAddress(), 3600, 0, 10n ** 30n))
+    await expect(f.pool.setOracle(f.weth.address, await feed18.getAddress(), 3600, 0, 10n ** 28n))
       .to.emit(f.pool, "OracleSet")
-      .withArgs(f.weth.address, await feed18.getAddress(), 3600, 0, 10n ** 30n);
+      .withArgs(f.weth.address, await feed18.getAddress(), 3600, 0, 10n ** 28n);
     expect(await f.pool.price(f.weth.address)).to.equal(2000n * 10n ** 18n);
     expect((await f.pool.assetConfig(f.weth.address)).scaleExp).to.equal(0n);
   });
@@ -61,7 +61,8 @@ describe("core: oracle", () => {
     it("StalePrice: older than the heartbeat (exactly the heartbeat is still fine)", async () => {
       const f = await loadFixture(oracleFixture);
       const now = BigInt(await time.latest());
-      await f.weth.feed.setAnswerAt(ANSWER, now + 1n - 3600n); // next block: exactly 3,600 s old
+      await f.weth.feed.setAnswerAt(ANSWER, now + 10n - 3600n);
+      await time.setNextBlockTimestamp(now + 10n); // the borrow sees an answer exactly 3,600 s old
       await expect(f.pool.connect(f.users[1]).borrow(f.usdc.address, units(f.usdc, 100), f.users[1].address, 0, f.users[1].address))
         .to.emit(f.pool, "Borrow");
       await f.weth.feed.setAnswerAt(ANSWER, now - 3600n);
@@ -167,7 +168,7 @@ describe("core: oracle", () => {
     it("UnsupportedDecimals when token + feed decimals exceed 36", async () => {
       const f = await loadFixture(oracleFixture);
       const feed19 = await (await ethers.getContractFactory("MockPriceFeed")).deploy(19, "X", 1n);
-      await expect(f.pool.setOracle(f.weth.address, await feed19.getAddress(), 3600, 0, 10n ** 30n)).to.be.revertedWithCustomError(
+      await expect(f.pool.setOracle(f.weth.address, await feed19.getAddress(), 3600, 0, 10n ** 28n)).to.be.revertedWithCustomError(
         f.pool,
         "UnsupportedDecimals",
       );
