@@ -1,7 +1,9 @@
 // Gas per pool operation on the peers' scenario (../shared/reference/peer-gas.md): two lenders supply 10,000 each;
 // a borrower posts 10 collateral at 2,000, borrows 5,000 then 1,000, repays 2,000, repays the rest and withdraws all
-// collateral, a day passing between steps; a flash loan through a trivial receiver. 18-decimal OpenZeppelin tokens,
-// one collateral asset, approvals excluded. Prints a table and writes bench/results/gas.json.
+// collateral, a day passing between steps; a second borrower borrows 7,500 against 10, the price drops to 800 and a
+// liquidator repays about half. Beyond the peers' table: a lender withdraws 5,000 (`withdraw`), a third identical
+// position is liquidated in full (`liquidate_full`), and a flash loan runs through a trivial receiver. 18-decimal
+// OpenZeppelin tokens, one collateral asset, approvals excluded. Prints a table and writes bench/results/gas.json.
 import { ethers } from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import fs from "fs";

@@ -89,17 +89,19 @@ contract FulcraVault is ERC4626 {
                 : shares.toAssetsUp(m.totalSupplyAssets, m.totalSupplyShares);
     }
 
-    /// @dev Pulls `assets` from the caller and supplies them to the pool; the pool's minted shares must equal the
-    /// previewed `shares` (same math on the same accrued state), which are then minted 1:1.
+    /// @dev Pulls `assets` from the caller and supplies exactly `shares` pool shares (minted 1:1 as vault shares).
+    /// Supplying by shares keeps `mint` exact; the pool then takes `toAssetsUp(shares)`, which is `assets` both for
+    /// `mint` (previewMint) and for `deposit` (previewDeposit rounds down, so rounding back up returns `assets`).
     function _deposit(address caller, address receiver, uint256 assets, uint256 shares) internal override {
         IERC20(asset()).safeTransferFrom(caller, address(this), assets);
-        (, uint256 minted) = POOL.supply(asset(), assets, 0, address(this));
-        if (minted != shares) revert SharesMismatch();
+        (uint256 pulled, ) = POOL.supply(asset(), 0, shares, address(this));
+        if (pulled != assets) revert SharesMismatch();
         _mint(receiver, shares);
         emit Deposit(caller, receiver, assets, shares);
     }
 
-    /// @dev Burns `shares` and withdraws exactly `assets` from the pool straight to `receiver`.
+    /// @dev Burns `shares` and redeems exactly `shares` pool shares straight to `receiver`; the pool pays
+    /// `toAssetsDown(shares)`, which is `assets` for both `redeem` (previewRedeem) and `withdraw` (previewWithdraw).
     function _withdraw(
         address caller,
         address receiver,
@@ -109,8 +111,8 @@ contract FulcraVault is ERC4626 {
     ) internal override {
         if (caller != owner) _spendAllowance(owner, caller, shares);
         _burn(owner, shares);
-        (, uint256 burnt) = POOL.withdraw(asset(), assets, 0, address(this), receiver);
-        if (burnt != shares) revert SharesMismatch();
+        (uint256 paid, ) = POOL.withdraw(asset(), 0, shares, address(this), receiver);
+        if (paid != assets) revert SharesMismatch();
         emit Withdraw(caller, receiver, owner, assets, shares);
     }
 
