@@ -4,7 +4,12 @@ pragma solidity ^0.8.28;
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {IPool} from "../interfaces/IPool.sol";
 import {IVolatilityOracle} from "../interfaces/IVolatilityOracle.sol";
-import {AssetConfig, AssetRisk} from "../interfaces/IPoolTypes.sol";
+import {AssetConfig, AssetRisk, LiquidationConfig} from "../interfaces/IPoolTypes.sol";
+
+/// @dev The pool view the engine needs beyond IPool.
+interface IPoolLiquidationConfig {
+    function liquidationConfig(address asset) external view returns (LiquidationConfig memory);
+}
 
 /// @title RiskEngine
 /// @notice Turns each collateral asset's measured volatility into its collateral parameters. In calm markets
@@ -34,6 +39,7 @@ contract RiskEngine is AccessControl {
     uint256 public constant MAX_COOLDOWN = 7 days;
     /// @notice The breaker lifts only once volatility is back under this share of the ceiling (hysteresis).
     uint256 public constant LIFT_RATIO_BPS = 9_000;
+    uint256 internal constant BPS = 10_000;
 
     /// @notice Governance's profile for one collateral asset.
     struct Profile {
@@ -51,7 +57,7 @@ contract RiskEngine is AccessControl {
         bool dynamic; // false: static mode, parameters stay as governance set them in the pool
     }
 
-    /// @notice What the engine last applied.
+    /// @notice What the engine last applied (the pool's own LTV and LT target are the reference for changes).
     struct State {
         uint16 ltv;
         uint16 ltTarget;
@@ -76,6 +82,7 @@ contract RiskEngine is AccessControl {
     error ZeroAddress();
     error InvalidProfile();
     error NoProfile();
+    error LtAboveLiquidationBound(uint256 ltMax, uint256 bound);
 
     event ProfileSet(address indexed asset, Profile profile);
     event ModeSet(address indexed asset, bool dynamic);
@@ -107,6 +114,9 @@ contract RiskEngine is AccessControl {
     // ---------------------------------------------------------------- governance
 
     /// @notice Sets `asset`'s profile (RISK_ADMIN, through the timelock), validated against hard bounds.
+    /// The calm LT must leave room for the asset's maximum liquidation bonus in the pool (LT·(1 + maxBonus) < 1),
+    /// and a dynamic profile needs the asset listed in the volatility oracle. Switching the profile to static lifts
+    /// the engine's circuit breaker, as `setMode` does.
     function setProfile(address asset, Profile calldata p) external onlyRole(RISK_ADMIN_ROLE) {
         if (asset == address(0)) revert ZeroAddress();
         if (
@@ -128,8 +138,13 @@ contract RiskEngine is AccessControl {
             p.breakerMove > MAX_BREAKER_MOVE ||
             p.cooldown > MAX_COOLDOWN
         ) revert InvalidProfile();
+        uint256 bound = (BPS * BPS - 1) /
+            (BPS + IPoolLiquidationConfig(address(POOL)).liquidationConfig(asset).maxBonus);
+        if (p.ltMax > bound) revert LtAboveLiquidationBound(p.ltMax, bound);
+        if (p.dynamic) ORACLE.volatility(asset); // reverts for an asset the oracle does not know
         _profiles[asset] = p;
         emit ProfileSet(asset, p);
+        if (!p.dynamic) _liftIfStatic(asset);
     }
 
     /// @notice Switches `asset` between dynamic mode and static mode (RISK_ADMIN). In static mode the engine leaves
@@ -137,28 +152,36 @@ contract RiskEngine is AccessControl {
     function setMode(address asset, bool dynamic) external onlyRole(RISK_ADMIN_ROLE) {
         Profile storage p = _profiles[asset];
         if (p.ltMax == 0) revert NoProfile();
+        if (dynamic) ORACLE.volatility(asset); // reverts for an asset the oracle does not know
         p.dynamic = dynamic;
         emit ModeSet(asset, dynamic);
-        if (!dynamic && state[asset].breaker) {
-            state[asset].breaker = false;
-            POOL.setCircuitBreaker(asset, false);
-        }
+        if (!dynamic) _liftIfStatic(asset);
     }
 
     // ---------------------------------------------------------------- keepers
 
     /// @notice Refreshes `asset`'s volatility and applies the parameters it implies. Permissionless and idempotent:
-    /// a call that changes nothing costs little and emits nothing. Returns whether parameters changed.
+    /// a call that changes nothing emits nothing. Returns whether parameters changed. In static mode (or without a
+    /// profile) it only refreshes the oracle and leaves the pool alone.
+    /// @dev Changes are detected against the pool's own LTV and LT target, not a cache, so parameters governance set
+    /// directly on the pool (or while the asset was static) are brought back to the profile at the next update. The
+    /// circuit breaker is compared with the engine's own last decision, so a guardian's manual trip is not undone
+    /// while the engine has nothing new to say.
     function update(address asset) public returns (bool changed) {
         Profile memory p = _profiles[asset];
-        if (!p.dynamic) return false;
+        if (!p.dynamic) {
+            if (p.ltMax != 0) ORACLE.update(asset);
+            return false;
+        }
         ORACLE.update(asset);
         uint256 vol = ORACLE.volatility(asset);
         (uint16 ltv, uint16 lt) = _targets(p, vol);
         State memory s = state[asset];
         bool breaker = _breaker(p, vol, s.breaker, asset);
 
-        if (ltv != s.ltv || lt != s.ltTarget) {
+        uint256 oldLtv = POOL.assetConfig(asset).ltv;
+        AssetRisk memory r = POOL.assetRisk(asset);
+        if (ltv != oldLtv || lt != r.ltTarget || p.rampBpsPerHour != r.rampBpsPerHour) {
             POOL.applyRiskParams(asset, ltv, lt, p.rampBpsPerHour);
             changed = true;
         }
@@ -167,7 +190,7 @@ contract RiskEngine is AccessControl {
             changed = true;
         }
         if (changed) {
-            emit RiskUpdated(asset, vol, s.ltv, ltv, s.ltTarget, lt, breaker, _regime(p, vol, breaker));
+            emit RiskUpdated(asset, vol, oldLtv, ltv, r.ltTarget, lt, breaker, _regime(p, vol, breaker));
         }
         state[asset] = State(ltv, lt, breaker, uint64(vol), uint40(block.timestamp));
     }
@@ -193,7 +216,9 @@ contract RiskEngine is AccessControl {
 
     /// @notice Everything a risk dashboard shows for `asset`: volatility, the pool's LTV and LT now, the LT target,
     /// the regime, and seconds until the LT ramp completes.
-    function status(address asset)
+    function status(
+        address asset
+    )
         external
         view
         returns (
@@ -219,6 +244,14 @@ contract RiskEngine is AccessControl {
     }
 
     // ---------------------------------------------------------------- internals
+
+    /// @dev Static mode never keeps a breaker the engine tripped.
+    function _liftIfStatic(address asset) internal {
+        if (state[asset].breaker) {
+            state[asset].breaker = false;
+            POOL.setCircuitBreaker(asset, false);
+        }
+    }
 
     /// @dev Linear fall from the calm profile above `refVol`, floored; LTV kept at least MIN_GAP below LT.
     function _targets(Profile memory p, uint256 vol) internal pure returns (uint16 ltv, uint16 lt) {
