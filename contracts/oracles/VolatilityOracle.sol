@@ -86,6 +86,7 @@ contract VolatilityOracle is IVolatilityOracle, AccessControl {
     mapping(address => Estimate) internal _estimates;
 
     error ZeroAddress();
+    error NotAContract(address feed);
     error InvalidConfig();
     error InvalidVolatility();
     error AssetAlreadyListed(address asset);
@@ -131,6 +132,7 @@ contract VolatilityOracle is IVolatilityOracle, AccessControl {
         uint256 initialVol
     ) external onlyRole(ORACLE_ADMIN_ROLE) {
         if (asset == address(0) || feed == address(0)) revert ZeroAddress();
+        if (feed.code.length == 0) revert NotAContract(feed);
         if (_observations[asset].listed) revert AssetAlreadyListed(asset);
         _setConfig(asset, feed, halfLife, minInterval, maxAge, shockWindow);
         _observations[asset].listed = true;
@@ -153,6 +155,7 @@ contract VolatilityOracle is IVolatilityOracle, AccessControl {
     /// no return is ever computed across two feeds.
     function setFeed(address asset, address feed) external onlyRole(ORACLE_ADMIN_ROLE) {
         if (feed == address(0)) revert ZeroAddress();
+        if (feed.code.length == 0) revert NotAContract(feed);
         Config storage c = _listedConfig(asset);
         emit FeedSet(asset, c.feed, feed);
         c.feed = feed;
