@@ -19,7 +19,7 @@ export const RISK_ROLES = {
 export interface OracleParams {
   halfLife: number;
   minInterval: number;
-  maxAge?: number; // default: the pool's heartbeat for the asset
+  maxAge?: number; // default: twice the pool's heartbeat for the asset (capped at 7 days)
   shockWindow?: number; // default: the profile's cooldown
   initialVol: number;
 }
@@ -105,7 +105,7 @@ export async function deployRiskStack(
           cfg.feed,
           op.halfLife,
           op.minInterval,
-          op.maxAge ?? Number(cfg.heartbeat),
+          op.maxAge ?? Math.min(2 * Number(cfg.heartbeat), 7 * 86_400),
           op.shockWindow ?? profile.cooldown,
           wad(op.initialVol),
         )
