@@ -4,7 +4,7 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
-import { DEFAULT_PROFILES, toOnchainProfile } from "../../scripts/lib/profiles";
+import { DEFAULT_PROFILES, toOnchainProfile, targetsFor } from "../../scripts/lib/profiles";
 import { RISK_ROLES } from "../../scripts/lib/risk";
 import type { RiskTimelock } from "../../typechain-types";
 import { deployRiskFixture, step, ltNow, ltvNow, HOUR } from "./fixture";
@@ -143,6 +143,22 @@ describe("RiskEngine governance", () => {
       const cfg = await f.pool.assetConfig(f.weth.address);
       expect(cfg.flags & 16n).to.equal(0n);
     });
+  });
+
+  it("the chart's TypeScript curves (scripts/lib/profiles.ts) equal the contract's targets for the deployed profiles", async () => {
+    const f = await loadFixture(deployRiskFixture);
+    for (const a of [f.usdc, f.weth, f.wbtc]) {
+      const p = DEFAULT_PROFILES[a.symbol];
+      const onchain = await f.engine.profile(a.address);
+      expect(onchain.ltvMax).to.equal(p.ltvMax);
+      expect(onchain.refVol).to.equal(ethers.parseEther(String(p.refVol)));
+      const vols = Array.from({ length: 101 }, (_, i) => i * 0.025).concat([p.refVol, p.breakerVol, 0.123456]);
+      const got = await Promise.all(vols.map((v) => f.engine.targetsFor(a.address, ethers.parseEther(v.toFixed(6)))));
+      vols.forEach((v, i) => {
+        const t = targetsFor(p, v);
+        expect([Number(got[i][0]), Number(got[i][1])], `${a.symbol} at ${v}`).to.deep.equal([t.ltv, t.lt]);
+      });
+    }
   });
 
   it("updateMany counts the assets whose parameters changed", async () => {
