@@ -152,7 +152,7 @@ describe("RiskEngine governance", () => {
       const onchain = await f.engine.profile(a.address);
       expect(onchain.ltvMax).to.equal(p.ltvMax);
       expect(onchain.refVol).to.equal(ethers.parseEther(String(p.refVol)));
-      const vols = Array.from({ length: 101 }, (_, i) => i * 0.025).concat([p.refVol, p.breakerVol, 0.123456]);
+      const vols = Array.from({ length: 101 }, (_, i) => i * 0.025).concat([p.refVol, p.breakerVol, 0.123456, 0.7, 0.8, 0.9, 1.3]);
       const got = await Promise.all(vols.map((v) => f.engine.targetsFor(a.address, ethers.parseEther(v.toFixed(6)))));
       vols.forEach((v, i) => {
         const t = targetsFor(p, v);
