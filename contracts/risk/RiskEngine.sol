@@ -179,9 +179,14 @@ contract RiskEngine is AccessControl {
         State memory s = state[asset];
         bool breaker = _breaker(p, vol, s.breaker, asset);
 
-        uint256 oldLtv = POOL.assetConfig(asset).ltv;
+        AssetConfig memory c = POOL.assetConfig(asset);
+        uint256 oldLtv = c.ltv;
         AssetRisk memory r = POOL.assetRisk(asset);
-        if (ltv != oldLtv || lt != r.ltTarget || p.rampBpsPerHour != r.rampBpsPerHour) {
+        // An asset governance made non-collateral (LT 0, or LT heading to 0 after `setCollateralParams(0, 0)`) keeps
+        // only the breaker (it still halts borrows of it): the engine does not undo the retirement, and the pool's
+        // refusal must not block a keeper's batch.
+        bool collateral = c.lt != 0 && r.ltTarget != 0;
+        if (collateral && (ltv != oldLtv || lt != r.ltTarget || p.rampBpsPerHour != r.rampBpsPerHour)) {
             POOL.applyRiskParams(asset, ltv, lt, p.rampBpsPerHour);
             changed = true;
         }

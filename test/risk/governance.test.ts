@@ -161,6 +161,22 @@ describe("RiskEngine governance", () => {
     }
   });
 
+  it("an asset governance retires as collateral keeps its breaker, is not re-raised, and never blocks a batch", async () => {
+    const f = await loadFixture(deployRiskFixture);
+    await f.pool.setCollateralParams(f.weth.address, 0, 0);
+    await time.increase(HOUR);
+    await f.usdc.feed.setAnswer(100_000_000n);
+    await f.wbtc.feed.setAnswer(60_000n * 100_000_000n);
+    await f.weth.feed.setAnswer(1500n * 100_000_000n);
+    const tx = f.engine.updateMany([f.usdc.address, f.weth.address, f.wbtc.address]);
+    await expect(tx).to.emit(f.pool, "CircuitBreakerSet").withArgs(f.weth.address, true);
+    await expect(tx).to.not.emit(f.pool, "RiskParamsApplied");
+    // Governance's retirement stands: LTV 0 at once, LT ramping to 0 at the pool's maximum pace.
+    expect((await f.pool.assetConfig(f.weth.address)).ltv).to.equal(0n);
+    expect((await f.pool.assetRisk(f.weth.address)).ltTarget).to.equal(0n);
+    expect(await f.pool.effectiveLt(f.weth.address)).to.be.lessThan(8250n);
+  });
+
   it("updateMany counts the assets whose parameters changed", async () => {
     const f = await loadFixture(deployRiskFixture);
     await f.oracle.seedVolatility(f.weth.address, ethers.parseEther("1"));
