@@ -202,6 +202,10 @@ describe("RiskEngine", () => {
         f.pool,
         "SupplyCollateral",
       );
+      // Withdrawing collateral within the (tightened) LTV also works.
+      await expect(
+        f.pool.connect(f.borrower).withdrawCollateral(f.weth.address, units(f.weth, "0.5"), f.borrower.address, 0, f.borrower.address),
+      ).to.emit(f.pool, "WithdrawCollateral");
       expect((await f.pool.accountHealth(f.borrower2.address, 0)).healthFactor).to.be.lessThan(E18);
       await expect(
         f.pool.connect(f.liquidator).liquidate(f.borrower2.address, 0, f.weth.address, MAX, 0, f.liquidator.address, "0x"),
