@@ -57,7 +57,8 @@ contract RiskEngine is AccessControl {
         bool dynamic; // false: static mode, parameters stay as governance set them in the pool
     }
 
-    /// @notice What the engine last applied (the pool's own LTV and LT target are the reference for changes).
+    /// @notice What the engine last applied, written with each `RiskUpdated` (the pool's own LTV and LT target are
+    /// the reference for detecting changes; `breaker` is the engine's own last decision).
     struct State {
         uint16 ltv;
         uint16 ltTarget;
@@ -82,6 +83,7 @@ contract RiskEngine is AccessControl {
     error ZeroAddress();
     error InvalidProfile();
     error NoProfile();
+    error AssetNotListed();
     error LtAboveLiquidationBound(uint256 ltMax, uint256 bound);
 
     event ProfileSet(address indexed asset, Profile profile);
@@ -114,9 +116,9 @@ contract RiskEngine is AccessControl {
     // ---------------------------------------------------------------- governance
 
     /// @notice Sets `asset`'s profile (RISK_ADMIN, through the timelock), validated against hard bounds.
-    /// The calm LT must leave room for the asset's maximum liquidation bonus in the pool (LT·(1 + maxBonus) < 1),
-    /// and a dynamic profile needs the asset listed in the volatility oracle. Switching the profile to static lifts
-    /// the engine's circuit breaker, as `setMode` does.
+    /// The asset must be listed in the pool, the calm LT must leave room for its maximum liquidation bonus there
+    /// (LT·(1 + maxBonus) < 1), and a dynamic profile needs the asset listed in the volatility oracle. Switching the
+    /// profile to static lifts the engine's circuit breaker, as `setMode` does.
     function setProfile(address asset, Profile calldata p) external onlyRole(RISK_ADMIN_ROLE) {
         if (asset == address(0)) revert ZeroAddress();
         if (
@@ -138,6 +140,7 @@ contract RiskEngine is AccessControl {
             p.breakerMove > MAX_BREAKER_MOVE ||
             p.cooldown > MAX_COOLDOWN
         ) revert InvalidProfile();
+        if (POOL.assetConfig(asset).id == 0) revert AssetNotListed();
         uint256 bound = (BPS * BPS - 1) /
             (BPS + IPoolLiquidationConfig(address(POOL)).liquidationConfig(asset).maxBonus);
         if (p.ltMax > bound) revert LtAboveLiquidationBound(p.ltMax, bound);
@@ -195,9 +198,9 @@ contract RiskEngine is AccessControl {
             changed = true;
         }
         if (changed) {
+            state[asset] = State(ltv, lt, breaker, uint64(vol), uint40(block.timestamp));
             emit RiskUpdated(asset, vol, oldLtv, ltv, r.ltTarget, lt, breaker, _regime(p, vol, breaker));
         }
-        state[asset] = State(ltv, lt, breaker, uint64(vol), uint40(block.timestamp));
     }
 
     /// @notice `update` for several assets; returns how many changed.

@@ -156,6 +156,12 @@ describe("RiskEngine", () => {
     expect(await ltvNow(f)).to.equal(P.ltvMax);
     expect(await ltNow(f)).to.equal(P.ltMax);
     expect(await f.engine.targetsFor(f.weth.address, 0)).to.deep.equal([BigInt(P.ltvMax), BigInt(P.ltMax)]);
+    // Idempotent: a call with nothing to change emits nothing and leaves the engine's record alone.
+    const rec = await f.engine.state(f.weth.address);
+    const again = await step(f, HOUR, 2000);
+    await expect(again).to.not.emit(f.engine, "RiskUpdated");
+    await expect(again).to.not.emit(f.pool, "RiskParamsApplied");
+    expect(await f.engine.state(f.weth.address)).to.deep.equal(rec);
     // No direct route around the engine.
     await expect(f.pool.connect(f.attacker).applyRiskParams(f.weth.address, 9000, 9500, 200)).to.be.revertedWithCustomError(
       f.pool,

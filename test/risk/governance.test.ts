@@ -6,6 +6,7 @@ import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { DEFAULT_PROFILES, toOnchainProfile, targetsFor } from "../../scripts/lib/profiles";
 import { RISK_ROLES } from "../../scripts/lib/risk";
+import { deployAndListTestAsset, DEMO_ASSETS } from "../../scripts/lib/protocol";
 import type { RiskTimelock } from "../../typechain-types";
 import { deployRiskFixture, step, ltNow, ltvNow, HOUR } from "./fixture";
 
@@ -91,9 +92,15 @@ describe("RiskEngine governance", () => {
     await expect(f.engine.setProfile(f.weth.address, toOnchainProfile({ ...P, ltvMax: 9000, ltMax: 9300 })))
       .to.be.revertedWithCustomError(f.engine, "LtAboveLiquidationBound")
       .withArgs(9300n, 9259n);
-    // A dynamic profile needs the asset in the oracle.
+    // The asset must be listed in the pool, and a dynamic profile needs it in the oracle.
     const stranger = (await ethers.getSigners())[9].address;
-    await expect(f.engine.setProfile(stranger, toOnchainProfile(P))).to.be.revertedWithCustomError(f.oracle, "UnknownAsset").withArgs(stranger);
+    await expect(f.engine.setProfile(stranger, toOnchainProfile(P))).to.be.revertedWithCustomError(f.engine, "AssetNotListed");
+    const fresh = await deployAndListTestAsset(f.pool, f.admin, { ...DEMO_ASSETS[1], symbol: "NEW" });
+    await expect(f.engine.setProfile(fresh.address, toOnchainProfile(P)))
+      .to.be.revertedWithCustomError(f.oracle, "UnknownAsset")
+      .withArgs(fresh.address);
+    await expect(f.engine.setProfile(fresh.address, toOnchainProfile(P, false))).to.emit(f.engine, "ProfileSet");
+    await expect(f.engine.setMode(fresh.address, true)).to.be.revertedWithCustomError(f.oracle, "UnknownAsset");
     await expect(f.engine.setProfile(ethers.ZeroAddress, toOnchainProfile(P))).to.be.revertedWithCustomError(f.engine, "ZeroAddress");
     await expect(f.engine.setMode(stranger, true)).to.be.revertedWithCustomError(f.engine, "NoProfile");
   });
