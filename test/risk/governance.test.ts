@@ -5,7 +5,8 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { DEFAULT_PROFILES, toOnchainProfile, targetsFor } from "../../scripts/lib/profiles";
-import { RISK_ROLES } from "../../scripts/lib/risk";
+import { RISK_ROLES, deployRiskStack } from "../../scripts/lib/risk";
+import { deployPoolFixture } from "../helpers/fixtures";
 import { deployAndListTestAsset, DEMO_ASSETS } from "../../scripts/lib/protocol";
 import type { RiskTimelock } from "../../typechain-types";
 import { deployRiskFixture, step, ltNow, ltvNow, HOUR } from "./fixture";
@@ -182,6 +183,32 @@ describe("RiskEngine governance", () => {
     expect((await f.pool.assetConfig(f.weth.address)).ltv).to.equal(0n);
     expect((await f.pool.assetRisk(f.weth.address)).ltTarget).to.equal(0n);
     expect(await f.pool.effectiveLt(f.weth.address)).to.be.lessThan(8250n);
+  });
+
+  it("deployRiskStack: governor handover, and static mode for the simulation's baseline", async () => {
+    const base = await loadFixture(deployPoolFixture);
+    const [, , , , , , , , , gov] = await ethers.getSigners();
+    // Static stack: profiles set, the pool's listing parameters left alone.
+    await base.pool.setCollateralParams(base.weth.address, 7000, 7600);
+    const { engine, oracle } = await deployRiskStack(base.pool, base.admin, [base.usdc, base.weth, base.wbtc], {
+      staticMode: true,
+      governor: gov.address,
+    });
+    expect((await base.pool.assetConfig(base.weth.address)).ltv).to.equal(7000n);
+    expect((await base.pool.assetRisk(base.weth.address)).ltTarget).to.equal(7600n);
+    expect((await engine.status(base.weth.address)).regime).to.equal(0n);
+    expect((await oracle.observation(base.weth.address)).feedTime).to.be.greaterThan(0n); // oracle still refreshed
+    expect(await base.pool.hasRole(RISK_ROLES.RISK_ENGINE, await engine.getAddress())).to.equal(true);
+    for (const [c, role] of [
+      [engine, RISK_ROLES.RISK_ADMIN],
+      [oracle, RISK_ROLES.ORACLE_ADMIN],
+    ] as const) {
+      expect(await c.hasRole(role, gov.address)).to.equal(true);
+      expect(await c.hasRole(RISK_ROLES.DEFAULT_ADMIN, gov.address)).to.equal(true);
+      expect(await c.hasRole(role, base.admin.address)).to.equal(false);
+      expect(await c.hasRole(RISK_ROLES.DEFAULT_ADMIN, base.admin.address)).to.equal(false);
+    }
+    await expect(engine.connect(gov).setMode(base.weth.address, true)).to.emit(engine, "ModeSet");
   });
 
   it("updateMany counts the assets whose parameters changed", async () => {
