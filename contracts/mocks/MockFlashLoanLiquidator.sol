@@ -3,6 +3,7 @@ pragma solidity ^0.8.28;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IERC3156FlashBorrower} from "@openzeppelin/contracts/interfaces/IERC3156FlashBorrower.sol";
+import {ISwapRouter} from "@uniswap/v3-periphery/contracts/interfaces/ISwapRouter.sol";
 
 /// @notice The pool entry points the flash-loan-funded liquidation uses.
 interface IPoolFlashLiquidation {
@@ -22,40 +23,34 @@ interface IPoolFlashLiquidation {
         address receiver,
         bytes calldata data
     ) external returns (uint256 repaid, uint256 seized);
-
-    function supplyCollateral(address asset, uint256 assets, address owner, uint96 subId) external;
-
-    function borrow(
-        address asset,
-        uint256 assets,
-        address owner,
-        uint96 subId,
-        address receiver
-    ) external returns (uint256 shares);
 }
 
 /// @title MockFlashLoanLiquidator
-/// @notice Test helper: a liquidation funded by the pool's own ERC-3156 flash loan, in one transaction, with no
-/// debt-asset capital and no DEX. It flash-borrows the debt asset, liquidates, posts the seized collateral to its own
-/// account 0 (which may already hold some collateral: the seizure alone is not enough borrowing power at the LTV)
-/// and borrows the debt asset against it to repay the flash loan (principal + fee).
+/// @notice Test helper: a liquidation funded by the pool's own ERC-3156 flash loan, in one transaction and with no
+/// capital (the other route to a capital-free liquidation, besides the liquidation callback). It flash-borrows the
+/// debt asset, liquidates with it, sells the seized collateral on Uniswap V3 and repays the flash loan with its fee;
+/// what is left stays here as profit.
 contract MockFlashLoanLiquidator is IERC3156FlashBorrower {
     IPoolFlashLiquidation public immutable POOL;
+    ISwapRouter public immutable ROUTER;
 
     struct Job {
         address owner;
         uint96 subId;
         address collateralAsset;
         uint256 maxRepay;
+        bytes path; // collateral → debt asset
     }
 
     uint256 public lastRepaid;
     uint256 public lastSeized;
+    uint256 public lastSwapOut;
 
     error NotPool();
 
-    constructor(IPoolFlashLiquidation pool) {
+    constructor(IPoolFlashLiquidation pool, ISwapRouter router) {
         POOL = pool;
+        ROUTER = router;
     }
 
     /// @notice Flash-borrows `amount` of `debtAsset` and liquidates `job` with it.
@@ -67,14 +62,13 @@ contract MockFlashLoanLiquidator is IERC3156FlashBorrower {
     function onFlashLoan(
         address initiator,
         address token,
-        uint256 amount,
-        uint256 fee,
+        uint256,
+        uint256,
         bytes calldata data
     ) external returns (bytes32) {
         if (msg.sender != address(POOL) || initiator != address(this)) revert NotPool();
         Job memory job = abi.decode(data, (Job));
         IERC20(token).approve(address(POOL), type(uint256).max);
-        IERC20(job.collateralAsset).approve(address(POOL), type(uint256).max);
         (uint256 repaid, uint256 seized) = POOL.liquidate(
             job.owner,
             job.subId,
@@ -84,12 +78,18 @@ contract MockFlashLoanLiquidator is IERC3156FlashBorrower {
             address(this),
             ""
         );
-        (lastRepaid, lastSeized) = (repaid, seized);
-        POOL.supplyCollateral(job.collateralAsset, seized, address(this), 0);
-        // Borrow back what was spent from the flash loan, plus its fee, to repay it.
-        uint256 owed = amount + fee;
-        uint256 balance = IERC20(token).balanceOf(address(this));
-        if (balance < owed) POOL.borrow(token, owed - balance, address(this), 0, address(this));
+        IERC20(job.collateralAsset).approve(address(ROUTER), seized);
+        uint256 out = ROUTER.exactInput(
+            ISwapRouter.ExactInputParams({
+                path: job.path,
+                recipient: address(this),
+                deadline: block.timestamp,
+                amountIn: seized,
+                amountOutMinimum: 0
+            })
+        );
+        (lastRepaid, lastSeized, lastSwapOut) = (repaid, seized, out);
+        // The pool pulls amount + fee when this returns (approved above).
         return keccak256("ERC3156FlashBorrower.onFlashLoan");
     }
 }
