@@ -44,6 +44,8 @@ contract MarginRouter is IERC3156FlashBorrower, AccessControl, ReentrancyGuardTr
     uint96 internal constant SUB_FLAG = uint96(1) << 95;
     uint256 public constant MAX_FEE_BPS = 50;
     uint256 public constant MAX_DEVIATION_BPS = 500;
+    /// @notice Upper bound of the minimum position value (18-decimal USD) governance may set.
+    uint256 public constant MAX_MIN_POSITION_VALUE = 1_000_000e18;
     /// @notice Leverage stays this far below the theoretical 1 / (1 − LTV), to leave room for swap costs.
     uint256 public constant LEVERAGE_BUFFER_BPS = 200;
     bytes32 internal constant FLASH_OK = keccak256("ERC3156FlashBorrower.onFlashLoan");
@@ -95,15 +97,17 @@ contract MarginRouter is IERC3156FlashBorrower, AccessControl, ReentrancyGuardTr
     uint256 public newDebtBlock;
     uint256 public newDebtInBlock;
 
-    // Results passed from the flash callback back to the entry point.
-    uint256 internal _lastBought;
-    uint256 internal _lastSpent;
-    uint256 internal _lastReturned;
+    // Results passed from the flash callback back to the entry point, in transient storage (EIP-1153): they live
+    // for the transaction only and cost no persistent SSTORE.
+    bytes32 internal constant T_BOUGHT = keccak256("fulcra.margin.bought");
+    bytes32 internal constant T_SPENT = keccak256("fulcra.margin.spent");
+    bytes32 internal constant T_RETURNED = keccak256("fulcra.margin.returned");
+    bytes32 internal constant T_FEE = keccak256("fulcra.margin.fee");
 
     error ZeroAmount();
     error Expired();
     error NotTrader();
-    error PositionClosed();
+    error PositionNotOpen();
     error LeverageTooHigh(uint256 leverage, uint256 maxLeverage);
     error PositionTooSmall();
     error CircuitBreakerActive();
@@ -131,7 +135,9 @@ contract MarginRouter is IERC3156FlashBorrower, AccessControl, ReentrancyGuardTr
         uint256 collateralSold,
         uint256 returned
     );
-    event PositionClosedEvent(uint256 indexed positionId, uint256 debtRepaid, uint256 collateralSold, uint256 returned);
+    event PositionClosed(uint256 indexed positionId, uint256 debtRepaid, uint256 collateralSold, uint256 returned);
+    /// @notice An opening or closing fee of `amount` of `token` went to the fee recipient.
+    event FeePaid(uint256 indexed positionId, address token, uint256 amount);
     event MarginAdded(uint256 indexed positionId, uint256 amount);
     event MarginRemoved(uint256 indexed positionId, uint256 amount);
     event FeeSet(uint256 feeBps, address recipient);
@@ -190,7 +196,9 @@ contract MarginRouter is IERC3156FlashBorrower, AccessControl, ReentrancyGuardTr
 
     /// @notice Closes `fraction` (WAD, 1e18 = all) of a position: repays that share of the debt, sells just enough
     /// of that share of the collateral to cover it (at most `maxCollateralSold`), and sends the rest to the trader.
-    /// @return returned Collateral-asset units sent to the trader.
+    /// A partial decrease keeps the collateral/debt ratio, so the pool's LTV check on the withdrawal refuses it while
+    /// the position is above its LTV (but not yet liquidatable): close it in full or add margin instead.
+    /// @return returned Collateral-asset units sent to the trader (after the closing fee).
     function decrease(
         uint256 positionId,
         uint256 fraction,
@@ -210,12 +218,15 @@ contract MarginRouter is IERC3156FlashBorrower, AccessControl, ReentrancyGuardTr
             _reduceWithoutDebt(a, pos);
         } else {
             IERC3156FlashLender(address(POOL)).flashLoan(this, debt, repay, abi.encode(a));
+            // A full repay pulls the debt as the pool rounds it; anything the flash loan left here is the trader's.
+            uint256 left = IERC20(debt).balanceOf(address(this));
+            if (left != 0) IERC20(debt).safeTransfer(pos.trader, left);
         }
-        returned = _lastReturned;
-        uint256 sold = _lastSpent;
+        returned = _tload(T_RETURNED);
+        uint256 sold = _tload(T_SPENT);
         if (fraction == WAD) {
             pos.open = false;
-            emit PositionClosedEvent(positionId, repay, sold, returned);
+            emit PositionClosed(positionId, repay, sold, returned);
         } else {
             pos.size = uint128(pos.size - (uint256(pos.size) * fraction) / WAD);
             emit PositionDecreased(positionId, fraction, repay, sold, returned);
@@ -275,7 +286,7 @@ contract MarginRouter is IERC3156FlashBorrower, AccessControl, ReentrancyGuardTr
             IERC20(a.collateral).forceApprove(address(POOL), total);
             POOL.supplyCollateral(a.collateral, total, pos.trader, sub);
             POOL.borrow(token, amount + fee, pos.trader, sub, address(this));
-            _lastBought = bought;
+            _tstore(T_BOUGHT, bought);
         } else {
             // Reduce: repay the flash-borrowed share of debt, take the same share of collateral, buy back the loan.
             IERC20(token).forceApprove(address(POOL), amount);
@@ -287,8 +298,8 @@ contract MarginRouter is IERC3156FlashBorrower, AccessControl, ReentrancyGuardTr
             IERC20(a.collateral).forceApprove(address(ADAPTER), maxIn);
             uint256 spent = ADAPTER.swapExactOut(a.collateral, token, amount + fee, maxIn, a.route);
             _checkDeviation(a.collateral, spent, token, amount + fee);
-            _lastSpent = spent;
-            _lastReturned = _payOut(a.collateral, take - spent, pos.trader);
+            _tstore(T_SPENT, spent);
+            _tstore(T_RETURNED, _payOut(a.positionId, a.collateral, take, take - spent, pos.trader));
         }
         IERC20(token).forceApprove(address(POOL), amount + fee);
         return FLASH_OK;
@@ -389,7 +400,8 @@ contract MarginRouter is IERC3156FlashBorrower, AccessControl, ReentrancyGuardTr
         uint256 minPositionValue_,
         uint256 maxNewDebtPerBlock_
     ) external onlyRole(MARGIN_ADMIN_ROLE) {
-        if (maxDeviationBps_ == 0 || maxDeviationBps_ > MAX_DEVIATION_BPS) revert InvalidParams();
+        if (maxDeviationBps_ == 0 || maxDeviationBps_ > MAX_DEVIATION_BPS || minPositionValue_ > MAX_MIN_POSITION_VALUE)
+            revert InvalidParams();
         maxDeviationBps = maxDeviationBps_;
         minPositionValue = minPositionValue_;
         maxNewDebtPerBlock = maxNewDebtPerBlock_;
@@ -406,7 +418,8 @@ contract MarginRouter is IERC3156FlashBorrower, AccessControl, ReentrancyGuardTr
         if ((POOL.assetConfig(debt).flags & FLAG_BREAKER) != 0) revert CircuitBreakerActive();
         uint256 maxLev = maxLeverage(collateral);
         if (maxLev == 0) revert CircuitBreakerActive();
-        if (p.leverage < WAD || p.leverage > maxLev) revert LeverageTooHigh(p.leverage, maxLev);
+        if (p.leverage <= WAD) revert InvalidParams();
+        if (p.leverage > maxLev) revert LeverageTooHigh(p.leverage, maxLev);
 
         uint256 pC = POOL.price(collateral);
         uint256 pD = POOL.price(debt);
@@ -417,15 +430,17 @@ contract MarginRouter is IERC3156FlashBorrower, AccessControl, ReentrancyGuardTr
         IERC20(collateral).safeTransferFrom(msg.sender, address(this), margin);
         uint256 fee = (notional * feeBps) / BPS;
         if (fee != 0) {
+            // Rounded down: the fee is the protocol's gain, never more than the bound.
             IERC20(collateral).safeTransfer(feeRecipient, fee);
             margin -= fee;
+            emit FeePaid(positionId, collateral, fee);
         }
         uint256 borrowAmount = (((notional - p.margin) * pC) / pD);
         _chargeBlockCap((borrowAmount * pD) / WAD);
 
         Action memory a = Action(1, positionId, collateral, debt, margin, p.minOut, p.route);
         IERC3156FlashLender(address(POOL)).flashLoan(this, debt, borrowAmount, abi.encode(a));
-        uint256 bought = _lastBought;
+        uint256 bought = _tload(T_BOUGHT);
 
         // Entry price: quote per base of what the position holds, valued as executed.
         uint256 baseAdded;
@@ -450,20 +465,43 @@ contract MarginRouter is IERC3156FlashBorrower, AccessControl, ReentrancyGuardTr
         uint96 sub = _sub(a.positionId);
         uint256 collateral = IPoolMarginViews(address(POOL)).collateralOf(pos.trader, sub, a.collateral);
         uint256 take = a.amount == WAD ? collateral : (collateral * a.amount) / WAD;
-        _lastSpent = 0;
-        _lastReturned = 0;
+        _tstore(T_SPENT, 0);
+        _tstore(T_RETURNED, 0);
         if (take != 0) {
             POOL.withdrawCollateral(a.collateral, take, pos.trader, sub, address(this));
-            _lastReturned = _payOut(a.collateral, take, pos.trader);
+            _tstore(T_RETURNED, _payOut(a.positionId, a.collateral, take, take, pos.trader));
         }
     }
 
-    /// @dev Sends `amount` of `token` to the trader after the closing fee.
-    function _payOut(address token, uint256 amount, address trader) internal returns (uint256) {
-        uint256 fee = (amount * feeBps) / BPS;
-        if (fee != 0) IERC20(token).safeTransfer(feeRecipient, fee);
+    /// @dev Sends `amount` of `token` to the trader after the closing fee: `feeBps` of the collateral taken out of
+    /// the position (the notional closed, as the opening fee), rounded down, capped at what is returned.
+    function _payOut(
+        uint256 positionId,
+        address token,
+        uint256 notional,
+        uint256 amount,
+        address trader
+    ) internal returns (uint256) {
+        uint256 fee = (notional * feeBps) / BPS;
+        if (fee > amount) fee = amount;
+        if (fee != 0) {
+            IERC20(token).safeTransfer(feeRecipient, fee);
+            emit FeePaid(positionId, token, fee);
+        }
         if (amount > fee) IERC20(token).safeTransfer(trader, amount - fee);
         return amount - fee;
+    }
+
+    function _tstore(bytes32 slot, uint256 v) internal {
+        assembly ("memory-safe") {
+            tstore(slot, v)
+        }
+    }
+
+    function _tload(bytes32 slot) internal view returns (uint256 v) {
+        assembly ("memory-safe") {
+            v := tload(slot)
+        }
     }
 
     /// @dev The value received may not fall short of the value given by more than `maxDeviationBps`, at oracle
@@ -489,7 +527,7 @@ contract MarginRouter is IERC3156FlashBorrower, AccessControl, ReentrancyGuardTr
     function _own(uint256 positionId) internal view returns (Position storage pos) {
         pos = _positions[positionId];
         if (pos.trader != msg.sender) revert NotTrader();
-        if (!pos.open) revert PositionClosed();
+        if (!pos.open) revert PositionNotOpen();
     }
 
     function _assetsOf(Position memory pos) internal pure returns (address collateral, address debt) {
