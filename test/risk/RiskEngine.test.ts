@@ -9,6 +9,7 @@ import { anyValue } from "@nomicfoundation/hardhat-chai-matchers/withArgs";
 import { units } from "../helpers/fixtures";
 import { DEFAULT_PROFILES, toOnchainProfile } from "../../scripts/lib/profiles";
 import { gbmPath } from "./reference";
+import fc from "fast-check";
 import { deployRiskFixture, setPrices, step, wethVol, ltNow, ltvNow, HOUR, E18, type RiskFixture } from "./fixture";
 
 const P = DEFAULT_PROFILES.WETH;
@@ -147,6 +148,36 @@ describe("RiskEngine", () => {
     expect(lagged, "the ramp was binding for a while").to.be.greaterThan(10);
     expect(minLt, "the LT did fall").to.be.lessThan(P.ltMax - 500);
     expect(samples[samples.length - 1].lt, "and came back up at once when calm returned").to.be.greaterThan(minLt);
+  });
+
+  it("property (fast-check): under arbitrary volatility jumps and update timings the LT keeps to the ramp and LTV to its target", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.record({ dt: fc.integer({ min: 1, max: 3 * HOUR }), vol: fc.integer({ min: 0, max: 4000 }) }), {
+          minLength: 4,
+          maxLength: 14,
+        }),
+        async (moves) => {
+          const f = await loadFixture(deployRiskFixture);
+          const samples: { t: number; lt: number }[] = [{ t: await time.latest(), lt: await ltNow(f) }];
+          for (const m of moves) {
+            await time.increase(m.dt);
+            await f.oracle.seedVolatility(f.weth.address, (BigInt(m.vol) * E18) / 1000n + 1n); // 0–400 %
+            await f.engine.connect(f.attacker).update(f.weth.address);
+            const t = await time.latest();
+            const lt = await ltNow(f);
+            const [tLtv] = await f.engine.targetsFor(f.weth.address, await f.oracle.volatility(f.weth.address));
+            if ((await ltvNow(f)) !== Number(tLtv) || lt > P.ltMax || lt < P.ltMin) return false;
+            for (const p of samples) {
+              if (p.lt - lt > Math.ceil((P.rampBpsPerHour * (t - p.t)) / HOUR)) return false;
+            }
+            samples.push({ t, lt });
+          }
+          return true;
+        },
+      ),
+      { numRuns: 20, seed: 42 },
+    );
   });
 
   it("manipulation: re-calling update cannot raise LTV or LT above the calm profile", async () => {
