@@ -122,8 +122,16 @@ describe("RiskEngine", () => {
     const samples: { t: number; lt: number }[] = [{ t: await time.latest(), lt: await ltNow(f) }];
     let lagged = 0;
     let minLt = 1e9;
-    for (const s of path) {
+    for (const [i, s] of path.entries()) {
       await step(f, 600, s.price);
+      if (i % 24 === 23) {
+        // Repay and adding collateral work at every stage of the episode.
+        await expect(f.pool.connect(f.borrower).repay(f.usdc.address, units(f.usdc, 200), f.borrower.address, 0)).to.emit(f.pool, "Repay");
+        await expect(f.pool.connect(f.borrower).supplyCollateral(f.weth.address, units(f.weth, "0.1"), f.borrower.address, 0)).to.emit(
+          f.pool,
+          "SupplyCollateral",
+        );
+      }
       // The attacker hammers both contracts within the same minute.
       await f.engine.connect(f.attacker).update(f.weth.address);
       await f.oracle.connect(f.attacker).update(f.weth.address);
