@@ -158,6 +158,25 @@ describe("RiskEngine", () => {
     expect(samples[samples.length - 1].lt, "and came back up at once when calm returned").to.be.greaterThan(minLt);
   });
 
+  it("an account that does not react is liquidatable only once the ramp has walked the LT past it, hours later", async () => {
+    const f = await loadFixture(deployRiskFixture);
+    await open(f, f.borrower2, 16_000); // health 0.825 · 20,000 / 16,000 = 1.031: crosses 1 when LT < 80 %
+    await f.oracle.seedVolatility(f.weth.address, ethers.parseEther("2.5"));
+    await f.engine.update(f.weth.address);
+    const t0 = await time.latest();
+    const tryLiquidate = () =>
+      f.pool.connect(f.liquidator).liquidate(f.borrower2.address, 0, f.weth.address, MAX, 0, f.liquidator.address, "0x");
+    let firstLiquidatable = 0;
+    for (let k = 1; k <= 16 && !firstLiquidatable; k++) {
+      await step(f, 900, 2000); // keeper every 15 minutes, price flat
+      if ((await f.pool.accountHealth(f.borrower2.address, 0)).healthFactor < E18) firstLiquidatable = await time.latest();
+      else await expect(tryLiquidate()).to.be.revertedWithCustomError(f.pool, "HealthyAccount");
+    }
+    // 250 bps at 1 %/h: about 2.5 hours (a little less with the interest accrued meanwhile).
+    expect(firstLiquidatable - t0).to.be.within(2.3 * HOUR, 2.6 * HOUR);
+    await expect(tryLiquidate()).to.emit(f.pool, "Liquidate");
+  });
+
   it("property (fast-check): under arbitrary volatility jumps and update timings the LT keeps to the ramp and LTV to its target", async () => {
     await fc.assert(
       fc.asyncProperty(
