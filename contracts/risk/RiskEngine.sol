@@ -261,11 +261,12 @@ contract RiskEngine is AccessControl {
         }
     }
 
-    /// @dev Linear fall from the calm profile above `refVol`, floored; LTV kept at least MIN_GAP below LT.
+    /// @dev Linear fall from the calm profile above `refVol`, floored; LTV kept at least MIN_GAP below LT. The drops
+    /// are rounded up: the protocol's side (a lower LTV and LT), never more lenient than the exact line.
     function _targets(Profile memory p, uint256 vol) internal pure returns (uint16 ltv, uint16 lt) {
         uint256 excess = vol > p.refVol ? vol - p.refVol : 0;
-        uint256 ltvDrop = (excess * p.ltvSlope) / VOL_STEP;
-        uint256 ltDrop = (excess * p.ltSlope) / VOL_STEP;
+        uint256 ltvDrop = (excess * p.ltvSlope + VOL_STEP - 1) / VOL_STEP;
+        uint256 ltDrop = (excess * p.ltSlope + VOL_STEP - 1) / VOL_STEP;
         uint256 ltvT = ltvDrop + p.ltvMin >= p.ltvMax ? p.ltvMin : p.ltvMax - ltvDrop;
         uint256 ltT = ltDrop + p.ltMin >= p.ltMax ? p.ltMin : p.ltMax - ltDrop;
         if (ltvT + MIN_GAP > ltT) ltvT = ltT - MIN_GAP;
