@@ -163,10 +163,18 @@ abstract contract PoolStorage is AccessControl {
             m.slope2,
             m.kink
         );
-        interest = uint256(m.totalBorrowAssets).wMulDown(InterestRateLib.compoundedGrowth(rate, dt));
+        // Totals are uint128: a market left untouched for years at extreme rates saturates at the bound instead of
+        // overflowing (which would brick every entry point) or wrapping.
+        uint256 growth = InterestRateLib.compoundedGrowth(rate, dt);
+        uint256 room = type(uint128).max - uint256(m.totalSupplyAssets).max(m.totalBorrowAssets);
+        interest = growth > room.mulDivDown(WAD, m.totalBorrowAssets)
+            ? room
+            : uint256(m.totalBorrowAssets).wMulDown(growth);
         if (m.reserveFactor != 0 && interest != 0) {
             uint256 feeAssets = interest.bpsDown(m.reserveFactor);
-            feeShares = feeAssets.toSharesDown(m.totalSupplyAssets + interest - feeAssets, m.totalSupplyShares);
+            feeShares = feeAssets.toSharesDown(m.totalSupplyAssets + interest - feeAssets, m.totalSupplyShares).min(
+                type(uint128).max - m.totalSupplyShares
+            );
         }
     }
 

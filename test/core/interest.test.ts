@@ -254,3 +254,46 @@ describe("core: withdrawReserves", () => {
       .withArgs(stranger.address, ethers.id("TREASURY_ROLE"));
   });
 });
+
+describe("core: interest saturates instead of overflowing (uint128 totals)", () => {
+  /** Max-rate market (900 %/year at full use), 1e24 wei borrowed, then untouched for 20 years (r·t ≈ 180). */
+  async function idleFixture() {
+    const f = await deployPoolFixture();
+    const [lender, b] = f.users;
+    const { listFunded, plainSpec } = await import("../helpers/core");
+    const hyp = await listFunded(
+      f,
+      plainSpec("HYP", { rate: { baseBps: 10_000, slope1Bps: 20_000, slope2Bps: 60_000, kinkBps: 9_900 } }),
+      [lender, b],
+      10n ** 30n,
+    );
+    const col = await listFunded(f, plainSpec("COL"), [b], 10n ** 30n);
+    await f.pool.connect(lender).supply(hyp.address, 10n ** 24n, 0, lender.address);
+    await f.pool.connect(b).supplyCollateral(col.address, 10n ** 25n, b.address, 0);
+    await f.pool.connect(b).borrow(hyp.address, 10n ** 24n, b.address, 0, b.address);
+    await time.increase(20n * YEAR);
+    return { ...f, hyp };
+  }
+
+  it("accrual after 20 idle years at the maximum rate neither reverts nor wraps; the market stays usable", async () => {
+    const f = await loadFixture(idleFixture);
+    const MAX128 = (1n << 128n) - 1n;
+    const view = await f.pool.expectedMarket(f.hyp.address);
+    expect(view.totalSupplyAssets).to.be.lte(MAX128);
+    await expect(f.pool.accrueInterest(f.hyp.address)).to.emit(f.pool, "AccrueInterest");
+    const m = await f.pool.market(f.hyp.address);
+    expect(m.totalSupplyAssets).to.equal(MAX128);
+    expect(m.totalBorrowAssets).to.equal(MAX128);
+    expect(m.totalSupplyAssets).to.equal(view.totalSupplyAssets);
+    // Saturated: later accruals add nothing and do not revert; the borrower can still repay everything.
+    await time.increase(YEAR);
+    await f.pool.accrueInterest(f.hyp.address);
+    expect((await f.pool.market(f.hyp.address)).totalBorrowAssets).to.equal(MAX128);
+    const b = f.users[1];
+    await f.hyp.token.mint(b.address, MAX128);
+    await expect(f.pool.connect(b).repay(f.hyp.address, ethers.MaxUint256, b.address, 0)).to.emit(f.pool, "Repay");
+    expect((await f.pool.market(f.hyp.address)).totalBorrowShares).to.equal(0n);
+    const [debtAsset, shares] = await f.pool.accountOf(b.address, 0);
+    expect([debtAsset, shares]).to.deep.equal([ethers.ZeroAddress, 0n]);
+  });
+});
