@@ -303,8 +303,9 @@ contract Pool is PoolStorage, IERC3156FlashLender {
     /// (type(uint256).max: as much as allowed) and seizes `collateralAsset` worth the repaid value plus a bonus.
     /// @dev Permissionless. Partial by design: the repay is capped at what brings the account's health back to the
     /// target, unless health is below the full-liquidation level or what would remain is dust. The bonus rises from
-    /// the asset's base to its maximum as health falls. When the account's collateral runs out with debt left, the
-    /// rest is covered from reserves, then written off against lenders (`BadDebt`). With non-empty `data`, the caller
+    /// the asset's base to its maximum as health falls. When the account's collateral runs out (or only dust worth
+    /// less than the debt is left) with debt left, the rest is covered from reserves, then written off against
+    /// lenders (`BadDebt`). With non-empty `data`, the caller
     /// gets `onFulcraLiquidate` after the collateral is sent and before the debt is pulled (flash liquidation).
     /// Works while supply/borrow are paused and while the circuit breaker is on.
     /// @param maxRepay The most debt assets to repay; a repay below the allowed one reverts `LiquidationLeavesDust`
@@ -373,7 +374,7 @@ contract Pool is PoolStorage, IERC3156FlashLender {
         c.totalCollateral -= uint128(seized);
         if (protocolFee != 0) c.liquidationFees += uint128(protocolFee);
 
-        if (borrowShares != 0 && s.count == 0) {
+        if (borrowShares != 0 && (s.count == 0 || (left == 0 && _onlyDustLeft(acc, borrowShares, dm, s.debtPrice)))) {
             _realizeBadDebt(d, s.debtAsset, borrowShares, owner, subId);
             borrowShares = 0;
         }
@@ -397,6 +398,19 @@ contract Pool is PoolStorage, IERC3156FlashLender {
         IERC20(collateralAsset).safeTransfer(receiver, seized);
         if (data.length != 0) IFulcraLiquidateCallback(msg.sender).onFulcraLiquidate(repaid, seized, data);
         _pull(s.debtAsset, repaid);
+    }
+
+    /// @dev After a seizure emptied one collateral: true when what the account still holds is worth less than the
+    /// dust value and less than its debt. Nobody would liquidate it profitably, so the debt is written off now (the
+    /// owner keeps that dust) rather than left on the books.
+    function _onlyDustLeft(Account storage acc, uint256 borrowShares, Market storage dm, uint256 debtPrice)
+        internal
+        view
+        returns (bool)
+    {
+        (uint256 rest, , ) = _collateralValues(acc, false);
+        uint256 debt = borrowShares.toAssetsUp(dm.totalBorrowAssets, dm.totalBorrowShares);
+        return rest < liquidationGlobals.dustValue && rest < debt.mulDivUp(debtPrice, WAD);
     }
 
     /// @dev Writes off the debt left on an account with no collateral: reserves of the asset cover it first, the
