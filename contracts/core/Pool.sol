@@ -343,11 +343,7 @@ contract Pool is PoolStorage, IERC3156FlashLender {
             // The liquidator asked for less: seize proportionally, rounded down. It may not leave debt or collateral
             // worth less than the dust value, which nobody would liquidate profitably afterwards.
             s.seized = s.seized.mulDivDown(repaid, s.repayAssets);
-            uint256 dust = liquidationGlobals.dustValue;
-            if (
-                (s.debt - repaid).mulDivDown(s.debtPrice, WAD) < dust ||
-                (s.collateral - s.seized).mulDivDown(s.collPrice, WAD) < dust
-            ) revert ErrorsLib.LiquidationLeavesDust();
+            if (_leavesDust(s, repaid)) revert ErrorsLib.LiquidationLeavesDust();
         }
         seized = s.seized;
         // The bonus's protocol share stays in the pool as liquidation fees the treasury can claim (rounded down);
@@ -398,19 +394,6 @@ contract Pool is PoolStorage, IERC3156FlashLender {
         IERC20(collateralAsset).safeTransfer(receiver, seized);
         if (data.length != 0) IFulcraLiquidateCallback(msg.sender).onFulcraLiquidate(repaid, seized, data);
         _pull(s.debtAsset, repaid);
-    }
-
-    /// @dev After a seizure emptied one collateral: true when what the account still holds is worth less than the
-    /// dust value and less than its debt. Nobody would liquidate it profitably, so the debt is written off now (the
-    /// owner keeps that dust) rather than left on the books.
-    function _onlyDustLeft(Account storage acc, uint256 borrowShares, Market storage dm, uint256 debtPrice)
-        internal
-        view
-        returns (bool)
-    {
-        (uint256 rest, , ) = _collateralValues(acc, false);
-        uint256 debt = borrowShares.toAssetsUp(dm.totalBorrowAssets, dm.totalBorrowShares);
-        return rest < liquidationGlobals.dustValue && rest < debt.mulDivUp(debtPrice, WAD);
     }
 
     /// @dev Writes off the debt left on an account with no collateral: reserves of the asset cover it first, the
