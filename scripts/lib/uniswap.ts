@@ -92,16 +92,11 @@ export async function deployUniswapV3(deployer: Signer, weth9?: string): Promise
 export function isqrt(n: bigint): bigint {
   if (n < 0n) throw new Error("isqrt of negative");
   if (n < 2n) return n;
-  let x = BigInt(Math.floor(Math.sqrt(Number(n))));
-  // Newton refinement from a float estimate
+  // Newton from above: start at 2^ceil(bits/2) >= sqrt(n); the sequence decreases monotonically to floor(sqrt(n))
+  let x = 1n << BigInt(Math.ceil(n.toString(2).length / 2));
   for (;;) {
     const y = (x + n / x) >> 1n;
-    if (y >= x) {
-      // converge downwards
-      while (x * x > n) x -= 1n;
-      while ((x + 1n) * (x + 1n) <= n) x += 1n;
-      return x;
-    }
+    if (y >= x) return x;
     x = y;
   }
 }

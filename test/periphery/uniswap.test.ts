@@ -49,6 +49,10 @@ describe("periphery: local Uniswap V3 library", () => {
     expect(isqrt(0n)).to.equal(0n);
     expect(isqrt(10n ** 40n)).to.equal(10n ** 20n);
     expect(isqrt(10n ** 40n - 1n)).to.equal(10n ** 20n - 1n);
+    for (const n of [2n ** 192n * 3n + 12345n, 7n * 10n ** 57n + 1n, (1n << 255n) - 19n, 99n]) {
+      const r = isqrt(n);
+      expect(r * r <= n && (r + 1n) * (r + 1n) > n).to.equal(true);
+    }
     // 1:1 with equal decimals is exactly 2^96
     const lo = "0x0000000000000000000000000000000000000001";
     const hi = "0x0000000000000000000000000000000000000002";
