@@ -17,7 +17,7 @@ import {
   FEE,
 } from "../../scripts/lib/uniswap";
 import { WAD, mulDivDown } from "../helpers/liquidation";
-import type { FlashLiquidator, FulcraLens } from "../../typechain-types";
+import type { FlashLiquidator, FulcraLens, MarginRouter } from "../../typechain-types";
 
 const MAX = ethers.MaxUint256;
 const TARGET_HEALTH = 105n * 10n ** 16n;
@@ -200,19 +200,36 @@ describe("FlashLiquidator on Uniswap V3", () => {
     ).to.be.revertedWithCustomError(f.pool, "HealthyAccount");
   });
 
-  it("liquidates a margin-style account (a 4x WETH long in a flagged sub-account) end to end", async () => {
-    // The account MarginRouter.openPosition leaves behind: sub-account 2^95 | positionId of the trader holding margin
-    // plus bought WETH as collateral and the flash-borrowed USDC as debt. (Built directly here: opening through the
-    // router currently reverts TransferAmountMismatch in Pool.flashLoan, whose balance check does not allow the
-    // borrow-inside-the-callback that the router does — reported, not fixed on this branch.)
+  it("liquidates a margin position (a 4x WETH long opened through MarginRouter) end to end", async () => {
     const f = await loadFixture(flashFixture);
+    const adapter = await (await ethers.getContractFactory("UniswapV3Adapter")).deploy(f.uni.addresses.router);
+    const router = (await (await ethers.getContractFactory("MarginRouter")).deploy(
+      f.poolAddress,
+      await adapter.getAddress(),
+      f.admin.address,
+    )) as unknown as MarginRouter;
+    const routerAddress = await router.getAddress();
+    await f.pool.connect(f.trader).setAuthorization(routerAddress, true);
+    await f.weth.token.connect(f.trader).approve(routerAddress, MAX);
+    await router.connect(f.trader).openPosition({
+      base: f.weth.address,
+      quote: f.usdc.address,
+      isLong: true,
+      margin: units(f.weth, 2),
+      leverage: 4n * WAD,
+      minOut: 0n,
+      route: encodePath([f.usdc.address, f.weth.address], [FEE.MEDIUM]),
+      deadline: (await time.latest()) + 600,
+    });
+    // The position's account: sub-account 2^95 | positionId of the trader, WETH collateral, USDC debt.
     const subId = (1n << 95n) | 1n;
-    await f.pool.connect(f.trader).supplyCollateral(f.weth.address, units(f.weth, 8), f.trader.address, subId);
-    await f.pool
-      .connect(f.trader)
-      .borrow(f.usdc.address, units(f.usdc, 12_000), f.trader.address, subId, f.trader.address);
+    const [debtAsset, , debtOpened, collaterals, amounts] = await f.pool.accountOf(f.trader.address, subId);
+    expect(debtAsset).to.equal(f.usdc.address);
+    expect([...collaterals]).to.deep.equal([f.weth.address]);
+    expect(amounts[0]).to.be.gt(units(f.weth, "7.9")); // 2 WETH margin + ≈ 6 WETH bought
+    expect(debtOpened).to.be.gt(units(f.usdc, 11_900));
 
-    await wethAt(f, "1800"); // 8 · 1800 · 0.825 / 12,000: health 0.99
+    await wethAt(f, "1800"); // health ≈ 0.98
     const path = encodePath([f.weth.address, f.usdc.address], [FEE.MEDIUM]);
     const { s, profit } = await predict(f, f.trader.address, subId, path);
     expect(s.liquidatable).to.equal(true);
@@ -225,8 +242,10 @@ describe("FlashLiquidator on Uniswap V3", () => {
     expect((await f.pool.accountHealth(f.trader.address, subId)).healthFactor).to.be.gte(TARGET_HEALTH);
     const [, , debtAfter] = await f.pool.accountOf(f.trader.address, subId);
     expect(debtAfter).to.equal(s.debt - s.maxRepay); // the Lens's debt in the liquidation's block
-    // The trader's other sub-account (0) is untouched.
-    expect((await f.pool.accountOf(f.trader.address, 0n))[4].length).to.equal(0);
+    // The trader still owns what is left and closes it through the router: no debt, no collateral remain.
+    await router.connect(f.trader).close(1n, MAX, path, (await time.latest()) + 600);
+    const [debtAsset2, , debt2, collaterals2] = await f.pool.accountOf(f.trader.address, subId);
+    expect([debtAsset2, debt2, collaterals2.length]).to.deep.equal([ethers.ZeroAddress, 0n, 0]);
   });
 
   it("a flash loan from the pool itself funds a liquidation in one transaction (ERC-3156 + Uniswap V3)", async () => {
