@@ -193,6 +193,16 @@ describe("FlashLiquidator on Uniswap V3", () => {
         f.liquidator.connect(f.keeper).liquidate(order(f, f.borrower.address, 0n, bad, 0n)),
       ).to.be.revertedWithCustomError(f.liquidator, "BadPath");
     }
+    // The owner (only) sweeps stray tokens, never to the zero address.
+    const liqAddress = await f.liquidator.getAddress();
+    await f.usdc.token.mint(liqAddress, 5n);
+    await expect(f.liquidator.connect(f.keeper).sweep(f.usdc.address, 5n, ethers.ZeroAddress)).to.be.revertedWithCustomError(
+      f.liquidator,
+      "ZeroAddress",
+    );
+    const sw = f.liquidator.connect(f.keeper).sweep(f.usdc.address, 5n, f.keeper.address);
+    await expect(sw).to.emit(f.liquidator, "Swept").withArgs(f.usdc.address, f.keeper.address, 5n);
+    await expect(sw).to.changeTokenBalances(f.usdc.token, [f.keeper, f.liquidator], [5n, -5n]);
     // A healthy account: the pool's own check.
     await wethAt(f, "2000");
     await expect(
