@@ -3,6 +3,7 @@
 // Every amount is checked against the bigint reference in test/helpers/liquidation.ts (a mirror of
 // Pool._assessLiquidation / liquidate / _realizeBadDebt), computed on the state of the block the liquidation lands in.
 import { expect } from "chai";
+import fc from "fast-check";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
@@ -215,6 +216,17 @@ async function dustLeftFixture() {
   await f.pool.connect(borrower).supplyCollateral(f.weth.address, units(f.weth, 5), borrower.address, 0);
   await f.pool.connect(borrower).supplyCollateral(f.wbtc.address, units(f.wbtc, "0.0001"), borrower.address, 0);
   await f.pool.connect(borrower).borrow(f.usdc.address, units(f.usdc, 7_900), borrower.address, 0, borrower.address);
+  return f;
+}
+
+/** No interest; 10 WETH posted at WETH 2,100; each property run borrows and moves the price itself. */
+async function propertyFixture() {
+  const f = await deployPoolFixture();
+  const [lender, borrower] = f.users;
+  await f.pool.setRateModel(f.usdc.address, 0, 0, 0, 9000);
+  await f.pool.connect(lender).supply(f.usdc.address, units(f.usdc, 1_000_000), 0, lender.address);
+  await f.pool.connect(borrower).supplyCollateral(f.weth.address, units(f.weth, 10), borrower.address, 0);
+  await setPrice(f.weth, "2100");
   return f;
 }
 
@@ -1041,6 +1053,65 @@ describe("Liquidation", () => {
       const { r } = await liquidateExact(f, alt, borrower.address, f.weth, MAX);
       expect(r.protocolFee).to.equal(0n);
       expect(await totalValue()).to.equal(before); // the bonus only moves between the borrower's own addresses
+    });
+  });
+  describe("property: random positions, prices and repay caps against the reference", () => {
+    it("every outcome matches the reference to the unit; partial ones land at the target; books reconcile", async () => {
+      const [, borrower, liquidator] = (await loadFixture(propertyFixture)).users;
+      let liquidated = 0;
+      let partialAtTarget = 0;
+      await fc.assert(
+        fc.asyncProperty(
+          fc.integer({ min: 1_000, max: 16_800 }), // USDC borrowed against 10 WETH at 2,100 (max LTV 80 %)
+          fc.integer({ min: 800, max: 1_010 }), // health aimed at, per mille (sets the WETH price afterwards)
+          fc.integer({ min: 0, max: 2_000 }), // maxRepay: above 1,000 unlimited, else per mille of the allowed repay
+          async (borrowed, healthPerMille, capPerMille) => {
+            const f = await loadFixture(propertyFixture);
+            await f.pool
+              .connect(borrower)
+              .borrow(f.usdc.address, units(f.usdc, borrowed), borrower.address, 0, borrower.address);
+            // price = health · debt / (10 WETH · LT 0.825), to 8 decimals (the feed's precision)
+            await setPrice(f.weth, ((borrowed * healthPerMille) / 1000 / 8.25).toFixed(8));
+            const h = (await f.pool.accountHealth(borrower.address, 0)).healthFactor;
+            if (h >= WAD) {
+              await expect(
+                f.pool.connect(liquidator).liquidate(borrower.address, 0, f.weth.address, MAX, 0, liquidator.address, "0x"),
+              ).to.be.revertedWithCustomError(f.pool, "HealthyAccount");
+              return;
+            }
+            const { r: whole } = await preview(f, borrower.address, f.weth, MAX);
+            const maxRepay = capPerMille > 1_000 ? MAX : (whole.repaid * BigInt(capPerMille)) / 1000n;
+            const { r: planned } = await preview(f, borrower.address, f.weth, maxRepay === 0n ? 1n : maxRepay);
+            if (maxRepay === 0n || planned.leavesDust || planned.slippage) {
+              const error = maxRepay !== 0n && planned.leavesDust ? "LiquidationLeavesDust" : "SlippageExceeded";
+              await expect(
+                f.pool
+                  .connect(liquidator)
+                  .liquidate(borrower.address, 0, f.weth.address, maxRepay === 0n ? 1n : maxRepay, 0, liquidator.address, "0x"),
+              ).to.be.revertedWithCustomError(f.pool, maxRepay === 0n ? "ZeroAmount" : error);
+              return;
+            }
+            const { inputs, r } = await liquidateExact(f, liquidator, borrower.address, f.weth, maxRepay);
+            liquidated++;
+            const a = r.assessment;
+            // Never more collateral than repaid value · (1 + bonus), at oracle prices.
+            const wethPrice = await f.pool.price(f.weth.address);
+            expect(mulDivDown(r.seized, wethPrice, WAD)).to.be.lte(mulDivUp(r.repaid * 10n ** 12n, BPS + a.bonus, BPS));
+            const partial = !(a.fullByHealth || a.debtDust || a.collateralLimited || a.collateralDust);
+            if (partial && maxRepay === MAX) {
+              const after = (await f.pool.accountHealth(borrower.address, 0)).healthFactor;
+              expect(after).to.equal(healthAfter(inputs, r));
+              expect(after).to.be.gte(TARGET_HEALTH).and.lt(TARGET_HEALTH + 10n ** 12n);
+              partialAtTarget++;
+            }
+            await expectReconciled(f);
+          },
+        ),
+        { numRuns: 60, seed: 4242 },
+      );
+      console.log(`      ${liquidated} liquidations checked, ${partialAtTarget} partial ones at the target health`);
+      expect(liquidated).to.be.gte(30);
+      expect(partialAtTarget).to.be.gte(5);
     });
   });
 });
