@@ -305,8 +305,8 @@ contract Pool is PoolStorage, IERC3156FlashLender {
     /// target, unless health is below the full-liquidation level or what would remain is dust. The bonus rises from
     /// the asset's base to its maximum as health falls. When the account's collateral runs out (or only dust worth
     /// less than the debt is left) with debt left, the rest is covered from reserves, then written off against
-    /// lenders (`BadDebt`). With non-empty `data`, the caller
-    /// gets `onFulcraLiquidate` after the collateral is sent and before the debt is pulled (flash liquidation).
+    /// lenders (`BadDebt`). With non-empty `data`, the caller gets `onFulcraLiquidate` after the collateral is sent
+    /// and before the debt is pulled (flash liquidation).
     /// Works while supply/borrow are paused and while the circuit breaker is on.
     /// @param maxRepay The most debt assets to repay; a repay below the allowed one reverts `LiquidationLeavesDust`
     /// if it would leave debt or collateral worth less than the dust value.
