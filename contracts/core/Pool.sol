@@ -316,9 +316,10 @@ contract Pool is PoolStorage, IERC3156FlashLender {
     /// (type(uint256).max: as much as allowed) and seizes `collateralAsset` worth the repaid value plus a bonus.
     /// @dev Permissionless. Partial by design: the repay is capped at what brings the account's health back to the
     /// target, unless health is below the full-liquidation level or what would remain is dust. The bonus rises from
-    /// the asset's base to its maximum as health falls. When the account's collateral runs out with debt left, the
-    /// rest is covered from reserves, then written off against lenders (`BadDebt`). With non-empty `data`, the caller
-    /// gets `onFulcraLiquidate` after the collateral is sent and before the debt is pulled (flash liquidation).
+    /// the asset's base to its maximum as health falls. When the account's collateral runs out (or only dust worth
+    /// less than the debt is left) with debt left, the rest is covered from reserves, then written off against
+    /// lenders (`BadDebt`). With non-empty `data`, the caller gets `onFulcraLiquidate` after the collateral is sent
+    /// and before the debt is pulled (flash liquidation).
     /// Works while supply/borrow are paused and while the circuit breaker is on.
     /// @param maxRepay The most debt assets to repay; a repay below the allowed one reverts `LiquidationLeavesDust`
     /// if it would leave debt or collateral worth less than the dust value.
@@ -355,11 +356,7 @@ contract Pool is PoolStorage, IERC3156FlashLender {
             // The liquidator asked for less: seize proportionally, rounded down. It may not leave debt or collateral
             // worth less than the dust value, which nobody would liquidate profitably afterwards.
             s.seized = s.seized.mulDivDown(repaid, s.repayAssets);
-            uint256 dust = liquidationGlobals.dustValue;
-            if (
-                (s.debt - repaid).mulDivDown(s.debtPrice, WAD) < dust ||
-                (s.collateral - s.seized).mulDivDown(s.collPrice, WAD) < dust
-            ) revert ErrorsLib.LiquidationLeavesDust();
+            if (_leavesDust(s, repaid)) revert ErrorsLib.LiquidationLeavesDust();
         }
         seized = s.seized;
         // The bonus's protocol share stays in the pool as liquidation fees the treasury can claim (rounded down);
@@ -388,7 +385,7 @@ contract Pool is PoolStorage, IERC3156FlashLender {
         c.totalCollateral -= uint128(seized);
         if (protocolFee != 0) c.liquidationFees += uint128(protocolFee);
 
-        if (borrowShares != 0 && s.count == 0) {
+        if (borrowShares != 0 && (s.count == 0 || (left == 0 && _onlyDustLeft(acc, borrowShares, dm, s.debtPrice)))) {
             _realizeBadDebt(d, s.debtAsset, borrowShares, owner, subId);
             borrowShares = 0;
         }

@@ -321,6 +321,28 @@ abstract contract PoolStorage is AccessControl {
         bool revertIfHealthy;
     }
 
+    /// @dev True when a repay capped by the caller (`repaid`, seizing `s.seized`) would leave debt or collateral worth
+    /// less than the dust value, which nobody would liquidate profitably afterwards.
+    function _leavesDust(LiquidationState memory s, uint256 repaid) internal view returns (bool) {
+        uint256 dust = liquidationGlobals.dustValue;
+        return
+            (s.debt - repaid).mulDivDown(s.debtPrice, WAD) < dust ||
+            (s.collateral - s.seized).mulDivDown(s.collPrice, WAD) < dust;
+    }
+
+    /// @dev After a seizure emptied one collateral: true when what the account still holds is worth less than the
+    /// dust value and less than its debt. Nobody would liquidate it profitably, so the debt is written off now (the
+    /// owner keeps that dust) rather than left on the books.
+    function _onlyDustLeft(Account storage acc, uint256 borrowShares, Market storage dm, uint256 debtPrice)
+        internal
+        view
+        returns (bool)
+    {
+        (uint256 rest, , ) = _collateralValues(acc, false);
+        uint256 debt = borrowShares.toAssetsUp(dm.totalBorrowAssets, dm.totalBorrowShares);
+        return rest < liquidationGlobals.dustValue && rest < debt.mulDivUp(debtPrice, WAD);
+    }
+
     /// @dev Fills `s` with the account's health, the bonus, the largest allowed repay and the collateral it buys.
     function _assessLiquidation(
         Account storage acc,

@@ -51,6 +51,10 @@ contract FlashLiquidator is IFulcraLiquidateCallback, Ownable2Step {
     error NotActive();
     error InsufficientProfit(uint256 profit, uint256 minProfit);
     error BadPath();
+    error ZeroAddress();
+
+    /// @notice The owner took `amount` of `token` held here, to `to`.
+    event Swept(address indexed token, address indexed to, uint256 amount);
 
     /// @notice A liquidation went through: `profit` of `debtAsset` was sent to the owner.
     event Liquidated(
@@ -64,6 +68,7 @@ contract FlashLiquidator is IFulcraLiquidateCallback, Ownable2Step {
     );
 
     constructor(IPoolLiquidate pool, ISwapRouter router, address owner_) Ownable(owner_) {
+        if (address(pool) == address(0) || address(router) == address(0)) revert ZeroAddress();
         POOL = pool;
         ROUTER = router;
     }
@@ -119,6 +124,8 @@ contract FlashLiquidator is IFulcraLiquidateCallback, Ownable2Step {
 
     /// @notice Sends `amount` of `token` held here to `to` (owner only): profits left behind, stray tokens.
     function sweep(address token, uint256 amount, address to) external onlyOwner {
+        if (to == address(0)) revert ZeroAddress();
+        emit Swept(token, to, amount);
         IERC20(token).safeTransfer(to, amount);
     }
 

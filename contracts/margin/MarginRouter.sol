@@ -4,6 +4,7 @@ pragma solidity ^0.8.28;
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {IERC3156FlashBorrower} from "@openzeppelin/contracts/interfaces/IERC3156FlashBorrower.sol";
@@ -25,9 +26,12 @@ interface IPoolMarginViews {
 /// @title MarginRouter
 /// @notice Leveraged long and short positions in one transaction. A position lives in its own sub-account of the
 /// trader, `(trader, 2^95 | positionId)`, so its liquidation never touches the trader's other positions or lending
-/// account. Opening flash-borrows the debt asset from the pool, swaps it through the DEX adapter into the collateral
-/// asset, posts everything as collateral and borrows the flash loan back from the pool — all atomically. Closing and
-/// decreasing run the same path backwards and return what is left to the trader.
+/// account. Opening flash-borrows the collateral asset from the pool (as much as the swap must at least buy at the
+/// oracle price), posts margin + loan as collateral, borrows the debt asset against it, sells the debt for
+/// collateral through the DEX adapter, repays the loan from the purchase and posts the surplus — all atomically.
+/// (The loan is of the collateral, not the debt asset, because the pool's flash-loan balance check would count a
+/// borrow of the lent asset inside the loan as a shortfall.) Closing and decreasing flash-borrow the debt asset,
+/// repay, withdraw collateral, buy the loan back with it and return what is left to the trader.
 /// @dev The trader authorizes this router as its operator on the pool once (`pool.setAuthorization(router, true)`).
 /// Long: collateral = base, debt = quote. Short: collateral = quote, debt = base. Margin is paid in the collateral
 /// asset. Every trade has a min-out, a deadline, and an oracle check: the execution price may not be worse than the
@@ -82,6 +86,7 @@ contract MarginRouter is IERC3156FlashBorrower, AccessControl, ReentrancyGuardTr
         address debt;
         uint256 amount; // open: margin; reduce: fraction (WAD)
         uint256 minOut; // open: min collateral bought; reduce: max collateral sold
+        uint256 borrow; // open: debt borrowed and sold; reduce: unused
         bytes route;
     }
 
@@ -213,7 +218,7 @@ contract MarginRouter is IERC3156FlashBorrower, AccessControl, ReentrancyGuardTr
         uint96 sub = _sub(positionId);
         (, , uint256 debtAmount, , ) = IPoolMarginViews(address(POOL)).accountOf(pos.trader, sub);
         uint256 repay = fraction == WAD ? debtAmount : (debtAmount * fraction) / WAD;
-        Action memory a = Action(2, positionId, collateral, debt, fraction, maxCollateralSold, route);
+        Action memory a = Action(2, positionId, collateral, debt, fraction, maxCollateralSold, 0, route);
         if (repay == 0) {
             _reduceWithoutDebt(a, pos);
         } else {
@@ -278,15 +283,24 @@ contract MarginRouter is IERC3156FlashBorrower, AccessControl, ReentrancyGuardTr
         Position storage pos = _positions[a.positionId];
         uint96 sub = _sub(a.positionId);
         if (a.kind == 1) {
-            // Open/increase: sell the borrowed debt asset for collateral, post it all, borrow the loan back.
-            IERC20(token).forceApprove(address(ADAPTER), amount);
-            uint256 bought = ADAPTER.swapExactIn(token, a.collateral, amount, a.minOut, a.route);
-            _checkDeviation(token, amount, a.collateral, bought);
-            uint256 total = a.amount + bought;
-            IERC20(a.collateral).forceApprove(address(POOL), total);
-            POOL.supplyCollateral(a.collateral, total, pos.trader, sub);
-            POOL.borrow(token, amount + fee, pos.trader, sub, address(this));
-            _tstore(T_BOUGHT, bought);
+            // Open/increase. The loan is of the collateral asset: `amount` is the least the swap may buy at the
+            // oracle price and the deviation bound. Post margin + loan, borrow the debt asset against it, sell the
+            // debt for collateral, repay the loan from what was bought and post the surplus too.
+            uint256 total = a.amount + amount;
+            IERC20(token).forceApprove(address(POOL), total);
+            POOL.supplyCollateral(token, total, pos.trader, sub);
+            POOL.borrow(a.debt, a.borrow, pos.trader, sub, address(this));
+            IERC20(a.debt).forceApprove(address(ADAPTER), a.borrow);
+            uint256 bought = ADAPTER.swapExactIn(a.debt, token, a.borrow, a.minOut, a.route);
+            if (bought < amount + fee) {
+                revert PriceDeviation((a.borrow * POOL.price(a.debt)) / WAD, (bought * POOL.price(token)) / WAD);
+            }
+            uint256 surplus = bought - amount - fee;
+            if (surplus != 0) {
+                IERC20(token).forceApprove(address(POOL), surplus);
+                POOL.supplyCollateral(token, surplus, pos.trader, sub);
+            }
+            _tstore(T_BOUGHT, bought - fee);
         } else {
             // Reduce: repay the flash-borrowed share of debt, take the same share of collateral, buy back the loan.
             IERC20(token).forceApprove(address(POOL), amount);
@@ -355,7 +369,11 @@ contract MarginRouter is IERC3156FlashBorrower, AccessControl, ReentrancyGuardTr
         uint256 sizeWhole = (uint256(pos.size) * WAD) / 10 ** IERC20Metadata(pos.base).decimals();
         int256 move = int256(v.markPrice) - int256(uint256(pos.entryPrice));
         if (!pos.isLong) move = -move;
-        v.unrealizedPnlValue = (((int256(sizeWhole) * move) / int256(WAD)) * int256(quoteUsd)) / int256(WAD);
+        // quoteUsd is the USD value (18 decimals) of one whole quote, scaled by another 1e18: divide by WAD twice.
+        v.unrealizedPnlValue =
+            (((int256(sizeWhole) * move) / int256(WAD)) * int256(quoteUsd)) /
+            int256(WAD) /
+            int256(WAD);
         if (v.debt != 0) {
             AccountHealth memory h = POOL.accountHealth(pos.trader, v.subId);
             v.healthFactor = h.healthFactor;
@@ -438,8 +456,12 @@ contract MarginRouter is IERC3156FlashBorrower, AccessControl, ReentrancyGuardTr
         uint256 borrowAmount = (((notional - p.margin) * pC) / pD);
         _chargeBlockCap((borrowAmount * pD) / WAD);
 
-        Action memory a = Action(1, positionId, collateral, debt, margin, p.minOut, p.route);
-        IERC3156FlashLender(address(POOL)).flashLoan(this, debt, borrowAmount, abi.encode(a));
+        // The oracle-price floor of what the swap must buy (rounded down): the loan of collateral taken for the
+        // open. A pool pushed away from the oracle by more than `maxDeviationBps` cannot deliver it.
+        uint256 floor = (borrowAmount * pD * (BPS - maxDeviationBps)) / (BPS * pC);
+        if (borrowAmount == 0 || floor == 0) revert PositionTooSmall();
+        Action memory a = Action(1, positionId, collateral, debt, margin, p.minOut, borrowAmount, p.route);
+        IERC3156FlashLender(address(POOL)).flashLoan(this, collateral, floor, abi.encode(a));
         uint256 bought = _tload(T_BOUGHT);
 
         // Entry price: quote per base of what the position holds, valued as executed.
@@ -546,8 +568,9 @@ contract MarginRouter is IERC3156FlashBorrower, AccessControl, ReentrancyGuardTr
     /// @dev Value of `amount` base units in whole quote units (WAD), at base price `pBase` (pool scale).
     function _toQuoteWhole(Position storage pos, uint256 amount, uint256 pBase) internal view returns (uint256) {
         uint256 usd = (amount * pBase) / WAD; // 18-dec USD
-        uint256 quoteUsd = POOL.price(pos.quote) * 10 ** IERC20Metadata(pos.quote).decimals(); // USD per whole, WAD
-        return (usd * WAD) / quoteUsd;
+        // value of one whole quote in 18-dec USD, scaled by 1e18 (pool prices are per unit, scaled by 1e18)
+        uint256 quoteUsd = POOL.price(pos.quote) * 10 ** IERC20Metadata(pos.quote).decimals();
+        return Math.mulDiv(usd, WAD * WAD, quoteUsd);
     }
 
     /// @dev Price of one whole base in whole quote (WAD) from pool prices per unit.

@@ -260,7 +260,14 @@ export function simulateLiquidation(i: LiquidationInputs, maxRepay: bigint, minS
   const collateralLeft = a.collateral - seized;
   const collateralCountAfter = i.collaterals.length - (collateralLeft === 0n ? 1 : 0);
   let badDebt: BadDebtResult | undefined;
-  if (borrowSharesLeft !== 0n && collateralCountAfter === 0) {
+  // Only dust left after emptying this collateral (worth less than the dust value and than the debt): written off too.
+  let onlyDustLeft = false;
+  if (borrowSharesLeft !== 0n && collateralLeft === 0n && collateralCountAfter > 0) {
+    const rest = i.collaterals.reduce((v, c, k) => (k === i.pos ? v : v + mulDivDown(c.amount, c.price, WAD)), 0n);
+    const debtLeft = toAssetsUp(borrowSharesLeft, debtMarketAfter.totalBorrowAssets, debtMarketAfter.totalBorrowShares);
+    onlyDustLeft = rest < i.globals.dustValue && rest < mulDivUp(debtLeft, i.debtPrice, WAD);
+  }
+  if (borrowSharesLeft !== 0n && (collateralCountAfter === 0 || onlyDustLeft)) {
     badDebt = realizeBadDebt(debtMarketAfter, borrowSharesLeft);
     debtMarketAfter = badDebt.marketAfter;
     borrowSharesLeft = 0n;

@@ -17,7 +17,7 @@ import {
   FEE,
 } from "../../scripts/lib/uniswap";
 import { WAD, mulDivDown } from "../helpers/liquidation";
-import type { FlashLiquidator, FulcraLens } from "../../typechain-types";
+import type { FlashLiquidator, FulcraLens, MarginRouter } from "../../typechain-types";
 
 const MAX = ethers.MaxUint256;
 const TARGET_HEALTH = 105n * 10n ** 16n;
@@ -36,17 +36,42 @@ async function flashFixture() {
   await f.usdc.token.mint(admin.address, units(f.usdc, 100_000_000));
   await f.wbtc.token.mint(admin.address, units(f.wbtc, 10_000));
   await createPoolAtPrice(uni, f.weth.token, f.usdc.token, FEE.MEDIUM, 2000, 18, 6);
-  await addLiquidityAroundPrice(uni, admin, f.weth.token, f.usdc.token, FEE.MEDIUM, units(f.weth, 1_000), units(f.usdc, 2_000_000), 30);
+  await addLiquidityAroundPrice(
+    uni,
+    admin,
+    f.weth.token,
+    f.usdc.token,
+    FEE.MEDIUM,
+    units(f.weth, 1_000),
+    units(f.usdc, 2_000_000),
+    30,
+  );
   await createPoolAtPrice(uni, f.weth.token, f.wbtc.token, FEE.LOW, "0.0333333333", 18, 8);
-  await addLiquidityAroundPrice(uni, admin, f.weth.token, f.wbtc.token, FEE.LOW, units(f.weth, 1_000), units(f.wbtc, 34), 30);
+  await addLiquidityAroundPrice(
+    uni,
+    admin,
+    f.weth.token,
+    f.wbtc.token,
+    FEE.LOW,
+    units(f.weth, 1_000),
+    units(f.wbtc, 34),
+    30,
+  );
   await createPoolAtPrice(uni, f.wbtc.token, f.usdc.token, FEE.LOW, 60000, 8, 6);
-  await addLiquidityAroundPrice(uni, admin, f.wbtc.token, f.usdc.token, FEE.LOW, units(f.wbtc, 34), units(f.usdc, 2_000_000), 30);
+  await addLiquidityAroundPrice(
+    uni,
+    admin,
+    f.wbtc.token,
+    f.usdc.token,
+    FEE.LOW,
+    units(f.wbtc, 34),
+    units(f.usdc, 2_000_000),
+    30,
+  );
 
-  const liquidator = (await (await ethers.getContractFactory("FlashLiquidator")).deploy(
-    f.poolAddress,
-    uni.addresses.router,
-    keeper.address,
-  )) as unknown as FlashLiquidator;
+  const liquidator = (await (
+    await ethers.getContractFactory("FlashLiquidator")
+  ).deploy(f.poolAddress, uni.addresses.router, keeper.address)) as unknown as FlashLiquidator;
   const lens = (await (await ethers.getContractFactory("FulcraLens")).deploy(f.poolAddress)) as unknown as FulcraLens;
   return { ...f, uni, liquidator, lens, keeper, stranger, trader, borrower };
 }
@@ -99,7 +124,9 @@ describe("FlashLiquidator on Uniswap V3", () => {
     expect(swapCost).to.be.gt(0n); // 0.3 % fee and price impact
     const lensProfit = s.bonusValue - swapCost;
     const diff = profit * 10n ** 12n - lensProfit;
-    expect(diff).to.be.gte(-(10n ** 12n)).and.lte(10n ** 12n);
+    expect(diff)
+      .to.be.gte(-(10n ** 12n))
+      .and.lte(10n ** 12n);
     expect(profit).to.be.gt(units(f.usdc, 50)); // ≈ $5.5k repaid at a 2.4 % bonus less the 10 % fee and swap costs
 
     const tx = f.liquidator.connect(f.keeper).liquidate(order(f, f.borrower.address, 0n, path, profit, s.seized));
@@ -112,7 +139,9 @@ describe("FlashLiquidator on Uniswap V3", () => {
     expect(await f.usdc.token.balanceOf(liqAddress)).to.equal(0n);
     expect(await f.weth.token.balanceOf(liqAddress)).to.equal(0n);
     const h = (await f.pool.accountHealth(f.borrower.address, 0)).healthFactor;
-    expect(h).to.be.gte(TARGET_HEALTH).and.lt(TARGET_HEALTH + 10n ** 12n);
+    expect(h)
+      .to.be.gte(TARGET_HEALTH)
+      .and.lt(TARGET_HEALTH + 10n ** 12n);
     const receipt = await (await tx).wait();
     console.log(
       `      flash liquidation: repaid ${ethers.formatUnits(s.maxRepay, 6)} USDC, profit ${ethers.formatUnits(profit, 6)} USDC` +
@@ -131,7 +160,9 @@ describe("FlashLiquidator on Uniswap V3", () => {
     await f.liquidator.connect(f.keeper).liquidate(order(f, f.borrower.address, 0n, path, (predicted * 999n) / 1000n));
     const profit = (await f.usdc.token.balanceOf(f.keeper.address)) - before;
     const tolerance = predicted / 1000n;
-    expect(profit - predicted).to.be.gte(-tolerance).and.lte(tolerance);
+    expect(profit - predicted)
+      .to.be.gte(-tolerance)
+      .and.lte(tolerance);
   });
 
   it("reverts InsufficientProfit when the profit is below the minimum; nothing moves", async () => {
@@ -149,9 +180,9 @@ describe("FlashLiquidator on Uniswap V3", () => {
     const f = await loadFixture(flashFixture);
     await wethAt(f, "1900", "1750"); // the seizure carries a ≈ 2.4 % bonus; an 8 % cheaper pool cannot cover the repay
     const path = encodePath([f.weth.address, f.usdc.address], [FEE.MEDIUM]);
-    await expect(f.liquidator.connect(f.keeper).liquidate(order(f, f.borrower.address, 0n, path, 0n))).to.be.revertedWith(
-      "Too little received",
-    );
+    await expect(
+      f.liquidator.connect(f.keeper).liquidate(order(f, f.borrower.address, 0n, path, 0n)),
+    ).to.be.revertedWith("Too little received");
   });
 
   it("sells along a two-hop route (WETH → WBTC → USDC) and keeps exactly what QuoterV2 quoted, less the repay", async () => {
@@ -178,7 +209,10 @@ describe("FlashLiquidator on Uniswap V3", () => {
     await expect(f.liquidator.connect(f.stranger).sweep(f.usdc.address, 0n, f.stranger.address))
       .to.be.revertedWithCustomError(f.liquidator, "OwnableUnauthorizedAccount")
       .withArgs(f.stranger.address);
-    const data = ethers.AbiCoder.defaultAbiCoder().encode(["address", "address", "bytes"], [f.weth.address, f.usdc.address, path]);
+    const data = ethers.AbiCoder.defaultAbiCoder().encode(
+      ["address", "address", "bytes"],
+      [f.weth.address, f.usdc.address, path],
+    );
     await expect(f.liquidator.connect(f.stranger).onFulcraLiquidate(1n, 1n, data)).to.be.revertedWithCustomError(
       f.liquidator,
       "NotPool",
@@ -193,6 +227,15 @@ describe("FlashLiquidator on Uniswap V3", () => {
         f.liquidator.connect(f.keeper).liquidate(order(f, f.borrower.address, 0n, bad, 0n)),
       ).to.be.revertedWithCustomError(f.liquidator, "BadPath");
     }
+    // The owner (only) sweeps stray tokens, never to the zero address.
+    const liqAddress = await f.liquidator.getAddress();
+    await f.usdc.token.mint(liqAddress, 5n);
+    await expect(
+      f.liquidator.connect(f.keeper).sweep(f.usdc.address, 5n, ethers.ZeroAddress),
+    ).to.be.revertedWithCustomError(f.liquidator, "ZeroAddress");
+    const sw = f.liquidator.connect(f.keeper).sweep(f.usdc.address, 5n, f.keeper.address);
+    await expect(sw).to.emit(f.liquidator, "Swept").withArgs(f.usdc.address, f.keeper.address, 5n);
+    await expect(sw).to.changeTokenBalances(f.usdc.token, [f.keeper, f.liquidator], [5n, -5n]);
     // A healthy account: the pool's own check.
     await wethAt(f, "2000");
     await expect(
@@ -200,23 +243,40 @@ describe("FlashLiquidator on Uniswap V3", () => {
     ).to.be.revertedWithCustomError(f.pool, "HealthyAccount");
   });
 
-  it("liquidates a margin-style account (a 4x WETH long in a flagged sub-account) end to end", async () => {
-    // The account MarginRouter.openPosition leaves behind: sub-account 2^95 | positionId of the trader holding margin
-    // plus bought WETH as collateral and the flash-borrowed USDC as debt. (Built directly here: opening through the
-    // router currently reverts TransferAmountMismatch in Pool.flashLoan, whose balance check does not allow the
-    // borrow-inside-the-callback that the router does — reported, not fixed on this branch.)
+  it("liquidates a margin position (a 4x WETH long opened through MarginRouter) end to end", async () => {
     const f = await loadFixture(flashFixture);
+    const adapter = await (await ethers.getContractFactory("UniswapV3Adapter")).deploy(f.uni.addresses.router);
+    const router = (await (
+      await ethers.getContractFactory("MarginRouter")
+    ).deploy(f.poolAddress, await adapter.getAddress(), f.admin.address)) as unknown as MarginRouter;
+    const routerAddress = await router.getAddress();
+    await f.pool.connect(f.trader).setAuthorization(routerAddress, true);
+    await f.weth.token.connect(f.trader).approve(routerAddress, MAX);
+    await router.connect(f.trader).openPosition({
+      base: f.weth.address,
+      quote: f.usdc.address,
+      isLong: true,
+      margin: units(f.weth, 2),
+      leverage: 4n * WAD,
+      minOut: 0n,
+      route: encodePath([f.usdc.address, f.weth.address], [FEE.MEDIUM]),
+      deadline: (await time.latest()) + 600,
+    });
+    // The position's account: sub-account 2^95 | positionId of the trader, WETH collateral, USDC debt.
     const subId = (1n << 95n) | 1n;
-    await f.pool.connect(f.trader).supplyCollateral(f.weth.address, units(f.weth, 8), f.trader.address, subId);
-    await f.pool
-      .connect(f.trader)
-      .borrow(f.usdc.address, units(f.usdc, 12_000), f.trader.address, subId, f.trader.address);
+    const [debtAsset, , debtOpened, collaterals, amounts] = await f.pool.accountOf(f.trader.address, subId);
+    expect(debtAsset).to.equal(f.usdc.address);
+    expect([...collaterals]).to.deep.equal([f.weth.address]);
+    expect(amounts[0]).to.be.gt(units(f.weth, "7.9")); // 2 WETH margin + ≈ 6 WETH bought
+    expect(debtOpened).to.be.gt(units(f.usdc, 11_900));
 
-    await wethAt(f, "1800"); // 8 · 1800 · 0.825 / 12,000: health 0.99
+    await wethAt(f, "1800"); // health ≈ 0.98
     const path = encodePath([f.weth.address, f.usdc.address], [FEE.MEDIUM]);
     const { s, profit } = await predict(f, f.trader.address, subId, path);
     expect(s.liquidatable).to.equal(true);
-    expect(s.healthFactor).to.be.gt(95n * 10n ** 16n).and.lt(WAD); // partial
+    expect(s.healthFactor)
+      .to.be.gt(95n * 10n ** 16n)
+      .and.lt(WAD); // partial
     const tx = f.liquidator.connect(f.keeper).liquidate(order(f, f.trader.address, subId, path, profit));
     await expect(tx)
       .to.emit(f.liquidator, "Liquidated")
@@ -225,17 +285,18 @@ describe("FlashLiquidator on Uniswap V3", () => {
     expect((await f.pool.accountHealth(f.trader.address, subId)).healthFactor).to.be.gte(TARGET_HEALTH);
     const [, , debtAfter] = await f.pool.accountOf(f.trader.address, subId);
     expect(debtAfter).to.equal(s.debt - s.maxRepay); // the Lens's debt in the liquidation's block
-    // The trader's other sub-account (0) is untouched.
-    expect((await f.pool.accountOf(f.trader.address, 0n))[4].length).to.equal(0);
+    // The trader still owns what is left and closes it through the router: no debt, no collateral remain.
+    await router.connect(f.trader).close(1n, MAX, path, (await time.latest()) + 600);
+    const [debtAsset2, , debt2, collaterals2] = await f.pool.accountOf(f.trader.address, subId);
+    expect([debtAsset2, debt2, collaterals2.length]).to.deep.equal([ethers.ZeroAddress, 0n, 0]);
   });
 
   it("a flash loan from the pool itself funds a liquidation in one transaction (ERC-3156 + Uniswap V3)", async () => {
     const f = await loadFixture(flashFixture);
     await wethAt(f, "1900");
-    const flash = await (await ethers.getContractFactory("MockFlashLoanLiquidator")).deploy(
-      f.poolAddress,
-      f.uni.addresses.router,
-    );
+    const flash = await (
+      await ethers.getContractFactory("MockFlashLoanLiquidator")
+    ).deploy(f.poolAddress, f.uni.addresses.router);
     const flashAddress = await flash.getAddress();
     const path = encodePath([f.weth.address, f.usdc.address], [FEE.MEDIUM]);
     const { s, quoteOut } = await predict(f, f.borrower.address, 0n, path);
@@ -250,12 +311,18 @@ describe("FlashLiquidator on Uniswap V3", () => {
     await expect(tx).to.emit(f.pool, "FlashLoan").withArgs(flashAddress, flashAddress, f.usdc.address, s.maxRepay, fee);
     await expect(tx).to.emit(f.pool, "Liquidate");
     // It started with nothing and ends with the swap proceeds less the repay and the flash fee.
-    await expect(tx).to.changeTokenBalances(f.usdc.token, [flash, f.pool], [quoteOut - s.maxRepay - fee, s.maxRepay + fee]);
+    await expect(tx).to.changeTokenBalances(
+      f.usdc.token,
+      [flash, f.pool],
+      [quoteOut - s.maxRepay - fee, s.maxRepay + fee],
+    );
     expect(await flash.lastRepaid()).to.equal(s.maxRepay);
     expect(await flash.lastSeized()).to.equal(s.seized);
     expect(await f.weth.token.balanceOf(flashAddress)).to.equal(0n);
     // The flash loan does not let it take more than a plain liquidation: the account is at the target, not below.
     const h = (await f.pool.accountHealth(f.borrower.address, 0)).healthFactor;
-    expect(h).to.be.gte(TARGET_HEALTH).and.lt(TARGET_HEALTH + 10n ** 12n);
+    expect(h)
+      .to.be.gte(TARGET_HEALTH)
+      .and.lt(TARGET_HEALTH + 10n ** 12n);
   });
 });

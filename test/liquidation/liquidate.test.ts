@@ -3,6 +3,7 @@
 // Every amount is checked against the bigint reference in test/helpers/liquidation.ts (a mirror of
 // Pool._assessLiquidation / liquidate / _realizeBadDebt), computed on the state of the block the liquidation lands in.
 import { expect } from "chai";
+import fc from "fast-check";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
@@ -204,6 +205,28 @@ async function noReservesFixture() {
   await time.increase(30 * DAY);
   await setPrice(f.usdc, "1");
   await setPrice(f.wbtc, "60000");
+  return f;
+}
+
+/** 5 WETH and 0.0001 WBTC (≈ $6) against 7,900 USDC: once WETH is gone, only WBTC dust is left. */
+async function dustLeftFixture() {
+  const f = await deployPoolFixture();
+  const [lender, borrower] = f.users;
+  await f.pool.connect(lender).supply(f.usdc.address, units(f.usdc, 1_000_000), 0, lender.address);
+  await f.pool.connect(borrower).supplyCollateral(f.weth.address, units(f.weth, 5), borrower.address, 0);
+  await f.pool.connect(borrower).supplyCollateral(f.wbtc.address, units(f.wbtc, "0.0001"), borrower.address, 0);
+  await f.pool.connect(borrower).borrow(f.usdc.address, units(f.usdc, 7_900), borrower.address, 0, borrower.address);
+  return f;
+}
+
+/** No interest; 10 WETH posted at WETH 2,100; each property run borrows and moves the price itself. */
+async function propertyFixture() {
+  const f = await deployPoolFixture();
+  const [lender, borrower] = f.users;
+  await f.pool.setRateModel(f.usdc.address, 0, 0, 0, 9000);
+  await f.pool.connect(lender).supply(f.usdc.address, units(f.usdc, 1_000_000), 0, lender.address);
+  await f.pool.connect(borrower).supplyCollateral(f.weth.address, units(f.weth, 10), borrower.address, 0);
+  await setPrice(f.weth, "2100");
   return f;
 }
 
@@ -772,6 +795,43 @@ describe("Liquidation", () => {
     });
   });
 
+  describe("bad debt with only dust left", () => {
+    it("emptying the last real collateral writes the debt off at once when what remains is dust worth less than it", async () => {
+      const f = await loadFixture(dustLeftFixture);
+      const [, borrower, liquidator] = f.users;
+      await setPrice(f.weth, "1000"); // $5,000 of WETH and $6 of WBTC against $7,900 of debt
+      const { r } = await liquidateExact(f, liquidator, borrower.address, f.weth, MAX);
+      expect(r.assessment.collateralLimited).to.equal(true);
+      expect(r.seized).to.equal(units(f.weth, 5));
+      // Without the rule, ≈ $3,270 of debt would sit behind $6 of WBTC that no liquidator would take at a gas loss.
+      const bd = r.badDebt!;
+      expect(bd).to.not.equal(undefined);
+      expect(bd.debt).to.equal(r.assessment.debt - r.repaid);
+      expect(bd.debt).to.be.gt(units(f.usdc, 3_200)).and.lt(units(f.usdc, 3_400));
+      const [debtAsset, shares, , assets, amounts] = await f.pool.accountOf(borrower.address, 0);
+      expect([debtAsset, shares]).to.deep.equal([ethers.ZeroAddress, 0n]);
+      expect([...assets]).to.deep.equal([f.wbtc.address]);
+      expect([...amounts]).to.deep.equal([units(f.wbtc, "0.0001")]); // the owner keeps the dust
+      await expectReconciled(f);
+      // The dust is the owner's to withdraw; the account has no debt.
+      await f.pool.connect(borrower).withdrawCollateral(f.wbtc.address, MAX, borrower.address, 0, borrower.address);
+    });
+
+    it("is not triggered while what remains is worth at least the dust value", async () => {
+      const f = await loadFixture(dustLeftFixture);
+      const [, borrower, liquidator] = f.users;
+      await f.pool.connect(borrower).supplyCollateral(f.wbtc.address, units(f.wbtc, "0.0001"), borrower.address, 0);
+      await setPrice(f.weth, "1000"); // $12 of WBTC now
+      const { r } = await liquidateExact(f, liquidator, borrower.address, f.weth, MAX);
+      expect(r.badDebt).to.equal(undefined);
+      expect(r.borrowSharesLeft).to.be.gt(0n);
+      // The next liquidator takes the WBTC and the rest is written off then.
+      const { r: r2 } = await liquidateExact(f, liquidator, borrower.address, f.wbtc, MAX);
+      expect(r2.badDebt).to.not.equal(undefined);
+      await expectReconciled(f);
+    });
+  });
+
   describe("pause and circuit breaker", () => {
     it("works while supply and borrow of both assets are paused", async () => {
       const f = await loadFixture(positionFixture);
@@ -918,6 +978,140 @@ describe("Liquidation", () => {
       expect(feeValue).to.be.gt(39n * USD).and.lt(40n * USD);
       const altGain = mulDivDown((await f.weth.token.balanceOf(alt.address)) - altWethBefore, wethPrice, WAD) - r.repaid * 10n ** 12n;
       expect(altGain).to.be.gt(300n * USD);
+    });
+  });
+  describe("attacks", () => {
+    it("splitting a liquidation into pieces earns no more collateral per dollar repaid than one liquidation", async () => {
+      let f = await loadFixture(positionFixture);
+      const [, borrower, liquidator] = f.users;
+      await setPrice(f.weth, "1900");
+      const one = await liquidateExact(f, liquidator, borrower.address, f.weth, MAX);
+
+      f = await loadFixture(positionFixture);
+      await setPrice(f.weth, "1900");
+      const piece = one.r.repaid / 3n;
+      let repaid = 0n;
+      let received = 0n;
+      const bonuses: bigint[] = [];
+      for (let k = 0; k < 2; k++) {
+        const { r } = await liquidateExact(f, liquidator, borrower.address, f.weth, piece);
+        repaid += r.repaid;
+        received += r.sentToReceiver;
+        bonuses.push(r.assessment.bonus);
+      }
+      // Each piece raises health, so the bonus falls; in total the pieces buy collateral at a worse rate. (Two thirds
+      // of the single repay already make the account healthy: a third piece reverts HealthyAccount.)
+      expect(bonuses[0]).to.be.gt(bonuses[1]);
+      await expect(
+        f.pool.connect(liquidator).liquidate(borrower.address, 0, f.weth.address, piece, 0, liquidator.address, "0x"),
+      ).to.be.revertedWithCustomError(f.pool, "HealthyAccount");
+      expect(received * one.r.repaid).to.be.lt(one.r.sentToReceiver * repaid);
+    });
+
+    it("cannot reach collateral of another sub-account of the same owner, and leaves it untouched", async () => {
+      const f = await loadFixture(positionFixture);
+      const [, borrower, liquidator] = f.users;
+      await f.pool.connect(borrower).supplyCollateral(f.wbtc.address, units(f.wbtc, 1), borrower.address, 1);
+      await f.pool.connect(borrower).borrow(f.usdc.address, units(f.usdc, 1_000), borrower.address, 1, borrower.address);
+      await setPrice(f.weth, "1800");
+      await expect(
+        f.pool.connect(liquidator).liquidate(borrower.address, 0, f.wbtc.address, MAX, 0, liquidator.address, "0x"),
+      ).to.be.revertedWithCustomError(f.pool, "NotAccountCollateral");
+      await expect(
+        f.pool.connect(liquidator).liquidate(borrower.address, 1, f.wbtc.address, MAX, 0, liquidator.address, "0x"),
+      ).to.be.revertedWithCustomError(f.pool, "HealthyAccount");
+      const sub1Before = await f.pool.accountOf(borrower.address, 1);
+      await liquidateExact(f, liquidator, borrower.address, f.weth, MAX);
+      const sub1After = await f.pool.accountOf(borrower.address, 1);
+      expect(sub1After[1]).to.equal(sub1Before[1]); // same debt shares
+      expect([...sub1After[4]]).to.deep.equal([units(f.wbtc, 1)]);
+    });
+
+    it("self-liquidation with no protocol share is exactly zero-sum, and an account cannot push itself below LT", async () => {
+      const f = await loadFixture(exactFixture); // no interest
+      const [, borrower, alt] = f.users;
+      // The borrower cannot make its own account liquidatable: withdrawals and borrows stop at the LTV, below LT.
+      await expect(
+        f.pool.connect(borrower).withdrawCollateral(f.weth.address, units(f.weth, "0.01"), borrower.address, 0, borrower.address),
+      ).to.be.revertedWithCustomError(f.pool, "InsufficientCollateral");
+      await expect(
+        f.pool.connect(borrower).borrow(f.usdc.address, units(f.usdc, 1), borrower.address, 0, borrower.address),
+      ).to.be.revertedWithCustomError(f.pool, "InsufficientCollateral");
+      await f.pool.setLiquidationParams(f.weth.address, 100, 800, 0);
+      await setPrice(f.weth, "1900");
+      async function totalValue(): Promise<bigint> {
+        let v = 0n;
+        for (const a of [f.usdc, f.weth]) {
+          const p = await f.pool.price(a.address);
+          for (const who of [borrower, alt]) v += (await a.token.balanceOf(who.address)) * p;
+        }
+        // Exact equity of the position (unrounded, in 1e-36 USD).
+        const [, , debt, , amounts] = await f.pool.accountOf(borrower.address, 0);
+        return v + amounts[0] * (await f.pool.price(f.weth.address)) - debt * (await f.pool.price(f.usdc.address));
+      }
+      const before = await totalValue();
+      const { r } = await liquidateExact(f, alt, borrower.address, f.weth, MAX);
+      expect(r.protocolFee).to.equal(0n);
+      expect(await totalValue()).to.equal(before); // the bonus only moves between the borrower's own addresses
+    });
+  });
+  describe("property: random positions, prices and repay caps against the reference", () => {
+    it("every outcome matches the reference to the unit; partial ones land at the target; books reconcile", async () => {
+      const [, borrower, liquidator] = (await loadFixture(propertyFixture)).users;
+      let liquidated = 0;
+      let partialAtTarget = 0;
+      await fc.assert(
+        fc.asyncProperty(
+          fc.integer({ min: 1_000, max: 16_800 }), // USDC borrowed against 10 WETH at 2,100 (max LTV 80 %)
+          fc.integer({ min: 800, max: 1_010 }), // health aimed at, per mille (sets the WETH price afterwards)
+          fc.integer({ min: 0, max: 2_000 }), // maxRepay: above 1,000 unlimited, else per mille of the allowed repay
+          async (borrowed, healthPerMille, capPerMille) => {
+            const f = await loadFixture(propertyFixture);
+            await f.pool
+              .connect(borrower)
+              .borrow(f.usdc.address, units(f.usdc, borrowed), borrower.address, 0, borrower.address);
+            // price = health · debt / (10 WETH · LT 0.825), to 8 decimals (the feed's precision)
+            await setPrice(f.weth, ((borrowed * healthPerMille) / 1000 / 8.25).toFixed(8));
+            const h = (await f.pool.accountHealth(borrower.address, 0)).healthFactor;
+            if (h >= WAD) {
+              await expect(
+                f.pool.connect(liquidator).liquidate(borrower.address, 0, f.weth.address, MAX, 0, liquidator.address, "0x"),
+              ).to.be.revertedWithCustomError(f.pool, "HealthyAccount");
+              return;
+            }
+            const { r: whole } = await preview(f, borrower.address, f.weth, MAX);
+            const maxRepay = capPerMille > 1_000 ? MAX : (whole.repaid * BigInt(capPerMille)) / 1000n;
+            const { r: planned } = await preview(f, borrower.address, f.weth, maxRepay === 0n ? 1n : maxRepay);
+            if (maxRepay === 0n || planned.leavesDust || planned.slippage) {
+              const error = maxRepay !== 0n && planned.leavesDust ? "LiquidationLeavesDust" : "SlippageExceeded";
+              await expect(
+                f.pool
+                  .connect(liquidator)
+                  .liquidate(borrower.address, 0, f.weth.address, maxRepay === 0n ? 1n : maxRepay, 0, liquidator.address, "0x"),
+              ).to.be.revertedWithCustomError(f.pool, maxRepay === 0n ? "ZeroAmount" : error);
+              return;
+            }
+            const { inputs, r } = await liquidateExact(f, liquidator, borrower.address, f.weth, maxRepay);
+            liquidated++;
+            const a = r.assessment;
+            // Never more collateral than repaid value · (1 + bonus), at oracle prices.
+            const wethPrice = await f.pool.price(f.weth.address);
+            expect(mulDivDown(r.seized, wethPrice, WAD)).to.be.lte(mulDivUp(r.repaid * 10n ** 12n, BPS + a.bonus, BPS));
+            const partial = !(a.fullByHealth || a.debtDust || a.collateralLimited || a.collateralDust);
+            if (partial && maxRepay === MAX) {
+              const after = (await f.pool.accountHealth(borrower.address, 0)).healthFactor;
+              expect(after).to.equal(healthAfter(inputs, r));
+              expect(after).to.be.gte(TARGET_HEALTH).and.lt(TARGET_HEALTH + 10n ** 12n);
+              partialAtTarget++;
+            }
+            await expectReconciled(f);
+          },
+        ),
+        { numRuns: 60, seed: 4242 },
+      );
+      console.log(`      ${liquidated} liquidations checked, ${partialAtTarget} partial ones at the target health`);
+      expect(liquidated).to.be.gte(30);
+      expect(partialAtTarget).to.be.gte(5);
     });
   });
 });

@@ -5,7 +5,13 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { deployPoolFixture, units, type PoolFixture } from "../helpers/fixtures";
-import { deployAndListTestAsset, DEMO_ASSETS, MAX_UINT128, toFeedAnswer, type ListedAsset } from "../../scripts/lib/protocol";
+import {
+  deployAndListTestAsset,
+  DEMO_ASSETS,
+  MAX_UINT128,
+  toFeedAnswer,
+  type ListedAsset,
+} from "../../scripts/lib/protocol";
 import { WAD, mulDivDown, mulDivUp } from "../helpers/liquidation";
 import type { FulcraLens, MockAccountBatch } from "../../typechain-types";
 
@@ -40,7 +46,9 @@ async function lensFixture(): Promise<LensFixture> {
     borrowable: false,
     collateralCap: MAX_UINT128,
   });
-  const batch = (await (await ethers.getContractFactory("MockAccountBatch")).deploy(f.poolAddress)) as unknown as MockAccountBatch;
+  const batch = (await (
+    await ethers.getContractFactory("MockAccountBatch")
+  ).deploy(f.poolAddress)) as unknown as MockAccountBatch;
   const batchAddress = await batch.getAddress();
   await f.weth.token.mint(batchAddress, units(f.weth, N));
   await f.wbtc.token.mint(batchAddress, units(f.wbtc, 1));
@@ -88,7 +96,14 @@ async function expectedSnapshot(f: LensFixture, owner: string, subId: bigint, bl
     const paid = mulDivUp(p.maxRepay, debtPrice, WAD);
     const bonusValue = got > paid ? got - paid : 0n;
     if (!e.liquidatable || bonusValue > e.bonusValue) {
-      Object.assign(e, { liquidatable: true, bestCollateral: c, maxRepay: p.maxRepay, seized: received, bonusBps: p.bonusBps, bonusValue });
+      Object.assign(e, {
+        liquidatable: true,
+        bestCollateral: c,
+        maxRepay: p.maxRepay,
+        seized: received,
+        bonusBps: p.bonusBps,
+        bonusValue,
+      });
     }
   }
   return e;
@@ -139,7 +154,19 @@ describe("FulcraLens", () => {
       if (e.liquidatable) liquidatable++;
     }
     // 450 and 499 are liquidatable; 0–418 (and the WBTC / BRK holders) are not; no-debt and empty accounts have max health.
-    expect(out.map((s) => s.liquidatable)).to.deep.equal([false, false, false, false, false, true, true, true, true, false, false]);
+    expect(out.map((s) => s.liquidatable)).to.deep.equal([
+      false,
+      false,
+      false,
+      false,
+      false,
+      true,
+      true,
+      true,
+      true,
+      false,
+      false,
+    ]);
     expect(liquidatable).to.equal(4);
     expect(out[9].healthFactor).to.equal(MAX_UINT);
     expect(out[9].collateralValue).to.equal(units(f.weth, 1900)); // 1 WETH at $1,900 (18-dec USD)
