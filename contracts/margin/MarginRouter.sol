@@ -11,7 +11,7 @@ import {IERC3156FlashBorrower} from "@openzeppelin/contracts/interfaces/IERC3156
 import {IERC3156FlashLender} from "@openzeppelin/contracts/interfaces/IERC3156FlashLender.sol";
 import {IPool} from "../interfaces/IPool.sol";
 import {IDexAdapter} from "../interfaces/IDexAdapter.sol";
-import {AccountHealth} from "../interfaces/IPoolTypes.sol";
+import {AccountHealth, AssetConfig} from "../interfaces/IPoolTypes.sol";
 
 /// @notice Pool views the router needs beyond IPool.
 interface IPoolMarginViews {
@@ -254,7 +254,7 @@ contract MarginRouter is IERC3156FlashBorrower, AccessControl, ReentrancyGuardTr
         Position storage pos = _own(positionId);
         (address collateral, ) = _assetsOf(pos);
         IERC20(collateral).safeTransferFrom(msg.sender, address(this), amount);
-        IERC20(collateral).forceApprove(address(POOL), amount);
+        _approveMax(collateral, address(POOL));
         POOL.supplyCollateral(collateral, amount, pos.trader, _sub(positionId));
         emit MarginAdded(positionId, amount);
     }
@@ -287,35 +287,35 @@ contract MarginRouter is IERC3156FlashBorrower, AccessControl, ReentrancyGuardTr
             // oracle price and the deviation bound. Post margin + loan, borrow the debt asset against it, sell the
             // debt for collateral, repay the loan from what was bought and post the surplus too.
             uint256 total = a.amount + amount;
-            IERC20(token).forceApprove(address(POOL), total);
+            _approveMax(token, address(POOL));
             POOL.supplyCollateral(token, total, pos.trader, sub);
             POOL.borrow(a.debt, a.borrow, pos.trader, sub, address(this));
-            IERC20(a.debt).forceApprove(address(ADAPTER), a.borrow);
+            _approveMax(a.debt, address(ADAPTER));
             uint256 bought = ADAPTER.swapExactIn(a.debt, token, a.borrow, a.minOut, a.route);
             if (bought < amount + fee) {
                 revert PriceDeviation((a.borrow * POOL.price(a.debt)) / WAD, (bought * POOL.price(token)) / WAD);
             }
             uint256 surplus = bought - amount - fee;
             if (surplus != 0) {
-                IERC20(token).forceApprove(address(POOL), surplus);
+                _approveMax(token, address(POOL));
                 POOL.supplyCollateral(token, surplus, pos.trader, sub);
             }
             _tstore(T_BOUGHT, bought - fee);
         } else {
             // Reduce: repay the flash-borrowed share of debt, take the same share of collateral, buy back the loan.
-            IERC20(token).forceApprove(address(POOL), amount);
+            _approveMax(token, address(POOL));
             POOL.repay(token, a.amount == WAD ? type(uint256).max : amount, pos.trader, sub);
             uint256 collateral = IPoolMarginViews(address(POOL)).collateralOf(pos.trader, sub, a.collateral);
             uint256 take = a.amount == WAD ? collateral : (collateral * a.amount) / WAD;
             POOL.withdrawCollateral(a.collateral, take, pos.trader, sub, address(this));
             uint256 maxIn = a.minOut < take ? a.minOut : take;
-            IERC20(a.collateral).forceApprove(address(ADAPTER), maxIn);
+            _approveMax(a.collateral, address(ADAPTER));
             uint256 spent = ADAPTER.swapExactOut(a.collateral, token, amount + fee, maxIn, a.route);
             _checkDeviation(a.collateral, spent, token, amount + fee);
             _tstore(T_SPENT, spent);
             _tstore(T_RETURNED, _payOut(a.positionId, a.collateral, take, take - spent, pos.trader));
         }
-        IERC20(token).forceApprove(address(POOL), amount + fee);
+        _approveMax(token, address(POOL));
         return FLASH_OK;
     }
 
@@ -394,9 +394,9 @@ contract MarginRouter is IERC3156FlashBorrower, AccessControl, ReentrancyGuardTr
     /// @notice Highest leverage (WAD) a position with `collateral` as collateral may open now: 1 / (1 − LTV), less
     /// a buffer for swap costs; 0 while the circuit breaker is on.
     function maxLeverage(address collateral) public view returns (uint256) {
-        uint256 flags = POOL.assetConfig(collateral).flags;
-        if (flags & FLAG_BREAKER != 0) return 0;
-        uint256 ltv = POOL.assetConfig(collateral).ltv;
+        AssetConfig memory c = POOL.assetConfig(collateral);
+        if (c.flags & FLAG_BREAKER != 0) return 0;
+        uint256 ltv = c.ltv;
         if (ltv == 0) return WAD;
         uint256 theoretical = (WAD * BPS) / (BPS - ltv);
         return (theoretical * (BPS - LEVERAGE_BUFFER_BPS)) / BPS;
@@ -512,6 +512,15 @@ contract MarginRouter is IERC3156FlashBorrower, AccessControl, ReentrancyGuardTr
         }
         if (amount > fee) IERC20(token).safeTransfer(trader, amount - fee);
         return amount - fee;
+    }
+
+    /// @dev Approves `spender` (the immutable pool or adapter) for the maximum once; standard tokens then never
+    /// decrement it, which saves an allowance write per transfer. Safe because the router holds no tokens between
+    /// transactions, and the pool and the adapter only ever pull from their caller.
+    function _approveMax(address token, address spender) internal {
+        if (IERC20(token).allowance(address(this), spender) < type(uint128).max) {
+            IERC20(token).forceApprove(spender, type(uint256).max);
+        }
     }
 
     function _tstore(bytes32 slot, uint256 v) internal {
