@@ -58,14 +58,21 @@ contract MarginRouter is IERC3156FlashBorrower, AccessControl, ReentrancyGuardTr
     IPool public immutable POOL;
     IDexAdapter public immutable ADAPTER;
 
+    /// @dev Two slots: the pair is stored once in `pairs` and referenced by id, so opening a position writes two
+    /// new slots instead of four.
     struct Position {
         address trader;
         bool isLong;
         bool open;
-        address base;
-        address quote;
+        uint32 pairId; // key of `pairs`
         uint128 size; // base units: the long's collateral or the short's debt at execution
         uint128 entryPrice; // quote per base, whole units, WAD
+    }
+
+    /// @notice A market pair: base and quote asset.
+    struct Pair {
+        address base;
+        address quote;
     }
 
     struct OpenParams {
@@ -91,6 +98,12 @@ contract MarginRouter is IERC3156FlashBorrower, AccessControl, ReentrancyGuardTr
     }
 
     mapping(uint256 => Position) internal _positions;
+    /// @notice Pairs by id (1-based), registered on their first position.
+    mapping(uint256 => Pair) public pairs;
+    /// @notice Id of the pair keccak256(base, quote); 0 if not registered yet.
+    mapping(bytes32 => uint32) public pairIdOf;
+    /// @notice Number of registered pairs.
+    uint32 public pairCount;
     mapping(address => uint256[]) internal _traderPositions;
     uint256 public nextPositionId = 1;
 
@@ -146,6 +159,8 @@ contract MarginRouter is IERC3156FlashBorrower, AccessControl, ReentrancyGuardTr
     event MarginAdded(uint256 indexed positionId, uint256 amount);
     event MarginRemoved(uint256 indexed positionId, uint256 amount);
     event FeeSet(uint256 feeBps, address recipient);
+    /// @notice A market pair got its id on its first position.
+    event PairRegistered(uint32 indexed pairId, address base, address quote);
     event GuardsSet(uint256 maxDeviationBps, uint256 minPositionValue, uint256 maxNewDebtPerBlock);
 
     constructor(IPool pool, IDexAdapter adapter, address admin) {
@@ -170,8 +185,7 @@ contract MarginRouter is IERC3156FlashBorrower, AccessControl, ReentrancyGuardTr
             trader: msg.sender,
             isLong: p.isLong,
             open: true,
-            base: p.base,
-            quote: p.quote,
+            pairId: _pairId(p.base, p.quote),
             size: 0,
             entryPrice: 0
         });
@@ -194,7 +208,8 @@ contract MarginRouter is IERC3156FlashBorrower, AccessControl, ReentrancyGuardTr
     /// @notice Adds to an open position: more margin at the given leverage (same side and pair).
     function increase(uint256 positionId, OpenParams calldata p) external nonReentrant {
         Position storage pos = _own(positionId);
-        if (p.base != pos.base || p.quote != pos.quote || p.isLong != pos.isLong) revert InvalidParams();
+        Pair memory pair = pairs[pos.pairId];
+        if (p.base != pair.base || p.quote != pair.quote || p.isLong != pos.isLong) revert InvalidParams();
         (uint256 collateralAdded, uint256 debtAdded) = _increase(positionId, p);
         emit PositionIncreased(positionId, p.margin, collateralAdded, debtAdded);
     }
@@ -347,8 +362,9 @@ contract MarginRouter is IERC3156FlashBorrower, AccessControl, ReentrancyGuardTr
         Position memory pos = _positions[positionId];
         v.trader = pos.trader;
         v.subId = _sub(positionId);
-        v.base = pos.base;
-        v.quote = pos.quote;
+        Pair memory pair = pairs[pos.pairId];
+        v.base = pair.base;
+        v.quote = pair.quote;
         v.isLong = pos.isLong;
         v.open = pos.open;
         v.size = pos.size;
@@ -357,16 +373,16 @@ contract MarginRouter is IERC3156FlashBorrower, AccessControl, ReentrancyGuardTr
         (address collateral, address debt) = _assetsOf(pos);
         v.collateral = IPoolMarginViews(address(POOL)).collateralOf(pos.trader, v.subId, collateral);
         (, , v.debt, , ) = IPoolMarginViews(address(POOL)).accountOf(pos.trader, v.subId);
-        uint256 pBase = POOL.price(pos.base);
-        uint256 pQuote = POOL.price(pos.quote);
-        v.markPrice = _wholePrice(pos.base, pBase, pos.quote, pQuote);
+        uint256 pBase = POOL.price(pair.base);
+        uint256 pQuote = POOL.price(pair.quote);
+        v.markPrice = _wholePrice(pair.base, pBase, pair.quote, pQuote);
         uint256 cValue = (v.collateral * POOL.price(collateral)) / WAD;
         uint256 dValue = (v.debt * POOL.price(debt) + WAD - 1) / WAD;
         v.equityValue = cValue > dValue ? cValue - dValue : 0;
         v.leverage = v.equityValue == 0 ? type(uint256).max : (cValue * WAD) / v.equityValue;
         // PnL in quote whole units at the mark, converted to USD with the quote's price.
-        uint256 quoteUsd = pQuote * 10 ** IERC20Metadata(pos.quote).decimals(); // USD per whole quote, WAD
-        uint256 sizeWhole = (uint256(pos.size) * WAD) / 10 ** IERC20Metadata(pos.base).decimals();
+        uint256 quoteUsd = pQuote * 10 ** IERC20Metadata(pair.quote).decimals(); // USD per whole quote, WAD
+        uint256 sizeWhole = (uint256(pos.size) * WAD) / 10 ** IERC20Metadata(pair.base).decimals();
         int256 move = int256(v.markPrice) - int256(uint256(pos.entryPrice));
         if (!pos.isLong) move = -move;
         // quoteUsd is the USD value (18 decimals) of one whole quote, scaled by another 1e18: divide by WAD twice.
@@ -432,7 +448,8 @@ contract MarginRouter is IERC3156FlashBorrower, AccessControl, ReentrancyGuardTr
         if (p.margin == 0) revert ZeroAmount();
         if (block.timestamp > p.deadline) revert Expired();
         Position storage pos = _positions[positionId];
-        (address collateral, address debt) = _assetsOf(pos);
+        Pair memory pair = pairs[pos.pairId];
+        (address collateral, address debt) = pos.isLong ? (pair.base, pair.quote) : (pair.quote, pair.base);
         if ((POOL.assetConfig(debt).flags & FLAG_BREAKER) != 0) revert CircuitBreakerActive();
         uint256 maxLev = maxLeverage(collateral);
         if (maxLev == 0) revert CircuitBreakerActive();
@@ -470,14 +487,14 @@ contract MarginRouter is IERC3156FlashBorrower, AccessControl, ReentrancyGuardTr
         if (pos.isLong) {
             // Margin counts at the mark; the bought base at what it cost.
             baseAdded = margin + bought;
-            quoteValue = _toQuoteWhole(pos, margin, pC) + _scaleWhole(pos.quote, borrowAmount);
+            quoteValue = _toQuoteWhole(pair.quote, margin, pC, pD) + _scaleWhole(pair.quote, borrowAmount);
         } else {
             baseAdded = borrowAmount;
-            quoteValue = _scaleWhole(pos.quote, bought);
+            quoteValue = _scaleWhole(pair.quote, bought);
         }
         uint256 newSize = uint256(pos.size) + baseAdded;
-        uint256 oldValue = (uint256(pos.entryPrice) * _scaleWhole(pos.base, pos.size)) / WAD;
-        pos.entryPrice = uint128(((oldValue + quoteValue) * WAD) / _scaleWhole(pos.base, newSize));
+        uint256 oldValue = (uint256(pos.entryPrice) * _scaleWhole(pair.base, pos.size)) / WAD;
+        pos.entryPrice = uint128(((oldValue + quoteValue) * WAD) / _scaleWhole(pair.base, newSize));
         pos.size = uint128(newSize);
         return (margin + bought, borrowAmount);
     }
@@ -561,8 +578,21 @@ contract MarginRouter is IERC3156FlashBorrower, AccessControl, ReentrancyGuardTr
         if (!pos.open) revert PositionNotOpen();
     }
 
-    function _assetsOf(Position memory pos) internal pure returns (address collateral, address debt) {
-        return pos.isLong ? (pos.base, pos.quote) : (pos.quote, pos.base);
+    function _assetsOf(Position memory pos) internal view returns (address collateral, address debt) {
+        Pair storage pair = pairs[pos.pairId];
+        return pos.isLong ? (pair.base, pair.quote) : (pair.quote, pair.base);
+    }
+
+    /// @dev Id of the pair (base, quote), registered on first use.
+    function _pairId(address base, address quote) internal returns (uint32 id) {
+        bytes32 key = keccak256(abi.encode(base, quote));
+        id = pairIdOf[key];
+        if (id == 0) {
+            id = ++pairCount;
+            pairIdOf[key] = id;
+            pairs[id] = Pair(base, quote);
+            emit PairRegistered(id, base, quote);
+        }
     }
 
     function _sub(uint256 positionId) internal pure returns (uint96) {
@@ -575,10 +605,16 @@ contract MarginRouter is IERC3156FlashBorrower, AccessControl, ReentrancyGuardTr
     }
 
     /// @dev Value of `amount` base units in whole quote units (WAD), at base price `pBase` (pool scale).
-    function _toQuoteWhole(Position storage pos, uint256 amount, uint256 pBase) internal view returns (uint256) {
+    /// `pQuote` is the quote's pool price (the debt asset of a long).
+    function _toQuoteWhole(
+        address quote,
+        uint256 amount,
+        uint256 pBase,
+        uint256 pQuote
+    ) internal view returns (uint256) {
         uint256 usd = (amount * pBase) / WAD; // 18-dec USD
         // value of one whole quote in 18-dec USD, scaled by 1e18 (pool prices are per unit, scaled by 1e18)
-        uint256 quoteUsd = POOL.price(pos.quote) * 10 ** IERC20Metadata(pos.quote).decimals();
+        uint256 quoteUsd = pQuote * 10 ** IERC20Metadata(quote).decimals();
         return Math.mulDiv(usd, WAD * WAD, quoteUsd);
     }
 

@@ -101,7 +101,9 @@ describe("margin: MarginRouter on Uniswap V3", () => {
       const fill = v3ExactIn(st0, s.openZeroForOne, borrow, FEE_TIER);
       expect(await quoteExactInput(uni, s.openRoute, borrow)).to.equal(fill.out); // the QuoterV2 agrees with the model
       await expect(router.connect(trader).openPosition(await openParams(f, side, margin, lev)))
-        .to.emit(router, "PositionOpened")
+        .to.emit(router, "PairRegistered")
+        .withArgs(1n, f.weth.address, f.usdc.address)
+        .and.to.emit(router, "PositionOpened")
         .withArgs(
           1n,
           trader.address,
