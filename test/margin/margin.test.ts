@@ -15,7 +15,15 @@ import {
   WAD,
   type MarginFixture,
 } from "../helpers/margin";
-import { movePoolPrice, getPoolPrice, quoteExactInput, quoteExactOutput, encodePath } from "../../scripts/lib/uniswap";
+import {
+  movePoolPrice,
+  getPoolPrice,
+  createPoolAtPrice,
+  addFullRangeLiquidity,
+  quoteExactInput,
+  quoteExactOutput,
+  encodePath,
+} from "../../scripts/lib/uniswap";
 import { toFeedAnswer } from "../../scripts/lib/protocol";
 
 const SUB_FLAG = 1n << 95n;
@@ -532,11 +540,57 @@ describe("margin: MarginRouter on Uniswap V3", () => {
     expect((await pool.accountOf(trader.address, sub))[2]).to.equal(0n);
   });
 
-  it("multi-hop routes work and a route that does not end in the right tokens is refused", async () => {
+  it("multi-hop routes (USDC → WBTC → WETH and back) fill exactly the QuoterV2's quotes; a wrong route is refused", async () => {
     const f = await loadFixture(deployMarginFixture);
-    const bad = encodePath([f.usdc.address, f.wbtc.address], [FEE_TIER]);
+    const { uni, lp, weth, usdc, wbtc, router, trader, pool } = f;
+    await createPoolAtPrice(uni, wbtc.token, usdc.token, FEE_TIER, 60000, 8, 6);
+    await createPoolAtPrice(uni, weth.token, wbtc.token, FEE_TIER, "0.033333333333333333", 18, 8);
+    await wbtc.token.mint(lp.address, 10_000n * 10n ** 8n);
+    await weth.token.mint(lp.address, 100_000n * WAD);
+    await usdc.token.mint(lp.address, 200_000_000n * USDC);
+    await addFullRangeLiquidity(uni, lp, wbtc.token, usdc.token, FEE_TIER, 2_000n * 10n ** 8n, 120_000_000n * USDC);
+    await addFullRangeLiquidity(uni, lp, weth.token, wbtc.token, FEE_TIER, 60_000n * WAD, 2_000n * 10n ** 8n);
+    const up = encodePath([usdc.address, wbtc.address, weth.address], [FEE_TIER, FEE_TIER]);
+    const down = encodePath([weth.address, wbtc.address, usdc.address], [FEE_TIER, FEE_TIER]);
+
+    const { borrow } = await expectedBorrow(f, "long", 10n * WAD, 3n * WAD);
+    const bought = await quoteExactInput(uni, up, borrow);
+    await router.connect(trader).openPosition(await openParams(f, "long", 10n * WAD, 3n * WAD, { route: up }));
+    const sub = SUB_FLAG | 1n;
+    const coll = await pool.collateralOf(trader.address, sub, weth.address);
+    expect(coll).to.equal(10n * WAD + bought);
+    // exact output: the quoter's path is written from the output
+    const sold = await quoteExactOutput(
+      uni,
+      encodePath([usdc.address, wbtc.address, weth.address], [FEE_TIER, FEE_TIER]),
+      borrow,
+    );
+    const bal = await weth.token.balanceOf(trader.address);
+    await expect(router.connect(trader).close(1n, coll, down, FAR))
+      .to.emit(router, "PositionClosed")
+      .withArgs(1n, borrow, sold, coll - sold);
+    expect((await weth.token.balanceOf(trader.address)) - bal).to.equal(coll - sold);
+
+    const bad = encodePath([usdc.address, wbtc.address], [FEE_TIER]);
     await expect(
-      f.router.connect(f.trader).openPosition(await openParams(f, "long", 10n * WAD, 3n * WAD, { route: bad })),
+      router.connect(trader).openPosition(await openParams(f, "long", 10n * WAD, 3n * WAD, { route: bad })),
     ).to.be.revertedWithCustomError(f.adapter, "BadRoute");
+    await expect(
+      router.connect(trader).openPosition(await openParams(f, "long", 10n * WAD, 3n * WAD, { route: "0x1234" })),
+    ).to.be.revertedWithCustomError(f.adapter, "BadRoute");
+  });
+
+  it("a position above its LTV but healthy: a partial decrease is refused by the pool, a full close works", async () => {
+    const f = await loadFixture(deployMarginFixture);
+    const { router, trader, pool } = f;
+    await router.connect(trader).openPosition(await openParams(f, "long", 10n * WAD, 45n * 10n ** 17n));
+    await setPrice(f, 1920); // borrowing power (80 %) < debt < liquidation value (82.5 %)
+    const h = await pool.accountHealth(trader.address, SUB_FLAG | 1n);
+    expect(h.borrowingPower).to.be.lt(h.debtValue);
+    expect(h.healthFactor).to.be.gt(WAD);
+    await expect(
+      router.connect(trader).decrease(1n, WAD / 2n, 100n * WAD, f.pathWU, FAR),
+    ).to.be.revertedWithCustomError(pool, "InsufficientCollateral");
+    await expect(router.connect(trader).close(1n, 100n * WAD, f.pathWU, FAR)).to.emit(router, "PositionClosed");
   });
 });
