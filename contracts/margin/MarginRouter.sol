@@ -25,7 +25,7 @@ interface IPoolMarginViews {
 
 /// @title MarginRouter
 /// @notice Leveraged long and short positions in one transaction. A position lives in its own sub-account of the
-/// trader, `(trader, 2^95 | positionId)`, so its liquidation never touches the trader's other positions or lending
+/// trader, `(trader, SUB_PREFIX | positionId)`, so its liquidation never touches the trader's other positions or lending
 /// account. Opening flash-borrows the collateral asset from the pool (as much as the swap must at least buy at the
 /// oracle price), posts margin + loan as collateral, borrows the debt asset against it, sells the debt for
 /// collateral through the DEX adapter, repays the loan from the purchase and posts the surplus — all atomically.
@@ -57,6 +57,9 @@ contract MarginRouter is IERC3156FlashBorrower, AccessControl, ReentrancyGuardTr
 
     IPool public immutable POOL;
     IDexAdapter public immutable ADAPTER;
+    /// @notice High bits of every position's sub-account: bit 95 set (the trader's ordinary accounts use small ids)
+    /// and 31 bits of this router's address, so a second router never lands on the first one's sub-accounts.
+    uint96 public immutable SUB_PREFIX;
 
     /// @dev Two slots: the pair is stored once in `pairs` and referenced by id, so opening a position writes two
     /// new slots instead of four.
@@ -169,6 +172,7 @@ contract MarginRouter is IERC3156FlashBorrower, AccessControl, ReentrancyGuardTr
         }
         POOL = pool;
         ADAPTER = adapter;
+        SUB_PREFIX = SUB_FLAG | (uint96(uint160(address(this)) & 0x7fffffff) << 64);
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
         _grantRole(MARGIN_ADMIN_ROLE, admin);
     }
@@ -177,7 +181,7 @@ contract MarginRouter is IERC3156FlashBorrower, AccessControl, ReentrancyGuardTr
 
     /// @notice Opens a position: pulls `margin` of the collateral asset, flash-borrows the debt asset, swaps it into
     /// collateral and leaves the trader's new sub-account with `margin · leverage` of collateral (less swap costs).
-    /// @return positionId The new position (its sub-account is `2^95 | positionId`).
+    /// @return positionId The new position (its sub-account is `SUB_PREFIX | positionId`).
     function openPosition(OpenParams calldata p) external nonReentrant returns (uint256 positionId) {
         if (p.base == p.quote || p.base == address(0) || p.quote == address(0)) revert InvalidParams();
         positionId = nextPositionId++;
@@ -402,6 +406,11 @@ contract MarginRouter is IERC3156FlashBorrower, AccessControl, ReentrancyGuardTr
         }
     }
 
+    /// @notice The pool sub-account of position `positionId` (its owner is the position's trader).
+    function subIdOf(uint256 positionId) external view returns (uint96) {
+        return _sub(positionId);
+    }
+
     /// @notice Position ids of `trader`, open and closed.
     function positionsOf(address trader) external view returns (uint256[] memory) {
         return _traderPositions[trader];
@@ -595,8 +604,8 @@ contract MarginRouter is IERC3156FlashBorrower, AccessControl, ReentrancyGuardTr
         }
     }
 
-    function _sub(uint256 positionId) internal pure returns (uint96) {
-        return SUB_FLAG | uint96(positionId);
+    function _sub(uint256 positionId) internal view returns (uint96) {
+        return SUB_PREFIX | uint96(positionId);
     }
 
     /// @dev Raw token amount → whole units in WAD.

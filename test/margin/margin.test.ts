@@ -26,7 +26,6 @@ import {
 } from "../../scripts/lib/uniswap";
 import { toFeedAnswer } from "../../scripts/lib/protocol";
 
-const SUB_FLAG = 1n << 95n;
 const FAR = 2n ** 40n;
 const USDC = 10n ** 6n;
 
@@ -100,7 +99,7 @@ describe("margin: MarginRouter on Uniswap V3", () => {
       const unit = 10n ** BigInt(s.collateral.spec.decimals);
       const margin = side === "long" ? 10n * WAD : 20_000n * USDC;
       const lev = 3n * WAD;
-      const sub = SUB_FLAG | 1n;
+      const sub = await f.router.subIdOf(1n);
       const startBal = await s.collateral.token.balanceOf(trader.address);
 
       // ---- open
@@ -269,7 +268,7 @@ describe("margin: MarginRouter on Uniswap V3", () => {
         f.router.connect(f.trader).openPosition(await openParams(f, "long", 10n * WAD, 3n * WAD, { minOut: out + 1n })),
       ).to.be.revertedWith("Too little received");
       await f.router.connect(f.trader).openPosition(await openParams(f, "long", 10n * WAD, 3n * WAD, { minOut: out }));
-      const debt = (await f.pool.accountOf(f.trader.address, SUB_FLAG | 1n))[2];
+      const debt = (await f.pool.accountOf(f.trader.address, await f.router.subIdOf(1n)))[2];
       const need = await quoteExactOutput(f.uni, f.pathUW, debt);
       // SwapRouter.exactOutput pays the pool before it checks its max-in, so the limit shows as a failed pull (STF)
       await expect(f.router.connect(f.trader).close(1n, need - 1n, f.pathWU, FAR)).to.be.revertedWith("STF");
@@ -384,7 +383,9 @@ describe("margin: MarginRouter on Uniswap V3", () => {
       const f = await loadFixture(deployMarginFixture);
       const { router, trader, other, pool } = f;
       await router.connect(trader).openPosition(await openParams(f, "long", 10n * WAD, 3n * WAD));
-      const sub = SUB_FLAG | 1n;
+      const sub = await f.router.subIdOf(1n);
+      // bit 95 set, then 31 bits of the router's address, then the position id: never an ordinary account's id
+      expect(sub).to.equal((1n << 95n) | ((BigInt(f.routerAddress) & 0x7fffffffn) << 64n) | 1n);
       await expect(router.connect(other).close(1n, 100n * WAD, f.pathWU, FAR)).to.be.revertedWithCustomError(
         router,
         "NotTrader",
@@ -433,11 +434,13 @@ describe("margin: MarginRouter on Uniswap V3", () => {
       await router.connect(trader).openPosition(await openParams(f, "short", 20_000n * USDC, 2n * WAD));
       expect(await router.positionsOf(trader.address)).to.deep.equal([1n, 2n]);
       const before = await router.positionInfo(1n);
-      const c0 = await pool.collateralOf(trader.address, SUB_FLAG | 1n, f.weth.address);
+      const c0 = await pool.collateralOf(trader.address, await f.router.subIdOf(1n), f.weth.address);
       await expect(router.connect(trader).addMargin(1n, 5n * WAD))
         .to.emit(router, "MarginAdded")
         .withArgs(1n, 5n * WAD);
-      expect(await pool.collateralOf(trader.address, SUB_FLAG | 1n, f.weth.address)).to.equal(c0 + 5n * WAD);
+      expect(await pool.collateralOf(trader.address, await f.router.subIdOf(1n), f.weth.address)).to.equal(
+        c0 + 5n * WAD,
+      );
       const mid = await router.positionInfo(1n);
       expect(mid.leverage).to.be.lt(before.leverage);
       expect(mid.healthFactor).to.be.gt(before.healthFactor);
@@ -452,7 +455,7 @@ describe("margin: MarginRouter on Uniswap V3", () => {
         "InsufficientCollateral",
       );
       // the short lives in its own sub-account with its own collateral and debt
-      const [d2, , , assets2] = await pool.accountOf(trader.address, SUB_FLAG | 2n);
+      const [d2, , , assets2] = await pool.accountOf(trader.address, await f.router.subIdOf(2n));
       expect(d2).to.equal(f.weth.address);
       expect(assets2).to.deep.equal([f.usdc.address]);
       await expect(router.connect(trader).addMargin(1n, 0n)).to.be.revertedWithCustomError(router, "ZeroAmount");
@@ -473,9 +476,9 @@ describe("margin: MarginRouter on Uniswap V3", () => {
       await expect(router.connect(trader).openPosition(await openParams(f, "long", margin, 3n * WAD)))
         .to.emit(router, "FeePaid")
         .withArgs(1n, f.weth.address, openFee);
-      const coll = await f.pool.collateralOf(trader.address, SUB_FLAG | 1n, f.weth.address);
+      const coll = await f.pool.collateralOf(trader.address, await f.router.subIdOf(1n), f.weth.address);
       expect(coll).to.equal(margin - openFee + out);
-      const debt = (await f.pool.accountOf(trader.address, SUB_FLAG | 1n))[2];
+      const debt = (await f.pool.accountOf(trader.address, await f.router.subIdOf(1n)))[2];
       const sold = await quoteExactOutput(f.uni, f.pathUW, debt);
       const closeFee = (coll * 30n) / 10_000n;
       const bal = await f.weth.token.balanceOf(trader.address);
@@ -492,7 +495,7 @@ describe("margin: MarginRouter on Uniswap V3", () => {
     const f = await loadFixture(deployMarginFixture);
     const { router, trader, pool, admin } = f;
     await router.connect(trader).openPosition(await openParams(f, "long", 10n * WAD, 4n * WAD));
-    const sub = SUB_FLAG | 1n;
+    const sub = await f.router.subIdOf(1n);
     const info0 = await router.positionInfo(1n);
     const liqPrice = Number(info0.liquidationPrice) / 1e18;
     expect(liqPrice).to.be.closeTo((2000 * (1 - 1 / 4)) / 0.825, 20); // ≈ 1818: debt 30 000 over 40 WETH·LT
@@ -556,7 +559,7 @@ describe("margin: MarginRouter on Uniswap V3", () => {
     const { borrow } = await expectedBorrow(f, "long", 10n * WAD, 3n * WAD);
     const bought = await quoteExactInput(uni, up, borrow);
     await router.connect(trader).openPosition(await openParams(f, "long", 10n * WAD, 3n * WAD, { route: up }));
-    const sub = SUB_FLAG | 1n;
+    const sub = await f.router.subIdOf(1n);
     const coll = await pool.collateralOf(trader.address, sub, weth.address);
     expect(coll).to.equal(10n * WAD + bought);
     // exact output: the quoter's path is written from the output
@@ -585,7 +588,7 @@ describe("margin: MarginRouter on Uniswap V3", () => {
     const { router, trader, pool } = f;
     await router.connect(trader).openPosition(await openParams(f, "long", 10n * WAD, 45n * 10n ** 17n));
     await setPrice(f, 1920); // borrowing power (80 %) < debt < liquidation value (82.5 %)
-    const h = await pool.accountHealth(trader.address, SUB_FLAG | 1n);
+    const h = await pool.accountHealth(trader.address, await f.router.subIdOf(1n));
     expect(h.borrowingPower).to.be.lt(h.debtValue);
     expect(h.healthFactor).to.be.gt(WAD);
     await expect(
