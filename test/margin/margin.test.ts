@@ -506,6 +506,14 @@ describe("margin: MarginRouter on Uniswap V3", () => {
     const preview = await pool.previewLiquidation(trader.address, sub, f.weth.address);
     expect(preview.liquidatable).to.equal(true);
 
+    // the Lens a keeper scans with sees the margin sub-account like any other account
+    const lens = await (await ethers.getContractFactory("FulcraLens", admin)).deploy(f.poolAddress);
+    const [, found] = await lens.liquidatable([trader.address, trader.address], [sub, 0n]);
+    expect(found.length).to.equal(1);
+    expect(found[0].subId).to.equal(sub);
+    expect(found[0].maxRepay).to.equal(preview.maxRepay);
+    expect(found[0].seized).to.equal(preview.seized - preview.protocolFee);
+
     const keeper = f.users[5];
     const liquidator = await (
       await ethers.getContractFactory("FlashLiquidator", admin)
