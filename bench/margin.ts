@@ -2,7 +2,8 @@
 // and 3x short), increase, decrease, closePosition, addMargin, removeMargin — against what a user pays doing it by
 // hand on the pool: supplyCollateral → borrow → swap (SwapRouter) → supplyCollateral of what was bought, repeated
 // until the same 3x exposure (a loop of transactions at LTV 80 %). Whole-transaction gasUsed, approvals excluded.
-// Prints a table and writes bench/results/margin.json.   Run: npx hardhat run bench/margin.ts
+// "_first": the first position of its kind pays one-time costs (pair registration, max approvals to the pool,
+// the adapter and the SwapRouter). Prints a table and writes bench/results/margin.json.   Run: npx hardhat run bench/margin.ts
 import { ethers } from "hardhat";
 import fs from "fs";
 import path from "path";
@@ -34,7 +35,11 @@ async function main() {
   // ---- router
   await record("openPosition_long_3x_first", router.connect(trader).openPosition(open(true, 10n * WAD, 3n * WAD)));
   await record("openPosition_long_3x", router.connect(other).openPosition(open(true, 10n * WAD, 3n * WAD)));
-  await record("openPosition_short_3x", router.connect(trader).openPosition(open(false, 20_000n * USDC, 3n * WAD)));
+  await record(
+    "openPosition_short_3x_first",
+    router.connect(trader).openPosition(open(false, 20_000n * USDC, 3n * WAD)),
+  );
+  await record("openPosition_short_3x", router.connect(other).openPosition(open(false, 20_000n * USDC, 3n * WAD)));
   await record("increase", router.connect(trader).increase(1n, open(true, 5n * WAD, 2n * WAD)));
   await record("addMargin", router.connect(trader).addMargin(1n, WAD));
   await record("removeMargin", router.connect(trader).removeMargin(1n, WAD));
