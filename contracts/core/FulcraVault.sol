@@ -86,25 +86,30 @@ contract FulcraVault is ERC4626 {
                 : shares.toAssetsUp(m.totalSupplyAssets, m.totalSupplyShares);
     }
 
-    /// @dev Pulls `assets` from the caller and supplies them to the pool; the pool's minted shares must equal the
-    /// previewed `shares` (same math on the same accrued state), which are then minted 1:1.
+    /// @dev Pulls `assets` from the caller and supplies exactly `shares` to the pool, which pulls their price rounded
+    /// up: `assets` for `mint` (previewed up from shares) and for `deposit` (shares previewed down from assets, while
+    /// a pool share is worth less than one wei). Supplying by assets instead would mint the pool's rounding of
+    /// `assets`, which differs from `shares` for almost every `mint`. The shares are then minted 1:1.
     function _deposit(address caller, address receiver, uint256 assets, uint256 shares) internal override {
         IERC20(asset()).safeTransferFrom(caller, address(this), assets);
-        (, uint256 minted) = POOL.supply(asset(), assets, 0, address(this));
-        if (minted != shares) revert SharesMismatch();
+        (uint256 pulled, ) = POOL.supply(asset(), 0, shares, address(this));
+        if (pulled != assets) revert SharesMismatch();
         _mint(receiver, shares);
         emit Deposit(caller, receiver, assets, shares);
     }
 
-    /// @dev Burns `shares` and withdraws exactly `assets` from the pool straight to `receiver`.
+    /// @dev Burns `shares` and withdraws exactly those pool shares straight to `receiver`; the pool pays their price
+    /// rounded down, which is `assets` for `redeem` (previewed down) and for `withdraw` (shares previewed up, while a
+    /// pool share is worth less than one wei). Withdrawing by assets instead would burn the pool's rounding of
+    /// `assets`, which differs from `shares` for almost every `redeem`.
     function _withdraw(address caller, address receiver, address owner, uint256 assets, uint256 shares)
         internal
         override
     {
         if (caller != owner) _spendAllowance(owner, caller, shares);
         _burn(owner, shares);
-        (, uint256 burnt) = POOL.withdraw(asset(), assets, 0, address(this), receiver);
-        if (burnt != shares) revert SharesMismatch();
+        (uint256 paid, ) = POOL.withdraw(asset(), 0, shares, address(this), receiver);
+        if (paid != assets) revert SharesMismatch();
         emit Withdraw(caller, receiver, owner, assets, shares);
     }
 
