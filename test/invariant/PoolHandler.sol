@@ -1,15 +1,13 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
-import {Pool} from "../../contracts/core/Pool.sol";
-import {PoolExt} from "../../contracts/core/PoolExt.sol";
-import {FulcraVault} from "../../contracts/core/FulcraVault.sol";
-import {MockERC20} from "../../contracts/mocks/MockERC20.sol";
-import {MockPriceFeed} from "../../contracts/mocks/MockPriceFeed.sol";
-import {Market, AccountHealth, LiquidationConfig} from "../../contracts/interfaces/IPoolTypes.sol";
+import {IERC4626} from "@openzeppelin/contracts/interfaces/IERC4626.sol";
+import {Market, AccountHealth} from "../../contracts/interfaces/IPoolTypes.sol";
+import {IPool} from "../../contracts/interfaces/IPool.sol";
 import {EventsLib} from "../../contracts/libraries/EventsLib.sol";
 import {ErrorsLib} from "../../contracts/libraries/ErrorsLib.sol";
 
+import {IFulcraPool, IMockERC20, IMockPriceFeed} from "./IFulcraPool.sol";
 import {VM, Vm} from "./Vm.sol";
 import {FlashBorrower} from "./FlashBorrower.sol";
 
@@ -35,13 +33,16 @@ contract PoolHandler {
 
     error Violation(string reason);
 
-    Pool public immutable pool;
-    PoolExt internal immutable ext;
+    /// @dev FulcraVault.SharesMismatch(): the vault's previews and the pool disagree.
+    bytes4 internal constant SHARES_MISMATCH = bytes4(keccak256("SharesMismatch()"));
+
+    IFulcraPool public immutable pool;
+    IFulcraPool internal immutable ext; // the same pool: governance and views go through its fallback
     FlashBorrower public immutable flash;
     address public immutable treasury = address(0x7EA5);
 
-    MockERC20[NA] internal tokens;
-    MockPriceFeed[NA] internal feeds;
+    IMockERC20[NA] internal tokens;
+    IMockPriceFeed[NA] internal feeds;
     address[NA] internal vaults;
     int256[NA] internal baseAnswers;
     int256[NA] internal answers;
@@ -72,17 +73,22 @@ contract PoolHandler {
         uint256[NA][NK] coll;
         bool[NK] healthy;
         uint256[NA][NU] supply;
-        bool[NU] authorizedActor; // isAuthorized[actors[u]][actor] at the start
+        uint256[NK] debtIdx; // 1 + index of the debt asset, 0 without debt
+        bool[NU] authorizedActor; // actors[u] is the acting address or authorized it (filled at each start)
     }
 
+    /// @dev The state after the last action, which is the state before the next one (same block, same prices).
+    Snap internal _last;
+    bool internal _hasLast;
+
     constructor(
-        Pool pool_,
-        MockERC20[NA] memory tokens_,
-        MockPriceFeed[NA] memory feeds_,
+        IFulcraPool pool_,
+        IMockERC20[NA] memory tokens_,
+        IMockPriceFeed[NA] memory feeds_,
         address[NU] memory actors_
     ) {
         pool = pool_;
-        ext = PoolExt(payable(address(pool_)));
+        ext = pool_;
         flash = new FlashBorrower(pool_);
         tokens = tokens_;
         feeds = feeds_;
@@ -197,7 +203,7 @@ contract PoolHandler {
         if (debtAsset != address(0)) {
             bool all = amountSeed % 3 == 0;
             uint256 amount = all ? type(uint256).max : 1 + (amountSeed % debt);
-            MockERC20(debtAsset).mint(actor, debt);
+            IMockERC20(debtAsset).mint(actor, debt);
             VM.prank(actor);
             try pool.repay(debtAsset, amount, owner, sub) returns (uint256 paid, uint256) {
                 if (all && paid != debt) _fail("repay all: paid differs from the debt shown");
@@ -214,32 +220,45 @@ contract PoolHandler {
     function liquidate(uint256 actorSeed, uint256 targetSeed, uint256 collSeed, uint256 repaySeed) external {
         (address actor, uint256 ci, Snap memory s) = _begin(actorSeed, collSeed);
         uint256 k = targetSeed % NK;
-        (address owner, uint96 sub) = _account(k);
-        (address debtAsset, , uint256 debt, , ) = ext.accountOf(owner, sub);
-        if (debtAsset != address(0)) {
-            uint256 maxRepay = repaySeed % 3 == 0 ? type(uint256).max : 1 + (repaySeed % debt);
-            MockERC20(debtAsset).mint(actor, debt + 1);
-            address coll = address(tokens[ci]);
-            uint256 pc = ext.price(coll);
-            uint256 pd = ext.price(debtAsset);
-            uint256 maxBonus = ext.liquidationConfig(coll).maxBonus;
-            VM.prank(actor);
-            try pool.liquidate(owner, sub, coll, maxRepay, 0, actor, "") returns (uint256 repaid, uint256 seized) {
-                ++nLiquidations;
-                if (s.healthy[k]) _fail("liquidate: a healthy account was liquidated");
-                if (repaid > maxRepay) _fail("liquidate: repaid above the liquidator's maximum");
-                // The liquidator never gets more than the repaid value plus the maximum bonus (one unit of rounding).
-                uint256 seizedValue = (seized * pc) / WAD;
-                uint256 cap = _mulDivUp((repaid * pd) / WAD + 1, 10_000 + maxBonus, 10_000) + pc / WAD + 1;
-                if (seizedValue > cap) _fail("liquidate: seized more than repay plus the maximum bonus");
-            } catch (bytes memory err) {
-                if (!s.healthy[k] && bytes4(err) == ErrorsLib.HealthyAccount.selector) {
-                    _fail("liquidate: an unhealthy account reported healthy");
-                }
-                _expected(err);
-            }
-        }
+        _liquidate(actor, k, address(tokens[ci]), repaySeed, s.healthy[k]);
         _end(s, actor, K_LIQ, k);
+    }
+
+    struct Liq {
+        address owner;
+        uint96 sub;
+        address debtAsset;
+        uint256 debt;
+        uint256 maxRepay;
+        uint256 pc;
+        uint256 pd;
+        uint256 maxBonus;
+    }
+
+    function _liquidate(address actor, uint256 k, address coll, uint256 repaySeed, bool wasHealthy) internal {
+        Liq memory l;
+        (l.owner, l.sub) = _account(k);
+        (l.debtAsset, , l.debt, , ) = ext.accountOf(l.owner, l.sub);
+        if (l.debtAsset == address(0)) return;
+        l.maxRepay = repaySeed % 3 == 0 ? type(uint256).max : 1 + (repaySeed % l.debt);
+        IMockERC20(l.debtAsset).mint(actor, l.debt + 1);
+        l.pc = ext.price(coll);
+        l.pd = ext.price(l.debtAsset);
+        l.maxBonus = ext.liquidationConfig(coll).maxBonus;
+        VM.prank(actor);
+        try pool.liquidate(l.owner, l.sub, coll, l.maxRepay, 0, actor, "") returns (uint256 repaid, uint256 seized) {
+            ++nLiquidations;
+            if (wasHealthy) _fail("liquidate: a healthy account was liquidated");
+            if (repaid > l.maxRepay) _fail("liquidate: repaid above the liquidator's maximum");
+            // The liquidator never gets more than the repaid value plus the maximum bonus (one unit of rounding).
+            uint256 cap = _mulDivUp((repaid * l.pd) / WAD + 1, 10_000 + l.maxBonus, 10_000) + l.pc / WAD + 1;
+            if ((seized * l.pc) / WAD > cap) _fail("liquidate: seized more than repay plus the maximum bonus");
+        } catch (bytes memory err) {
+            if (!wasHealthy && bytes4(err) == ErrorsLib.HealthyAccount.selector) {
+                _fail("liquidate: an unhealthy account reported healthy");
+            }
+            _expected(err);
+        }
     }
 
     // ================================================================ flash loans
@@ -255,8 +274,14 @@ contract PoolHandler {
             uint256 reservesBefore = ext.marketInfo(token).reserves;
             uint256 balBefore = tokens[i].balanceOf(address(pool));
             uint256 deposited = mode == 1 ? amount : 0;
+            Market memory m = ext.expectedMarket(token);
             try flash.run(token, amount, mode, actor) {
                 ++nFlashLoans;
+                if (
+                    flash.seenSupplyAssets() != m.totalSupplyAssets ||
+                    flash.seenSupplyShares() != m.totalSupplyShares ||
+                    flash.seenBorrowAssets() != m.totalBorrowAssets
+                ) _fail("flash loan: views showed other books while the loan was out");
                 if (mode == 2) _fail("flash loan: repaid one wei short and went through");
                 if (flash.nestedSucceeded()) _fail("flash loan: a nested flash loan went through");
                 if (tokens[i].balanceOf(address(pool)) != balBefore + fee + deposited) {
@@ -335,7 +360,7 @@ contract PoolHandler {
             for (uint96 sub; sub < NS; ++sub) {
                 (address debtAsset, , uint256 debt, address[] memory colls, ) = ext.accountOf(actor, sub);
                 if (debtAsset != address(0)) {
-                    MockERC20(debtAsset).mint(actor, debt);
+                    IMockERC20(debtAsset).mint(actor, debt);
                     try pool.repay(debtAsset, type(uint256).max, actor, sub) {} catch (bytes memory err) {
                         _failWith("exit: repay all reverted", err);
                     }
@@ -373,33 +398,37 @@ contract PoolHandler {
 
     // ================================================================ ERC-4626 vault
 
-    function vaultDeposit(uint256 actorSeed, uint256 assetSeed, uint256 amountSeed) external {
+    /// @notice ERC-4626 deposit, mint, withdraw or redeem through the asset's vault: each must pay or pull exactly
+    /// its preview, and the vault's shares must stay its pool shares.
+    function vault(uint256 actorSeed, uint256 assetSeed, uint256 seed, uint8 op) external {
         (address actor, uint256 i, Snap memory s) = _begin(actorSeed, assetSeed);
-        uint256 amount = _amount(amountSeed, i);
-        tokens[i].mint(actor, amount);
-        VM.startPrank(actor);
-        tokens[i].approve(vaults[i], amount);
-        try FulcraVault(vaults[i]).deposit(amount, actor) {} catch (bytes memory err) {
-            if (bytes4(err) == FulcraVault.SharesMismatch.selector) _fail("vault: pool minted other shares than previewed");
-            _expected(err);
-        }
-        VM.stopPrank();
-        _end(s, actor, K_USER, NK);
-    }
-
-    function vaultRedeem(uint256 actorSeed, uint256 assetSeed, uint256 sharesSeed) external {
-        (address actor, uint256 i, Snap memory s) = _begin(actorSeed, assetSeed);
-        FulcraVault v = FulcraVault(vaults[i]);
-        uint256 max = v.maxRedeem(actor);
+        IERC4626 v = IERC4626(vaults[i]);
+        op %= 4;
+        uint256 max = op == 2 ? v.maxWithdraw(actor) : op == 3 ? v.maxRedeem(actor) : type(uint256).max;
         if (max != 0) {
-            uint256 shares = 1 + (sharesSeed % max);
-            uint256 preview = v.previewRedeem(shares);
-            VM.prank(actor);
-            try v.redeem(shares, actor, actor) returns (uint256 assets) {
-                if (assets != preview) _fail("vault: redeem paid differs from preview");
-            } catch (bytes memory err) {
-                if (bytes4(err) == FulcraVault.SharesMismatch.selector) _fail("vault: pool burnt other shares than previewed");
-                _expected(err);
+            uint256 amount = op == 0 ? _amount(seed, i) : op == 1 ? _amount(seed, i) * 1e3 : 1 + (seed % max);
+            uint256 preview = op == 0 ? v.previewDeposit(amount) : op == 1 ? v.previewMint(amount) : op == 2
+                ? v.previewWithdraw(amount)
+                : v.previewRedeem(amount);
+            tokens[i].mint(actor, op == 1 ? preview : amount);
+            VM.startPrank(actor);
+            tokens[i].approve(address(v), type(uint256).max);
+            bytes memory call = op == 0
+                ? abi.encodeCall(v.deposit, (amount, actor))
+                : op == 1
+                    ? abi.encodeCall(v.mint, (amount, actor))
+                    : op == 2
+                        ? abi.encodeCall(v.withdraw, (amount, actor, actor))
+                        : abi.encodeCall(v.redeem, (amount, actor, actor));
+            (bool ok, bytes memory ret) = address(v).call(call);
+            VM.stopPrank();
+            if (ok) {
+                if (abi.decode(ret, (uint256)) != preview) _fail("vault: result differs from its preview");
+            } else {
+                if (bytes4(ret) == SHARES_MISMATCH) _failWith("vault: pool shares mismatch", ret);
+                // Inside the advertised maximum, withdraw and redeem must go through.
+                if (op >= 2) _failWith("vault: withdraw/redeem within max reverted", ret);
+                _expected(ret);
             }
         }
         _end(s, actor, K_USER, NK);
@@ -452,32 +481,32 @@ contract PoolHandler {
         bytes memory call;
         if (kind == 0) {
             call = abi.encodeCall(
-                PoolExt.setRateModel,
+                IFulcraPool.setRateModel,
                 (token, uint16(x % 1_000), uint16(y % 2_000), uint16((x >> 32) % 30_000), uint16(1_000 + ((y >> 32) % 8_900)))
             );
         } else if (kind == 1) {
-            call = abi.encodeCall(PoolExt.setReserveFactor, (token, uint16(x % 5_001)));
+            call = abi.encodeCall(IFulcraPool.setReserveFactor, (token, uint16(x % 5_001)));
         } else if (kind == 2) {
-            call = abi.encodeCall(PoolExt.setFlashFee, (token, uint16(x % 101)));
+            call = abi.encodeCall(IFulcraPool.setFlashFee, (token, uint16(x % 101)));
         } else if (kind == 3) {
-            call = abi.encodeCall(PoolExt.setPause, (token, x % 4 == 0, y % 4 == 0));
+            call = abi.encodeCall(IFulcraPool.setPause, (token, x % 4 == 0, y % 4 == 0));
         } else if (kind == 4) {
-            call = abi.encodeCall(PoolExt.setCircuitBreaker, (token, x % 3 == 0));
+            call = abi.encodeCall(IPool.setCircuitBreaker, (token, x % 3 == 0));
         } else if (kind == 5) {
             uint256 reserves = ext.marketInfo(token).reserves;
-            call = abi.encodeCall(PoolExt.withdrawReserves, (token, 1 + (x % (reserves + 1)), treasury));
+            call = abi.encodeCall(IFulcraPool.withdrawReserves, (token, 1 + (x % (reserves + 1)), treasury));
         } else if (kind == 6) {
             uint256 fees = ext.marketInfo(token).liquidationFees;
-            call = abi.encodeCall(PoolExt.withdrawLiquidationFees, (token, 1 + (x % (fees + 1)), treasury));
+            call = abi.encodeCall(IFulcraPool.withdrawLiquidationFees, (token, 1 + (x % (fees + 1)), treasury));
         } else if (kind == 7) {
             uint16 maxBonus = uint16(x % 1_500);
             call = abi.encodeCall(
-                PoolExt.setLiquidationParams,
+                IFulcraPool.setLiquidationParams,
                 (token, uint16(y % (uint256(maxBonus) + 1)), maxBonus, uint16((x >> 32) % 5_001))
             );
         } else {
             uint256 lt = 1_000 + (x % 8_701);
-            call = abi.encodeCall(PoolExt.setCollateralParams, (token, uint16(y % (lt - 99)), uint16(lt)));
+            call = abi.encodeCall(IFulcraPool.setCollateralParams, (token, uint16(y % (lt - 99)), uint16(lt)));
         }
         (bool ok, bytes memory err) = address(pool).call(call);
         if (!ok) _expected(err);
@@ -501,29 +530,30 @@ contract PoolHandler {
     function _start(address actor) internal returns (Snap memory s) {
         VM.warp(time);
         ++nActions;
-        s = _snap(actor);
+        s = _hasLast ? _last : _snap();
+        for (uint256 u; u < NU; ++u) s.authorizedActor[u] = actors[u] == actor || pool.isAuthorized(actors[u], actor);
         VM.recordLogs();
     }
 
-    function _snap(address actor) internal view returns (Snap memory s) {
+    function _snap() internal view returns (Snap memory s) {
         for (uint256 k; k < NK; ++k) {
             (address owner, uint96 sub) = _account(k);
             (address debtAsset, uint256 shares, uint256 debt, address[] memory colls, uint256[] memory amounts) = ext
                 .accountOf(owner, sub);
             s.shares[k] = shares;
             s.debt[k] = debt;
+            if (debtAsset != address(0)) s.debtIdx[k] = 1 + _indexOf(debtAsset);
             for (uint256 j; j < colls.length; ++j) s.coll[k][_indexOf(colls[j])] = amounts[j];
             s.healthy[k] = debtAsset == address(0) || ext.accountHealth(owner, sub).healthFactor >= WAD;
         }
         for (uint256 u; u < NU; ++u) {
             for (uint256 i; i < NA; ++i) s.supply[u][i] = pool.supplyShares(address(tokens[i]), actors[u]);
-            s.authorizedActor[u] = actors[u] == actor || pool.isAuthorized(actors[u], actor);
         }
     }
 
-    /// @dev Compares the state after an action with `b`, the state before it.
-    function _end(Snap memory b, address actor, uint8 kind, uint256 target) internal {
-        Snap memory a = _snap(actor);
+    /// @dev Compares the state after an action with `b`, the state before it, then checks the books.
+    function _end(Snap memory b, address, uint8 kind, uint256 target) internal {
+        Snap memory a = _snap();
         bool[NA] memory badDebt = _badDebtAssets();
         for (uint256 k; k < NK; ++k) {
             uint256 u = k / NS;
@@ -542,6 +572,7 @@ contract PoolHandler {
                 if (h.borrowingPower < h.debtValue) _fail("a borrow or collateral withdrawal left the account above LTV");
             }
             if (kind != K_NONUSER && !liquidated && b.healthy[k] && !a.healthy[k]) {
+                // Another account's borrow may round the shared debt index up by a wei: nothing else may.
                 bool same = !lostCollateral && a.shares[k] == b.shares[k] && a.debt[k] <= b.debt[k] + 1;
                 if (!same) _fail("a user action made a healthy account unhealthy");
             }
@@ -554,12 +585,47 @@ contract PoolHandler {
                 }
             }
         }
-        for (uint256 i; i < NA; ++i) _checkPrices(i, badDebt[i]);
+        for (uint256 i; i < NA; ++i) {
+            Market memory m = ext.market(address(tokens[i]));
+            _checkPrices(i, m, badDebt[i]);
+            _checkBooks(i, m, a);
+        }
+        _last = a;
+        _hasLast = true;
     }
 
-    function _checkPrices(uint256 i, bool badDebt) internal {
+    /// @dev Supply shares and debt shares add up; debts add up to the total debt within rounding.
+    function _checkBooks(uint256 i, Market memory m, Snap memory a) internal view {
         address token = address(tokens[i]);
-        Market memory m = ext.market(token);
+        uint256 vaultShares = pool.supplyShares(token, vaults[i]);
+        uint256 shares = m.reserveShares + vaultShares;
+        for (uint256 u; u < NU; ++u) shares += a.supply[u][i];
+        if (shares != m.totalSupplyShares) _fail("sum of supply shares + reserves != total supply shares");
+        if (IERC4626(vaults[i]).totalSupply() != vaultShares) _fail("vault shares != the vault's pool shares");
+
+        // Debt shares add up exactly. Debts (each rounded up) exceed the total by at most a wei per account, and
+        // fall short of it by at most the virtual shares' claim plus a wei.
+        uint256 debtShares;
+        uint256 debts;
+        uint256 accounts;
+        uint256 borrowAssets = m.totalBorrowAssets;
+        uint256 den = uint256(m.totalBorrowShares) + VIRTUAL_SHARES;
+        for (uint256 k; k < NK; ++k) {
+            if (a.debtIdx[k] != i + 1) continue;
+            debtShares += a.shares[k];
+            debts += _mulDivUp(a.shares[k], borrowAssets + 1, den);
+            ++accounts;
+        }
+        if (debtShares != m.totalBorrowShares) _fail("sum of debt shares != total borrow shares");
+        if (debts > borrowAssets + accounts) _fail("sum of debts above the total debt");
+        if (debts + _mulDivUp(VIRTUAL_SHARES, borrowAssets + 1, den) + 1 < borrowAssets) {
+            _fail("sum of debts below the total debt");
+        }
+    }
+
+    /// @dev Supply share price and borrow index never fall (bad debt aside); the LT never outruns the ramp.
+    function _checkPrices(uint256 i, Market memory m, bool badDebt) internal {
+        address token = address(tokens[i]);
         uint256 sNum = uint256(m.totalSupplyAssets) + 1;
         uint256 sDen = uint256(m.totalSupplyShares) + VIRTUAL_SHARES;
         if (!badDebt && sNum * supplyDen[i] < supplyNum[i] * sDen) _fail("supply share price fell without bad debt");
@@ -567,7 +633,10 @@ contract PoolHandler {
         uint256 bDen = uint256(m.totalBorrowShares) + VIRTUAL_SHARES;
         // A full repay (and a bad-debt write-off) pulls the debt rounded up: the index may lose up to 2 wei overall.
         if ((bNum + 2) * borrowDen[i] < borrowNum[i] * bDen) _fail("borrow index fell");
-        (supplyNum[i], supplyDen[i], borrowNum[i], borrowDen[i]) = (sNum, sDen, bNum, bDen);
+        supplyNum[i] = sNum;
+        supplyDen[i] = sDen;
+        borrowNum[i] = bNum;
+        borrowDen[i] = bDen;
 
         uint256 lt = ext.effectiveLt(token);
         if (lt < lastLt[i]) {
@@ -662,7 +731,7 @@ contract PoolHandler {
         return actors[u];
     }
 
-    function tokenAt(uint256 i) external view returns (MockERC20) {
+    function tokenAt(uint256 i) external view returns (IMockERC20) {
         return tokens[i];
     }
 

@@ -16,6 +16,7 @@ interface Vm {
     function recordLogs() external;
     function getRecordedLogs() external returns (Log[] memory logs);
     function label(address account, string calldata newLabel) external;
+    function getCode(string calldata artifactPath) external view returns (bytes memory creationBytecode);
 }
 
 /// @dev The cheatcode address every Foundry EVM answers at.
