@@ -1,0 +1,741 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {IERC4626} from "@openzeppelin/contracts/interfaces/IERC4626.sol";
+import {Market, AccountHealth} from "../../contracts/interfaces/IPoolTypes.sol";
+import {IPool} from "../../contracts/interfaces/IPool.sol";
+import {EventsLib} from "../../contracts/libraries/EventsLib.sol";
+import {ErrorsLib} from "../../contracts/libraries/ErrorsLib.sol";
+
+import {IFulcraPool, IMockERC20, IMockPriceFeed} from "./IFulcraPool.sol";
+import {VM, Vm} from "./Vm.sol";
+import {FlashBorrower} from "./FlashBorrower.sol";
+
+/// @title PoolHandler
+/// @notice The actions of the stateful invariant campaign. Foundry calls these with random arguments, in random
+/// order, many actors at a time. Every action snapshots every account before and after and checks the transition
+/// invariants (authorization, health, share prices, LT ramp); the global invariants are checked by the test
+/// contract after every call. A violation reverts with `Violation(reason)`, so the campaign fails and Foundry prints
+/// the shrunk call sequence (replay with the printed seed: FUZZ_SEED).
+/// @dev Expected business reverts of the pool (custom errors) are caught and counted; a Panic, an empty revert or a
+/// token-level "insufficient balance" from the pool is a violation: the pool must never fail those ways.
+contract PoolHandler {
+    uint256 internal constant NA = 3; // assets
+    uint256 internal constant NU = 4; // actors
+    uint256 internal constant NS = 2; // sub-accounts per actor
+    uint256 internal constant NK = NU * NS; // accounts
+    uint256 internal constant WAD = 1e18;
+    uint256 internal constant VIRTUAL_SHARES = 1e6;
+
+    uint8 internal constant K_USER = 0; // an ordinary user action
+    uint8 internal constant K_LIQ = 1; // liquidation of one account (the target may lose collateral)
+    uint8 internal constant K_NONUSER = 2; // price, time, risk engine, governance: health may change
+
+    error Violation(string reason);
+
+    /// @dev FulcraVault.SharesMismatch(): the vault's previews and the pool disagree.
+    bytes4 internal constant SHARES_MISMATCH = bytes4(keccak256("SharesMismatch()"));
+
+    IFulcraPool public immutable pool;
+    IFulcraPool internal immutable ext; // the same pool: governance and views go through its fallback
+    FlashBorrower public immutable flash;
+    address public immutable treasury = address(0x7EA5);
+
+    IMockERC20[NA] internal tokens;
+    IMockPriceFeed[NA] internal feeds;
+    address[NA] internal vaults;
+    int256[NA] internal baseAnswers;
+    int256[NA] internal answers;
+    address[NU] internal actors;
+
+    /// @notice The campaign's clock (Foundry does not carry `vm.warp` from one call to the next by itself).
+    uint256 public time;
+
+    // Ghosts: last share prices (as fractions) and LT observations per asset.
+    uint256[NA] internal supplyNum;
+    uint256[NA] internal supplyDen;
+    uint256[NA] internal borrowNum;
+    uint256[NA] internal borrowDen;
+    uint256[NA] internal lastLt;
+    uint256[NA] internal lastLtTime;
+
+    // Statistics, printed by the test.
+    uint256 public nActions;
+    uint256 public nExpectedReverts;
+    uint256 public nLiquidations;
+    uint256 public nBadDebts;
+    uint256 public nFlashLoans;
+    uint256 public nExits;
+
+    struct Snap {
+        uint256[NK] shares;
+        uint256[NK] debt;
+        uint256[NA][NK] coll;
+        bool[NK] healthy;
+        uint256[NA][NU] supply;
+        uint256[NK] debtIdx; // 1 + index of the debt asset, 0 without debt
+        bool[NU] authorizedActor; // actors[u] is the acting address or authorized it (filled at each start)
+    }
+
+    /// @dev The state after the last action, which is the state before the next one (same block, same prices).
+    Snap internal _last;
+    bool internal _hasLast;
+
+    constructor(
+        IFulcraPool pool_,
+        IMockERC20[NA] memory tokens_,
+        IMockPriceFeed[NA] memory feeds_,
+        address[NU] memory actors_
+    ) {
+        pool = pool_;
+        ext = pool_;
+        flash = new FlashBorrower(pool_);
+        tokens = tokens_;
+        feeds = feeds_;
+        actors = actors_;
+        time = block.timestamp;
+        for (uint256 i; i < NA; ++i) {
+            (, int256 answer, , , ) = feeds_[i].latestRoundData();
+            baseAnswers[i] = answer;
+            answers[i] = answer;
+            (, , , , , vaults[i]) = ext.assetLimits(address(tokens_[i]));
+            lastLt[i] = ext.effectiveLt(address(tokens_[i]));
+            lastLtTime[i] = block.timestamp;
+            supplyNum[i] = 1;
+            supplyDen[i] = VIRTUAL_SHARES;
+            borrowNum[i] = 1;
+            borrowDen[i] = VIRTUAL_SHARES;
+        }
+    }
+
+    // ================================================================ lenders
+
+    function supply(uint256 actorSeed, uint256 assetSeed, uint256 amountSeed, bool byShares) external {
+        (address actor, uint256 i, Snap memory s) = _begin(actorSeed, assetSeed);
+        uint256 amount = _amount(amountSeed, i);
+        uint256 assets = amount;
+        uint256 shares;
+        if (byShares) {
+            Market memory m = ext.expectedMarket(address(tokens[i]));
+            shares = amount * 1e3; // about a thousandth of a wei-per-share price: exercises rounding up
+            assets = _mulDivUp(shares, m.totalSupplyAssets + 1, m.totalSupplyShares + VIRTUAL_SHARES);
+        }
+        tokens[i].mint(actor, assets);
+        VM.prank(actor);
+        try pool.supply(address(tokens[i]), byShares ? 0 : amount, shares, actor) returns (uint256 a, uint256 sh) {
+            if (a != assets) _fail("supply: assets pulled differ from preview");
+            if (byShares && sh != shares) _fail("supply: shares minted differ from request");
+        } catch (bytes memory err) {
+            _expected(err);
+        }
+        _end(s, actor, K_USER, NK);
+    }
+
+    function withdraw(uint256 actorSeed, uint256 ownerSeed, uint256 assetSeed, uint256 amountSeed, uint8 mode)
+        external
+    {
+        (address actor, uint256 i, Snap memory s) = _begin(actorSeed, assetSeed);
+        address owner = _owner(actor, ownerSeed);
+        uint256 balance = pool.supplyShares(address(tokens[i]), owner);
+        uint256 assets;
+        uint256 shares;
+        mode %= 3;
+        if (mode == 0) assets = _amount(amountSeed, i);
+        else if (mode == 1) shares = balance == 0 ? 1 : 1 + (amountSeed % balance);
+        else shares = balance == 0 ? 1 : balance; // everything
+        uint256 before = tokens[i].balanceOf(actor);
+        VM.prank(actor);
+        try pool.withdraw(address(tokens[i]), assets, shares, owner, actor) returns (uint256 a, uint256) {
+            if (tokens[i].balanceOf(actor) - before != a) _fail("withdraw: paid differs from returned");
+        } catch (bytes memory err) {
+            _expected(err);
+        }
+        _end(s, actor, K_USER, NK);
+    }
+
+    // ================================================================ borrowers
+
+    function supplyCollateral(uint256 actorSeed, uint256 ownerSeed, uint256 assetSeed, uint256 amountSeed) external {
+        (address actor, uint256 i, Snap memory s) = _begin(actorSeed, assetSeed);
+        address owner = _owner(actor, ownerSeed);
+        uint256 amount = _amount(amountSeed, i);
+        tokens[i].mint(actor, amount);
+        VM.prank(actor);
+        try pool.supplyCollateral(address(tokens[i]), amount, owner, uint96(ownerSeed >> 128) % uint96(NS)) {} catch (
+            bytes memory err
+        ) {
+            _expected(err);
+        }
+        _end(s, actor, K_USER, NK);
+    }
+
+    function withdrawCollateral(uint256 actorSeed, uint256 ownerSeed, uint256 assetSeed, uint256 amountSeed)
+        external
+    {
+        (address actor, uint256 i, Snap memory s) = _begin(actorSeed, assetSeed);
+        address owner = _owner(actor, ownerSeed);
+        uint96 sub = uint96(ownerSeed >> 128) % uint96(NS);
+        uint256 amount = amountSeed % 4 == 0 ? type(uint256).max : _amount(amountSeed, i);
+        VM.prank(actor);
+        try pool.withdrawCollateral(address(tokens[i]), amount, owner, sub, actor) {} catch (bytes memory err) {
+            _expected(err);
+        }
+        _end(s, actor, K_USER, NK);
+    }
+
+    function borrow(uint256 actorSeed, uint256 ownerSeed, uint256 assetSeed, uint256 amountSeed) external {
+        (address actor, uint256 i, Snap memory s) = _begin(actorSeed, assetSeed);
+        address owner = _owner(actor, ownerSeed);
+        uint96 sub = uint96(ownerSeed >> 128) % uint96(NS);
+        uint256 amount = _borrowAmount(owner, sub, i, amountSeed);
+        VM.prank(actor);
+        try pool.borrow(address(tokens[i]), amount, owner, sub, actor) {} catch (bytes memory err) {
+            _expected(err);
+        }
+        _end(s, actor, K_USER, NK);
+    }
+
+    function repay(uint256 actorSeed, uint256 ownerSeed, uint256 amountSeed) external {
+        (address actor, , Snap memory s) = _begin(actorSeed, 0);
+        address owner = _owner(actor, ownerSeed);
+        uint96 sub = uint96(ownerSeed >> 128) % uint96(NS);
+        (address debtAsset, , uint256 debt, , ) = ext.accountOf(owner, sub);
+        if (debtAsset != address(0)) {
+            bool all = amountSeed % 3 == 0;
+            uint256 amount = all ? type(uint256).max : 1 + (amountSeed % debt);
+            IMockERC20(debtAsset).mint(actor, debt);
+            VM.prank(actor);
+            try pool.repay(debtAsset, amount, owner, sub) returns (uint256 paid, uint256) {
+                if (all && paid != debt) _fail("repay all: paid differs from the debt shown");
+            } catch (bytes memory err) {
+                if (all) _fail("repay all reverted");
+                _expected(err);
+            }
+        }
+        _end(s, actor, K_USER, NK);
+    }
+
+    // ================================================================ liquidation
+
+    function liquidate(uint256 actorSeed, uint256 targetSeed, uint256 collSeed, uint256 repaySeed) external {
+        (address actor, uint256 ci, Snap memory s) = _begin(actorSeed, collSeed);
+        uint256 k = targetSeed % NK;
+        _liquidate(actor, k, address(tokens[ci]), repaySeed, s.healthy[k]);
+        _end(s, actor, K_LIQ, k);
+    }
+
+    struct Liq {
+        address owner;
+        uint96 sub;
+        address debtAsset;
+        uint256 debt;
+        uint256 maxRepay;
+        uint256 pc;
+        uint256 pd;
+        uint256 maxBonus;
+    }
+
+    function _liquidate(address actor, uint256 k, address coll, uint256 repaySeed, bool wasHealthy) internal {
+        Liq memory l;
+        (l.owner, l.sub) = _account(k);
+        (l.debtAsset, , l.debt, , ) = ext.accountOf(l.owner, l.sub);
+        if (l.debtAsset == address(0)) return;
+        l.maxRepay = repaySeed % 3 == 0 ? type(uint256).max : 1 + (repaySeed % l.debt);
+        IMockERC20(l.debtAsset).mint(actor, l.debt + 1);
+        l.pc = ext.price(coll);
+        l.pd = ext.price(l.debtAsset);
+        l.maxBonus = ext.liquidationConfig(coll).maxBonus;
+        VM.prank(actor);
+        try pool.liquidate(l.owner, l.sub, coll, l.maxRepay, 0, actor, "") returns (uint256 repaid, uint256 seized) {
+            ++nLiquidations;
+            if (wasHealthy) _fail("liquidate: a healthy account was liquidated");
+            if (repaid > l.maxRepay) _fail("liquidate: repaid above the liquidator's maximum");
+            // The liquidator never gets more than the repaid value plus the maximum bonus (one unit of rounding).
+            uint256 cap = _mulDivUp((repaid * l.pd) / WAD + 1, 10_000 + l.maxBonus, 10_000) + l.pc / WAD + 1;
+            if ((seized * l.pc) / WAD > cap) _fail("liquidate: seized more than repay plus the maximum bonus");
+        } catch (bytes memory err) {
+            if (!wasHealthy && bytes4(err) == ErrorsLib.HealthyAccount.selector) {
+                _fail("liquidate: an unhealthy account reported healthy");
+            }
+            _expected(err);
+        }
+    }
+
+    // ================================================================ flash loans
+
+    function flashLoan(uint256 actorSeed, uint256 assetSeed, uint256 amountSeed, uint8 mode) external {
+        (address actor, uint256 i, Snap memory s) = _begin(actorSeed, assetSeed);
+        address token = address(tokens[i]);
+        uint256 max = pool.maxFlashLoan(token);
+        mode %= 4;
+        if (max != 0) {
+            uint256 amount = 1 + (amountSeed % max);
+            uint256 fee = pool.flashFee(token, amount);
+            uint256 reservesBefore = ext.marketInfo(token).reserves;
+            uint256 balBefore = tokens[i].balanceOf(address(pool));
+            uint256 deposited = mode == 1 ? amount : 0;
+            Market memory m = ext.expectedMarket(token);
+            try flash.run(token, amount, mode, actor) {
+                ++nFlashLoans;
+                if (
+                    flash.seenSupplyAssets() != m.totalSupplyAssets ||
+                    flash.seenSupplyShares() != m.totalSupplyShares ||
+                    flash.seenBorrowAssets() != m.totalBorrowAssets
+                ) _fail("flash loan: views showed other books while the loan was out");
+                if (mode == 2) _fail("flash loan: repaid one wei short and went through");
+                if (flash.nestedSucceeded()) _fail("flash loan: a nested flash loan went through");
+                if (tokens[i].balanceOf(address(pool)) != balBefore + fee + deposited) {
+                    _fail("flash loan: pool balance did not grow by the fee");
+                }
+                if (ext.marketInfo(token).reserves + 2 < reservesBefore + fee) _fail("flash loan: fee not in reserves");
+            } catch (bytes memory err) {
+                if (mode != 2 || bytes4(err) != 0xfb8f41b2) _expected(err); // ERC20InsufficientAllowance
+            }
+        }
+        _end(s, actor, K_USER, NK);
+    }
+
+    // ================================================================ round trips and exits
+
+    /// @notice Supply then withdraw in one block: never more back than was put in.
+    function roundTripSupply(uint256 actorSeed, uint256 assetSeed, uint256 amountSeed, bool byAssets) external {
+        (address actor, uint256 i, Snap memory s) = _begin(actorSeed, assetSeed);
+        address token = address(tokens[i]);
+        uint256 amount = _amount(amountSeed, i);
+        tokens[i].mint(actor, amount);
+        uint256 before = tokens[i].balanceOf(actor);
+        VM.startPrank(actor);
+        try pool.supply(token, amount, 0, actor) returns (uint256, uint256 minted) {
+            if (byAssets) {
+                try pool.withdraw(token, amount, 0, actor, actor) returns (uint256, uint256 burnt) {
+                    if (burnt < minted) _fail("round trip: withdrew the same assets for fewer shares");
+                } catch (bytes memory err) {
+                    _expected(err);
+                }
+            } else {
+                try pool.withdraw(token, 0, minted, actor, actor) {} catch {
+                    _fail("round trip: could not withdraw the shares just minted");
+                }
+            }
+            if (tokens[i].balanceOf(actor) > before) _fail("round trip: supply+withdraw returned more than put in");
+        } catch (bytes memory err) {
+            _expected(err);
+        }
+        VM.stopPrank();
+        _end(s, actor, K_USER, NK);
+    }
+
+    /// @notice Borrow then repay in one block: never less debt left than before.
+    function roundTripBorrow(uint256 actorSeed, uint256 subSeed, uint256 assetSeed, uint256 amountSeed) external {
+        (address actor, uint256 i, Snap memory s) = _begin(actorSeed, assetSeed);
+        uint96 sub = uint96(subSeed % NS);
+        address token = address(tokens[i]);
+        uint256 amount = _borrowAmount(actor, sub, i, amountSeed);
+        (, uint256 sharesBefore, , , ) = ext.accountOf(actor, sub);
+        VM.startPrank(actor);
+        try pool.borrow(token, amount, actor, sub, actor) {
+            if (sharesBefore == 0) {
+                tokens[i].mint(actor, 2); // the full repay rounds up
+                (uint256 paid, ) = pool.repay(token, type(uint256).max, actor, sub);
+                if (paid < amount) _fail("round trip: borrow+repay all paid back less than borrowed");
+            } else {
+                pool.repay(token, amount, actor, sub);
+                (, uint256 sharesAfter, , , ) = ext.accountOf(actor, sub);
+                if (sharesAfter < sharesBefore) _fail("round trip: borrow+repay lowered the debt");
+            }
+        } catch (bytes memory err) {
+            _expected(err);
+        }
+        VM.stopPrank();
+        _end(s, actor, K_USER, NK);
+    }
+
+    /// @notice A user can always repay everything, then withdraw all collateral, then all supply (liquidity
+    /// permitting) — whatever the pause flags and the circuit breaker say.
+    function exitAll(uint256 actorSeed) external {
+        (address actor, , Snap memory s) = _begin(actorSeed, 0);
+        if (actorSeed % 3 == 0) {
+            ++nExits;
+            VM.startPrank(actor);
+            for (uint96 sub; sub < NS; ++sub) {
+                (address debtAsset, , uint256 debt, address[] memory colls, ) = ext.accountOf(actor, sub);
+                if (debtAsset != address(0)) {
+                    IMockERC20(debtAsset).mint(actor, debt);
+                    try pool.repay(debtAsset, type(uint256).max, actor, sub) {} catch (bytes memory err) {
+                        _failWith("exit: repay all reverted", err);
+                    }
+                }
+                for (uint256 j; j < colls.length; ++j) {
+                    try pool.withdrawCollateral(colls[j], type(uint256).max, actor, sub, actor) {} catch (
+                        bytes memory err
+                    ) {
+                        _failWith("exit: withdraw all collateral without debt reverted", err);
+                    }
+                }
+            }
+            for (uint256 i; i < NA; ++i) {
+                address token = address(tokens[i]);
+                uint256 shares = pool.supplyShares(token, actor);
+                if (shares == 0) continue;
+                Market memory m = ext.expectedMarket(token);
+                uint256 assets = _mulDivDown(shares, m.totalSupplyAssets + 1, m.totalSupplyShares + VIRTUAL_SHARES);
+                if (assets > m.totalSupplyAssets - m.totalBorrowAssets) continue; // not enough liquidity
+                try pool.withdraw(token, 0, shares, actor, actor) {} catch (bytes memory err) {
+                    _failWith("exit: withdraw all supply reverted with liquidity available", err);
+                }
+            }
+            VM.stopPrank();
+        }
+        _end(s, actor, K_USER, NK);
+    }
+
+    function setAuthorization(uint256 actorSeed, uint256 operatorSeed, bool authorized) external {
+        (address actor, , Snap memory s) = _begin(actorSeed, 0);
+        VM.prank(actor);
+        pool.setAuthorization(actors[operatorSeed % NU], authorized);
+        _end(s, actor, K_USER, NK);
+    }
+
+    // ================================================================ ERC-4626 vault
+
+    /// @notice ERC-4626 deposit, mint, withdraw or redeem through the asset's vault: each must pay or pull exactly
+    /// its preview, and the vault's shares must stay its pool shares.
+    function vault(uint256 actorSeed, uint256 assetSeed, uint256 seed, uint8 op) external {
+        (address actor, uint256 i, Snap memory s) = _begin(actorSeed, assetSeed);
+        IERC4626 v = IERC4626(vaults[i]);
+        op %= 4;
+        uint256 max = op == 2 ? v.maxWithdraw(actor) : op == 3 ? v.maxRedeem(actor) : type(uint256).max;
+        if (max != 0) {
+            uint256 amount = op == 0 ? _amount(seed, i) : op == 1 ? _amount(seed, i) * 1e3 : 1 + (seed % max);
+            uint256 preview = op == 0 ? v.previewDeposit(amount) : op == 1 ? v.previewMint(amount) : op == 2
+                ? v.previewWithdraw(amount)
+                : v.previewRedeem(amount);
+            tokens[i].mint(actor, op == 1 ? preview : amount);
+            VM.startPrank(actor);
+            tokens[i].approve(address(v), type(uint256).max);
+            bytes memory call = op == 0
+                ? abi.encodeCall(v.deposit, (amount, actor))
+                : op == 1
+                    ? abi.encodeCall(v.mint, (amount, actor))
+                    : op == 2
+                        ? abi.encodeCall(v.withdraw, (amount, actor, actor))
+                        : abi.encodeCall(v.redeem, (amount, actor, actor));
+            (bool ok, bytes memory ret) = address(v).call(call);
+            VM.stopPrank();
+            if (ok) {
+                if (abi.decode(ret, (uint256)) != preview) _fail("vault: result differs from its preview");
+            } else {
+                if (bytes4(ret) == SHARES_MISMATCH) _failWith("vault: pool shares mismatch", ret);
+                // Inside the advertised maximum, withdraw and redeem must go through.
+                if (op >= 2) _failWith("vault: withdraw/redeem within max reverted", ret);
+                _expected(ret);
+            }
+        }
+        _end(s, actor, K_USER, NK);
+    }
+
+    // ================================================================ market moves (not user actions)
+
+    /// @notice Moves one price by up to ±30 % (within 1/50x..50x of the start).
+    function movePrice(uint256 assetSeed, uint256 moveSeed) external {
+        (uint256 i, Snap memory s) = _beginSystem(assetSeed);
+        int256 bps = int256(moveSeed % 6_001) - 3_000;
+        int256 answer = (answers[i] * (10_000 + bps)) / 10_000;
+        if (answer < baseAnswers[i] / 50) answer = baseAnswers[i] / 50;
+        if (answer > baseAnswers[i] * 50) answer = baseAnswers[i] * 50;
+        answers[i] = answer;
+        feeds[i].setAnswer(answer);
+        _end(s, address(this), K_NONUSER, NK);
+    }
+
+    /// @notice Moves time forward (mostly minutes to hours, sometimes up to 30 days); the feeds keep reporting.
+    function warp(uint256 dtSeed) external {
+        (, Snap memory s) = _beginSystem(0);
+        uint256 dt = dtSeed % 4 == 0 ? 1 + (dtSeed % 30 days) : 1 + (dtSeed % 6 hours);
+        time += dt;
+        VM.warp(time);
+        for (uint256 i; i < NA; ++i) feeds[i].setAnswer(answers[i]);
+        _end(s, address(this), K_NONUSER, NK);
+    }
+
+    /// @notice The risk engine's move: any LTV/LT target and ramp the pool accepts (it must enforce the ramp).
+    function riskUpdate(uint256 assetSeed, uint256 ltvSeed, uint256 ltSeed, uint256 rampSeed) external {
+        (uint256 i, Snap memory s) = _beginSystem(assetSeed);
+        address token = address(tokens[i]);
+        uint256 maxLt = (uint256(10_000 * 10_000) - 1) / (10_000 + ext.liquidationConfig(token).maxBonus);
+        if (maxLt > 9_700) maxLt = 9_700;
+        uint256 lt = 1_000 + (ltSeed % (maxLt - 1_000 + 1));
+        uint256 ltv = ltvSeed % (lt - 100 + 1);
+        uint16 ramp = uint16(1 + (rampSeed % 200));
+        try ext.applyRiskParams(token, uint16(ltv), uint16(lt), ramp) {} catch (bytes memory err) {
+            _expected(err);
+        }
+        _end(s, address(this), K_NONUSER, NK);
+    }
+
+    /// @notice Governance, guardian and treasury moves with random (possibly invalid) arguments.
+    function govern(uint256 kindSeed, uint256 assetSeed, uint256 x, uint256 y) external {
+        (uint256 i, Snap memory s) = _beginSystem(assetSeed);
+        address token = address(tokens[i]);
+        uint256 kind = kindSeed % 9;
+        bytes memory call;
+        if (kind == 0) {
+            call = abi.encodeCall(
+                IFulcraPool.setRateModel,
+                (token, uint16(x % 1_000), uint16(y % 2_000), uint16((x >> 32) % 30_000), uint16(1_000 + ((y >> 32) % 8_900)))
+            );
+        } else if (kind == 1) {
+            call = abi.encodeCall(IFulcraPool.setReserveFactor, (token, uint16(x % 5_001)));
+        } else if (kind == 2) {
+            call = abi.encodeCall(IFulcraPool.setFlashFee, (token, uint16(x % 101)));
+        } else if (kind == 3) {
+            call = abi.encodeCall(IFulcraPool.setPause, (token, x % 4 == 0, y % 4 == 0));
+        } else if (kind == 4) {
+            call = abi.encodeCall(IPool.setCircuitBreaker, (token, x % 3 == 0));
+        } else if (kind == 5) {
+            uint256 reserves = ext.marketInfo(token).reserves;
+            call = abi.encodeCall(IFulcraPool.withdrawReserves, (token, 1 + (x % (reserves + 1)), treasury));
+        } else if (kind == 6) {
+            uint256 fees = ext.marketInfo(token).liquidationFees;
+            call = abi.encodeCall(IFulcraPool.withdrawLiquidationFees, (token, 1 + (x % (fees + 1)), treasury));
+        } else if (kind == 7) {
+            uint16 maxBonus = uint16(x % 1_500);
+            call = abi.encodeCall(
+                IFulcraPool.setLiquidationParams,
+                (token, uint16(y % (uint256(maxBonus) + 1)), maxBonus, uint16((x >> 32) % 5_001))
+            );
+        } else {
+            uint256 lt = 1_000 + (x % 8_701);
+            call = abi.encodeCall(IFulcraPool.setCollateralParams, (token, uint16(y % (lt - 99)), uint16(lt)));
+        }
+        (bool ok, bytes memory err) = address(pool).call(call);
+        if (!ok) _expected(err);
+        _end(s, address(this), K_NONUSER, NK);
+    }
+
+    // ================================================================ transition checks
+
+    function _begin(uint256 actorSeed, uint256 assetSeed) internal returns (address actor, uint256 i, Snap memory s) {
+        actor = actors[actorSeed % NU];
+        i = assetSeed % NA;
+        s = _start(actor);
+    }
+
+    /// @dev For actions that are not a user's: the handler acts (as engine, governance or the market).
+    function _beginSystem(uint256 assetSeed) internal returns (uint256 i, Snap memory s) {
+        i = assetSeed % NA;
+        s = _start(address(this));
+    }
+
+    function _start(address actor) internal returns (Snap memory s) {
+        VM.warp(time);
+        ++nActions;
+        s = _hasLast ? _last : _snap();
+        for (uint256 u; u < NU; ++u) s.authorizedActor[u] = actors[u] == actor || pool.isAuthorized(actors[u], actor);
+        VM.recordLogs();
+    }
+
+    function _snap() internal view returns (Snap memory s) {
+        for (uint256 k; k < NK; ++k) {
+            (address owner, uint96 sub) = _account(k);
+            (address debtAsset, uint256 shares, uint256 debt, address[] memory colls, uint256[] memory amounts) = ext
+                .accountOf(owner, sub);
+            s.shares[k] = shares;
+            s.debt[k] = debt;
+            if (debtAsset != address(0)) s.debtIdx[k] = 1 + _indexOf(debtAsset);
+            for (uint256 j; j < colls.length; ++j) s.coll[k][_indexOf(colls[j])] = amounts[j];
+            s.healthy[k] = debtAsset == address(0) || ext.accountHealth(owner, sub).healthFactor >= WAD;
+        }
+        for (uint256 u; u < NU; ++u) {
+            for (uint256 i; i < NA; ++i) s.supply[u][i] = pool.supplyShares(address(tokens[i]), actors[u]);
+        }
+    }
+
+    /// @dev Compares the state after an action with `b`, the state before it, then checks the books.
+    function _end(Snap memory b, address, uint8 kind, uint256 target) internal {
+        Snap memory a = _snap();
+        bool[NA] memory badDebt = _badDebtAssets();
+        for (uint256 k; k < NK; ++k) {
+            uint256 u = k / NS;
+            bool lostCollateral;
+            for (uint256 i; i < NA; ++i) if (a.coll[k][i] < b.coll[k][i]) lostCollateral = true;
+            bool moreDebt = a.shares[k] > b.shares[k];
+            bool liquidated = kind == K_LIQ && target == k;
+            if ((lostCollateral || moreDebt) && !liquidated) {
+                if (!b.authorizedActor[u]) _fail("an account lost collateral or gained debt without authorization");
+            }
+            if ((lostCollateral || moreDebt) && !liquidated && a.shares[k] != 0) {
+                // Still in debt after taking collateral out or borrowing more: it had to be and stay within LTV.
+                if (!b.healthy[k]) _fail("an unhealthy account borrowed or withdrew collateral");
+                (address owner, uint96 sub) = _account(k);
+                AccountHealth memory h = ext.accountHealth(owner, sub);
+                if (h.borrowingPower < h.debtValue) _fail("a borrow or collateral withdrawal left the account above LTV");
+            }
+            if (kind != K_NONUSER && !liquidated && b.healthy[k] && !a.healthy[k]) {
+                // Another account's borrow may round the shared debt index up by a wei: nothing else may.
+                bool same = !lostCollateral && a.shares[k] == b.shares[k] && a.debt[k] <= b.debt[k] + 1;
+                if (!same) _fail("a user action made a healthy account unhealthy");
+            }
+            if (liquidated && moreDebt) _fail("liquidation raised the target's debt");
+        }
+        for (uint256 u; u < NU; ++u) {
+            for (uint256 i; i < NA; ++i) {
+                if (a.supply[u][i] < b.supply[u][i] && !b.authorizedActor[u]) {
+                    _fail("a lender lost supply shares without authorization");
+                }
+            }
+        }
+        for (uint256 i; i < NA; ++i) {
+            Market memory m = ext.market(address(tokens[i]));
+            _checkPrices(i, m, badDebt[i]);
+            _checkBooks(i, m, a);
+        }
+        _last = a;
+        _hasLast = true;
+    }
+
+    /// @dev Supply shares and debt shares add up; debts add up to the total debt within rounding.
+    function _checkBooks(uint256 i, Market memory m, Snap memory a) internal view {
+        address token = address(tokens[i]);
+        uint256 vaultShares = pool.supplyShares(token, vaults[i]);
+        uint256 shares = m.reserveShares + vaultShares;
+        for (uint256 u; u < NU; ++u) shares += a.supply[u][i];
+        if (shares != m.totalSupplyShares) _fail("sum of supply shares + reserves != total supply shares");
+        if (IERC4626(vaults[i]).totalSupply() != vaultShares) _fail("vault shares != the vault's pool shares");
+
+        // Debt shares add up exactly. Debts (each rounded up) exceed the total by at most a wei per account, and
+        // fall short of it by at most the virtual shares' claim plus a wei.
+        uint256 debtShares;
+        uint256 debts;
+        uint256 accounts;
+        uint256 borrowAssets = m.totalBorrowAssets;
+        uint256 den = uint256(m.totalBorrowShares) + VIRTUAL_SHARES;
+        for (uint256 k; k < NK; ++k) {
+            if (a.debtIdx[k] != i + 1) continue;
+            debtShares += a.shares[k];
+            debts += _mulDivUp(a.shares[k], borrowAssets + 1, den);
+            ++accounts;
+        }
+        if (debtShares != m.totalBorrowShares) _fail("sum of debt shares != total borrow shares");
+        if (debts > borrowAssets + accounts) _fail("sum of debts above the total debt");
+        if (debts + _mulDivUp(VIRTUAL_SHARES, borrowAssets + 1, den) + 1 < borrowAssets) {
+            _fail("sum of debts below the total debt");
+        }
+    }
+
+    /// @dev Supply share price and borrow index never fall (bad debt aside); the LT never outruns the ramp.
+    function _checkPrices(uint256 i, Market memory m, bool badDebt) internal {
+        address token = address(tokens[i]);
+        uint256 sNum = uint256(m.totalSupplyAssets) + 1;
+        uint256 sDen = uint256(m.totalSupplyShares) + VIRTUAL_SHARES;
+        if (!badDebt && sNum * supplyDen[i] < supplyNum[i] * sDen) _fail("supply share price fell without bad debt");
+        uint256 bNum = uint256(m.totalBorrowAssets) + 1;
+        uint256 bDen = uint256(m.totalBorrowShares) + VIRTUAL_SHARES;
+        // A full repay (and a bad-debt write-off) pulls the debt rounded up: the index may lose up to 2 wei overall.
+        if ((bNum + 2) * borrowDen[i] < borrowNum[i] * bDen) _fail("borrow index fell");
+        supplyNum[i] = sNum;
+        supplyDen[i] = sDen;
+        borrowNum[i] = bNum;
+        borrowDen[i] = bDen;
+
+        uint256 lt = ext.effectiveLt(token);
+        if (lt < lastLt[i]) {
+            uint256 allowed = ((block.timestamp - lastLtTime[i]) * 200) / 1 hours + 1;
+            if (lastLt[i] - lt > allowed) _fail("the liquidation threshold fell faster than the ramp");
+        }
+        (lastLt[i], lastLtTime[i]) = (lt, block.timestamp);
+    }
+
+    function _badDebtAssets() internal returns (bool[NA] memory found) {
+        Vm.Log[] memory logs = VM.getRecordedLogs();
+        for (uint256 j; j < logs.length; ++j) {
+            if (logs[j].emitter == address(pool) && logs[j].topics[0] == EventsLib.BadDebt.selector) {
+                found[_indexOf(address(uint160(uint256(logs[j].topics[1]))))] = true;
+                ++nBadDebts;
+            }
+        }
+    }
+
+    /// @dev A pool revert must be one of its own custom errors (or a token/ERC-4626 input error we provoke on
+    /// purpose); never a Panic, an empty revert or the token refusing to pay out because the pool is short.
+    function _expected(bytes memory err) internal {
+        ++nExpectedReverts;
+        if (err.length < 4) _fail("empty revert");
+        bytes4 sel = bytes4(err);
+        if (sel == 0x4e487b71) _failWith("panic", err);
+        if (sel == 0xe450d38c) _failWith("token transfer failed: insufficient balance", err);
+        if (sel == 0xfb8f41b2) _failWith("token transfer failed: insufficient allowance", err);
+    }
+
+    function _fail(string memory reason) internal pure {
+        revert Violation(reason);
+    }
+
+    function _failWith(string memory reason, bytes memory err) internal pure {
+        revert Violation(string.concat(reason, " / 0x", _hex(err)));
+    }
+
+    // ================================================================ helpers
+
+    function _account(uint256 k) internal view returns (address owner, uint96 sub) {
+        return (actors[k / NS], uint96(k % NS));
+    }
+
+    /// @dev Mostly the actor itself; one time in three someone else (must fail unless authorized).
+    function _owner(address actor, uint256 seed) internal view returns (address) {
+        return seed % 3 == 0 ? actors[(seed >> 8) % NU] : actor;
+    }
+
+    function _indexOf(address token) internal view returns (uint256) {
+        for (uint256 i; i < NA; ++i) if (address(tokens[i]) == token) return i;
+        revert Violation("unknown asset");
+    }
+
+    /// @dev A log-uniform amount from 1 wei to a million whole tokens.
+    function _amount(uint256 seed, uint256 i) internal view returns (uint256) {
+        uint256 digits = tokens[i].decimals() + 7;
+        return 1 + ((seed >> 8) % (10 ** (seed % digits)));
+    }
+
+    /// @dev Half of the time an amount near the account's remaining borrowing power, otherwise a random one.
+    function _borrowAmount(address owner, uint96 sub, uint256 i, uint256 seed) internal view returns (uint256) {
+        if (seed % 2 == 0) return _amount(seed >> 1, i);
+        AccountHealth memory h = ext.accountHealth(owner, sub);
+        if (h.borrowingPower <= h.debtValue) return _amount(seed >> 1, i);
+        uint256 room = ((h.borrowingPower - h.debtValue) * WAD) / ext.price(address(tokens[i]));
+        return 1 + (room * (50 + ((seed >> 8) % 51))) / 100; // 50 %..100 % of the room
+    }
+
+    function _hex(bytes memory data) internal pure returns (string memory) {
+        bytes memory alphabet = "0123456789abcdef";
+        uint256 n = data.length > 68 ? 68 : data.length;
+        bytes memory out = new bytes(2 * n);
+        for (uint256 j; j < n; ++j) {
+            out[2 * j] = alphabet[uint8(data[j]) >> 4];
+            out[2 * j + 1] = alphabet[uint8(data[j]) & 0x0f];
+        }
+        return string(out);
+    }
+
+    function _mulDivDown(uint256 x, uint256 y, uint256 d) internal pure returns (uint256) {
+        return (x * y) / d;
+    }
+
+    function _mulDivUp(uint256 x, uint256 y, uint256 d) internal pure returns (uint256) {
+        return (x * y + d - 1) / d;
+    }
+
+    // ================================================================ views for the global invariants
+
+    function actorAt(uint256 u) external view returns (address) {
+        return actors[u];
+    }
+
+    function tokenAt(uint256 i) external view returns (IMockERC20) {
+        return tokens[i];
+    }
+
+    function vaultAt(uint256 i) external view returns (address) {
+        return vaults[i];
+    }
+}

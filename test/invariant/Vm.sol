@@ -1,0 +1,23 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+/// @notice The few Foundry cheatcodes the invariant campaign uses (no forge-std dependency).
+interface Vm {
+    struct Log {
+        bytes32[] topics;
+        bytes data;
+        address emitter;
+    }
+
+    function warp(uint256 newTimestamp) external;
+    function prank(address msgSender) external;
+    function startPrank(address msgSender) external;
+    function stopPrank() external;
+    function recordLogs() external;
+    function getRecordedLogs() external returns (Log[] memory logs);
+    function label(address account, string calldata newLabel) external;
+    function getCode(string calldata artifactPath) external view returns (bytes memory creationBytecode);
+}
+
+/// @dev The cheatcode address every Foundry EVM answers at.
+Vm constant VM = Vm(address(uint160(uint256(keccak256("hevm cheat code")))));
