@@ -262,8 +262,8 @@ describe("FlashLiquidator on Uniswap V3", () => {
       route: encodePath([f.usdc.address, f.weth.address], [FEE.MEDIUM]),
       deadline: (await time.latest()) + 600,
     });
-    // The position's account: sub-account 2^95 | positionId of the trader, WETH collateral, USDC debt.
-    const subId = (1n << 95n) | 1n;
+    // The position's account: the router's sub-account for position 1 of the trader, WETH collateral, USDC debt.
+    const subId = await router.subIdOf(1n);
     const [debtAsset, , debtOpened, collaterals, amounts] = await f.pool.accountOf(f.trader.address, subId);
     expect(debtAsset).to.equal(f.usdc.address);
     expect([...collaterals]).to.deep.equal([f.weth.address]);
