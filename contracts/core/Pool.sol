@@ -8,7 +8,7 @@ import {IERC3156FlashLender} from "@openzeppelin/contracts/interfaces/IERC3156Fl
 
 import {AssetConfig, Market, Account, LiquidationGlobals} from "../interfaces/IPoolTypes.sol";
 import {IFulcraLiquidateCallback} from "../interfaces/IFulcraCallbacks.sol";
-import {MathLib, WAD, BPS} from "../libraries/MathLib.sol";
+import {MathLib, BPS} from "../libraries/MathLib.sol";
 import {SharesMathLib} from "../libraries/SharesMathLib.sol";
 import {ErrorsLib} from "../libraries/ErrorsLib.sol";
 import {EventsLib} from "../libraries/EventsLib.sol";

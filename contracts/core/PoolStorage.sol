@@ -333,11 +333,12 @@ abstract contract PoolStorage is AccessControl {
     /// @dev After a seizure emptied one collateral: true when what the account still holds is worth less than the
     /// dust value and less than its debt. Nobody would liquidate it profitably, so the debt is written off now (the
     /// owner keeps that dust) rather than left on the books.
-    function _onlyDustLeft(Account storage acc, uint256 borrowShares, Market storage dm, uint256 debtPrice)
-        internal
-        view
-        returns (bool)
-    {
+    function _onlyDustLeft(
+        Account storage acc,
+        uint256 borrowShares,
+        Market storage dm,
+        uint256 debtPrice
+    ) internal view returns (bool) {
         (uint256 rest, , ) = _collateralValues(acc, false);
         uint256 debt = borrowShares.toAssetsUp(dm.totalBorrowAssets, dm.totalBorrowShares);
         return rest < liquidationGlobals.dustValue && rest < debt.mulDivUp(debtPrice, WAD);
