@@ -1,6 +1,7 @@
 // Local configuration: the in-process Hardhat network and `npx hardhat node` (localhost). Mock tokens and movable
 // Chainlink-style feeds, Uniswap V3 from the npm artifacts seeded at the feed prices, funded demo accounts.
-// Listing parameters are the demo markets of scripts/lib/protocol.ts; risk profiles are scripts/lib/profiles.ts.
+// Listing parameters are the demo markets of scripts/lib/protocol.ts; risk profiles are scripts/lib/profiles.ts and
+// oracle estimator settings scripts/lib/risk.ts's DEFAULT_ORACLE_PARAMS (see docs/risk-engine.md).
 import { DEFAULT_PROFILES } from "../scripts/lib/profiles";
 import type { AssetEntry, NetworkConfig } from "./types";
 
@@ -23,6 +24,7 @@ export const LOCAL_ASSETS: AssetEntry[] = [
     rate: { baseBps: 0, slope1Bps: 400, slope2Bps: 6000, kinkBps: 9000 },
     caps: { supply: "100000000", borrow: "90000000", collateral: "100000000", minBorrow: "100" },
     risk: { ...DEFAULT_PROFILES.USDC, dynamic: true },
+    oracle: { halfLife: 86_400, minInterval: 3_600, initialVol: 0.02 },
   },
   {
     symbol: "WETH",
@@ -42,6 +44,7 @@ export const LOCAL_ASSETS: AssetEntry[] = [
     rate: { baseBps: 0, slope1Bps: 300, slope2Bps: 8000, kinkBps: 8000 },
     caps: { supply: "100000", borrow: "80000", collateral: "100000", minBorrow: "0.05" },
     risk: { ...DEFAULT_PROFILES.WETH, dynamic: true },
+    oracle: { halfLife: 86_400, minInterval: 3_600, initialVol: 0.6 },
   },
   {
     symbol: "WBTC",
@@ -61,6 +64,7 @@ export const LOCAL_ASSETS: AssetEntry[] = [
     rate: { baseBps: 0, slope1Bps: 400, slope2Bps: 30000, kinkBps: 4500 },
     caps: { supply: "5000", borrow: "1000", collateral: "5000", minBorrow: "0.001" },
     risk: { ...DEFAULT_PROFILES.WBTC, dynamic: true },
+    oracle: { halfLife: 86_400, minInterval: 3_600, initialVol: 0.5 },
   },
 ];
 
@@ -69,14 +73,13 @@ export function localConfig(network: string): NetworkConfig {
     network,
     local: true,
     chainId: 31337,
-    assets: LOCAL_ASSETS.map((a) => ({ ...a, rate: { ...a.rate }, caps: { ...a.caps }, risk: a.risk && { ...a.risk } })),
+    assets: structuredClone(LOCAL_ASSETS),
     // Empty lists: the deployer (signer 0) proposes, executes and guards, so a local demo needs one key.
     roles: { proposers: [], executors: [], guardians: [] },
     timelock: { minDelay: 60, handOver: false },
     liquidationGlobals: { targetHealth: 1.05, fullLiquidationHealth: 0.95, dustValueUsd: 10 },
     uniswap: { deploy: true, fee: 3000, seedUsd: 20_000_000, pairs: [["WETH", "USDC"], ["WBTC", "USDC"], ["WBTC", "WETH"]] },
     margin: { feeBps: 0, maxDeviationBps: 200, minPositionValueUsd: 100, maxNewDebtPerBlockUsd: 0 },
-    volatility: { minInterval: 3_600, window: 30 },
     demo: { accounts: 4, amounts: { USDC: 1_000_000, WETH: 1_000, WBTC: 50 } },
   };
 }

@@ -29,6 +29,15 @@ export const BOUNDS = {
   RE_MIN_BREAKER_MOVE: 0.02,
   RE_MAX_BREAKER_MOVE: 1,
   RE_MAX_COOLDOWN: 7 * 86_400,
+  // VolatilityOracle
+  VO_MIN_HALF_LIFE: 3_600,
+  VO_MAX_HALF_LIFE: 90 * 86_400,
+  VO_MIN_INTERVAL: 60,
+  VO_MAX_INTERVAL: 86_400,
+  VO_MIN_MAX_AGE: 60,
+  VO_MAX_MAX_AGE: 7 * 86_400,
+  VO_MAX_SHOCK_WINDOW: 7 * 86_400,
+  VO_MAX_VOL: 10,
   // MarginRouter
   MARGIN_MAX_FEE_BPS: 50,
   MARGIN_MAX_DEVIATION_BPS: 500,
@@ -62,8 +71,11 @@ export interface AssetEntry {
   caps: { supply: Amount; borrow: Amount; collateral: Amount; minBorrow: Amount };
   /** Liquidation incentive; omitted: the pool's default from the LT. */
   liquidation?: { baseBonusBps: number; maxBonusBps: number; protocolShareBps: number };
-  /** Risk-engine profile; omitted: the asset stays in static mode. */
+  /** Risk-engine profile; omitted: the engine leaves the asset alone. Dynamic mode needs `oracle`. */
   risk?: RiskProfile & { dynamic: boolean };
+  /** Volatility-oracle estimator (seconds; initialVol annualized, 0.6 = 60 %). maxAge defaults to 2 × heartbeat
+   * (at most 7 days), shockWindow to the risk profile's cooldown. Omitted: the asset is not in the oracle. */
+  oracle?: { halfLife: number; minInterval: number; maxAge?: number; shockWindow?: number; initialVol: number };
 }
 
 export interface NetworkConfig {
@@ -98,7 +110,6 @@ export interface NetworkConfig {
     /** Use an existing factory but deploy the classic SwapRouter + QuoterV2 (Sepolia ships only SwapRouter02). */
     | { deploy: "periphery"; factory: string; weth: string; fee: number; pairs: [string, string][] };
   margin: { feeBps: number; feeRecipient?: string; maxDeviationBps: number; minPositionValueUsd: number; maxNewDebtPerBlockUsd: number };
-  volatility?: { minInterval: number; window: number };
   /** Local only: signers[1..accounts] receive these whole-token amounts of every mock asset. */
   demo?: { accounts: number; amounts: Record<string, number> };
 }
@@ -186,9 +197,20 @@ export function validateConfig(c: NetworkConfig): string[] {
       if (!(q.breakerMove >= BOUNDS.RE_MIN_BREAKER_MOVE && q.breakerMove <= BOUNDS.RE_MAX_BREAKER_MOVE))
         err(rw, `breakerMove must be ${BOUNDS.RE_MIN_BREAKER_MOVE}..${BOUNDS.RE_MAX_BREAKER_MOVE}, got ${q.breakerMove}`);
       if (!isInt(q.cooldown, 0, BOUNDS.RE_MAX_COOLDOWN)) err(rw, `cooldown must be 0..${BOUNDS.RE_MAX_COOLDOWN} s, got ${q.cooldown}`);
+      if (q.dynamic && !a.oracle) err(rw, "a dynamic profile needs the asset's oracle settings (oracle: {...})");
       if (q.ltvMax !== a.ltvBps || q.ltMax !== a.ltBps)
         err(rw, `calm profile (ltvMax ${q.ltvMax}, ltMax ${q.ltMax}) must equal the listing (ltvBps ${a.ltvBps}, ltBps ${a.ltBps})`);
     }
+  }
+  for (const [i, a] of (c.assets ?? []).entries()) {
+    const o = a.oracle;
+    if (!o) continue;
+    const w = `assets[${i}] (${a.symbol}) oracle`;
+    if (!isInt(o.halfLife, BOUNDS.VO_MIN_HALF_LIFE, BOUNDS.VO_MAX_HALF_LIFE)) err(w, `halfLife must be ${BOUNDS.VO_MIN_HALF_LIFE}..${BOUNDS.VO_MAX_HALF_LIFE} s, got ${o.halfLife}`);
+    if (!isInt(o.minInterval, BOUNDS.VO_MIN_INTERVAL, BOUNDS.VO_MAX_INTERVAL)) err(w, `minInterval must be ${BOUNDS.VO_MIN_INTERVAL}..${BOUNDS.VO_MAX_INTERVAL} s, got ${o.minInterval}`);
+    if (o.maxAge !== undefined && !isInt(o.maxAge, BOUNDS.VO_MIN_MAX_AGE, BOUNDS.VO_MAX_MAX_AGE)) err(w, `maxAge must be ${BOUNDS.VO_MIN_MAX_AGE}..${BOUNDS.VO_MAX_MAX_AGE} s, got ${o.maxAge}`);
+    if (o.shockWindow !== undefined && !isInt(o.shockWindow, 0, BOUNDS.VO_MAX_SHOCK_WINDOW)) err(w, `shockWindow must be 0..${BOUNDS.VO_MAX_SHOCK_WINDOW} s, got ${o.shockWindow}`);
+    if (!(o.initialVol > 0 && o.initialVol <= BOUNDS.VO_MAX_VOL)) err(w, `initialVol must be in (0, ${BOUNDS.VO_MAX_VOL}], got ${o.initialVol}`);
   }
   const roles = c.roles ?? ({} as NetworkConfig["roles"]);
   for (const k of ["proposers", "guardians"] as const)
@@ -283,7 +305,7 @@ const sha = (s: string) => "0x" + createHash("sha256").update(s).digest("hex");
 export function configHashes(c: NetworkConfig): { hash: string; sections: Record<string, string> } {
   const sections: Record<string, string> = {};
   for (const a of c.assets) sections[`assets.${a.symbol}`] = sha(canonicalJson(a));
-  for (const k of ["network", "local", "chainId", "roles", "timelock", "liquidationGlobals", "uniswap", "margin", "volatility", "demo"] as const)
+  for (const k of ["network", "local", "chainId", "roles", "timelock", "liquidationGlobals", "uniswap", "margin", "demo"] as const)
     sections[k] = sha(canonicalJson(c[k] ?? null));
   return { hash: sha(canonicalJson(c)), sections };
 }

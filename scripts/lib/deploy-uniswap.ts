@@ -1,7 +1,8 @@
 // Uniswap V3 for local networks, from the npm artifacts (@uniswap/v3-core 1.0.1, @uniswap/v3-periphery 1.4.4):
 // factory, SwapRouter, QuoterV2, NonfungiblePositionManager; full-range pools seeded at the oracle prices; and a
 // helper that moves a pool's price to the feeds' (what an arbitrageur would do) after `set-price`.
-// Uses only the `hre` it is given, so Hardhat tasks can import it.
+// Uses only the `hre` it is given, so Hardhat tasks can import it. Math and paths come from ./uniswap.ts (the margin
+// helper's library); deployment here is step by step so that deployStack can record and skip each contract.
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import type { Contract, Signer } from "ethers";
 import factoryArtifact from "@uniswap/v3-core/artifacts/contracts/UniswapV3Factory.sol/UniswapV3Factory.json";
@@ -9,6 +10,7 @@ import poolArtifact from "@uniswap/v3-core/artifacts/contracts/UniswapV3Pool.sol
 import routerArtifact from "@uniswap/v3-periphery/artifacts/contracts/SwapRouter.sol/SwapRouter.json";
 import quoterArtifact from "@uniswap/v3-periphery/artifacts/contracts/lens/QuoterV2.sol/QuoterV2.json";
 import npmArtifact from "@uniswap/v3-periphery/artifacts/contracts/NonfungiblePositionManager.sol/NonfungiblePositionManager.json";
+import { encodePath, isqrt } from "./uniswap";
 
 export const UNISWAP_ARTIFACTS = {
   factory: factoryArtifact,
@@ -21,18 +23,8 @@ export const UNISWAP_ARTIFACTS = {
 export const TICK_SPACING: Record<number, number> = { 100: 1, 500: 10, 3000: 60, 10000: 200 };
 const MAX_TICK = 887272;
 
-/** Integer square root (floor). */
-export function sqrtBig(x: bigint): bigint {
-  if (x < 0n) throw new Error("sqrt of negative");
-  if (x < 2n) return x;
-  // Newton's method from a start above the root (the float estimate, raised): decreases monotonically to floor.
-  let r = BigInt(Math.ceil(Math.sqrt(Number(x)) * 1.0001)) + 1n;
-  for (;;) {
-    const next = (r + x / r) >> 1n;
-    if (next >= r) return r;
-    r = next;
-  }
-}
+/** Integer square root (floor): the margin helper's exact one. */
+export const sqrtBig = isqrt;
 
 /**
  * sqrtPriceX96 of a pool whose token0 / token1 are worth `usd0` / `usd1` (same fixed-point scale) per whole token,
@@ -44,15 +36,8 @@ export function sqrtPriceX96(usd0: bigint, dec0: number, usd1: bigint, dec1: num
   return sqrtBig((num << 192n) / den);
 }
 
-/** Packed Uniswap path `tokenIn, fee, tokenOut` (single pool). */
-export function encodePath(tokens: string[], fees: number[]): string {
-  let hex = "0x";
-  for (let i = 0; i < tokens.length; i++) {
-    hex += tokens[i].slice(2).toLowerCase();
-    if (i < fees.length) hex += fees[i].toString(16).padStart(6, "0");
-  }
-  return hex;
-}
+/** Packed Uniswap path `tokenIn, fee, [token, fee,] tokenOut`. */
+export { encodePath };
 
 export interface PoolToken {
   address: string;

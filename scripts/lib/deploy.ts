@@ -22,6 +22,7 @@ export const ROLE_IDS = {
   GUARDIAN: id("GUARDIAN_ROLE"),
   TREASURY: id("TREASURY_ROLE"),
   MARGIN_ADMIN: id("MARGIN_ADMIN_ROLE"),
+  ORACLE_ADMIN: id("ORACLE_ADMIN_ROLE"),
 } as const;
 
 export const MAX_UINT128 = (1n << 128n) - 1n;
@@ -320,12 +321,34 @@ export async function deployStack(hre: HardhatRuntimeEnvironment, config: Networ
   }
   const bySymbol = (s: string) => listed.find((x) => x.symbol === s)!;
 
-  // ---------------------------------------------------------------- risk engine
-  // TODO(risk): the volatility oracle (contracts/oracles/VolatilityOracle.sol, scripts/lib/risk.ts) lands on branch
-  // `risk`. Until it is merged the RiskEngine is not deployed and `riskEngine` stays the zero address.
-  if (await hre.artifacts.artifactExists("VolatilityOracle")) {
-    throw new Error("VolatilityOracle is compiled but its wiring is still a TODO in scripts/lib/deploy.ts");
+  // ---------------------------------------------------------------- volatility oracle + risk engine
+  // Same wiring as scripts/lib/risk.ts (deployRiskStack), step by step and idempotent: the engine holds the pool's
+  // RISK_ENGINE_ROLE, every asset with oracle settings is listed in the oracle (its feed taken from the listing),
+  // every asset with a profile gets it, and one initial update records the price baseline.
+  const oracle = await deploy("volatilityOracle", "VolatilityOracle", [me]);
+  dep.volatilityOracle = await oracle.getAddress();
+  const engine = await deploy("riskEngine", "RiskEngine", [dep.pool, dep.volatilityOracle, me]);
+  dep.riskEngine = await engine.getAddress();
+  await ensureRole(pool, "pool", ROLE_IDS.RISK_ENGINE, dep.riskEngine);
+  const initial: string[] = [];
+  for (const a of config.assets) {
+    const asset = bySymbol(a.symbol);
+    if (a.oracle && !(await oracle.observation(asset.address)).listed) {
+      await ensureRole(oracle, "volatilityOracle", ROLE_IDS.ORACLE_ADMIN, me);
+      const o = a.oracle;
+      const maxAge = o.maxAge ?? Math.min(2 * a.heartbeat, 7 * 86_400);
+      const shockWindow = o.shockWindow ?? a.risk?.cooldown ?? 3_600;
+      await send(`${a.symbol}: volatility oracle listing (seed ${o.initialVol * 100} %)`, oracle.listAsset(asset.address, asset.feed, o.halfLife, o.minInterval, maxAge, shockWindow, toWad(o.initialVol)));
+    }
+    if (a.risk && Number((await engine.profile(asset.address)).ltMax) === 0) {
+      await ensureRole(engine, "riskEngine", ROLE_IDS.RISK_ADMIN, me);
+      const r = a.risk;
+      const profile = { ltvMax: r.ltvMax, ltMax: r.ltMax, ltvMin: r.ltvMin, ltMin: r.ltMin, ltvSlope: r.ltvSlope, ltSlope: r.ltSlope, rampBpsPerHour: r.rampBpsPerHour, cooldown: r.cooldown, refVol: toWad(r.refVol), breakerVol: toWad(r.breakerVol), breakerMove: toWad(r.breakerMove), dynamic: r.dynamic };
+      await send(`${a.symbol}: risk profile (${r.dynamic ? "dynamic" : "static"})`, engine.setProfile(asset.address, profile));
+    }
+    if (a.oracle && Number((await oracle.observation(asset.address)).feedTime) === 0) initial.push(asset.address);
   }
+  if (initial.length) await send("risk engine: initial update", engine.updateMany(initial));
 
   // ---------------------------------------------------------------- periphery
   const lens = await deploy("lens", "FulcraLens", [dep.pool]);
@@ -430,6 +453,10 @@ export async function deployStack(hre: HardhatRuntimeEnvironment, config: Networ
     await ensureRole(pool, "pool", ROLE_IDS.DEFAULT_ADMIN, tl);
     await ensureRole(router, "marginRouter", ROLE_IDS.MARGIN_ADMIN, tl);
     await ensureRole(router, "marginRouter", ROLE_IDS.DEFAULT_ADMIN, tl);
+    await ensureRole(oracle, "volatilityOracle", ROLE_IDS.ORACLE_ADMIN, tl);
+    await ensureRole(oracle, "volatilityOracle", ROLE_IDS.DEFAULT_ADMIN, tl);
+    await ensureRole(engine, "riskEngine", ROLE_IDS.RISK_ADMIN, tl);
+    await ensureRole(engine, "riskEngine", ROLE_IDS.DEFAULT_ADMIN, tl);
     const renounce = async (target: Contract, label: string, role: string) => {
       if (await target.hasRole(role, me)) await send(`${label}: deployer renounces ${roleName(role)}`, target.renounceRole(role, me));
     };
@@ -440,6 +467,10 @@ export async function deployStack(hre: HardhatRuntimeEnvironment, config: Networ
     await renounce(pool, "pool", ROLE_IDS.RISK_ADMIN);
     await renounce(router, "marginRouter", ROLE_IDS.MARGIN_ADMIN);
     await renounce(router, "marginRouter", ROLE_IDS.DEFAULT_ADMIN);
+    await renounce(oracle, "volatilityOracle", ROLE_IDS.ORACLE_ADMIN);
+    await renounce(oracle, "volatilityOracle", ROLE_IDS.DEFAULT_ADMIN);
+    await renounce(engine, "riskEngine", ROLE_IDS.RISK_ADMIN);
+    await renounce(engine, "riskEngine", ROLE_IDS.DEFAULT_ADMIN);
     await renounce(pool, "pool", ROLE_IDS.DEFAULT_ADMIN); // last: nothing above needs it
   }
 

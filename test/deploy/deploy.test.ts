@@ -46,7 +46,7 @@ describe("deploy: deployStack on the in-process network", function () {
     expect(d.complete).to.equal(true);
     expect(d.deployBlock).to.equal(1);
     expect(d.assets.map((a) => a.symbol)).to.deep.equal(["USDC", "WETH", "WBTC"]);
-    for (const k of ["pool", "poolExt", "timelock", "lens", "flashLiquidator", "uniswapFactory", "swapRouter", "quoter", "positionManager", "dexAdapter", "marginRouter"] as const)
+    for (const k of ["pool", "poolExt", "timelock", "lens", "flashLiquidator", "riskEngine", "volatilityOracle", "uniswapFactory", "swapRouter", "quoter", "positionManager", "dexAdapter", "marginRouter"] as const)
       expect(await ethers.provider.getCode(d[k]), k).to.not.equal("0x");
     for (const [name, rec] of Object.entries(d.contracts)) {
       const receipt = await ethers.provider.getTransactionReceipt(rec.tx);
@@ -90,6 +90,23 @@ describe("deploy: deployStack on the in-process network", function () {
     expect(await timelock.hasRole(await timelock.PROPOSER_ROLE(), deployer.address)).to.equal(true);
     const liq = await ethers.getContractAt("FlashLiquidator", d.flashLiquidator);
     expect(await liq.owner()).to.equal(deployer.address);
+
+    // Risk engine wired: it holds RISK_ENGINE on the pool, reads the oracle, every asset has its profile and its
+    // oracle listing with the seeded volatility, and the initial update recorded a price baseline.
+    const engine = await ethers.getContractAt("RiskEngine", d.riskEngine);
+    const oracle = await ethers.getContractAt("VolatilityOracle", d.volatilityOracle);
+    expect(await pool.hasRole(ROLE_IDS.RISK_ENGINE, d.riskEngine)).to.equal(true);
+    expect(await engine.ORACLE()).to.equal(d.volatilityOracle);
+    expect(await engine.POOL()).to.equal(d.pool);
+    for (const [i, a] of d.assets.entries()) {
+      const spec = config.assets[i];
+      const prof = await engine.profile(a.address);
+      expect([prof.ltvMax, prof.ltMax, prof.ltvMin, prof.ltMin, prof.dynamic]).to.deep.equal([BigInt(spec.risk!.ltvMax), BigInt(spec.risk!.ltMax), BigInt(spec.risk!.ltvMin), BigInt(spec.risk!.ltMin), true]);
+      expect(prof.refVol).to.equal(BigInt(Math.round(spec.risk!.refVol * 1e6)) * 10n ** 12n);
+      expect((await oracle.config(a.address)).feed).to.equal(a.feed);
+      expect(await oracle.volatility(a.address)).to.equal(BigInt(Math.round(spec.oracle!.initialVol * 1e6)) * 10n ** 12n);
+      expect((await oracle.observation(a.address)).feedTime).to.not.equal(0n);
+    }
     const router = await ethers.getContractAt("MarginRouter", d.marginRouter);
     expect(await router.maxDeviationBps()).to.equal(BigInt(config.margin.maxDeviationBps));
     expect(await router.minPositionValue()).to.equal(ethers.parseUnits(String(config.margin.minPositionValueUsd), 18));
@@ -188,6 +205,13 @@ describe("deploy: deployStack on the in-process network", function () {
       expect(await router.hasRole(role, deployer.address)).to.equal(false);
     }
     expect(await (await ethers.getContractAt("FlashLiquidator", d.flashLiquidator)).owner()).to.equal(keeper.address);
+    const engine = await ethers.getContractAt("RiskEngine", d.riskEngine);
+    const oracle = await ethers.getContractAt("VolatilityOracle", d.volatilityOracle);
+    for (const [c, adminRole] of [[engine, ROLE_IDS.RISK_ADMIN], [oracle, ROLE_IDS.ORACLE_ADMIN]] as const)
+      for (const role of [ROLE_IDS.DEFAULT_ADMIN, adminRole]) {
+        expect(await c.hasRole(role, d.timelock)).to.equal(true);
+        expect(await c.hasRole(role, deployer.address)).to.equal(false);
+      }
     // The deployer can no longer govern: listing now has to go through the timelock.
     await expect(pool.listAsset(d.assets[0].address, { feed: d.assets[0].feed, heartbeat: 3600, minAnswer: 0, maxAnswer: 1, ltv: 0, lt: 0, borrowable: false, reserveFactor: 0, baseRate: 0, slope1: 0, slope2: 0, kink: 5000, supplyCap: 0, borrowCap: 0, collateralCap: 0, minBorrow: 0 }))
       .to.be.revertedWithCustomError(pool, "AccessControlUnauthorizedAccount")
