@@ -154,6 +154,14 @@ export function describeRevert(e: unknown, contracts: Contract[]): string {
       }
     }
   }
+  if (!name) {
+    // Over JSON-RPC (`npx hardhat node`) the revert can arrive only as Hardhat's message text.
+    const m = /custom error '(\w+)\((.*?)\)'/.exec(err.message ?? "");
+    if (m) {
+      name = m[1];
+      args = m[2] ? m[2].split(",").map((x) => x.trim()) : [];
+    }
+  }
   if (name) {
     const a = args && args.length ? `(${args.map((x) => String(x)).join(", ")})` : "";
     return `${name}${a}: ${FRIENDLY[name] ?? "reverted"}`;

@@ -7,6 +7,10 @@ import type { HttpNetworkConfig } from "hardhat/types";
 const read = (name: string): string | undefined => (vars.has(name) ? vars.get(name) : process.env[name]) || undefined;
 
 extendConfig((config) => {
+  // `npx hardhat node --port N` elsewhere than 8545: FULCRA_LOCALHOST_URL=http://127.0.0.1:N.
+  const localUrl = process.env.FULCRA_LOCALHOST_URL;
+  const localhost = config.networks.localhost as HttpNetworkConfig | undefined;
+  if (localUrl && localhost) localhost.url = localUrl;
   if (!config.networks.sepolia) {
     const key = read("SEPOLIA_PRIVATE_KEY") ?? read("DEPLOYER_PRIVATE_KEY");
     const sepolia: HttpNetworkConfig = {
