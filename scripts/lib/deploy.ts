@@ -61,6 +61,7 @@ export interface Deployment {
   deployer: string;
   configHash: string;
   configSections: Record<string, string>;
+  /** Block of the pool's deployment: indexers start there. */
   deployBlock: number;
   complete: boolean;
   updatedAt: string;
@@ -238,7 +239,6 @@ export async function deployStack(hre: HardhatRuntimeEnvironment, config: Networ
     txCount++;
     const address = await c.getAddress();
     dep.contracts[name] = { address, block: receipt!.blockNumber, tx: receipt!.hash };
-    if (!dep.deployBlock || receipt!.blockNumber < dep.deployBlock) dep.deployBlock = receipt!.blockNumber;
     log(`  + ${name.padEnd(22)} ${address} (block ${receipt!.blockNumber})`);
     save();
     return c;
@@ -255,6 +255,7 @@ export async function deployStack(hre: HardhatRuntimeEnvironment, config: Networ
   dep.poolExt = await poolExt.getAddress();
   const poolCore = await deploy("pool", "Pool", [me, dep.poolExt]);
   dep.pool = await poolCore.getAddress();
+  dep.deployBlock = dep.contracts.pool.block; // where an indexer (the keeper) starts reading the pool's events
   const pool = await attachPoolWith(hre, dep.pool, signer);
 
   const ensureRole = async (target: Contract, label: string, role: string, account: string) => {

@@ -44,7 +44,8 @@ describe("deploy: deployStack on the in-process network", function () {
     expect(onDisk).to.deep.equal(JSON.parse(JSON.stringify(d)));
     for (const k of ["pool", "lens", "flashLiquidator", "riskEngine", "quoter", "assets", "deployBlock"]) expect(onDisk).to.have.property(k);
     expect(d.complete).to.equal(true);
-    expect(d.deployBlock).to.equal(1);
+    expect(d.deployBlock).to.equal(d.contracts.pool.block);
+    expect(d.deployBlock).to.equal(3); // timelock, extension, pool
     expect(d.assets.map((a) => a.symbol)).to.deep.equal(["USDC", "WETH", "WBTC"]);
     for (const k of ["pool", "poolExt", "timelock", "lens", "flashLiquidator", "riskEngine", "volatilityOracle", "uniswapFactory", "swapRouter", "quoter", "positionManager", "dexAdapter", "marginRouter"] as const)
       expect(await ethers.provider.getCode(d[k]), k).to.not.equal("0x");
