@@ -13,6 +13,7 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import { ZeroHash, id } from "ethers";
 import type { Contract, ContractTransactionResponse, Signer } from "ethers";
 import { assertValidConfig, configHashes, type AssetEntry, type NetworkConfig } from "../../config/types";
+import { localConfig } from "../../config/hardhat";
 import { UNISWAP_ARTIFACTS, fullRange, sortTokens, sqrtPriceX96, type PoolToken } from "./deploy-uniswap";
 
 export const ROLE_IDS = {
@@ -479,6 +480,21 @@ export async function deployStack(hre: HardhatRuntimeEnvironment, config: Networ
   save();
   log(txCount === 0 ? "Nothing to do: the deployment matches the configuration." : `Done: ${txCount} transaction(s).`);
   return { deployment: dep, txCount, file: write ? file : undefined };
+}
+
+/**
+ * The local stack (config/hardhat.ts) on the in-process network, for the keeper tests and the market simulation:
+ * `tweak` may edit the configuration first (it is validated afterwards). Neither reads nor writes a deployment file
+ * unless `opts.fresh` / `opts.write` say otherwise.
+ */
+export async function deployLocalStack(
+  hre: HardhatRuntimeEnvironment,
+  tweak?: (c: NetworkConfig) => void,
+  opts: DeployOptions = {},
+): Promise<DeployResult> {
+  const config = localConfig(hre.network.name);
+  tweak?.(config);
+  return deployStack(hre, config, { log: () => {}, write: false, fresh: true, ...opts });
 }
 
 function symbolOf(listed: DeployedAsset[], address: string): string {

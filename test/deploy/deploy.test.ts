@@ -7,7 +7,7 @@ import { expect } from "chai";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { localConfig } from "../../config/hardhat";
 import { ConfigError, validateConfig, type NetworkConfig } from "../../config/types";
-import { DeploymentMismatchError, ROLE_IDS, attachPoolWith, deployStack, type Deployment } from "../../scripts/lib/deploy";
+import { DeploymentMismatchError, ROLE_IDS, attachPoolWith, deployLocalStack, deployStack, type Deployment } from "../../scripts/lib/deploy";
 import { UNISWAP_ARTIFACTS } from "../../scripts/lib/deploy-uniswap";
 import { chainMark, expectFailure, tmpDir } from "./helpers";
 
@@ -234,5 +234,21 @@ describe("deploy: deployStack on the in-process network", function () {
     expect(lines[0]).to.match(/describes a chain that is gone/);
     expect(r.txCount).to.be.greaterThan(40);
     expect(await ethers.provider.getCode(r.deployment.pool)).to.not.equal("0x");
+  });
+
+  it("deployLocalStack (keeper tests, simulation): in-process, config tweak applied, no file written", async function () {
+    const before = fs.readdirSync(process.cwd());
+    const r = await deployLocalStack(hre, (c) => {
+      c.demo = undefined;
+      c.assets[1].caps.supply = "90000";
+    });
+    expect(r.file).to.equal(undefined);
+    expect(fs.readdirSync(process.cwd())).to.deep.equal(before);
+    const pool = await attachPoolWith(hre, r.deployment.pool, (await ethers.getSigners())[0]);
+    const [supplyCap] = await pool.assetLimits(r.deployment.assets[1].address);
+    expect(supplyCap).to.equal(90_000n * 10n ** 18n);
+    expect(r.deployment.demoAccounts).to.deep.equal([]);
+    // A tweak that breaks the configuration is refused like any other.
+    await expectFailure(deployLocalStack(hre, (c) => (c.assets[0].ltBps = 9800)), /assets\[0\] \(USDC\): ltBps must be 0..9700, got 9800/);
   });
 });
