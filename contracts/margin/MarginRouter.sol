@@ -26,8 +26,8 @@ interface IPoolMarginViews {
 /// @title MarginRouter
 /// @notice Leveraged long and short positions in one transaction. A position lives in its own sub-account of the
 /// trader, `(trader, SUB_PREFIX | positionId)`, so its liquidation never touches the trader's other positions or
-/// lending account. Opening flash-borrows the collateral asset from the pool (as much as the swap must at least buy at the
-/// oracle price), posts margin + loan as collateral, borrows the debt asset against it, sells the debt for
+/// lending account. Opening flash-borrows the collateral asset from the pool (as much as the swap must at least buy
+/// at the oracle price), posts margin + loan as collateral, borrows the debt asset against it, sells the debt for
 /// collateral through the DEX adapter, repays the loan from the purchase and posts the surplus — all atomically.
 /// (The loan is of the collateral, not the debt asset, because the pool's flash-loan balance check would count a
 /// borrow of the lent asset inside the loan as a shortfall.) Closing and decreasing flash-borrow the debt asset,
