@@ -1,4 +1,4 @@
-// Action tasks: supply, withdraw, deposit-collateral, borrow, repay, open-position, close-position. Each checks the
+// Action tasks: supply, withdraw, deposit-collateral, withdraw-collateral, borrow, repay, open-position, close-position. Each checks the
 // balance, approves what it needs, and runs the call as a static call first so a refusal (would be unhealthy, cap,
 // paused...) is reported clearly and nothing is sent.
 import { task, types } from "hardhat/config";
@@ -80,6 +80,21 @@ withCommon(task("deposit-collateral", "Deposit collateral into an account (owner
   const collateral: bigint = await ctx.pool.collateralOf(ctx.me, sub, a.address);
   const data = { action: "deposit-collateral", account: ctx.me, subId: args.sub, asset: a.symbol, amount, collateral, tx: r.hash, block: r.blockNumber };
   return output(args.json, data, () => `Deposited ${fmtUnits(amount, a.decimals)} ${a.symbol} · collateral now ${fmtUnits(collateral, a.decimals)} ${a.symbol} · tx ${r.hash}`);
+});
+
+withCommon(task("withdraw-collateral", "Withdraw collateral from an account (amount or max)"), "Whole tokens, or max").setAction(async (args: ActArgs, hre) => {
+  const ctx = await context(hre, args.from);
+  const a = ctx.asset(args.asset);
+  const sub = subOf(args.sub);
+  const have: bigint = await ctx.pool.collateralOf(ctx.me, sub, a.address);
+  if (have === 0n) fail(`Insufficient balance: account ${ctx.me} sub ${args.sub} has no ${a.symbol} collateral`);
+  const amount = args.amount === "max" ? have : parseUnits(hre, args.amount, a);
+  if (amount > have) fail(`Insufficient balance: account ${ctx.me} sub ${args.sub} has ${fmtUnits(have, a.decimals, a.decimals)} ${a.symbol} collateral, asked ${args.amount}`);
+  const r = await checkedSend(`withdraw ${args.amount} ${a.symbol} collateral`, ctx.pool, "withdrawCollateral", [a.address, amount, ctx.me, sub, ctx.me]);
+  const left: bigint = await ctx.pool.collateralOf(ctx.me, sub, a.address);
+  const health = await healthAfter(ctx, sub);
+  const data = { action: "withdraw-collateral", account: ctx.me, subId: args.sub, asset: a.symbol, amount, collateral: left, healthFactor: health, tx: r.hash, block: r.blockNumber };
+  return output(args.json, data, () => `Withdrew ${fmtUnits(amount, a.decimals)} ${a.symbol} collateral · ${fmtUnits(left, a.decimals)} ${a.symbol} left · health factor ${fmtHealth(health)} · tx ${r.hash}`);
 });
 
 withCommon(task("borrow", "Borrow against the account's collateral"), "Whole tokens").setAction(async (args: ActArgs, hre) => {

@@ -124,6 +124,7 @@ const FRIENDLY: Record<string, string> = {
   BorrowPaused: "borrowing is paused",
   StalePrice: "a price feed is stale (on a local network: run advance-time, which refreshes the mock feeds)",
   NoDebt: "the account has no debt",
+  RepayExceedsDebt: "more than the debt (use --amount max to repay everything)",
   Unauthorized: "not authorized for this account",
   LeverageTooHigh: "leverage above the maximum the collateral's LTV allows",
   PositionTooSmall: "position below the router's minimum size",

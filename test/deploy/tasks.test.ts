@@ -103,12 +103,26 @@ describe("deploy: CLI tasks", function () {
     // bob: 10 WETH at LTV 80 % = $16,000 of borrowing power, $10,000 used.
     const borrowPoorly = runTask("borrow", { asset: "USDC", amount: "6001", from: "2" });
     await expectFailure(borrowPoorly, /borrow 6001 USDC refused \(checked with a static call, nothing sent\): InsufficientCollateral: would be unhealthy/);
+    // Collateral: 10 WETH backing $10,000 at LTV 80 % → at most 3.75 WETH can leave.
+    await expectFailure(runTask("withdraw-collateral", { asset: "WETH", amount: "3.76", from: "2" }), /withdraw 3.76 WETH collateral refused \(checked with a static call, nothing sent\): InsufficientCollateral: would be unhealthy/);
+    await expectFailure(runTask("withdraw-collateral", { asset: "WETH", amount: "11", from: "2" }), /Insufficient balance: account .* sub 0 has 10 WETH collateral, asked 11/);
     await expectFailure(runTask("supply", { asset: "USDC", amount: "1.0000001" }), /Invalid amount "1.0000001": USDC has 6 decimals/);
     await expectFailure(runTask("supply", { asset: "USDC", amount: "-5" }), /Invalid amount "-5"/);
     await expectFailure(runTask("withdraw", { asset: "USDC", amount: "1", from: "3" }), /Insufficient balance: .* has nothing supplied in USDC/);
     await expectFailure(runTask("repay", { asset: "WETH", amount: "1", from: "2" }), /owes USDC, not WETH/);
     await expectFailure(runTask("account", { address: "0x1234" }), /Not an address: "0x1234"/);
     expect((await chainMark(deployer.address)).block).to.equal(before.block);
+  });
+
+  it("withdraw-collateral: within the LTV, exact amounts", async function () {
+    const { pool, bob, sym } = await load(activeFixture);
+    const weth = await ethers.getContractAt("MockERC20", sym("WETH").address);
+    const before = await weth.balanceOf(bob.address);
+    const { out, result } = await runTask("withdraw-collateral", { asset: "WETH", amount: "3.5", from: "2" });
+    expect(out).to.match(/^Withdrew 3.5 WETH collateral · 6.5 WETH left · health factor 1.072\d* · tx /);
+    expect(result.collateral).to.equal((65n * WAD) / 10n);
+    expect(await pool.collateralOf(bob.address, 0, sym("WETH").address)).to.equal((65n * WAD) / 10n);
+    expect((await weth.balanceOf(bob.address)) - before).to.equal((35n * WAD) / 10n);
   });
 
   it("account: collateral, debt, health and liquidation price (table and JSON)", async function () {
