@@ -3,7 +3,7 @@
 import { HardhatPluginError } from "hardhat/plugins";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import type { Contract, Signer } from "ethers";
-import { attachPoolWith, readDeployment, type DeployedAsset, type Deployment } from "../scripts/lib/deploy";
+import { assertNetworkReady, attachPoolWith, readDeployment, type DeployedAsset, type Deployment } from "../scripts/lib/deploy";
 
 export const PLUGIN = "fulcra";
 export const WAD = 10n ** 18n;
@@ -27,6 +27,7 @@ export interface Ctx {
 export async function context(hre: HardhatRuntimeEnvironment, from?: string): Promise<Ctx> {
   let dep: Deployment;
   try {
+    assertNetworkReady(hre);
     dep = readDeployment(hre);
   } catch (e) {
     fail((e as Error).message);

@@ -1,7 +1,7 @@
 // `npx hardhat deploy --network <name>`: the deploy script as a task (same library, same deployment file).
 import { task, types } from "hardhat/config";
 import { ConfigError, loadConfig, validateConfig } from "../config";
-import { DeploymentMismatchError, deployStack } from "../scripts/lib/deploy";
+import { DeploymentMismatchError, assertNetworkReady, deployStack } from "../scripts/lib/deploy";
 import { fail, output } from "./common";
 
 task("deploy", "Deploy (or resume, or verify) Fulcra on this network from config/<network>.ts")
@@ -22,6 +22,11 @@ task("deploy", "Deploy (or resume, or verify) Fulcra on this network from config
       return output(args.json, { valid: true, network: config.network }, () => `Configuration "${config.network}" is valid.`);
     }
     if (args.fresh && !config.local) fail("--fresh is for local networks only");
+    try {
+      assertNetworkReady(hre);
+    } catch (e) {
+      fail((e as Error).message);
+    }
     try {
       const r = await deployStack(hre, config, { fresh: args.fresh, log: args.json ? () => {} : undefined });
       return output(args.json, r.deployment, () => `Deployment written to ${r.file}`);

@@ -113,6 +113,15 @@ export class DeploymentMismatchError extends Error {
   }
 }
 
+/** Fails clearly when a test network's RPC URL was never configured (see tasks/networks.ts). */
+export function assertNetworkReady(hre: HardhatRuntimeEnvironment): void {
+  const url = (hre.network.config as { url?: string }).url;
+  if (url && url.includes("not-set.invalid")) {
+    const n = hre.network.name.toUpperCase();
+    throw new Error(`No RPC URL for network "${hre.network.name}": run \`npx hardhat vars set ${n}_RPC_URL\` (or export ${n}_RPC_URL), and set ${n}_PRIVATE_KEY the same way to send transactions.`);
+  }
+}
+
 export function deploymentsDir(hre: HardhatRuntimeEnvironment, opts: DeployOptions = {}): string {
   return opts.deploymentsDir ?? process.env.FULCRA_DEPLOYMENTS_DIR ?? path.join(hre.config.paths.root, "deployments");
 }
@@ -180,6 +189,7 @@ export async function deployStack(hre: HardhatRuntimeEnvironment, config: Networ
   const log = opts.log ?? ((l: string) => console.log(l));
   assertValidConfig(config); // throws ConfigError listing every problem, before anything is sent
 
+  assertNetworkReady(hre);
   const signer = opts.signer ?? (await ethers.getSigners())[0];
   if (!signer) throw new Error(`No deployer account for network "${hre.network.name}": set the key (see docs/deploy.md).`);
   const me = await signer.getAddress();

@@ -7,7 +7,7 @@ import { expect } from "chai";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { localConfig } from "../../config/hardhat";
 import { ConfigError, validateConfig, type NetworkConfig } from "../../config/types";
-import { DeploymentMismatchError, ROLE_IDS, attachPoolWith, deployLocalStack, deployStack, type Deployment } from "../../scripts/lib/deploy";
+import { DeploymentMismatchError, ROLE_IDS, assertNetworkReady, attachPoolWith, deployLocalStack, deployStack, type Deployment } from "../../scripts/lib/deploy";
 import { UNISWAP_ARTIFACTS } from "../../scripts/lib/deploy-uniswap";
 import { chainMark, expectFailure, tmpDir } from "./helpers";
 
@@ -250,5 +250,16 @@ describe("deploy: deployStack on the in-process network", function () {
     expect(r.deployment.demoAccounts).to.deep.equal([]);
     // A tweak that breaks the configuration is refused like any other.
     await expectFailure(deployLocalStack(hre, (c) => (c.assets[0].ltBps = 9800)), /assets\[0\] \(USDC\): ltBps must be 0..9700, got 9800/);
+  });
+
+  it("sepolia is configured from vars/env only, and an unset RPC URL is explained before any request", async function () {
+    const net = hre.config.networks.sepolia as { url: string; chainId?: number; accounts: unknown };
+    expect(net.chainId).to.equal(11155111);
+    if (!process.env.SEPOLIA_RPC_URL && !hre.userConfig.networks?.sepolia) {
+      expect(net.url).to.equal("http://sepolia-rpc-url-not-set.invalid");
+      const fake = { network: { name: "sepolia", config: net } } as unknown as typeof hre;
+      expect(() => assertNetworkReady(fake)).to.throw('No RPC URL for network "sepolia": run `npx hardhat vars set SEPOLIA_RPC_URL`');
+    }
+    expect(() => assertNetworkReady(hre)).to.not.throw();
   });
 });
