@@ -7,7 +7,7 @@
 import { ethers } from "hardhat";
 import fs from "fs";
 import path from "path";
-import type { ContractTransactionResponse } from "ethers";
+import type { Contract, ContractTransactionResponse } from "ethers";
 import { deployMarginFixture, FEE_TIER, WAD } from "../test/helpers/margin";
 
 const FAR = 2n ** 40n;
@@ -71,7 +71,7 @@ async function main() {
     await add(pool.connect(manual).borrow(usdc.address, amount, manual.address, sub, manual.address));
     const before = await weth.token.balanceOf(manual.address);
     await add(
-      f.uni.router.connect(manual).exactInputSingle({
+      (f.uni.router.connect(manual) as Contract).exactInputSingle({
         tokenIn: usdc.address,
         tokenOut: weth.address,
         fee: FEE_TIER,

@@ -179,8 +179,9 @@ contract MarginRouter is IERC3156FlashBorrower, AccessControl, ReentrancyGuardTr
 
     // ================================================================ trader actions
 
-    /// @notice Opens a position: pulls `margin` of the collateral asset, flash-borrows the debt asset, swaps it into
-    /// collateral and leaves the trader's new sub-account with `margin · leverage` of collateral (less swap costs).
+    /// @notice Opens a position: pulls `margin` of the collateral asset, borrows `margin · (leverage − 1)` worth of the
+    /// debt asset (at oracle prices) inside a flash loan of the collateral, swaps it into collateral and leaves the
+    /// trader's new sub-account with ≈ `margin · leverage` of collateral (less swap costs and the optional fee).
     /// @return positionId The new position (its sub-account is `SUB_PREFIX | positionId`).
     function openPosition(OpenParams calldata p) external nonReentrant returns (uint256 positionId) {
         if (p.base == p.quote || p.base == address(0) || p.quote == address(0)) revert InvalidParams();
@@ -316,7 +317,6 @@ contract MarginRouter is IERC3156FlashBorrower, AccessControl, ReentrancyGuardTr
             }
             uint256 surplus = bought - amount - fee;
             if (surplus != 0) {
-                _approveMax(token, address(POOL));
                 POOL.supplyCollateral(token, surplus, pos.trader, sub);
             }
             _tstore(T_BOUGHT, bought - fee);
@@ -334,7 +334,7 @@ contract MarginRouter is IERC3156FlashBorrower, AccessControl, ReentrancyGuardTr
             _tstore(T_SPENT, spent);
             _tstore(T_RETURNED, _payOut(a.positionId, a.collateral, take, take - spent, pos.trader));
         }
-        _approveMax(token, address(POOL));
+        // The pool pulls the loan back: the max approval of `token` to the pool was ensured above in both branches.
         return FLASH_OK;
     }
 

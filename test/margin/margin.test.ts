@@ -4,7 +4,7 @@
 // frictionless PnL is checked within 1 % (fees 0.3 % per swap plus price impact).
 import { expect } from "chai";
 import { ethers } from "hardhat";
-import { loadFixture, mine } from "@nomicfoundation/hardhat-network-helpers";
+import { loadFixture, mine, time } from "@nomicfoundation/hardhat-network-helpers";
 import { anyValue } from "@nomicfoundation/hardhat-chai-matchers/withArgs";
 import {
   deployMarginFixture,
@@ -589,6 +589,67 @@ describe("margin: MarginRouter on Uniswap V3", () => {
     await expect(
       router.connect(trader).openPosition(await openParams(f, "long", 10n * WAD, 3n * WAD, { route: "0x1234" })),
     ).to.be.revertedWithCustomError(f.adapter, "BadRoute");
+  });
+
+  it("a short that falls under water (WETH up 15 %) is liquidated by the FlashLiquidator selling its USDC", async () => {
+    const f = await loadFixture(deployMarginFixture);
+    const { router, trader, pool, admin } = f;
+    await router.connect(trader).openPosition(await openParams(f, "short", 20_000n * USDC, 4n * WAD));
+    const sub = await f.router.subIdOf(1n);
+    const info0 = await router.positionInfo(1n);
+    // HF = 80 000·0.85 / (30 000 · P/2000) → liquidation near 2000 · 68 000/60 000 ≈ 2267
+    expect(Number(info0.liquidationPrice) / 1e18).to.be.closeTo(2266, 15);
+    await setPrice(f, 2300);
+    expect((await router.positionInfo(1n)).healthFactor).to.be.lt(WAD);
+    const preview = await pool.previewLiquidation(trader.address, sub, f.usdc.address);
+    expect(preview.liquidatable).to.equal(true);
+    const keeper = f.users[5];
+    const liquidator = await (
+      await ethers.getContractFactory("FlashLiquidator", admin)
+    ).deploy(f.poolAddress, f.uni.addresses.router, keeper.address);
+    const seized = preview.seized - preview.protocolFee;
+    const profit = (await quoteExactInput(f.uni, f.pathUW, seized)) - preview.maxRepay;
+    await expect(
+      liquidator.connect(keeper).liquidate({
+        owner: trader.address,
+        subId: sub,
+        collateralAsset: f.usdc.address,
+        debtAsset: f.weth.address,
+        maxRepay: ethers.MaxUint256,
+        minSeized: 0n,
+        path: f.pathUW,
+        minProfit: 1n,
+      }),
+    )
+      .to.emit(liquidator, "Liquidated")
+      .withArgs(trader.address, sub, f.usdc.address, f.weth.address, preview.maxRepay, seized, profit);
+    expect((await router.positionInfo(1n)).healthFactor).to.be.gte(WAD);
+  });
+
+  it("with interest accruing, a full close repays principal and interest and leaves nothing behind", async () => {
+    const f = await loadFixture(deployMarginFixture);
+    const { router, trader, pool } = f;
+    await pool.setRateModel(f.usdc.address, 200, 400, 6000, 8000); // 2 % base + utilization slope
+    await router.connect(trader).openPosition(await openParams(f, "long", 10n * WAD, 3n * WAD));
+    const sub = await f.router.subIdOf(1n);
+    const [, , debt0] = await pool.accountOf(trader.address, sub);
+    await time.increase(30 * 86_400);
+    await f.weth.feed.setAnswer(toFeedAnswer(2000)); // keep the feeds within their heartbeats
+    await f.usdc.feed.setAnswer(toFeedAnswer(1));
+    const [, , debt1] = await pool.accountOf(trader.address, sub);
+    expect(debt1).to.be.gt(debt0);
+    const tx = router.connect(trader).close(1n, 100n * WAD, f.pathWU, FAR);
+    await expect(tx).to.emit(router, "PositionClosed");
+    const rc = await (await tx).wait();
+    const ev = rc!.logs.map((l) => router.interface.parseLog(l)).find((e) => e?.name === "PositionClosed")!;
+    expect(ev.args.debtRepaid).to.be.gte(debt1); // one more second of interest at most
+    expect(ev.args.debtRepaid - debt1).to.be.lt(debt1 / 1_000_000n);
+    const [dAsset, , dLeft, cAssets] = await pool.accountOf(trader.address, sub);
+    expect(dAsset).to.equal(ethers.ZeroAddress);
+    expect(dLeft).to.equal(0n);
+    expect(cAssets.length).to.equal(0);
+    expect(await f.usdc.token.balanceOf(f.routerAddress)).to.equal(0n);
+    expect(await f.weth.token.balanceOf(f.routerAddress)).to.equal(0n);
   });
 
   it("a position above its LTV but healthy: a partial decrease is refused by the pool, a full close works", async () => {

@@ -1,0 +1,201 @@
+// Shared helpers of the Fulcra CLI tasks: deployment context, asset lookup, signer choice, human units, tables,
+// JSON output and revert decoding. Imports nothing from "hardhat" (tasks are loaded by hardhat.config.ts).
+import { HardhatPluginError } from "hardhat/plugins";
+import type { HardhatRuntimeEnvironment } from "hardhat/types";
+import type { Contract, Signer } from "ethers";
+import { assertNetworkReady, attachPoolWith, readDeployment, type DeployedAsset, type Deployment } from "../scripts/lib/deploy";
+
+export const PLUGIN = "fulcra";
+export const WAD = 10n ** 18n;
+export const MAX_UINT256 = (1n << 256n) - 1n;
+
+/** A user-facing error: Hardhat prints its message without a stack trace. */
+export function fail(message: string): never {
+  throw new HardhatPluginError(PLUGIN, message);
+}
+
+export interface Ctx {
+  hre: HardhatRuntimeEnvironment;
+  dep: Deployment;
+  signer: Signer;
+  me: string;
+  pool: Contract;
+  asset: (symbolOrAddress: string) => DeployedAsset;
+}
+
+/** Loads the network's deployment and binds the pool to `from` (signer index or address; default signer 0). */
+export async function context(hre: HardhatRuntimeEnvironment, from?: string): Promise<Ctx> {
+  let dep: Deployment;
+  try {
+    assertNetworkReady(hre);
+    dep = readDeployment(hre);
+  } catch (e) {
+    fail((e as Error).message);
+  }
+  const signer = await pickSigner(hre, from);
+  const pool = await attachPoolWith(hre, dep.pool, signer);
+  const asset = (s: string) => {
+    const a = dep.assets.find((x) => x.symbol.toLowerCase() === s.toLowerCase() || x.address.toLowerCase() === s.toLowerCase());
+    if (!a) fail(`Unknown asset "${s}". Listed: ${dep.assets.map((x) => x.symbol).join(", ")}`);
+    return a;
+  };
+  return { hre, dep, signer, me: await signer.getAddress(), pool, asset };
+}
+
+export async function pickSigner(hre: HardhatRuntimeEnvironment, from?: string): Promise<Signer> {
+  const signers = await hre.ethers.getSigners();
+  if (from === undefined || from === "") {
+    if (!signers.length) fail(`No account configured for network "${hre.network.name}" (see docs/deploy.md).`);
+    return signers[0];
+  }
+  if (/^\d+$/.test(from)) {
+    const s = signers[Number(from)];
+    if (!s) fail(`--from ${from}: the network has only ${signers.length} account(s)`);
+    return s;
+  }
+  const s = signers.find((x) => x.address.toLowerCase() === from.toLowerCase());
+  if (!s) fail(`--from ${from}: not one of this network's accounts`);
+  return s;
+}
+
+export function parseUnits(hre: HardhatRuntimeEnvironment, amount: string, a: DeployedAsset): bigint {
+  if (!/^\d+(\.\d+)?$/.test(amount)) fail(`Invalid amount "${amount}": use a decimal number of whole ${a.symbol}, e.g. 1.5`);
+  const frac = amount.split(".")[1] ?? "";
+  if (frac.length > a.decimals) fail(`Invalid amount "${amount}": ${a.symbol} has ${a.decimals} decimals`);
+  const v = hre.ethers.parseUnits(amount, a.decimals);
+  if (v === 0n) fail("Amount must be positive");
+  return v;
+}
+
+/** Raw units → "1,234.5678" (up to `digits` fraction digits). */
+export function fmtUnits(v: bigint, decimals: number, digits = 4): string {
+  const neg = v < 0n;
+  const abs = neg ? -v : v;
+  const s = abs.toString().padStart(decimals + 1, "0");
+  const int = s.slice(0, s.length - decimals) || "0";
+  let frac = decimals ? s.slice(s.length - decimals).slice(0, digits) : "";
+  frac = frac.replace(/0+$/, "");
+  const intFmt = int.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+  return (neg ? "-" : "") + intFmt + (frac ? "." + frac : "");
+}
+export const fmtUsd = (wad: bigint, digits = 2) => "$" + fmtUnits(wad, 18, digits);
+export const fmtPct = (wad: bigint, digits = 2) => fmtUnits(wad * 100n, 18, digits) + "%";
+export const fmtBps = (bps: bigint | number) => (Number(bps) / 100).toFixed(2) + "%";
+export const fmtHealth = (wad: bigint) => (wad === MAX_UINT256 ? "∞" : fmtUnits(wad, 18, 4));
+export const fmtCap = (v: bigint, decimals: number) => (v >= (1n << 128n) - 1n ? "none" : fmtUnits(v, decimals, 2));
+
+/** USD per whole token (WAD) from the pool's price (USD·1e18 per raw unit, scaled 1e18). */
+export const wholePrice = (poolPrice: bigint, decimals: number) => (poolPrice * 10n ** BigInt(decimals)) / WAD;
+
+/** A plain text table. */
+export function table(rows: Record<string, string>[]): string {
+  if (!rows.length) return "(none)";
+  const cols = Object.keys(rows[0]);
+  const w = cols.map((c) => Math.max(c.length, ...rows.map((r) => (r[c] ?? "").length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(w[i]) : c.padStart(w[i]))).join("  ");
+  return [line(cols), w.map((n) => "-".repeat(n)).join("  "), ...rows.map((r) => line(cols.map((c) => r[c] ?? "")))].join("\n");
+}
+
+/** JSON with bigints as decimal strings. */
+export function toJson(v: unknown): string {
+  return JSON.stringify(v, (_k, x) => (typeof x === "bigint" ? x.toString() : x), 2);
+}
+
+/** Prints `data` as JSON or `text`, and returns `data` (so hre.run callers get it). */
+export function output<T>(json: boolean, data: T, text: () => string): T {
+  console.log(json ? toJson(data) : text());
+  return data;
+}
+
+const FRIENDLY: Record<string, string> = {
+  InsufficientCollateral: "would be unhealthy: the account's borrowing power (LTV) does not cover this",
+  InsufficientLiquidity: "not enough liquidity in the market",
+  InsufficientBalance: "insufficient balance in the pool for this account",
+  SupplyCapExceeded: "the supply cap would be exceeded",
+  BorrowCapExceeded: "the borrow cap would be exceeded",
+  CollateralCapExceeded: "the collateral cap would be exceeded",
+  BelowMinBorrow: "the debt would be below the market's minimum borrow",
+  NotBorrowable: "this asset cannot be borrowed",
+  NotCollateral: "this asset cannot be collateral",
+  DebtAssetMismatch: "the account already owes another asset (one debt asset per account)",
+  CollateralIsDebtAsset: "an account cannot borrow the asset it uses as collateral",
+  TooManyCollaterals: "the account already has the maximum number of collateral assets",
+  CircuitBreakerActive: "the circuit breaker is on for this asset",
+  SupplyPaused: "supply is paused",
+  BorrowPaused: "borrowing is paused",
+  StalePrice: "a price feed is stale (on a local network: run advance-time, which refreshes the mock feeds)",
+  NoDebt: "the account has no debt",
+  RepayExceedsDebt: "more than the debt (use --amount max to repay everything)",
+  Unauthorized: "not authorized for this account",
+  LeverageTooHigh: "leverage above the maximum the collateral's LTV allows",
+  PositionTooSmall: "position below the router's minimum size",
+  PriceDeviation: "the swap price deviates too far from the oracle",
+  NotTrader: "not the trader of this position",
+  PositionClosed: "the position is already closed",
+  ERC20InsufficientBalance: "insufficient token balance",
+  ERC20InsufficientAllowance: "insufficient allowance",
+};
+
+/** Turns a revert into "<ErrorName>: <what it means>". */
+export function describeRevert(e: unknown, contracts: Contract[]): string {
+  const err = e as { revert?: { name: string; args: unknown[] }; data?: string; shortMessage?: string; message?: string };
+  let name = err.revert?.name;
+  let args = err.revert?.args;
+  const data = err.data ?? (e as { error?: { data?: string } }).error?.data;
+  if (!name && typeof data === "string" && data.length >= 10) {
+    for (const c of contracts) {
+      try {
+        const parsed = c.interface.parseError(data);
+        if (parsed) {
+          name = parsed.name;
+          args = [...parsed.args];
+          break;
+        }
+      } catch {
+        /* not this contract's error */
+      }
+    }
+  }
+  if (!name) {
+    // Over JSON-RPC (`npx hardhat node`) the revert can arrive only as Hardhat's message text.
+    const m = /custom error '(\w+)\((.*?)\)'/.exec(err.message ?? "");
+    if (m) {
+      name = m[1];
+      args = m[2] ? m[2].split(",").map((x) => x.trim()) : [];
+    }
+  }
+  if (name) {
+    const a = args && args.length ? `(${args.map((x) => String(x)).join(", ")})` : "";
+    return `${name}${a}: ${FRIENDLY[name] ?? "reverted"}`;
+  }
+  return err.shortMessage ?? err.message ?? String(e);
+}
+
+/** Runs `fn.staticCall(...args)` to surface a revert with a clear message before sending, then sends. */
+export async function checkedSend(what: string, c: Contract, fn: string, args: unknown[], decoders: Contract[] = []) {
+  try {
+    await c.getFunction(fn).staticCall(...args);
+  } catch (e) {
+    fail(`${what} refused (checked with a static call, nothing sent): ${describeRevert(e, [c, ...decoders])}`);
+  }
+  const tx = await c.getFunction(fn)(...args);
+  return tx.wait();
+}
+
+export async function erc20(hre: HardhatRuntimeEnvironment, address: string, signer: Signer): Promise<Contract> {
+  return hre.ethers.getContractAt("MockERC20", address, signer) as unknown as Contract;
+}
+
+/** Fails with "insufficient balance" if `me` holds less than `amount`, then approves `spender` if needed. */
+export async function ensureFunds(ctx: Ctx, a: DeployedAsset, amount: bigint, spender: string) {
+  const t = await erc20(ctx.hre, a.address, ctx.signer);
+  const bal: bigint = await t.balanceOf(ctx.me);
+  if (bal < amount)
+    fail(`Insufficient balance: ${ctx.me} holds ${fmtUnits(bal, a.decimals, a.decimals)} ${a.symbol}, needs ${fmtUnits(amount, a.decimals, a.decimals)}`);
+  const allowance: bigint = await t.allowance(ctx.me, spender);
+  if (allowance < amount) await (await t.approve(spender, amount)).wait();
+}
+
+export function requireLocal(hre: HardhatRuntimeEnvironment, dep: Deployment, task: string) {
+  if (!dep.local) fail(`${task} is for local networks only ("${hre.network.name}" is not local)`);
+}
