@@ -377,7 +377,7 @@ describe("core: timelock", () => {
 
   async function timelockFixture() {
     const [eoa, proposer, lender] = await ethers.getSigners();
-    const timelock = await (await ethers.getContractFactory("TestTimelock")).deploy(DELAY, [proposer.address], [proposer.address], ethers.ZeroAddress);
+    const timelock = await (await ethers.getContractFactory("FulcraTimelock")).deploy(DELAY, [proposer.address], [proposer.address], ethers.ZeroAddress);
     const tl = await timelock.getAddress();
     const pool = await deployPool(eoa, eoa.address);
     // Hand-over: the timelock gets DEFAULT_ADMIN and RISK_ADMIN, the deploying EOA renounces both.

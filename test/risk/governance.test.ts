@@ -8,7 +8,7 @@ import { DEFAULT_PROFILES, toOnchainProfile, targetsFor } from "../../scripts/li
 import { RISK_ROLES, deployRiskStack } from "../../scripts/lib/risk";
 import { deployPoolFixture } from "../helpers/fixtures";
 import { deployAndListTestAsset, DEMO_ASSETS } from "../../scripts/lib/protocol";
-import type { RiskTimelock } from "../../typechain-types";
+import type { FulcraTimelock } from "../../typechain-types";
 import { deployRiskFixture, step, ltNow, ltvNow, HOUR } from "./fixture";
 
 const P = DEFAULT_PROFILES.WETH;
@@ -18,12 +18,12 @@ describe("RiskEngine governance", () => {
   async function timelockFixture() {
     const f = await deployRiskFixture();
     const [, proposer] = await ethers.getSigners();
-    const timelock = (await (await ethers.getContractFactory("RiskTimelock")).deploy(
+    const timelock = (await (await ethers.getContractFactory("FulcraTimelock")).deploy(
       DELAY,
       [proposer.address],
       [ethers.ZeroAddress], // anyone may execute once ready
       ethers.ZeroAddress,
-    )) as unknown as RiskTimelock;
+    )) as unknown as FulcraTimelock;
     const tl = await timelock.getAddress();
     await f.engine.grantRole(RISK_ROLES.RISK_ADMIN, tl);
     await f.engine.renounceRole(RISK_ROLES.RISK_ADMIN, f.admin.address);
