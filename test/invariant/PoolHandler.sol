@@ -131,9 +131,13 @@ contract PoolHandler {
         _end(s, actor, K_USER, NK);
     }
 
-    function withdraw(uint256 actorSeed, uint256 ownerSeed, uint256 assetSeed, uint256 amountSeed, uint8 mode)
-        external
-    {
+    function withdraw(
+        uint256 actorSeed,
+        uint256 ownerSeed,
+        uint256 assetSeed,
+        uint256 amountSeed,
+        uint8 mode
+    ) external {
         (address actor, uint256 i, Snap memory s) = _begin(actorSeed, assetSeed);
         address owner = _owner(actor, ownerSeed);
         uint256 balance = pool.supplyShares(address(tokens[i]), owner);
@@ -169,9 +173,7 @@ contract PoolHandler {
         _end(s, actor, K_USER, NK);
     }
 
-    function withdrawCollateral(uint256 actorSeed, uint256 ownerSeed, uint256 assetSeed, uint256 amountSeed)
-        external
-    {
+    function withdrawCollateral(uint256 actorSeed, uint256 ownerSeed, uint256 assetSeed, uint256 amountSeed) external {
         (address actor, uint256 i, Snap memory s) = _begin(actorSeed, assetSeed);
         address owner = _owner(actor, ownerSeed);
         uint96 sub = uint96(ownerSeed >> 128) % uint96(NS);
@@ -404,12 +406,24 @@ contract PoolHandler {
         (address actor, uint256 i, Snap memory s) = _begin(actorSeed, assetSeed);
         IERC4626 v = IERC4626(vaults[i]);
         op %= 4;
-        uint256 max = op == 2 ? v.maxWithdraw(actor) : op == 3 ? v.maxRedeem(actor) : type(uint256).max;
+        uint256 max = op == 2
+            ? v.maxWithdraw(actor)
+            : op == 3
+                ? v.maxRedeem(actor)
+                : type(uint256).max;
         if (max != 0) {
-            uint256 amount = op == 0 ? _amount(seed, i) : op == 1 ? _amount(seed, i) * 1e3 : 1 + (seed % max);
-            uint256 preview = op == 0 ? v.previewDeposit(amount) : op == 1 ? v.previewMint(amount) : op == 2
-                ? v.previewWithdraw(amount)
-                : v.previewRedeem(amount);
+            uint256 amount = op == 0
+                ? _amount(seed, i)
+                : op == 1
+                    ? _amount(seed, i) * 1e3
+                    : 1 + (seed % max);
+            uint256 preview = op == 0
+                ? v.previewDeposit(amount)
+                : op == 1
+                    ? v.previewMint(amount)
+                    : op == 2
+                        ? v.previewWithdraw(amount)
+                        : v.previewRedeem(amount);
             tokens[i].mint(actor, op == 1 ? preview : amount);
             VM.startPrank(actor);
             tokens[i].approve(address(v), type(uint256).max);
@@ -482,7 +496,13 @@ contract PoolHandler {
         if (kind == 0) {
             call = abi.encodeCall(
                 IFulcraPool.setRateModel,
-                (token, uint16(x % 1_000), uint16(y % 2_000), uint16((x >> 32) % 30_000), uint16(1_000 + ((y >> 32) % 8_900)))
+                (
+                    token,
+                    uint16(x % 1_000),
+                    uint16(y % 2_000),
+                    uint16((x >> 32) % 30_000),
+                    uint16(1_000 + ((y >> 32) % 8_900))
+                )
             );
         } else if (kind == 1) {
             call = abi.encodeCall(IFulcraPool.setReserveFactor, (token, uint16(x % 5_001)));
@@ -569,7 +589,8 @@ contract PoolHandler {
                 if (!b.healthy[k]) _fail("an unhealthy account borrowed or withdrew collateral");
                 (address owner, uint96 sub) = _account(k);
                 AccountHealth memory h = ext.accountHealth(owner, sub);
-                if (h.borrowingPower < h.debtValue) _fail("a borrow or collateral withdrawal left the account above LTV");
+                if (h.borrowingPower < h.debtValue)
+                    _fail("a borrow or collateral withdrawal left the account above LTV");
             }
             if (kind != K_NONUSER && !liquidated && b.healthy[k] && !a.healthy[k]) {
                 // Another account's borrow may round the shared debt index up by a wei: nothing else may.
