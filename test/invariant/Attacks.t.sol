@@ -36,10 +36,13 @@ contract ScriptedBorrower is IERC3156FlashBorrower {
         POOL.flashLoan(this, token, amount, "");
     }
 
-    function onFlashLoan(address, address token, uint256 amount, uint256 fee, bytes calldata)
-        external
-        returns (bytes32)
-    {
+    function onFlashLoan(
+        address,
+        address token,
+        uint256 amount,
+        uint256 fee,
+        bytes calldata
+    ) external returns (bytes32) {
         bytes32 h;
         for (uint256 j; j < _calls.length; ++j) {
             Call memory c = _calls[j];
@@ -105,7 +108,12 @@ contract AttacksTest is FulcraSetup {
             pool.withdraw(address(usdc), 0, shares, ATTACKER, ATTACKER);
         }
         VM.stopPrank();
-        _check("attacker ends with more than it started", usdc.balanceOf(ATTACKER) <= 1_000, usdc.balanceOf(ATTACKER), 1_000);
+        _check(
+            "attacker ends with more than it started",
+            usdc.balanceOf(ATTACKER) <= 1_000,
+            usdc.balanceOf(ATTACKER),
+            1_000
+        );
     }
 
     /// @notice Withdrawing 1 wei at a time burns at least a wei's worth of shares each time: a lender cannot take out
@@ -137,7 +145,12 @@ contract AttacksTest is FulcraSetup {
         }
         VM.stopPrank();
         (, , uint256 debtAfter, , ) = pool.accountOf(BORROWER, 0);
-        _check("1-wei repays cleared more debt than paid", debtAfter + repaid >= debtBefore, debtAfter + repaid, debtBefore);
+        _check(
+            "1-wei repays cleared more debt than paid",
+            debtAfter + repaid >= debtBefore,
+            debtAfter + repaid,
+            debtBefore
+        );
     }
 
     /// @notice Borrowing in many small steps never costs less debt than borrowing at once.
@@ -165,7 +178,11 @@ contract AttacksTest is FulcraSetup {
         calls[1] = ScriptedBorrower.Call(address(pool), abi.encodeCall(ext.accountHealth, (BORROWER, 0)), true);
         calls[2] = ScriptedBorrower.Call(vault, abi.encodeCall(IERC4626.totalAssets, ()), true);
         calls[3] = ScriptedBorrower.Call(vault, abi.encodeCall(IERC4626.convertToAssets, (1e18)), true);
-        calls[4] = ScriptedBorrower.Call(lens, abi.encodeWithSignature("snapshot(address[],uint96[])", owners, subs), true);
+        calls[4] = ScriptedBorrower.Call(
+            lens,
+            abi.encodeWithSignature("snapshot(address[],uint96[])", owners, subs),
+            true
+        );
         bytes32 expected;
         for (uint256 j; j < calls.length; ++j) {
             (bool ok, bytes memory ret) = calls[j].target.staticcall(calls[j].data);
@@ -183,10 +200,26 @@ contract AttacksTest is FulcraSetup {
     function test_flashFundedBorrow_revertsAndLeavesNothing() public {
         ScriptedBorrower b = new ScriptedBorrower(pool);
         ScriptedBorrower.Call[] memory calls = new ScriptedBorrower.Call[](4);
-        calls[0] = ScriptedBorrower.Call(address(weth), abi.encodeCall(IMockERC20.approve, (address(pool), 50e18)), false);
-        calls[1] = ScriptedBorrower.Call(address(pool), abi.encodeCall(pool.supplyCollateral, (address(weth), 50e18, address(b), 0)), false);
-        calls[2] = ScriptedBorrower.Call(address(pool), abi.encodeCall(pool.borrow, (address(usdc), 50_000e6, address(b), 0, ATTACKER)), false);
-        calls[3] = ScriptedBorrower.Call(address(pool), abi.encodeCall(pool.withdrawCollateral, (address(weth), 50e18, address(b), 0, address(b))), false);
+        calls[0] = ScriptedBorrower.Call(
+            address(weth),
+            abi.encodeCall(IMockERC20.approve, (address(pool), 50e18)),
+            false
+        );
+        calls[1] = ScriptedBorrower.Call(
+            address(pool),
+            abi.encodeCall(pool.supplyCollateral, (address(weth), 50e18, address(b), 0)),
+            false
+        );
+        calls[2] = ScriptedBorrower.Call(
+            address(pool),
+            abi.encodeCall(pool.borrow, (address(usdc), 50_000e6, address(b), 0, ATTACKER)),
+            false
+        );
+        calls[3] = ScriptedBorrower.Call(
+            address(pool),
+            abi.encodeCall(pool.withdrawCollateral, (address(weth), 50e18, address(b), 0, address(b))),
+            false
+        );
         b.setCalls(calls);
         try b.borrow(address(weth), 50e18) {
             _check("flash-funded borrow went through", false, 0, 0);
@@ -201,7 +234,11 @@ contract AttacksTest is FulcraSetup {
     function test_flashFundedLiquidation_onlyWhenUnhealthy() public {
         ScriptedBorrower b = new ScriptedBorrower(pool);
         ScriptedBorrower.Call[] memory calls = new ScriptedBorrower.Call[](2);
-        calls[0] = ScriptedBorrower.Call(address(usdc), abi.encodeCall(IMockERC20.approve, (address(pool), type(uint256).max)), false);
+        calls[0] = ScriptedBorrower.Call(
+            address(usdc),
+            abi.encodeCall(IMockERC20.approve, (address(pool), type(uint256).max)),
+            false
+        );
         calls[1] = ScriptedBorrower.Call(
             address(pool),
             abi.encodeCall(pool.liquidate, (BORROWER, 0, address(weth), type(uint256).max, 0, address(b), "")),
@@ -225,7 +262,12 @@ contract AttacksTest is FulcraSetup {
             usdc.balanceOf(address(pool)),
             m.totalSupplyAssets - m.totalBorrowAssets
         );
-        _check("WETH collateral not covered", weth.balanceOf(address(pool)) >= coll, weth.balanceOf(address(pool)), coll);
+        _check(
+            "WETH collateral not covered",
+            weth.balanceOf(address(pool)) >= coll,
+            weth.balanceOf(address(pool)),
+            coll
+        );
     }
 
     function _assetsOf(uint256 shares, Market memory m) internal pure returns (uint256) {

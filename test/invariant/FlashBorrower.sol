@@ -33,10 +33,13 @@ contract FlashBorrower is IERC3156FlashBorrower {
         POOL.flashLoan(this, token, amount, "");
     }
 
-    function onFlashLoan(address initiator, address token, uint256 amount, uint256 fee, bytes calldata)
-        external
-        returns (bytes32)
-    {
+    function onFlashLoan(
+        address initiator,
+        address token,
+        uint256 amount,
+        uint256 fee,
+        bytes calldata
+    ) external returns (bytes32) {
         if (msg.sender != address(POOL) || initiator != address(this)) revert BadCallback();
         Market memory m = POOL.expectedMarket(token);
         (seenSupplyAssets, seenSupplyShares, seenBorrowAssets) = (

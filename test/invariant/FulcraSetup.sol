@@ -38,7 +38,9 @@ abstract contract FulcraSetup {
         uint128 minBorrow
     ) internal returns (IMockERC20 token, IMockPriceFeed feed) {
         token = IMockERC20(_deploy("mocks/MockERC20.sol/MockERC20.json", abi.encode(symbol, symbol, decimals)));
-        feed = IMockPriceFeed(_deploy("mocks/MockPriceFeed.sol/MockPriceFeed.json", abi.encode(uint8(8), symbol, answer)));
+        feed = IMockPriceFeed(
+            _deploy("mocks/MockPriceFeed.sol/MockPriceFeed.json", abi.encode(uint8(8), symbol, answer))
+        );
         ext.listAsset(
             address(token),
             ListingParams({
@@ -70,5 +72,4 @@ abstract contract FulcraSetup {
         }
         if (deployed == address(0)) revert DeployFailed(artifact);
     }
-
 }

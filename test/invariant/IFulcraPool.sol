@@ -18,9 +18,12 @@ interface IFulcraPool is IPool {
         address receiver,
         bytes calldata data
     ) external returns (uint256 repaid, uint256 seized);
-    function flashLoan(IERC3156FlashBorrower receiver, address token, uint256 amount, bytes calldata data)
-        external
-        returns (bool);
+    function flashLoan(
+        IERC3156FlashBorrower receiver,
+        address token,
+        uint256 amount,
+        bytes calldata data
+    ) external returns (bool);
     function maxFlashLoan(address token) external view returns (uint256);
     function flashFee(address token, uint256 amount) external view returns (uint256);
     function isAuthorized(address owner, address operator) external view returns (bool);
@@ -40,7 +43,10 @@ interface IFulcraPool is IPool {
     function market(address asset) external view returns (Market memory);
     function marketInfo(address asset) external view returns (MarketInfo memory);
     function liquidationConfig(address asset) external view returns (LiquidationConfig memory);
-    function accountOf(address owner, uint96 subId)
+    function accountOf(
+        address owner,
+        uint96 subId
+    )
         external
         view
         returns (

@@ -66,6 +66,8 @@ contract PoolHandler {
     uint256 public nBadDebts;
     uint256 public nFlashLoans;
     uint256 public nExits;
+    uint256 public nUnhealthySteps; // steps that ended with at least one unhealthy account
+    uint256 public nLiquidationAttempts;
 
     struct Snap {
         uint256[NK] shares;
@@ -131,9 +133,13 @@ contract PoolHandler {
         _end(s, actor, K_USER, NK);
     }
 
-    function withdraw(uint256 actorSeed, uint256 ownerSeed, uint256 assetSeed, uint256 amountSeed, uint8 mode)
-        external
-    {
+    function withdraw(
+        uint256 actorSeed,
+        uint256 ownerSeed,
+        uint256 assetSeed,
+        uint256 amountSeed,
+        uint8 mode
+    ) external {
         (address actor, uint256 i, Snap memory s) = _begin(actorSeed, assetSeed);
         address owner = _owner(actor, ownerSeed);
         uint256 balance = pool.supplyShares(address(tokens[i]), owner);
@@ -158,7 +164,8 @@ contract PoolHandler {
     function supplyCollateral(uint256 actorSeed, uint256 ownerSeed, uint256 assetSeed, uint256 amountSeed) external {
         (address actor, uint256 i, Snap memory s) = _begin(actorSeed, assetSeed);
         address owner = _owner(actor, ownerSeed);
-        uint256 amount = _amount(amountSeed, i);
+        // Half of the time a position worth $1k..$200k, so that borrowing above the minimum is possible.
+        uint256 amount = amountSeed % 2 == 0 ? _amount(amountSeed >> 1, i) : _sizable(amountSeed >> 1, i);
         tokens[i].mint(actor, amount);
         VM.prank(actor);
         try pool.supplyCollateral(address(tokens[i]), amount, owner, uint96(ownerSeed >> 128) % uint96(NS)) {} catch (
@@ -169,9 +176,7 @@ contract PoolHandler {
         _end(s, actor, K_USER, NK);
     }
 
-    function withdrawCollateral(uint256 actorSeed, uint256 ownerSeed, uint256 assetSeed, uint256 amountSeed)
-        external
-    {
+    function withdrawCollateral(uint256 actorSeed, uint256 ownerSeed, uint256 assetSeed, uint256 amountSeed) external {
         (address actor, uint256 i, Snap memory s) = _begin(actorSeed, assetSeed);
         address owner = _owner(actor, ownerSeed);
         uint96 sub = uint96(ownerSeed >> 128) % uint96(NS);
@@ -220,6 +225,28 @@ contract PoolHandler {
     function liquidate(uint256 actorSeed, uint256 targetSeed, uint256 collSeed, uint256 repaySeed) external {
         (address actor, uint256 ci, Snap memory s) = _begin(actorSeed, collSeed);
         uint256 k = targetSeed % NK;
+        // Three times in four, aim at an unhealthy account and a collateral it holds (else a random pair, which
+        // must be refused unless it happens to be liquidatable).
+        if (targetSeed % 4 != 0) {
+            uint256 pick = NK;
+            for (uint256 j; j < NK; ++j) {
+                uint256 c = (k + j) % NK;
+                if (!s.healthy[c]) {
+                    pick = c;
+                    break;
+                }
+                if (pick == NK && s.shares[c] != 0) pick = c; // else at least an indebted one
+            }
+            if (pick != NK) k = pick;
+        }
+        if (collSeed % 4 != 0) {
+            for (uint256 j; j < NA; ++j) {
+                if (s.coll[k][(ci + j) % NA] != 0) {
+                    ci = (ci + j) % NA;
+                    break;
+                }
+            }
+        }
         _liquidate(actor, k, address(tokens[ci]), repaySeed, s.healthy[k]);
         _end(s, actor, K_LIQ, k);
     }
@@ -240,6 +267,7 @@ contract PoolHandler {
         (l.owner, l.sub) = _account(k);
         (l.debtAsset, , l.debt, , ) = ext.accountOf(l.owner, l.sub);
         if (l.debtAsset == address(0)) return;
+        ++nLiquidationAttempts;
         l.maxRepay = repaySeed % 3 == 0 ? type(uint256).max : 1 + (repaySeed % l.debt);
         IMockERC20(l.debtAsset).mint(actor, l.debt + 1);
         l.pc = ext.price(coll);
@@ -404,12 +432,24 @@ contract PoolHandler {
         (address actor, uint256 i, Snap memory s) = _begin(actorSeed, assetSeed);
         IERC4626 v = IERC4626(vaults[i]);
         op %= 4;
-        uint256 max = op == 2 ? v.maxWithdraw(actor) : op == 3 ? v.maxRedeem(actor) : type(uint256).max;
+        uint256 max = op == 2
+            ? v.maxWithdraw(actor)
+            : op == 3
+                ? v.maxRedeem(actor)
+                : type(uint256).max;
         if (max != 0) {
-            uint256 amount = op == 0 ? _amount(seed, i) : op == 1 ? _amount(seed, i) * 1e3 : 1 + (seed % max);
-            uint256 preview = op == 0 ? v.previewDeposit(amount) : op == 1 ? v.previewMint(amount) : op == 2
-                ? v.previewWithdraw(amount)
-                : v.previewRedeem(amount);
+            uint256 amount = op == 0
+                ? _amount(seed, i)
+                : op == 1
+                    ? _amount(seed, i) * 1e3
+                    : 1 + (seed % max);
+            uint256 preview = op == 0
+                ? v.previewDeposit(amount)
+                : op == 1
+                    ? v.previewMint(amount)
+                    : op == 2
+                        ? v.previewWithdraw(amount)
+                        : v.previewRedeem(amount);
             tokens[i].mint(actor, op == 1 ? preview : amount);
             VM.startPrank(actor);
             tokens[i].approve(address(v), type(uint256).max);
@@ -482,7 +522,13 @@ contract PoolHandler {
         if (kind == 0) {
             call = abi.encodeCall(
                 IFulcraPool.setRateModel,
-                (token, uint16(x % 1_000), uint16(y % 2_000), uint16((x >> 32) % 30_000), uint16(1_000 + ((y >> 32) % 8_900)))
+                (
+                    token,
+                    uint16(x % 1_000),
+                    uint16(y % 2_000),
+                    uint16((x >> 32) % 30_000),
+                    uint16(1_000 + ((y >> 32) % 8_900))
+                )
             );
         } else if (kind == 1) {
             call = abi.encodeCall(IFulcraPool.setReserveFactor, (token, uint16(x % 5_001)));
@@ -556,6 +602,12 @@ contract PoolHandler {
         Snap memory a = _snap();
         bool[NA] memory badDebt = _badDebtAssets();
         for (uint256 k; k < NK; ++k) {
+            if (!a.healthy[k]) {
+                ++nUnhealthySteps;
+                break;
+            }
+        }
+        for (uint256 k; k < NK; ++k) {
             uint256 u = k / NS;
             bool lostCollateral;
             for (uint256 i; i < NA; ++i) if (a.coll[k][i] < b.coll[k][i]) lostCollateral = true;
@@ -569,7 +621,8 @@ contract PoolHandler {
                 if (!b.healthy[k]) _fail("an unhealthy account borrowed or withdrew collateral");
                 (address owner, uint96 sub) = _account(k);
                 AccountHealth memory h = ext.accountHealth(owner, sub);
-                if (h.borrowingPower < h.debtValue) _fail("a borrow or collateral withdrawal left the account above LTV");
+                if (h.borrowingPower < h.debtValue)
+                    _fail("a borrow or collateral withdrawal left the account above LTV");
             }
             if (kind != K_NONUSER && !liquidated && b.healthy[k] && !a.healthy[k]) {
                 // Another account's borrow may round the shared debt index up by a wei: nothing else may.
@@ -697,9 +750,14 @@ contract PoolHandler {
         return 1 + ((seed >> 8) % (10 ** (seed % digits)));
     }
 
-    /// @dev Half of the time an amount near the account's remaining borrowing power, otherwise a random one.
+    /// @dev About $1k..$200k of asset `i` at its current price.
+    function _sizable(uint256 seed, uint256 i) internal view returns (uint256) {
+        return (1_000e18 * WAD * (1 + (seed % 200))) / ext.price(address(tokens[i]));
+    }
+
+    /// @dev Three times in four an amount near the account's remaining borrowing power, otherwise a random one.
     function _borrowAmount(address owner, uint96 sub, uint256 i, uint256 seed) internal view returns (uint256) {
-        if (seed % 2 == 0) return _amount(seed >> 1, i);
+        if (seed % 4 == 0) return _amount(seed >> 2, i);
         AccountHealth memory h = ext.accountHealth(owner, sub);
         if (h.borrowingPower <= h.debtValue) return _amount(seed >> 1, i);
         uint256 room = ((h.borrowingPower - h.debtValue) * WAD) / ext.price(address(tokens[i]));

@@ -93,9 +93,24 @@ contract PoolInvariants is FulcraSetup {
         }
     }
 
-    /// @notice Printed at the end of each run with -vv: how much of each kind happened.
-    function afterInvariant() public view {
+    /// @notice At the end of each run: something happened, and (with -vv) how much of each kind.
+    function afterInvariant() public {
         if (handler.nActions() == 0) _broken("no action ran", 0, 0, 0);
+        _log("actions", handler.nActions());
+        _log("expected reverts", handler.nExpectedReverts());
+        _log("steps ending with an unhealthy account", handler.nUnhealthySteps());
+        _log("liquidation attempts on indebted accounts", handler.nLiquidationAttempts());
+        _log("liquidations", handler.nLiquidations());
+        _log("bad-debt write-offs", handler.nBadDebts());
+        _log("flash loans", handler.nFlashLoans());
+        _log("full exits", handler.nExits());
+    }
+
+    /// @dev Foundry's console.log(string, uint256).
+    function _log(string memory what, uint256 n) internal view {
+        address console = 0x000000000000000000636F6e736F6c652e6c6f67;
+        (bool ok, ) = console.staticcall(abi.encodeWithSignature("log(string,uint256)", what, n));
+        ok;
     }
 
     function _broken(string memory invariant, uint256 asset, uint256 left, uint256 right) internal pure {
