@@ -160,6 +160,7 @@ async function runMode(w: World, mode: Mode, path: PricePath, actors: Actor[], r
   for (let step = 1; step <= path.steps; step++) {
     // 1. Oracles move.
     for (const sym of SIM_ASSETS) await assets[sym].feed.connect(admin).setAnswer(toFeedAnswer(path.prices[sym][step]));
+    if (step % 16 === 1) await assets.USDC.feed.connect(admin).setAnswer(toFeedAnswer(1)); // USDC's heartbeat is a day
     // 2. Arbitrage pulls the DEX pools to the feed price.
     for (const sym of SIM_ASSETS) await arbitrageTo(w, sym, path.prices[sym][step]);
     // 3. Volatility readings (only for the mock oracle; the real oracle reads the feeds itself when updated).
