@@ -11,6 +11,8 @@ interface IVolatilityOracle {
     /// @notice Annualized realized volatility of `asset` (WAD, 1e18 = 100 %).
     function volatility(address asset) external view returns (uint256);
 
-    /// @notice Absolute log return of `asset`'s last update (WAD) and when it happened.
+    /// @notice Absolute log return of `asset`'s largest single update within its shock window (WAD), and when that
+    /// update happened. (A later, smaller move does not replace it until the window has passed, so calling `update`
+    /// again cannot hide a shock.)
     function lastMove(address asset) external view returns (uint256 absLogReturnWad, uint256 timestamp);
 }

@@ -4,7 +4,12 @@ pragma solidity ^0.8.28;
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {IPool} from "../interfaces/IPool.sol";
 import {IVolatilityOracle} from "../interfaces/IVolatilityOracle.sol";
-import {AssetConfig, AssetRisk} from "../interfaces/IPoolTypes.sol";
+import {AssetConfig, AssetRisk, LiquidationConfig} from "../interfaces/IPoolTypes.sol";
+
+/// @dev The pool view the engine needs beyond IPool.
+interface IPoolLiquidationConfig {
+    function liquidationConfig(address asset) external view returns (LiquidationConfig memory);
+}
 
 /// @title RiskEngine
 /// @notice Turns each collateral asset's measured volatility into its collateral parameters. In calm markets
@@ -34,6 +39,7 @@ contract RiskEngine is AccessControl {
     uint256 public constant MAX_COOLDOWN = 7 days;
     /// @notice The breaker lifts only once volatility is back under this share of the ceiling (hysteresis).
     uint256 public constant LIFT_RATIO_BPS = 9_000;
+    uint256 internal constant BPS = 10_000;
 
     /// @notice Governance's profile for one collateral asset.
     struct Profile {
@@ -51,7 +57,8 @@ contract RiskEngine is AccessControl {
         bool dynamic; // false: static mode, parameters stay as governance set them in the pool
     }
 
-    /// @notice What the engine last applied.
+    /// @notice What the engine last applied, written with each `RiskUpdated` (the pool's own LTV and LT target are
+    /// the reference for detecting changes; `breaker` is the engine's own last decision).
     struct State {
         uint16 ltv;
         uint16 ltTarget;
@@ -76,6 +83,8 @@ contract RiskEngine is AccessControl {
     error ZeroAddress();
     error InvalidProfile();
     error NoProfile();
+    error AssetNotListed();
+    error LtAboveLiquidationBound(uint256 ltMax, uint256 bound);
 
     event ProfileSet(address indexed asset, Profile profile);
     event ModeSet(address indexed asset, bool dynamic);
@@ -107,6 +116,9 @@ contract RiskEngine is AccessControl {
     // ---------------------------------------------------------------- governance
 
     /// @notice Sets `asset`'s profile (RISK_ADMIN, through the timelock), validated against hard bounds.
+    /// The asset must be listed in the pool, the calm LT must leave room for its maximum liquidation bonus there
+    /// (LT·(1 + maxBonus) < 1), and a dynamic profile needs the asset listed in the volatility oracle. Switching the
+    /// profile to static lifts the engine's circuit breaker, as `setMode` does.
     function setProfile(address asset, Profile calldata p) external onlyRole(RISK_ADMIN_ROLE) {
         if (asset == address(0)) revert ZeroAddress();
         if (
@@ -128,8 +140,14 @@ contract RiskEngine is AccessControl {
             p.breakerMove > MAX_BREAKER_MOVE ||
             p.cooldown > MAX_COOLDOWN
         ) revert InvalidProfile();
+        if (POOL.assetConfig(asset).id == 0) revert AssetNotListed();
+        uint256 bound = (BPS * BPS - 1) /
+            (BPS + IPoolLiquidationConfig(address(POOL)).liquidationConfig(asset).maxBonus);
+        if (p.ltMax > bound) revert LtAboveLiquidationBound(p.ltMax, bound);
+        if (p.dynamic) ORACLE.volatility(asset); // reverts for an asset the oracle does not know
         _profiles[asset] = p;
         emit ProfileSet(asset, p);
+        if (!p.dynamic) _liftIfStatic(asset);
     }
 
     /// @notice Switches `asset` between dynamic mode and static mode (RISK_ADMIN). In static mode the engine leaves
@@ -137,28 +155,41 @@ contract RiskEngine is AccessControl {
     function setMode(address asset, bool dynamic) external onlyRole(RISK_ADMIN_ROLE) {
         Profile storage p = _profiles[asset];
         if (p.ltMax == 0) revert NoProfile();
+        if (dynamic) ORACLE.volatility(asset); // reverts for an asset the oracle does not know
         p.dynamic = dynamic;
         emit ModeSet(asset, dynamic);
-        if (!dynamic && state[asset].breaker) {
-            state[asset].breaker = false;
-            POOL.setCircuitBreaker(asset, false);
-        }
+        if (!dynamic) _liftIfStatic(asset);
     }
 
     // ---------------------------------------------------------------- keepers
 
     /// @notice Refreshes `asset`'s volatility and applies the parameters it implies. Permissionless and idempotent:
-    /// a call that changes nothing costs little and emits nothing. Returns whether parameters changed.
+    /// a call that changes nothing emits nothing. Returns whether parameters changed. In static mode (or without a
+    /// profile) it only refreshes the oracle and leaves the pool alone.
+    /// @dev Changes are detected against the pool's own LTV and LT target, not a cache, so parameters governance set
+    /// directly on the pool (or while the asset was static) are brought back to the profile at the next update. The
+    /// circuit breaker is compared with the engine's own last decision, so a guardian's manual trip is not undone
+    /// while the engine has nothing new to say.
     function update(address asset) public returns (bool changed) {
         Profile memory p = _profiles[asset];
-        if (!p.dynamic) return false;
+        if (!p.dynamic) {
+            if (p.ltMax != 0) ORACLE.update(asset);
+            return false;
+        }
         ORACLE.update(asset);
         uint256 vol = ORACLE.volatility(asset);
         (uint16 ltv, uint16 lt) = _targets(p, vol);
         State memory s = state[asset];
         bool breaker = _breaker(p, vol, s.breaker, asset);
 
-        if (ltv != s.ltv || lt != s.ltTarget) {
+        AssetConfig memory c = POOL.assetConfig(asset);
+        uint256 oldLtv = c.ltv;
+        AssetRisk memory r = POOL.assetRisk(asset);
+        // An asset governance made non-collateral (LT 0, or LT heading to 0 after `setCollateralParams(0, 0)`) keeps
+        // only the breaker (it still halts borrows of it): the engine does not undo the retirement, and the pool's
+        // refusal must not block a keeper's batch.
+        bool collateral = c.lt != 0 && r.ltTarget != 0;
+        if (collateral && (ltv != oldLtv || lt != r.ltTarget || p.rampBpsPerHour != r.rampBpsPerHour)) {
             POOL.applyRiskParams(asset, ltv, lt, p.rampBpsPerHour);
             changed = true;
         }
@@ -167,9 +198,9 @@ contract RiskEngine is AccessControl {
             changed = true;
         }
         if (changed) {
-            emit RiskUpdated(asset, vol, s.ltv, ltv, s.ltTarget, lt, breaker, _regime(p, vol, breaker));
+            state[asset] = State(ltv, lt, breaker, uint64(vol), uint40(block.timestamp));
+            emit RiskUpdated(asset, vol, oldLtv, ltv, r.ltTarget, lt, breaker, _regime(p, vol, breaker));
         }
-        state[asset] = State(ltv, lt, breaker, uint64(vol), uint40(block.timestamp));
     }
 
     /// @notice `update` for several assets; returns how many changed.
@@ -193,7 +224,9 @@ contract RiskEngine is AccessControl {
 
     /// @notice Everything a risk dashboard shows for `asset`: volatility, the pool's LTV and LT now, the LT target,
     /// the regime, and seconds until the LT ramp completes.
-    function status(address asset)
+    function status(
+        address asset
+    )
         external
         view
         returns (
@@ -220,11 +253,20 @@ contract RiskEngine is AccessControl {
 
     // ---------------------------------------------------------------- internals
 
-    /// @dev Linear fall from the calm profile above `refVol`, floored; LTV kept at least MIN_GAP below LT.
+    /// @dev Static mode never keeps a breaker the engine tripped.
+    function _liftIfStatic(address asset) internal {
+        if (state[asset].breaker) {
+            state[asset].breaker = false;
+            POOL.setCircuitBreaker(asset, false);
+        }
+    }
+
+    /// @dev Linear fall from the calm profile above `refVol`, floored; LTV kept at least MIN_GAP below LT. The drops
+    /// are rounded up: the protocol's side (a lower LTV and LT), never more lenient than the exact line.
     function _targets(Profile memory p, uint256 vol) internal pure returns (uint16 ltv, uint16 lt) {
         uint256 excess = vol > p.refVol ? vol - p.refVol : 0;
-        uint256 ltvDrop = (excess * p.ltvSlope) / VOL_STEP;
-        uint256 ltDrop = (excess * p.ltSlope) / VOL_STEP;
+        uint256 ltvDrop = (excess * p.ltvSlope + VOL_STEP - 1) / VOL_STEP;
+        uint256 ltDrop = (excess * p.ltSlope + VOL_STEP - 1) / VOL_STEP;
         uint256 ltvT = ltvDrop + p.ltvMin >= p.ltvMax ? p.ltvMin : p.ltvMax - ltvDrop;
         uint256 ltT = ltDrop + p.ltMin >= p.ltMax ? p.ltMin : p.ltMax - ltDrop;
         if (ltvT + MIN_GAP > ltT) ltvT = ltT - MIN_GAP;

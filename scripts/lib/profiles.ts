@@ -26,10 +26,12 @@ export const DEFAULT_PROFILES: Record<string, RiskProfile> = {
 };
 
 const bpsTargets = (p: RiskProfile, vol: number): { ltv: number; lt: number } => {
-  // Mirrors RiskEngine._targets (integer bps, floors, LTV at least 1 % under LT).
-  const excess = Math.max(0, vol - p.refVol);
-  const ltvDrop = Math.floor((excess * p.ltvSlope) / 0.1);
-  const ltDrop = Math.floor((excess * p.ltSlope) / 0.1);
+  // Mirrors RiskEngine._targets (integer bps, drops rounded up, floors, LTV at least 1 % under LT). Volatilities
+  // are taken in integer micro-units (1e-6) and the drops computed in integers, so the result equals the contract's
+  // for every volatility with at most 6 decimals (floating point would be off by one bp at multiples of 10 %).
+  const excess = Math.max(0, Math.round(vol * 1e6) - Math.round(p.refVol * 1e6)); // micro-units
+  const ltvDrop = Math.ceil((excess * p.ltvSlope) / 100_000);
+  const ltDrop = Math.ceil((excess * p.ltSlope) / 100_000);
   let ltv = ltvDrop + p.ltvMin >= p.ltvMax ? p.ltvMin : p.ltvMax - ltvDrop;
   const lt = ltDrop + p.ltMin >= p.ltMax ? p.ltMin : p.ltMax - ltDrop;
   if (ltv + 100 > lt) ltv = lt - 100;
