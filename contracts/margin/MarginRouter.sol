@@ -4,6 +4,7 @@ pragma solidity ^0.8.28;
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {IERC3156FlashBorrower} from "@openzeppelin/contracts/interfaces/IERC3156FlashBorrower.sol";
@@ -14,10 +15,10 @@ import {AccountHealth} from "../interfaces/IPoolTypes.sol";
 
 /// @notice Pool views the router needs beyond IPool.
 interface IPoolMarginViews {
-    function accountOf(address owner, uint96 subId)
-        external
-        view
-        returns (address, uint256, uint256, address[] memory, uint256[] memory);
+    function accountOf(
+        address owner,
+        uint96 subId
+    ) external view returns (address, uint256, uint256, address[] memory, uint256[] memory);
 
     function collateralOf(address owner, uint96 subId, address asset) external view returns (uint256);
 }
@@ -25,9 +26,12 @@ interface IPoolMarginViews {
 /// @title MarginRouter
 /// @notice Leveraged long and short positions in one transaction. A position lives in its own sub-account of the
 /// trader, `(trader, 2^95 | positionId)`, so its liquidation never touches the trader's other positions or lending
-/// account. Opening flash-borrows the debt asset from the pool, swaps it through the DEX adapter into the collateral
-/// asset, posts everything as collateral and borrows the flash loan back from the pool — all atomically. Closing and
-/// decreasing run the same path backwards and return what is left to the trader.
+/// account. Opening flash-borrows the collateral asset from the pool (as much as the swap must at least buy at the
+/// oracle price), posts margin + loan as collateral, borrows the debt asset against it, sells the debt for
+/// collateral through the DEX adapter, repays the loan from the purchase and posts the surplus — all atomically.
+/// (The loan is of the collateral, not the debt asset, because the pool's flash-loan balance check would count a
+/// borrow of the lent asset inside the loan as a shortfall.) Closing and decreasing flash-borrow the debt asset,
+/// repay, withdraw collateral, buy the loan back with it and return what is left to the trader.
 /// @dev The trader authorizes this router as its operator on the pool once (`pool.setAuthorization(router, true)`).
 /// Long: collateral = base, debt = quote. Short: collateral = quote, debt = base. Margin is paid in the collateral
 /// asset. Every trade has a min-out, a deadline, and an oracle check: the execution price may not be worse than the
@@ -44,6 +48,8 @@ contract MarginRouter is IERC3156FlashBorrower, AccessControl, ReentrancyGuardTr
     uint96 internal constant SUB_FLAG = uint96(1) << 95;
     uint256 public constant MAX_FEE_BPS = 50;
     uint256 public constant MAX_DEVIATION_BPS = 500;
+    /// @notice Upper bound of the minimum position value (18-decimal USD) governance may set.
+    uint256 public constant MAX_MIN_POSITION_VALUE = 1_000_000e18;
     /// @notice Leverage stays this far below the theoretical 1 / (1 − LTV), to leave room for swap costs.
     uint256 public constant LEVERAGE_BUFFER_BPS = 200;
     bytes32 internal constant FLASH_OK = keccak256("ERC3156FlashBorrower.onFlashLoan");
@@ -80,6 +86,7 @@ contract MarginRouter is IERC3156FlashBorrower, AccessControl, ReentrancyGuardTr
         address debt;
         uint256 amount; // open: margin; reduce: fraction (WAD)
         uint256 minOut; // open: min collateral bought; reduce: max collateral sold
+        uint256 borrow; // open: debt borrowed and sold; reduce: unused
         bytes route;
     }
 
@@ -95,15 +102,17 @@ contract MarginRouter is IERC3156FlashBorrower, AccessControl, ReentrancyGuardTr
     uint256 public newDebtBlock;
     uint256 public newDebtInBlock;
 
-    // Results passed from the flash callback back to the entry point.
-    uint256 internal _lastBought;
-    uint256 internal _lastSpent;
-    uint256 internal _lastReturned;
+    // Results passed from the flash callback back to the entry point, in transient storage (EIP-1153): they live
+    // for the transaction only and cost no persistent SSTORE.
+    bytes32 internal constant T_BOUGHT = keccak256("fulcra.margin.bought");
+    bytes32 internal constant T_SPENT = keccak256("fulcra.margin.spent");
+    bytes32 internal constant T_RETURNED = keccak256("fulcra.margin.returned");
+    bytes32 internal constant T_FEE = keccak256("fulcra.margin.fee");
 
     error ZeroAmount();
     error Expired();
     error NotTrader();
-    error PositionClosed();
+    error PositionNotOpen();
     error LeverageTooHigh(uint256 leverage, uint256 maxLeverage);
     error PositionTooSmall();
     error CircuitBreakerActive();
@@ -131,7 +140,9 @@ contract MarginRouter is IERC3156FlashBorrower, AccessControl, ReentrancyGuardTr
         uint256 collateralSold,
         uint256 returned
     );
-    event PositionClosedEvent(uint256 indexed positionId, uint256 debtRepaid, uint256 collateralSold, uint256 returned);
+    event PositionClosed(uint256 indexed positionId, uint256 debtRepaid, uint256 collateralSold, uint256 returned);
+    /// @notice An opening or closing fee of `amount` of `token` went to the fee recipient.
+    event FeePaid(uint256 indexed positionId, address token, uint256 amount);
     event MarginAdded(uint256 indexed positionId, uint256 amount);
     event MarginRemoved(uint256 indexed positionId, uint256 amount);
     event FeeSet(uint256 feeBps, address recipient);
@@ -190,7 +201,9 @@ contract MarginRouter is IERC3156FlashBorrower, AccessControl, ReentrancyGuardTr
 
     /// @notice Closes `fraction` (WAD, 1e18 = all) of a position: repays that share of the debt, sells just enough
     /// of that share of the collateral to cover it (at most `maxCollateralSold`), and sends the rest to the trader.
-    /// @return returned Collateral-asset units sent to the trader.
+    /// A partial decrease keeps the collateral/debt ratio, so the pool's LTV check on the withdrawal refuses it while
+    /// the position is above its LTV (but not yet liquidatable): close it in full or add margin instead.
+    /// @return returned Collateral-asset units sent to the trader (after the closing fee).
     function decrease(
         uint256 positionId,
         uint256 fraction,
@@ -205,17 +218,20 @@ contract MarginRouter is IERC3156FlashBorrower, AccessControl, ReentrancyGuardTr
         uint96 sub = _sub(positionId);
         (, , uint256 debtAmount, , ) = IPoolMarginViews(address(POOL)).accountOf(pos.trader, sub);
         uint256 repay = fraction == WAD ? debtAmount : (debtAmount * fraction) / WAD;
-        Action memory a = Action(2, positionId, collateral, debt, fraction, maxCollateralSold, route);
+        Action memory a = Action(2, positionId, collateral, debt, fraction, maxCollateralSold, 0, route);
         if (repay == 0) {
             _reduceWithoutDebt(a, pos);
         } else {
             IERC3156FlashLender(address(POOL)).flashLoan(this, debt, repay, abi.encode(a));
+            // A full repay pulls the debt as the pool rounds it; anything the flash loan left here is the trader's.
+            uint256 left = IERC20(debt).balanceOf(address(this));
+            if (left != 0) IERC20(debt).safeTransfer(pos.trader, left);
         }
-        returned = _lastReturned;
-        uint256 sold = _lastSpent;
+        returned = _tload(T_RETURNED);
+        uint256 sold = _tload(T_SPENT);
         if (fraction == WAD) {
             pos.open = false;
-            emit PositionClosedEvent(positionId, repay, sold, returned);
+            emit PositionClosed(positionId, repay, sold, returned);
         } else {
             pos.size = uint128(pos.size - (uint256(pos.size) * fraction) / WAD);
             emit PositionDecreased(positionId, fraction, repay, sold, returned);
@@ -223,10 +239,12 @@ contract MarginRouter is IERC3156FlashBorrower, AccessControl, ReentrancyGuardTr
     }
 
     /// @notice Closes a position entirely (see `decrease`).
-    function close(uint256 positionId, uint256 maxCollateralSold, bytes calldata route, uint256 deadline)
-        external
-        returns (uint256)
-    {
+    function close(
+        uint256 positionId,
+        uint256 maxCollateralSold,
+        bytes calldata route,
+        uint256 deadline
+    ) external returns (uint256) {
         return decrease(positionId, WAD, maxCollateralSold, route, deadline);
     }
 
@@ -253,24 +271,36 @@ contract MarginRouter is IERC3156FlashBorrower, AccessControl, ReentrancyGuardTr
     // ================================================================ flash callback
 
     /// @inheritdoc IERC3156FlashBorrower
-    function onFlashLoan(address initiator, address token, uint256 amount, uint256 fee, bytes calldata data)
-        external
-        returns (bytes32)
-    {
+    function onFlashLoan(
+        address initiator,
+        address token,
+        uint256 amount,
+        uint256 fee,
+        bytes calldata data
+    ) external returns (bytes32) {
         if (msg.sender != address(POOL) || initiator != address(this)) revert BadCallback();
         Action memory a = abi.decode(data, (Action));
         Position storage pos = _positions[a.positionId];
         uint96 sub = _sub(a.positionId);
         if (a.kind == 1) {
-            // Open/increase: sell the borrowed debt asset for collateral, post it all, borrow the loan back.
-            IERC20(token).forceApprove(address(ADAPTER), amount);
-            uint256 bought = ADAPTER.swapExactIn(token, a.collateral, amount, a.minOut, a.route);
-            _checkDeviation(token, amount, a.collateral, bought);
-            uint256 total = a.amount + bought;
-            IERC20(a.collateral).forceApprove(address(POOL), total);
-            POOL.supplyCollateral(a.collateral, total, pos.trader, sub);
-            POOL.borrow(token, amount + fee, pos.trader, sub, address(this));
-            _lastBought = bought;
+            // Open/increase. The loan is of the collateral asset: `amount` is the least the swap may buy at the
+            // oracle price and the deviation bound. Post margin + loan, borrow the debt asset against it, sell the
+            // debt for collateral, repay the loan from what was bought and post the surplus too.
+            uint256 total = a.amount + amount;
+            IERC20(token).forceApprove(address(POOL), total);
+            POOL.supplyCollateral(token, total, pos.trader, sub);
+            POOL.borrow(a.debt, a.borrow, pos.trader, sub, address(this));
+            IERC20(a.debt).forceApprove(address(ADAPTER), a.borrow);
+            uint256 bought = ADAPTER.swapExactIn(a.debt, token, a.borrow, a.minOut, a.route);
+            if (bought < amount + fee) {
+                revert PriceDeviation((a.borrow * POOL.price(a.debt)) / WAD, (bought * POOL.price(token)) / WAD);
+            }
+            uint256 surplus = bought - amount - fee;
+            if (surplus != 0) {
+                IERC20(token).forceApprove(address(POOL), surplus);
+                POOL.supplyCollateral(token, surplus, pos.trader, sub);
+            }
+            _tstore(T_BOUGHT, bought - fee);
         } else {
             // Reduce: repay the flash-borrowed share of debt, take the same share of collateral, buy back the loan.
             IERC20(token).forceApprove(address(POOL), amount);
@@ -282,8 +312,8 @@ contract MarginRouter is IERC3156FlashBorrower, AccessControl, ReentrancyGuardTr
             IERC20(a.collateral).forceApprove(address(ADAPTER), maxIn);
             uint256 spent = ADAPTER.swapExactOut(a.collateral, token, amount + fee, maxIn, a.route);
             _checkDeviation(a.collateral, spent, token, amount + fee);
-            _lastSpent = spent;
-            _lastReturned = _payOut(a.collateral, take - spent, pos.trader);
+            _tstore(T_SPENT, spent);
+            _tstore(T_RETURNED, _payOut(a.positionId, a.collateral, take, take - spent, pos.trader));
         }
         IERC20(token).forceApprove(address(POOL), amount + fee);
         return FLASH_OK;
@@ -339,7 +369,11 @@ contract MarginRouter is IERC3156FlashBorrower, AccessControl, ReentrancyGuardTr
         uint256 sizeWhole = (uint256(pos.size) * WAD) / 10 ** IERC20Metadata(pos.base).decimals();
         int256 move = int256(v.markPrice) - int256(uint256(pos.entryPrice));
         if (!pos.isLong) move = -move;
-        v.unrealizedPnlValue = (((int256(sizeWhole) * move) / int256(WAD)) * int256(quoteUsd)) / int256(WAD);
+        // quoteUsd is the USD value (18 decimals) of one whole quote, scaled by another 1e18: divide by WAD twice.
+        v.unrealizedPnlValue =
+            (((int256(sizeWhole) * move) / int256(WAD)) * int256(quoteUsd)) /
+            int256(WAD) /
+            int256(WAD);
         if (v.debt != 0) {
             AccountHealth memory h = POOL.accountHealth(pos.trader, v.subId);
             v.healthFactor = h.healthFactor;
@@ -379,11 +413,13 @@ contract MarginRouter is IERC3156FlashBorrower, AccessControl, ReentrancyGuardTr
     }
 
     /// @notice Sets the oracle-deviation bound, the minimum position value and the per-block new-debt cap.
-    function setGuards(uint256 maxDeviationBps_, uint256 minPositionValue_, uint256 maxNewDebtPerBlock_)
-        external
-        onlyRole(MARGIN_ADMIN_ROLE)
-    {
-        if (maxDeviationBps_ == 0 || maxDeviationBps_ > MAX_DEVIATION_BPS) revert InvalidParams();
+    function setGuards(
+        uint256 maxDeviationBps_,
+        uint256 minPositionValue_,
+        uint256 maxNewDebtPerBlock_
+    ) external onlyRole(MARGIN_ADMIN_ROLE) {
+        if (maxDeviationBps_ == 0 || maxDeviationBps_ > MAX_DEVIATION_BPS || minPositionValue_ > MAX_MIN_POSITION_VALUE)
+            revert InvalidParams();
         maxDeviationBps = maxDeviationBps_;
         minPositionValue = minPositionValue_;
         maxNewDebtPerBlock = maxNewDebtPerBlock_;
@@ -400,7 +436,8 @@ contract MarginRouter is IERC3156FlashBorrower, AccessControl, ReentrancyGuardTr
         if ((POOL.assetConfig(debt).flags & FLAG_BREAKER) != 0) revert CircuitBreakerActive();
         uint256 maxLev = maxLeverage(collateral);
         if (maxLev == 0) revert CircuitBreakerActive();
-        if (p.leverage < WAD || p.leverage > maxLev) revert LeverageTooHigh(p.leverage, maxLev);
+        if (p.leverage <= WAD) revert InvalidParams();
+        if (p.leverage > maxLev) revert LeverageTooHigh(p.leverage, maxLev);
 
         uint256 pC = POOL.price(collateral);
         uint256 pD = POOL.price(debt);
@@ -411,15 +448,21 @@ contract MarginRouter is IERC3156FlashBorrower, AccessControl, ReentrancyGuardTr
         IERC20(collateral).safeTransferFrom(msg.sender, address(this), margin);
         uint256 fee = (notional * feeBps) / BPS;
         if (fee != 0) {
+            // Rounded down: the fee is the protocol's gain, never more than the bound.
             IERC20(collateral).safeTransfer(feeRecipient, fee);
             margin -= fee;
+            emit FeePaid(positionId, collateral, fee);
         }
         uint256 borrowAmount = (((notional - p.margin) * pC) / pD);
         _chargeBlockCap((borrowAmount * pD) / WAD);
 
-        Action memory a = Action(1, positionId, collateral, debt, margin, p.minOut, p.route);
-        IERC3156FlashLender(address(POOL)).flashLoan(this, debt, borrowAmount, abi.encode(a));
-        uint256 bought = _lastBought;
+        // The oracle-price floor of what the swap must buy (rounded down): the loan of collateral taken for the
+        // open. A pool pushed away from the oracle by more than `maxDeviationBps` cannot deliver it.
+        uint256 floor = (borrowAmount * pD * (BPS - maxDeviationBps)) / (BPS * pC);
+        if (borrowAmount == 0 || floor == 0) revert PositionTooSmall();
+        Action memory a = Action(1, positionId, collateral, debt, margin, p.minOut, borrowAmount, p.route);
+        IERC3156FlashLender(address(POOL)).flashLoan(this, collateral, floor, abi.encode(a));
+        uint256 bought = _tload(T_BOUGHT);
 
         // Entry price: quote per base of what the position holds, valued as executed.
         uint256 baseAdded;
@@ -444,20 +487,43 @@ contract MarginRouter is IERC3156FlashBorrower, AccessControl, ReentrancyGuardTr
         uint96 sub = _sub(a.positionId);
         uint256 collateral = IPoolMarginViews(address(POOL)).collateralOf(pos.trader, sub, a.collateral);
         uint256 take = a.amount == WAD ? collateral : (collateral * a.amount) / WAD;
-        _lastSpent = 0;
-        _lastReturned = 0;
+        _tstore(T_SPENT, 0);
+        _tstore(T_RETURNED, 0);
         if (take != 0) {
             POOL.withdrawCollateral(a.collateral, take, pos.trader, sub, address(this));
-            _lastReturned = _payOut(a.collateral, take, pos.trader);
+            _tstore(T_RETURNED, _payOut(a.positionId, a.collateral, take, take, pos.trader));
         }
     }
 
-    /// @dev Sends `amount` of `token` to the trader after the closing fee.
-    function _payOut(address token, uint256 amount, address trader) internal returns (uint256) {
-        uint256 fee = (amount * feeBps) / BPS;
-        if (fee != 0) IERC20(token).safeTransfer(feeRecipient, fee);
+    /// @dev Sends `amount` of `token` to the trader after the closing fee: `feeBps` of the collateral taken out of
+    /// the position (the notional closed, as the opening fee), rounded down, capped at what is returned.
+    function _payOut(
+        uint256 positionId,
+        address token,
+        uint256 notional,
+        uint256 amount,
+        address trader
+    ) internal returns (uint256) {
+        uint256 fee = (notional * feeBps) / BPS;
+        if (fee > amount) fee = amount;
+        if (fee != 0) {
+            IERC20(token).safeTransfer(feeRecipient, fee);
+            emit FeePaid(positionId, token, fee);
+        }
         if (amount > fee) IERC20(token).safeTransfer(trader, amount - fee);
         return amount - fee;
+    }
+
+    function _tstore(bytes32 slot, uint256 v) internal {
+        assembly ("memory-safe") {
+            tstore(slot, v)
+        }
+    }
+
+    function _tload(bytes32 slot) internal view returns (uint256 v) {
+        assembly ("memory-safe") {
+            v := tload(slot)
+        }
     }
 
     /// @dev The value received may not fall short of the value given by more than `maxDeviationBps`, at oracle
@@ -483,7 +549,7 @@ contract MarginRouter is IERC3156FlashBorrower, AccessControl, ReentrancyGuardTr
     function _own(uint256 positionId) internal view returns (Position storage pos) {
         pos = _positions[positionId];
         if (pos.trader != msg.sender) revert NotTrader();
-        if (!pos.open) revert PositionClosed();
+        if (!pos.open) revert PositionNotOpen();
     }
 
     function _assetsOf(Position memory pos) internal pure returns (address collateral, address debt) {
@@ -502,8 +568,9 @@ contract MarginRouter is IERC3156FlashBorrower, AccessControl, ReentrancyGuardTr
     /// @dev Value of `amount` base units in whole quote units (WAD), at base price `pBase` (pool scale).
     function _toQuoteWhole(Position storage pos, uint256 amount, uint256 pBase) internal view returns (uint256) {
         uint256 usd = (amount * pBase) / WAD; // 18-dec USD
-        uint256 quoteUsd = POOL.price(pos.quote) * 10 ** IERC20Metadata(pos.quote).decimals(); // USD per whole, WAD
-        return (usd * WAD) / quoteUsd;
+        // value of one whole quote in 18-dec USD, scaled by 1e18 (pool prices are per unit, scaled by 1e18)
+        uint256 quoteUsd = POOL.price(pos.quote) * 10 ** IERC20Metadata(pos.quote).decimals();
+        return Math.mulDiv(usd, WAD * WAD, quoteUsd);
     }
 
     /// @dev Price of one whole base in whole quote (WAD) from pool prices per unit.

@@ -23,10 +23,13 @@ contract UniswapV3Adapter is IDexAdapter {
     }
 
     /// @inheritdoc IDexAdapter
-    function swapExactIn(address tokenIn, address tokenOut, uint256 amountIn, uint256 minOut, bytes calldata route)
-        external
-        returns (uint256 amountOut)
-    {
+    function swapExactIn(
+        address tokenIn,
+        address tokenOut,
+        uint256 amountIn,
+        uint256 minOut,
+        bytes calldata route
+    ) external returns (uint256 amountOut) {
         _checkRoute(route, tokenIn, tokenOut);
         IERC20(tokenIn).safeTransferFrom(msg.sender, address(this), amountIn);
         IERC20(tokenIn).forceApprove(address(ROUTER), amountIn);
@@ -42,10 +45,13 @@ contract UniswapV3Adapter is IDexAdapter {
     }
 
     /// @inheritdoc IDexAdapter
-    function swapExactOut(address tokenIn, address tokenOut, uint256 amountOut, uint256 maxIn, bytes calldata route)
-        external
-        returns (uint256 amountIn)
-    {
+    function swapExactOut(
+        address tokenIn,
+        address tokenOut,
+        uint256 amountOut,
+        uint256 maxIn,
+        bytes calldata route
+    ) external returns (uint256 amountIn) {
         _checkRoute(route, tokenIn, tokenOut);
         IERC20(tokenIn).safeTransferFrom(msg.sender, address(this), maxIn);
         IERC20(tokenIn).forceApprove(address(ROUTER), maxIn);

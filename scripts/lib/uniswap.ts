@@ -34,6 +34,8 @@ export const MIN_SQRT_RATIO = 4295128739n;
 export const MAX_SQRT_RATIO = 1461446703485210103287273052203988822378723970342n;
 export const Q96 = 1n << 96n;
 export const Q192 = 1n << 192n;
+const SWAP_GAS = 3_000_000n;
+const MINT_GAS = 1_000_000n;
 
 const ERC20_ABI = [
   "function approve(address spender, uint256 amount) returns (bool)",
@@ -90,16 +92,11 @@ export async function deployUniswapV3(deployer: Signer, weth9?: string): Promise
 export function isqrt(n: bigint): bigint {
   if (n < 0n) throw new Error("isqrt of negative");
   if (n < 2n) return n;
-  let x = BigInt(Math.floor(Math.sqrt(Number(n))));
-  // Newton refinement from a float estimate
+  // Newton from above: start at 2^ceil(bits/2) >= sqrt(n); the sequence decreases monotonically to floor(sqrt(n))
+  let x = 1n << BigInt(Math.ceil(n.toString(2).length / 2));
   for (;;) {
     const y = (x + n / x) >> 1n;
-    if (y >= x) {
-      // converge downwards
-      while (x * x > n) x -= 1n;
-      while ((x + 1n) * (x + 1n) <= n) x += 1n;
-      return x;
-    }
+    if (y >= x) return x;
     x = y;
   }
 }
@@ -266,7 +263,7 @@ async function mintPosition(
     deadline: 2n ** 64n,
   };
   const res = await npm.mint.staticCall(params);
-  await (await npm.mint(params)).wait();
+  await (await npm.mint(params, { gasLimit: MINT_GAS })).wait();
   return { tokenId: res[0], liquidity: res[1], amount0: res[2], amount1: res[3] };
 }
 
@@ -377,7 +374,8 @@ export async function swapExactInputSingle(
   };
   const router = uni.router.connect(signer) as Contract;
   const out: bigint = await router.exactInputSingle.staticCall(params);
-  await (await router.exactInputSingle(params)).wait();
+  // explicit gas: skips eth_estimateGas, whose first call in a Hardhat process can take a minute (stack-trace setup)
+  await (await router.exactInputSingle(params, { gasLimit: SWAP_GAS })).wait();
   return out;
 }
 
