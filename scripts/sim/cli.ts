@@ -119,7 +119,9 @@ async function main() {
   log(`Reports (${((Date.now() - started) / 1000).toFixed(0)} s): ${files.json}  ${files.md}  ${files.svg}`);
 }
 
-main().catch((e) => {
-  console.error(e);
-  process.exitCode = 1;
-});
+if (require.main === module) {
+  main().catch((e) => {
+    console.error(e);
+    process.exitCode = 1;
+  });
+}

@@ -149,7 +149,83 @@ export class SimKeeper implements SimKeeperLike {
   }
 }
 
-/** The keeper the simulation uses: the real in-process Keeper once keeper/ is merged, else SimKeeper. */
-export function createKeeper(w: World, watched: () => Watched[], riskAssets: string[]): SimKeeperLike {
-  return new SimKeeper(w, watched, riskAssets);
+/** Hardhat's default mnemonic: the keeper's key is account #1, which owns the FlashLiquidator. */
+const HARDHAT_MNEMONIC = "test test test test test test test test test test test junk";
+
+/**
+ * The real keeper (keeper/), in process: its indexer finds the accounts from the pool's events, its scanner reads
+ * them through FulcraLens, its strategy quotes the swap on Uniswap's QuoterV2 and its executor sends flash
+ * liquidations from the keeper's key; its volatility updater calls RiskEngine.updateMany every hour. This adapter
+ * ticks it once per step and reads what it did from the chain: the pool's Liquidate/BadDebt events and the gas of
+ * every transaction the keeper's address sent in the blocks the tick produced.
+ */
+export class RealKeeper implements SimKeeperLike {
+  private keeper?: import("../../keeper/keeper").Keeper;
+  private provider?: import("ethers").BrowserProvider;
+
+  constructor(
+    private readonly w: World,
+    private readonly deployBlock: number,
+  ) {}
+
+  private async init() {
+    if (this.keeper) return;
+    const { Keeper } = await import("../../keeper/keeper");
+    const pino = (await import("pino")).default;
+    const { network } = await import("hardhat");
+    const { BrowserProvider, Network, HDNodeWallet } = await import("ethers");
+    const w = this.w;
+    this.provider = new BrowserProvider(network.provider as never, Network.from(31337n), { staticNetwork: true, cacheTimeout: -1 });
+    const signer = HDNodeWallet.fromPhrase(HARDHAT_MNEMONIC, undefined, "m/44'/60'/0'/0/1").connect(this.provider);
+    if (signer.address !== w.keeper.address) throw new Error("keeper key mismatch");
+    this.keeper = new Keeper({
+      provider: this.provider,
+      signer,
+      deployment: {
+        chainId: 31337,
+        pool: w.poolAddress,
+        lens: await w.lens.getAddress(),
+        flashLiquidator: await w.liquidator.getAddress(),
+        riskEngine: await w.risk.engine.getAddress(),
+        quoter: w.uni.addresses.quoter,
+        assets: Object.values(w.assets).map((a) => ({ symbol: a.symbol, address: a.address, decimals: a.spec.decimals })),
+        deployBlock: this.deployBlock,
+      },
+      logger: pino({ level: process.env.KEEPER_LOG ?? "silent" }),
+      config: { mode: "flash", confirmations: 0, metricsPort: 0, volIntervalSec: 3_600, feeTiers: [3000] },
+    });
+    await this.keeper.init();
+  }
+
+  async tick(): Promise<KeeperTick> {
+    await this.init();
+    const w = this.w;
+    const from = (await ethers.provider.getBlockNumber()) + 1;
+    const r = await this.keeper!.safeTick();
+    const to = await ethers.provider.getBlockNumber();
+    const result: KeeperTick = { gasUsed: 0n, liquidations: [], badDebts: [], failed: 0 };
+    for (let b = from; b <= to; b++) {
+      const block = await ethers.provider.getBlock(b, true);
+      for (const tx of block?.prefetchedTransactions ?? []) {
+        if (tx.from.toLowerCase() !== w.keeper.address.toLowerCase()) continue;
+        const receipt = (await ethers.provider.getTransactionReceipt(tx.hash)) as unknown as ContractTransactionReceipt;
+        result.gasUsed += receipt.gasUsed;
+        const ev = parsePoolEvents(w, receipt);
+        result.liquidations.push(...ev.liquidations);
+        result.badDebts.push(...ev.badDebts);
+      }
+    }
+    if (r) result.failed = Math.max(0, r.liquidatable.length - r.sent.length);
+    return result;
+  }
 }
+
+export type KeeperKind = "keeper" | "sim";
+
+/** The keeper the simulation uses: the real in-process Keeper (default), or SimKeeper with SIM_KEEPER=sim. */
+export function createKeeper(w: World, watched: () => Watched[], riskAssets: string[], deployBlock: number): SimKeeperLike {
+  if (keeperKind() === "sim") return new SimKeeper(w, watched, riskAssets);
+  return new RealKeeper(w, deployBlock);
+}
+
+export const keeperKind = (): KeeperKind => (process.env.SIM_KEEPER === "sim" ? "sim" : "keeper");

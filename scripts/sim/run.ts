@@ -6,8 +6,8 @@ import { ethers, network } from "hardhat";
 import { Rng } from "./random";
 import { generatePath, realizedVol, SIM_ASSETS, STEP_SECONDS, YEAR_SECONDS, type PricePath, type SimAsset } from "./scenarios";
 import { generatePopulation, materialize, type Actor, type BorrowerSpec, type TraderSpec } from "./population";
-import { deployWorld, fundArbitrageur, arbitrageTo, type World } from "./world";
-import { createKeeper, type LiquidationRecord, type BadDebtRecord, type Watched } from "./keeper";
+import { deployWorld, fundArbitrageur, arbitrageTo, setDexLiquidity, type World } from "./world";
+import { createKeeper, keeperKind, type LiquidationRecord, type BadDebtRecord, type Watched } from "./keeper";
 import { toFeedAnswer } from "../lib/protocol";
 
 export type Mode = "static" | "dynamic";
@@ -90,6 +90,7 @@ export async function runSimulation(opts: SimOptions): Promise<SimResult> {
 
   const progress = opts.onProgress ?? (() => {});
   progress("deploy", 0, specs.length);
+  const deployBlock = (await ethers.provider.getBlockNumber()) + 1;
   const w = await deployWorld();
   await fundArbitrageur(w);
   const actors = await materialize(w, specs, (d) => progress("population", d, specs.length));
@@ -102,7 +103,7 @@ export async function runSimulation(opts: SimOptions): Promise<SimResult> {
       await network.provider.request({ method: "evm_revert", params: [snapshot] });
       if (m < modes.length - 1) snapshot = (await network.provider.request({ method: "evm_snapshot", params: [] })) as string;
     }
-    results[modes[m]] = await runMode(w, modes[m], path, actors, new Rng(behaviourSeed), (d) => progress(modes[m], d, opts.steps));
+    results[modes[m]] = await runMode(w, modes[m], path, actors, new Rng(behaviourSeed), deployBlock, (d) => progress(modes[m], d, opts.steps));
   }
   return {
     options: { scenario: opts.scenario, seed: opts.seed, accounts: opts.accounts, steps: opts.steps, modes },
@@ -111,19 +112,19 @@ export async function runSimulation(opts: SimOptions): Promise<SimResult> {
     world: w,
     results,
     oracle: w.risk.pushReadings ? "MockVolatilityOracle" : "VolatilityOracle",
-    keeperImpl: "SimKeeper",
+    keeperImpl: keeperKind() === "sim" ? "SimKeeper (in-sim)" : "Keeper (keeper/, in process)",
     setupBlock,
   };
 }
 
-async function runMode(w: World, mode: Mode, path: PricePath, actors: Actor[], rng: Rng, tick: (done: number) => void): Promise<ModeResult> {
+async function runMode(w: World, mode: Mode, path: PricePath, actors: Actor[], rng: Rng, deployBlock: number, tick: (done: number) => void): Promise<ModeResult> {
   const { pool, assets, admin } = w;
   const engine = w.risk.engine;
   const riskAssets = [assets.WETH.address, assets.WBTC.address, assets.USDC.address];
   for (const a of riskAssets) await engine.connect(admin).setMode(a, mode === "dynamic");
   const borrowersAndTraders = actors.filter((a) => a.spec.kind !== "lender");
   const watched: Watched[] = borrowersAndTraders.map((a) => ({ owner: a.address, subId: a.subId }));
-  const keeper = createKeeper(w, () => watched, riskAssets);
+  const keeper = createKeeper(w, () => watched, riskAssets, deployBlock);
   const symByAddr: Record<string, string> = {};
   for (const a of Object.values(assets)) symByAddr[a.address] = a.symbol;
 
@@ -161,7 +162,10 @@ async function runMode(w: World, mode: Mode, path: PricePath, actors: Actor[], r
     // 1. Oracles move.
     for (const sym of SIM_ASSETS) await assets[sym].feed.connect(admin).setAnswer(toFeedAnswer(path.prices[sym][step]));
     if (step % 16 === 1) await assets.USDC.feed.connect(admin).setAnswer(toFeedAnswer(1)); // USDC's heartbeat is a day
-    // 2. Arbitrage pulls the DEX pools to the feed price.
+    // 2. LPs pull or return liquidity at phase changes; arbitrage pulls the DEX pools to the feed price.
+    if (path.dexLiquidity[step] !== path.dexLiquidity[step - 1]) {
+      for (const sym of SIM_ASSETS) await setDexLiquidity(w, sym, path.dexLiquidity[step]);
+    }
     for (const sym of SIM_ASSETS) await arbitrageTo(w, sym, path.prices[sym][step]);
     // 3. Volatility readings (only for the mock oracle; the real oracle reads the feeds itself when updated).
     const dtYears = STEP_SECONDS / YEAR_SECONDS;

@@ -20,6 +20,8 @@ export interface Phase {
   share: number; // share of the run's steps (at least one step)
   sigma: Record<SimAsset, number>; // annualized volatility
   move: Record<SimAsset, number>; // total deterministic move over the phase, as a price ratio (0.65 = −35 %)
+  /** Share of the setup DEX liquidity LPs keep in the pools during the phase (default 1). */
+  dexLiquidity?: number;
 }
 
 export interface Scenario {
@@ -49,20 +51,23 @@ export const SCENARIOS: Record<string, Scenario> = {
     name: "crash",
     description:
       "Crash (March 2020 / May 2021 ETH): calm, then turbulence (σ 120 %, −7 %), then −35 % ETH / −30 % BTC over " +
-      "4 hours at σ 160 %, then a choppy aftermath.",
+      "4 hours at σ 160 %, then a choppy aftermath. LPs pull 70 % of the DEX liquidity during the crash and come back " +
+      "to 60 % after it.",
     phases: [
       { name: "calm", share: 0.4, sigma: CALM, move: FLAT },
       { name: "turbulence", share: 0.25, sigma: { WETH: 1.2, WBTC: 0.95 }, move: { WETH: 0.93, WBTC: 0.95 } },
-      { name: "crash", share: 0.1, sigma: { WETH: 1.6, WBTC: 1.3 }, move: { WETH: 0.65, WBTC: 0.7 } },
-      { name: "aftermath", share: 0.25, sigma: { WETH: 1.2, WBTC: 1.0 }, move: { WETH: 1.05, WBTC: 1.04 } },
+      { name: "crash", share: 0.1, sigma: { WETH: 1.6, WBTC: 1.3 }, move: { WETH: 0.65, WBTC: 0.7 }, dexLiquidity: 0.3 },
+      { name: "aftermath", share: 0.25, sigma: { WETH: 1.2, WBTC: 1.0 }, move: { WETH: 1.05, WBTC: 1.04 }, dexLiquidity: 0.6 },
     ],
   },
   "flash-crash": {
     name: "flash-crash",
-    description: "Flash crash: calm, then −30 % within 30 minutes, a rebound to −3 % within the next hour, then calm.",
+    description:
+      "Flash crash: calm, then −30 % within 30 minutes (LPs pull 70 % of the DEX liquidity), a rebound to −3 % within " +
+      "the next hour, then calm.",
     phases: [
       { name: "calm", share: 0.5, sigma: CALM, move: FLAT },
-      { name: "flash", share: 0.0125, sigma: { WETH: 1.0, WBTC: 0.8 }, move: { WETH: 0.7, WBTC: 0.75 } },
+      { name: "flash", share: 0.0125, sigma: { WETH: 1.0, WBTC: 0.8 }, move: { WETH: 0.7, WBTC: 0.75 }, dexLiquidity: 0.3 },
       { name: "rebound", share: 0.025, sigma: { WETH: 1.0, WBTC: 0.8 }, move: { WETH: 0.97 / 0.7, WBTC: 0.98 / 0.75 } },
       { name: "after", share: 0.4625, sigma: { WETH: 0.7, WBTC: 0.55 }, move: FLAT },
     ],
@@ -79,6 +84,8 @@ export interface PricePath {
   phase: string[];
   /** Steps 1..calmSteps are the calm phase. */
   calmSteps: number;
+  /** DEX liquidity share of each step 1..steps (index 0 = 1). */
+  dexLiquidity: number[];
 }
 
 /** Splits `steps` into the phases' shares, each phase at least one step, the total exact. */
@@ -100,6 +107,7 @@ export function generatePath(scenarioName: string, steps: number, rng: Rng): Pri
   const lengths = phaseLengths(s, steps);
   const prices: Record<SimAsset, number[]> = { WETH: [INITIAL_PRICES.WETH], WBTC: [INITIAL_PRICES.WBTC] };
   const phase = ["start"];
+  const dexLiquidity = [1];
   lengths.forEach((n, pi) => {
     const p = s.phases[pi];
     for (let k = 0; k < n; k++) {
@@ -113,9 +121,10 @@ export function generatePath(scenarioName: string, steps: number, rng: Rng): Pri
         prices[a].push(last * Math.exp(r));
       }
       phase.push(p.name);
+      dexLiquidity.push(p.dexLiquidity ?? 1);
     }
   });
-  return { scenario: s.name, steps, stepSeconds: STEP_SECONDS, prices, phase, calmSteps: s.phases[0].name === "calm" ? lengths[0] : 0 };
+  return { scenario: s.name, steps, stepSeconds: STEP_SECONDS, prices, phase, calmSteps: s.phases[0].name === "calm" ? lengths[0] : 0, dexLiquidity };
 }
 
 /** Annualized realized volatility of the last `window` log returns ending at step `i` (for the chart). */

@@ -4,8 +4,9 @@
 import { ethers, network } from "hardhat";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import type { Contract } from "ethers";
-import { deployPool, deployAndListTestAsset, DEMO_ASSETS, ROLES, type FulcraPool, type ListedAsset } from "../lib/protocol";
+import { deployPool, deployAndListTestAsset, DEMO_ASSETS, ROLES, MAX_UINT128, type FulcraPool, type ListedAsset } from "../lib/protocol";
 import { DEFAULT_PROFILES, toOnchainProfile } from "../lib/profiles";
+import { deployRiskStack } from "../lib/risk";
 import {
   deployUniswapV3,
   createPoolAtPrice,
@@ -47,22 +48,18 @@ export interface World {
   router: MarginRouter;
   adapter: string;
   liquidator: FlashLiquidator;
+  /** The LP's full-range position in each DEX pool: NFT id and its liquidity at setup. */
+  lpPositions: Partial<Record<SimAsset, { tokenId: bigint; liquidity0: bigint }>>;
 }
 
 export const pathKey = (from: string, to: string) => `${from}>${to}`;
 
-/** Deploys the risk stack: the real VolatilityOracle via scripts/lib/risk.ts once merged, else the mock oracle. */
+/** Deploys the risk stack (VolatilityOracle + RiskEngine, default profiles) in static mode; each run picks its mode.
+ * SIM_MOCK_ORACLE=1 swaps in the mock oracle whose readings the driver pushes (an EWMA of the path's returns). */
 async function deployRisk(pool: FulcraPool, admin: HardhatEthersSigner, assets: ListedAsset[]): Promise<RiskStack> {
-  let riskLib: { deployRiskStack?: (...a: unknown[]) => Promise<{ engine: RiskEngine; oracle: Contract }> } = {};
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    riskLib = require("../lib/risk");
-  } catch {
-    riskLib = {};
-  }
-  if (riskLib.deployRiskStack && process.env.SIM_MOCK_ORACLE !== "1") {
-    const { engine, oracle } = await riskLib.deployRiskStack(pool, admin, assets);
-    return { engine, oracle, pushReadings: false };
+  if (process.env.SIM_MOCK_ORACLE !== "1") {
+    const { engine, oracle } = await deployRiskStack(pool, admin, assets, { staticMode: true });
+    return { engine, oracle: oracle as unknown as Contract, pushReadings: false };
   }
   const oracle = (await (await ethers.getContractFactory("MockVolatilityOracle", admin)).deploy()) as unknown as Contract;
   const engine = (await (
@@ -123,6 +120,7 @@ export async function deployWorld(): Promise<World> {
     router,
     adapter: await adapter.getAddress(),
     liquidator,
+    lpPositions: {},
   };
 }
 
@@ -133,7 +131,42 @@ export async function addDexLiquidity(w: World, sym: SimAsset, usdValue: number,
   const amountU = ethers.parseUnits(usdValue.toFixed(6), 6);
   await a.token.mint(w.lp.address, amountX);
   await w.assets.USDC.token.mint(w.lp.address, amountU);
-  await addFullRangeLiquidity(w.uni, w.lp, a.address, w.assets.USDC.address, FEE.MEDIUM, amountX, amountU);
+  const m = await addFullRangeLiquidity(w.uni, w.lp, a.address, w.assets.USDC.address, FEE.MEDIUM, amountX, amountU);
+  w.lpPositions[sym] = { tokenId: m.tokenId, liquidity0: m.liquidity };
+}
+
+/**
+ * Sets the LP's position in the X/USDC pool to `fraction` of its setup liquidity: LPs pull liquidity when volatility
+ * spikes (as on 12 March 2020 and 19 May 2021) and come back later. Withdrawals are collected to the LP's wallet;
+ * a return re-adds what the wallet holds (at the new price one side may be partly unused).
+ */
+export async function setDexLiquidity(w: World, sym: SimAsset, fraction: number) {
+  const pos = w.lpPositions[sym];
+  if (!pos) return;
+  const npm = w.uni.positionManager.connect(w.lp) as Contract;
+  const current: bigint = (await npm.positions(pos.tokenId))[7];
+  const target = (pos.liquidity0 * BigInt(Math.round(fraction * 1e6))) / 10n ** 6n;
+  const deadline = 2n ** 64n;
+  if (target < current) {
+    await npm.decreaseLiquidity({ tokenId: pos.tokenId, liquidity: current - target, amount0Min: 0n, amount1Min: 0n, deadline });
+    await npm.collect({ tokenId: pos.tokenId, recipient: w.lp.address, amount0Max: MAX_UINT128, amount1Max: MAX_UINT128 });
+  } else if (target > current) {
+    const a = w.assets[sym];
+    const [t0, t1] = BigInt(a.address) < BigInt(w.assets.USDC.address) ? [a, w.assets.USDC] : [w.assets.USDC, a];
+    const b0 = await t0.token.balanceOf(w.lp.address);
+    const b1 = await t1.token.balanceOf(w.lp.address);
+    // Add at most what brings the position back to `target` (scaled from the wallet by the missing share).
+    const share = ((target - current) * 10n ** 6n) / (pos.liquidity0 - current || 1n);
+    const k = share > 10n ** 6n ? 10n ** 6n : share;
+    await npm.increaseLiquidity({
+      tokenId: pos.tokenId,
+      amount0Desired: (b0 * k) / 10n ** 6n,
+      amount1Desired: (b1 * k) / 10n ** 6n,
+      amount0Min: 0n,
+      amount1Min: 0n,
+      deadline,
+    });
+  }
 }
 
 /** floor(sqrt(n)) by Newton's method from an over-estimate (monotone decreasing, so it always terminates fast). */
