@@ -1,7 +1,7 @@
 import { runSimulation } from "./run";
 async function main() {
   const t0 = Date.now();
-  const r = await runSimulation({ scenario: process.env.SC ?? "crash", seed: 1, accounts: Number(process.env.N ?? 20), steps: Number(process.env.ST ?? 40), modes: (process.env.MODES ?? "static,dynamic").split(",") as any,
+  const r = await runSimulation({ scenario: process.env.SC ?? "crash", seed: Number(process.env.SEED ?? 1), accounts: Number(process.env.N ?? 20), steps: Number(process.env.ST ?? 40), modes: (process.env.MODES ?? "static,dynamic").split(",") as any,
     onProgress: (p, d, t) => { if (d % 10 === 0) console.log(p, d, t, ((Date.now()-t0)/1000).toFixed(1)); } });
   for (const [m, x] of Object.entries(r.results)) {
     const { series, liquidations, badDebts, ...rest } = x as any;

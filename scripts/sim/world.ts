@@ -5,7 +5,7 @@ import { ethers, network } from "hardhat";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import type { Contract } from "ethers";
 import { deployPool, deployAndListTestAsset, DEMO_ASSETS, ROLES, MAX_UINT128, type FulcraPool, type ListedAsset } from "../lib/protocol";
-import { DEFAULT_PROFILES, toOnchainProfile } from "../lib/profiles";
+import { DEFAULT_PROFILES, toOnchainProfile, type RiskProfile } from "../lib/profiles";
 import { deployRiskStack } from "../lib/risk";
 import {
   deployUniswapV3,
@@ -58,7 +58,10 @@ export const pathKey = (from: string, to: string) => `${from}>${to}`;
  * SIM_MOCK_ORACLE=1 swaps in the mock oracle whose readings the driver pushes (an EWMA of the path's returns). */
 async function deployRisk(pool: FulcraPool, admin: HardhatEthersSigner, assets: ListedAsset[]): Promise<RiskStack> {
   if (process.env.SIM_MOCK_ORACLE !== "1") {
-    const { engine, oracle } = await deployRiskStack(pool, admin, assets, { staticMode: true });
+    // SIM_PROFILES='{"WETH":{"ltSlope":300}}' overrides profile fields (for design experiments; reported in the JSON).
+    const over = JSON.parse(process.env.SIM_PROFILES ?? "{}") as Record<string, Partial<RiskProfile>>;
+    const riskAssets = assets.map((a) => ({ symbol: a.symbol, address: a.address, profile: { ...DEFAULT_PROFILES[a.symbol], ...(over[a.symbol] ?? {}) } }));
+    const { engine, oracle } = await deployRiskStack(pool, admin, riskAssets, { staticMode: true });
     return { engine, oracle: oracle as unknown as Contract, pushReadings: false };
   }
   const oracle = (await (await ethers.getContractFactory("MockVolatilityOracle", admin)).deploy()) as unknown as Contract;
