@@ -9,8 +9,8 @@ const HELP = `Fulcra market simulation (static vs dynamic risk engine on the sam
 
   --scenario <name>   ${Object.keys(SCENARIOS).join(" | ")}   (default crash)
   --seed <n>          PRNG seed (default 42)
-  --accounts <n>      simulated accounts: lenders, borrowers, margin traders (default 60)
-  --steps <n>         15-minute steps (default 160 = 40 hours)
+  --accounts <n>      simulated accounts: lenders, borrowers, margin traders (default 40)
+  --steps <n>         15-minute steps (default 128 = 32 hours)
   --json              print the JSON report to stdout instead of the table
   --quiet             no progress bar
   --help`;
@@ -30,8 +30,8 @@ export function parseCli(argv: string[]): CliOptions | null {
     options: {
       scenario: { type: "string", default: "crash" },
       seed: { type: "string", default: "42" },
-      accounts: { type: "string", default: "60" },
-      steps: { type: "string", default: "160" },
+      accounts: { type: "string", default: "40" },
+      steps: { type: "string", default: "128" },
       json: { type: "boolean", default: false },
       quiet: { type: "boolean", default: false },
       help: { type: "boolean", default: false },

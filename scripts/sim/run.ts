@@ -78,7 +78,8 @@ export interface SimResult {
 const usdNum = (v: bigint) => Number(v) / 1e18;
 
 async function mineStep() {
-  await network.provider.request({ method: "hardhat_mine", params: ["0x" + STEP_BLOCKS.toString(16), "0x" + BLOCK_SECONDS.toString(16)] });
+  // 74 blocks at 12 s; the next step's first block lands on the step boundary (see runMode).
+  await network.provider.request({ method: "hardhat_mine", params: ["0x" + (STEP_BLOCKS - 1).toString(16), "0x" + BLOCK_SECONDS.toString(16)] });
 }
 
 export async function runSimulation(opts: SimOptions): Promise<SimResult> {
@@ -158,7 +159,12 @@ async function runMode(w: World, mode: Mode, path: PricePath, actors: Actor[], r
   let calmUsage = 0;
   let calmSamples = 0;
 
+  const t0 = (await ethers.provider.getBlock("latest"))!.timestamp;
   for (let step = 1; step <= path.steps; step++) {
+    // 0. Anchor the step's clock (automined blocks otherwise drift with wall time, differently in each mode).
+    const stepStart = t0 + (step - 1) * STEP_SECONDS + 1;
+    const latestTs = (await ethers.provider.getBlock("latest"))!.timestamp;
+    if (stepStart > latestTs) await network.provider.request({ method: "evm_setNextBlockTimestamp", params: [stepStart] });
     // 1. Oracles move.
     for (const sym of SIM_ASSETS) await assets[sym].feed.connect(admin).setAnswer(toFeedAnswer(path.prices[sym][step]));
     if (step % 16 === 1) await assets.USDC.feed.connect(admin).setAnswer(toFeedAnswer(1)); // USDC's heartbeat is a day

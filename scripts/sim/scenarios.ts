@@ -50,8 +50,8 @@ export const SCENARIOS: Record<string, Scenario> = {
   crash: {
     name: "crash",
     description:
-      "Crash (March 2020 / May 2021 ETH): calm, then turbulence (σ 120 %, −7 %), then −35 % ETH / −30 % BTC over " +
-      "4 hours at σ 160 %, then a choppy aftermath. LPs pull 70 % of the DEX liquidity during the crash and come back " +
+      "Crash (March 2020 / May 2021 ETH): calm, then turbulence (σ 120 %, −7 %), then −35 % ETH / −30 % BTC within 10 % of the run (3¼ h at the default 128 steps) " +
+      "at σ 160 %, then a choppy aftermath. LPs pull 70 % of the DEX liquidity during the crash and come back " +
       "to 60 % after it.",
     phases: [
       { name: "calm", share: 0.4, sigma: CALM, move: FLAT },
