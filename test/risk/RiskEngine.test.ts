@@ -9,6 +9,7 @@ import { anyValue } from "@nomicfoundation/hardhat-chai-matchers/withArgs";
 import { units } from "../helpers/fixtures";
 import { DEFAULT_PROFILES, toOnchainProfile } from "../../scripts/lib/profiles";
 import { gbmPath } from "./reference";
+import fc from "fast-check";
 import { deployRiskFixture, setPrices, step, wethVol, ltNow, ltvNow, HOUR, E18, type RiskFixture } from "./fixture";
 
 const P = DEFAULT_PROFILES.WETH;
@@ -121,8 +122,16 @@ describe("RiskEngine", () => {
     const samples: { t: number; lt: number }[] = [{ t: await time.latest(), lt: await ltNow(f) }];
     let lagged = 0;
     let minLt = 1e9;
-    for (const s of path) {
+    for (const [i, s] of path.entries()) {
       await step(f, 600, s.price);
+      if (i % 24 === 23) {
+        // Repay and adding collateral work at every stage of the episode.
+        await expect(f.pool.connect(f.borrower).repay(f.usdc.address, units(f.usdc, 200), f.borrower.address, 0)).to.emit(f.pool, "Repay");
+        await expect(f.pool.connect(f.borrower).supplyCollateral(f.weth.address, units(f.weth, "0.1"), f.borrower.address, 0)).to.emit(
+          f.pool,
+          "SupplyCollateral",
+        );
+      }
       // The attacker hammers both contracts within the same minute.
       await f.engine.connect(f.attacker).update(f.weth.address);
       await f.oracle.connect(f.attacker).update(f.weth.address);
@@ -147,6 +156,55 @@ describe("RiskEngine", () => {
     expect(lagged, "the ramp was binding for a while").to.be.greaterThan(10);
     expect(minLt, "the LT did fall").to.be.lessThan(P.ltMax - 500);
     expect(samples[samples.length - 1].lt, "and came back up at once when calm returned").to.be.greaterThan(minLt);
+  });
+
+  it("an account that does not react is liquidatable only once the ramp has walked the LT past it, hours later", async () => {
+    const f = await loadFixture(deployRiskFixture);
+    await open(f, f.borrower2, 16_000); // health 0.825 · 20,000 / 16,000 = 1.031: crosses 1 when LT < 80 %
+    await f.oracle.seedVolatility(f.weth.address, ethers.parseEther("2.5"));
+    await f.engine.update(f.weth.address);
+    const t0 = await time.latest();
+    const tryLiquidate = () =>
+      f.pool.connect(f.liquidator).liquidate(f.borrower2.address, 0, f.weth.address, MAX, 0, f.liquidator.address, "0x");
+    let firstLiquidatable = 0;
+    for (let k = 1; k <= 16 && !firstLiquidatable; k++) {
+      await step(f, 900, 2000); // keeper every 15 minutes, price flat
+      if ((await f.pool.accountHealth(f.borrower2.address, 0)).healthFactor < E18) firstLiquidatable = await time.latest();
+      else await expect(tryLiquidate()).to.be.revertedWithCustomError(f.pool, "HealthyAccount");
+    }
+    // 250 bps at 1 %/h: about 2.5 hours (a little less with the interest accrued meanwhile).
+    expect(firstLiquidatable - t0).to.be.within(2.3 * HOUR, 2.6 * HOUR);
+    await expect(tryLiquidate()).to.emit(f.pool, "Liquidate");
+  });
+
+  it("property (fast-check): under arbitrary volatility jumps and update timings the LT keeps to the ramp and LTV to its target", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.record({ dt: fc.integer({ min: 1, max: 3 * HOUR }), vol: fc.integer({ min: 0, max: 4000 }) }), {
+          minLength: 4,
+          maxLength: 14,
+        }),
+        async (moves) => {
+          const f = await loadFixture(deployRiskFixture);
+          const samples: { t: number; lt: number }[] = [{ t: await time.latest(), lt: await ltNow(f) }];
+          for (const m of moves) {
+            await time.increase(m.dt);
+            await f.oracle.seedVolatility(f.weth.address, (BigInt(m.vol) * E18) / 1000n + 1n); // 0–400 %
+            await f.engine.connect(f.attacker).update(f.weth.address);
+            const t = await time.latest();
+            const lt = await ltNow(f);
+            const [tLtv] = await f.engine.targetsFor(f.weth.address, await f.oracle.volatility(f.weth.address));
+            if ((await ltvNow(f)) !== Number(tLtv) || lt > P.ltMax || lt < P.ltMin) return false;
+            for (const p of samples) {
+              if (p.lt - lt > Math.ceil((P.rampBpsPerHour * (t - p.t)) / HOUR)) return false;
+            }
+            samples.push({ t, lt });
+          }
+          return true;
+        },
+      ),
+      { numRuns: 20, seed: 42 },
+    );
   });
 
   it("manipulation: re-calling update cannot raise LTV or LT above the calm profile", async () => {
