@@ -11,7 +11,7 @@ import {IERC3156FlashBorrower} from "@openzeppelin/contracts/interfaces/IERC3156
 import {IERC3156FlashLender} from "@openzeppelin/contracts/interfaces/IERC3156FlashLender.sol";
 import {IPool} from "../interfaces/IPool.sol";
 import {IDexAdapter} from "../interfaces/IDexAdapter.sol";
-import {AccountHealth} from "../interfaces/IPoolTypes.sol";
+import {AccountHealth, AssetConfig} from "../interfaces/IPoolTypes.sol";
 
 /// @notice Pool views the router needs beyond IPool.
 interface IPoolMarginViews {
@@ -25,9 +25,9 @@ interface IPoolMarginViews {
 
 /// @title MarginRouter
 /// @notice Leveraged long and short positions in one transaction. A position lives in its own sub-account of the
-/// trader, `(trader, 2^95 | positionId)`, so its liquidation never touches the trader's other positions or lending
-/// account. Opening flash-borrows the collateral asset from the pool (as much as the swap must at least buy at the
-/// oracle price), posts margin + loan as collateral, borrows the debt asset against it, sells the debt for
+/// trader, `(trader, SUB_PREFIX | positionId)`, so its liquidation never touches the trader's other positions or
+/// lending account. Opening flash-borrows the collateral asset from the pool (as much as the swap must at least buy
+/// at the oracle price), posts margin + loan as collateral, borrows the debt asset against it, sells the debt for
 /// collateral through the DEX adapter, repays the loan from the purchase and posts the surplus — all atomically.
 /// (The loan is of the collateral, not the debt asset, because the pool's flash-loan balance check would count a
 /// borrow of the lent asset inside the loan as a shortfall.) Closing and decreasing flash-borrow the debt asset,
@@ -57,15 +57,25 @@ contract MarginRouter is IERC3156FlashBorrower, AccessControl, ReentrancyGuardTr
 
     IPool public immutable POOL;
     IDexAdapter public immutable ADAPTER;
+    /// @notice High bits of every position's sub-account: bit 95 set (the trader's ordinary accounts use small ids)
+    /// and 31 bits of this router's address, so a second router never lands on the first one's sub-accounts.
+    uint96 public immutable SUB_PREFIX;
 
+    /// @dev Two slots: the pair is stored once in `pairs` and referenced by id, so opening a position writes two
+    /// new slots instead of four.
     struct Position {
         address trader;
         bool isLong;
         bool open;
-        address base;
-        address quote;
+        uint32 pairId; // key of `pairs`
         uint128 size; // base units: the long's collateral or the short's debt at execution
         uint128 entryPrice; // quote per base, whole units, WAD
+    }
+
+    /// @notice A market pair: base and quote asset.
+    struct Pair {
+        address base;
+        address quote;
     }
 
     struct OpenParams {
@@ -91,6 +101,12 @@ contract MarginRouter is IERC3156FlashBorrower, AccessControl, ReentrancyGuardTr
     }
 
     mapping(uint256 => Position) internal _positions;
+    /// @notice Pairs by id (1-based), registered on their first position.
+    mapping(uint256 => Pair) public pairs;
+    /// @notice Id of the pair keccak256(base, quote); 0 if not registered yet.
+    mapping(bytes32 => uint32) public pairIdOf;
+    /// @notice Number of registered pairs.
+    uint32 public pairCount;
     mapping(address => uint256[]) internal _traderPositions;
     uint256 public nextPositionId = 1;
 
@@ -146,6 +162,8 @@ contract MarginRouter is IERC3156FlashBorrower, AccessControl, ReentrancyGuardTr
     event MarginAdded(uint256 indexed positionId, uint256 amount);
     event MarginRemoved(uint256 indexed positionId, uint256 amount);
     event FeeSet(uint256 feeBps, address recipient);
+    /// @notice A market pair got its id on its first position.
+    event PairRegistered(uint32 indexed pairId, address base, address quote);
     event GuardsSet(uint256 maxDeviationBps, uint256 minPositionValue, uint256 maxNewDebtPerBlock);
 
     constructor(IPool pool, IDexAdapter adapter, address admin) {
@@ -154,15 +172,17 @@ contract MarginRouter is IERC3156FlashBorrower, AccessControl, ReentrancyGuardTr
         }
         POOL = pool;
         ADAPTER = adapter;
+        SUB_PREFIX = SUB_FLAG | (uint96(uint160(address(this)) & 0x7fffffff) << 64);
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
         _grantRole(MARGIN_ADMIN_ROLE, admin);
     }
 
     // ================================================================ trader actions
 
-    /// @notice Opens a position: pulls `margin` of the collateral asset, flash-borrows the debt asset, swaps it into
-    /// collateral and leaves the trader's new sub-account with `margin · leverage` of collateral (less swap costs).
-    /// @return positionId The new position (its sub-account is `2^95 | positionId`).
+    /// @notice Opens a position: pulls `margin` of the collateral asset, borrows `margin · (leverage − 1)` worth of the
+    /// debt asset (at oracle prices) inside a flash loan of the collateral, swaps it into collateral and leaves the
+    /// trader's new sub-account with ≈ `margin · leverage` of collateral (less swap costs and the optional fee).
+    /// @return positionId The new position (its sub-account is `SUB_PREFIX | positionId`).
     function openPosition(OpenParams calldata p) external nonReentrant returns (uint256 positionId) {
         if (p.base == p.quote || p.base == address(0) || p.quote == address(0)) revert InvalidParams();
         positionId = nextPositionId++;
@@ -170,8 +190,7 @@ contract MarginRouter is IERC3156FlashBorrower, AccessControl, ReentrancyGuardTr
             trader: msg.sender,
             isLong: p.isLong,
             open: true,
-            base: p.base,
-            quote: p.quote,
+            pairId: _pairId(p.base, p.quote),
             size: 0,
             entryPrice: 0
         });
@@ -194,7 +213,8 @@ contract MarginRouter is IERC3156FlashBorrower, AccessControl, ReentrancyGuardTr
     /// @notice Adds to an open position: more margin at the given leverage (same side and pair).
     function increase(uint256 positionId, OpenParams calldata p) external nonReentrant {
         Position storage pos = _own(positionId);
-        if (p.base != pos.base || p.quote != pos.quote || p.isLong != pos.isLong) revert InvalidParams();
+        Pair memory pair = pairs[pos.pairId];
+        if (p.base != pair.base || p.quote != pair.quote || p.isLong != pos.isLong) revert InvalidParams();
         (uint256 collateralAdded, uint256 debtAdded) = _increase(positionId, p);
         emit PositionIncreased(positionId, p.margin, collateralAdded, debtAdded);
     }
@@ -254,7 +274,7 @@ contract MarginRouter is IERC3156FlashBorrower, AccessControl, ReentrancyGuardTr
         Position storage pos = _own(positionId);
         (address collateral, ) = _assetsOf(pos);
         IERC20(collateral).safeTransferFrom(msg.sender, address(this), amount);
-        IERC20(collateral).forceApprove(address(POOL), amount);
+        _approveMax(collateral, address(POOL));
         POOL.supplyCollateral(collateral, amount, pos.trader, _sub(positionId));
         emit MarginAdded(positionId, amount);
     }
@@ -287,35 +307,34 @@ contract MarginRouter is IERC3156FlashBorrower, AccessControl, ReentrancyGuardTr
             // oracle price and the deviation bound. Post margin + loan, borrow the debt asset against it, sell the
             // debt for collateral, repay the loan from what was bought and post the surplus too.
             uint256 total = a.amount + amount;
-            IERC20(token).forceApprove(address(POOL), total);
+            _approveMax(token, address(POOL));
             POOL.supplyCollateral(token, total, pos.trader, sub);
             POOL.borrow(a.debt, a.borrow, pos.trader, sub, address(this));
-            IERC20(a.debt).forceApprove(address(ADAPTER), a.borrow);
+            _approveMax(a.debt, address(ADAPTER));
             uint256 bought = ADAPTER.swapExactIn(a.debt, token, a.borrow, a.minOut, a.route);
             if (bought < amount + fee) {
                 revert PriceDeviation((a.borrow * POOL.price(a.debt)) / WAD, (bought * POOL.price(token)) / WAD);
             }
             uint256 surplus = bought - amount - fee;
             if (surplus != 0) {
-                IERC20(token).forceApprove(address(POOL), surplus);
                 POOL.supplyCollateral(token, surplus, pos.trader, sub);
             }
             _tstore(T_BOUGHT, bought - fee);
         } else {
             // Reduce: repay the flash-borrowed share of debt, take the same share of collateral, buy back the loan.
-            IERC20(token).forceApprove(address(POOL), amount);
+            _approveMax(token, address(POOL));
             POOL.repay(token, a.amount == WAD ? type(uint256).max : amount, pos.trader, sub);
             uint256 collateral = IPoolMarginViews(address(POOL)).collateralOf(pos.trader, sub, a.collateral);
             uint256 take = a.amount == WAD ? collateral : (collateral * a.amount) / WAD;
             POOL.withdrawCollateral(a.collateral, take, pos.trader, sub, address(this));
             uint256 maxIn = a.minOut < take ? a.minOut : take;
-            IERC20(a.collateral).forceApprove(address(ADAPTER), maxIn);
+            _approveMax(a.collateral, address(ADAPTER));
             uint256 spent = ADAPTER.swapExactOut(a.collateral, token, amount + fee, maxIn, a.route);
             _checkDeviation(a.collateral, spent, token, amount + fee);
             _tstore(T_SPENT, spent);
             _tstore(T_RETURNED, _payOut(a.positionId, a.collateral, take, take - spent, pos.trader));
         }
-        IERC20(token).forceApprove(address(POOL), amount + fee);
+        // The pool pulls the loan back: the max approval of `token` to the pool was ensured above in both branches.
         return FLASH_OK;
     }
 
@@ -347,8 +366,9 @@ contract MarginRouter is IERC3156FlashBorrower, AccessControl, ReentrancyGuardTr
         Position memory pos = _positions[positionId];
         v.trader = pos.trader;
         v.subId = _sub(positionId);
-        v.base = pos.base;
-        v.quote = pos.quote;
+        Pair memory pair = pairs[pos.pairId];
+        v.base = pair.base;
+        v.quote = pair.quote;
         v.isLong = pos.isLong;
         v.open = pos.open;
         v.size = pos.size;
@@ -357,16 +377,16 @@ contract MarginRouter is IERC3156FlashBorrower, AccessControl, ReentrancyGuardTr
         (address collateral, address debt) = _assetsOf(pos);
         v.collateral = IPoolMarginViews(address(POOL)).collateralOf(pos.trader, v.subId, collateral);
         (, , v.debt, , ) = IPoolMarginViews(address(POOL)).accountOf(pos.trader, v.subId);
-        uint256 pBase = POOL.price(pos.base);
-        uint256 pQuote = POOL.price(pos.quote);
-        v.markPrice = _wholePrice(pos.base, pBase, pos.quote, pQuote);
+        uint256 pBase = POOL.price(pair.base);
+        uint256 pQuote = POOL.price(pair.quote);
+        v.markPrice = _wholePrice(pair.base, pBase, pair.quote, pQuote);
         uint256 cValue = (v.collateral * POOL.price(collateral)) / WAD;
         uint256 dValue = (v.debt * POOL.price(debt) + WAD - 1) / WAD;
         v.equityValue = cValue > dValue ? cValue - dValue : 0;
         v.leverage = v.equityValue == 0 ? type(uint256).max : (cValue * WAD) / v.equityValue;
         // PnL in quote whole units at the mark, converted to USD with the quote's price.
-        uint256 quoteUsd = pQuote * 10 ** IERC20Metadata(pos.quote).decimals(); // USD per whole quote, WAD
-        uint256 sizeWhole = (uint256(pos.size) * WAD) / 10 ** IERC20Metadata(pos.base).decimals();
+        uint256 quoteUsd = pQuote * 10 ** IERC20Metadata(pair.quote).decimals(); // USD per whole quote, WAD
+        uint256 sizeWhole = (uint256(pos.size) * WAD) / 10 ** IERC20Metadata(pair.base).decimals();
         int256 move = int256(v.markPrice) - int256(uint256(pos.entryPrice));
         if (!pos.isLong) move = -move;
         // quoteUsd is the USD value (18 decimals) of one whole quote, scaled by another 1e18: divide by WAD twice.
@@ -386,6 +406,11 @@ contract MarginRouter is IERC3156FlashBorrower, AccessControl, ReentrancyGuardTr
         }
     }
 
+    /// @notice The pool sub-account of position `positionId` (its owner is the position's trader).
+    function subIdOf(uint256 positionId) external view returns (uint96) {
+        return _sub(positionId);
+    }
+
     /// @notice Position ids of `trader`, open and closed.
     function positionsOf(address trader) external view returns (uint256[] memory) {
         return _traderPositions[trader];
@@ -394,9 +419,9 @@ contract MarginRouter is IERC3156FlashBorrower, AccessControl, ReentrancyGuardTr
     /// @notice Highest leverage (WAD) a position with `collateral` as collateral may open now: 1 / (1 − LTV), less
     /// a buffer for swap costs; 0 while the circuit breaker is on.
     function maxLeverage(address collateral) public view returns (uint256) {
-        uint256 flags = POOL.assetConfig(collateral).flags;
-        if (flags & FLAG_BREAKER != 0) return 0;
-        uint256 ltv = POOL.assetConfig(collateral).ltv;
+        AssetConfig memory c = POOL.assetConfig(collateral);
+        if (c.flags & FLAG_BREAKER != 0) return 0;
+        uint256 ltv = c.ltv;
         if (ltv == 0) return WAD;
         uint256 theoretical = (WAD * BPS) / (BPS - ltv);
         return (theoretical * (BPS - LEVERAGE_BUFFER_BPS)) / BPS;
@@ -432,7 +457,8 @@ contract MarginRouter is IERC3156FlashBorrower, AccessControl, ReentrancyGuardTr
         if (p.margin == 0) revert ZeroAmount();
         if (block.timestamp > p.deadline) revert Expired();
         Position storage pos = _positions[positionId];
-        (address collateral, address debt) = _assetsOf(pos);
+        Pair memory pair = pairs[pos.pairId];
+        (address collateral, address debt) = pos.isLong ? (pair.base, pair.quote) : (pair.quote, pair.base);
         if ((POOL.assetConfig(debt).flags & FLAG_BREAKER) != 0) revert CircuitBreakerActive();
         uint256 maxLev = maxLeverage(collateral);
         if (maxLev == 0) revert CircuitBreakerActive();
@@ -470,14 +496,14 @@ contract MarginRouter is IERC3156FlashBorrower, AccessControl, ReentrancyGuardTr
         if (pos.isLong) {
             // Margin counts at the mark; the bought base at what it cost.
             baseAdded = margin + bought;
-            quoteValue = _toQuoteWhole(pos, margin, pC) + _scaleWhole(pos.quote, borrowAmount);
+            quoteValue = _toQuoteWhole(pair.quote, margin, pC, pD) + _scaleWhole(pair.quote, borrowAmount);
         } else {
             baseAdded = borrowAmount;
-            quoteValue = _scaleWhole(pos.quote, bought);
+            quoteValue = _scaleWhole(pair.quote, bought);
         }
         uint256 newSize = uint256(pos.size) + baseAdded;
-        uint256 oldValue = (uint256(pos.entryPrice) * _scaleWhole(pos.base, pos.size)) / WAD;
-        pos.entryPrice = uint128(((oldValue + quoteValue) * WAD) / _scaleWhole(pos.base, newSize));
+        uint256 oldValue = (uint256(pos.entryPrice) * _scaleWhole(pair.base, pos.size)) / WAD;
+        pos.entryPrice = uint128(((oldValue + quoteValue) * WAD) / _scaleWhole(pair.base, newSize));
         pos.size = uint128(newSize);
         return (margin + bought, borrowAmount);
     }
@@ -512,6 +538,15 @@ contract MarginRouter is IERC3156FlashBorrower, AccessControl, ReentrancyGuardTr
         }
         if (amount > fee) IERC20(token).safeTransfer(trader, amount - fee);
         return amount - fee;
+    }
+
+    /// @dev Approves `spender` (the immutable pool or adapter) for the maximum once; standard tokens then never
+    /// decrement it, which saves an allowance write per transfer. Safe because the router holds no tokens between
+    /// transactions, and the pool and the adapter only ever pull from their caller.
+    function _approveMax(address token, address spender) internal {
+        if (IERC20(token).allowance(address(this), spender) < type(uint128).max) {
+            IERC20(token).forceApprove(spender, type(uint256).max);
+        }
     }
 
     function _tstore(bytes32 slot, uint256 v) internal {
@@ -552,12 +587,25 @@ contract MarginRouter is IERC3156FlashBorrower, AccessControl, ReentrancyGuardTr
         if (!pos.open) revert PositionNotOpen();
     }
 
-    function _assetsOf(Position memory pos) internal pure returns (address collateral, address debt) {
-        return pos.isLong ? (pos.base, pos.quote) : (pos.quote, pos.base);
+    function _assetsOf(Position memory pos) internal view returns (address collateral, address debt) {
+        Pair storage pair = pairs[pos.pairId];
+        return pos.isLong ? (pair.base, pair.quote) : (pair.quote, pair.base);
     }
 
-    function _sub(uint256 positionId) internal pure returns (uint96) {
-        return SUB_FLAG | uint96(positionId);
+    /// @dev Id of the pair (base, quote), registered on first use.
+    function _pairId(address base, address quote) internal returns (uint32 id) {
+        bytes32 key = keccak256(abi.encode(base, quote));
+        id = pairIdOf[key];
+        if (id == 0) {
+            id = ++pairCount;
+            pairIdOf[key] = id;
+            pairs[id] = Pair(base, quote);
+            emit PairRegistered(id, base, quote);
+        }
+    }
+
+    function _sub(uint256 positionId) internal view returns (uint96) {
+        return SUB_PREFIX | uint96(positionId);
     }
 
     /// @dev Raw token amount → whole units in WAD.
@@ -566,10 +614,16 @@ contract MarginRouter is IERC3156FlashBorrower, AccessControl, ReentrancyGuardTr
     }
 
     /// @dev Value of `amount` base units in whole quote units (WAD), at base price `pBase` (pool scale).
-    function _toQuoteWhole(Position storage pos, uint256 amount, uint256 pBase) internal view returns (uint256) {
+    /// `pQuote` is the quote's pool price (the debt asset of a long).
+    function _toQuoteWhole(
+        address quote,
+        uint256 amount,
+        uint256 pBase,
+        uint256 pQuote
+    ) internal view returns (uint256) {
         uint256 usd = (amount * pBase) / WAD; // 18-dec USD
         // value of one whole quote in 18-dec USD, scaled by 1e18 (pool prices are per unit, scaled by 1e18)
-        uint256 quoteUsd = POOL.price(pos.quote) * 10 ** IERC20Metadata(pos.quote).decimals();
+        uint256 quoteUsd = pQuote * 10 ** IERC20Metadata(quote).decimals();
         return Math.mulDiv(usd, WAD * WAD, quoteUsd);
     }
 

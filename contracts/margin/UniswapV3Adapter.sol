@@ -32,7 +32,7 @@ contract UniswapV3Adapter is IDexAdapter {
     ) external returns (uint256 amountOut) {
         _checkRoute(route, tokenIn, tokenOut);
         IERC20(tokenIn).safeTransferFrom(msg.sender, address(this), amountIn);
-        IERC20(tokenIn).forceApprove(address(ROUTER), amountIn);
+        _approveMax(tokenIn);
         amountOut = ROUTER.exactInput(
             ISwapRouter.ExactInputParams({
                 path: route,
@@ -54,7 +54,7 @@ contract UniswapV3Adapter is IDexAdapter {
     ) external returns (uint256 amountIn) {
         _checkRoute(route, tokenIn, tokenOut);
         IERC20(tokenIn).safeTransferFrom(msg.sender, address(this), maxIn);
-        IERC20(tokenIn).forceApprove(address(ROUTER), maxIn);
+        _approveMax(tokenIn);
         amountIn = ROUTER.exactOutput(
             ISwapRouter.ExactOutputParams({
                 path: _reverse(route),
@@ -64,8 +64,15 @@ contract UniswapV3Adapter is IDexAdapter {
                 amountInMaximum: maxIn
             })
         );
-        IERC20(tokenIn).forceApprove(address(ROUTER), 0);
         if (maxIn > amountIn) IERC20(tokenIn).safeTransfer(msg.sender, maxIn - amountIn);
+    }
+
+    /// @dev The SwapRouter is approved for the maximum once per token (no allowance write per swap). Safe: the
+    /// adapter holds no tokens between calls and the SwapRouter only pulls from the payer of a swap it is running.
+    function _approveMax(address token) internal {
+        if (IERC20(token).allowance(address(this), address(ROUTER)) < type(uint128).max) {
+            IERC20(token).forceApprove(address(ROUTER), type(uint256).max);
+        }
     }
 
     /// @dev A path is 20 bytes of token then (3 bytes fee, 20 bytes token) per hop; ends must match the swap.

@@ -4,7 +4,7 @@
 // frictionless PnL is checked within 1 % (fees 0.3 % per swap plus price impact).
 import { expect } from "chai";
 import { ethers } from "hardhat";
-import { loadFixture, mine } from "@nomicfoundation/hardhat-network-helpers";
+import { loadFixture, mine, time } from "@nomicfoundation/hardhat-network-helpers";
 import { anyValue } from "@nomicfoundation/hardhat-chai-matchers/withArgs";
 import {
   deployMarginFixture,
@@ -15,10 +15,17 @@ import {
   WAD,
   type MarginFixture,
 } from "../helpers/margin";
-import { movePoolPrice, getPoolPrice, quoteExactInput, quoteExactOutput, encodePath } from "../../scripts/lib/uniswap";
+import {
+  movePoolPrice,
+  getPoolPrice,
+  createPoolAtPrice,
+  addFullRangeLiquidity,
+  quoteExactInput,
+  quoteExactOutput,
+  encodePath,
+} from "../../scripts/lib/uniswap";
 import { toFeedAnswer } from "../../scripts/lib/protocol";
 
-const SUB_FLAG = 1n << 95n;
 const FAR = 2n ** 40n;
 const USDC = 10n ** 6n;
 
@@ -92,7 +99,7 @@ describe("margin: MarginRouter on Uniswap V3", () => {
       const unit = 10n ** BigInt(s.collateral.spec.decimals);
       const margin = side === "long" ? 10n * WAD : 20_000n * USDC;
       const lev = 3n * WAD;
-      const sub = SUB_FLAG | 1n;
+      const sub = await f.router.subIdOf(1n);
       const startBal = await s.collateral.token.balanceOf(trader.address);
 
       // ---- open
@@ -101,7 +108,9 @@ describe("margin: MarginRouter on Uniswap V3", () => {
       const fill = v3ExactIn(st0, s.openZeroForOne, borrow, FEE_TIER);
       expect(await quoteExactInput(uni, s.openRoute, borrow)).to.equal(fill.out); // the QuoterV2 agrees with the model
       await expect(router.connect(trader).openPosition(await openParams(f, side, margin, lev)))
-        .to.emit(router, "PositionOpened")
+        .to.emit(router, "PairRegistered")
+        .withArgs(1n, f.weth.address, f.usdc.address)
+        .and.to.emit(router, "PositionOpened")
         .withArgs(
           1n,
           trader.address,
@@ -259,7 +268,7 @@ describe("margin: MarginRouter on Uniswap V3", () => {
         f.router.connect(f.trader).openPosition(await openParams(f, "long", 10n * WAD, 3n * WAD, { minOut: out + 1n })),
       ).to.be.revertedWith("Too little received");
       await f.router.connect(f.trader).openPosition(await openParams(f, "long", 10n * WAD, 3n * WAD, { minOut: out }));
-      const debt = (await f.pool.accountOf(f.trader.address, SUB_FLAG | 1n))[2];
+      const debt = (await f.pool.accountOf(f.trader.address, await f.router.subIdOf(1n)))[2];
       const need = await quoteExactOutput(f.uni, f.pathUW, debt);
       // SwapRouter.exactOutput pays the pool before it checks its max-in, so the limit shows as a failed pull (STF)
       await expect(f.router.connect(f.trader).close(1n, need - 1n, f.pathWU, FAR)).to.be.revertedWith("STF");
@@ -374,7 +383,9 @@ describe("margin: MarginRouter on Uniswap V3", () => {
       const f = await loadFixture(deployMarginFixture);
       const { router, trader, other, pool } = f;
       await router.connect(trader).openPosition(await openParams(f, "long", 10n * WAD, 3n * WAD));
-      const sub = SUB_FLAG | 1n;
+      const sub = await f.router.subIdOf(1n);
+      // bit 95 set, then 31 bits of the router's address, then the position id: never an ordinary account's id
+      expect(sub).to.equal((1n << 95n) | ((BigInt(f.routerAddress) & 0x7fffffffn) << 64n) | 1n);
       await expect(router.connect(other).close(1n, 100n * WAD, f.pathWU, FAR)).to.be.revertedWithCustomError(
         router,
         "NotTrader",
@@ -423,11 +434,13 @@ describe("margin: MarginRouter on Uniswap V3", () => {
       await router.connect(trader).openPosition(await openParams(f, "short", 20_000n * USDC, 2n * WAD));
       expect(await router.positionsOf(trader.address)).to.deep.equal([1n, 2n]);
       const before = await router.positionInfo(1n);
-      const c0 = await pool.collateralOf(trader.address, SUB_FLAG | 1n, f.weth.address);
+      const c0 = await pool.collateralOf(trader.address, await f.router.subIdOf(1n), f.weth.address);
       await expect(router.connect(trader).addMargin(1n, 5n * WAD))
         .to.emit(router, "MarginAdded")
         .withArgs(1n, 5n * WAD);
-      expect(await pool.collateralOf(trader.address, SUB_FLAG | 1n, f.weth.address)).to.equal(c0 + 5n * WAD);
+      expect(await pool.collateralOf(trader.address, await f.router.subIdOf(1n), f.weth.address)).to.equal(
+        c0 + 5n * WAD,
+      );
       const mid = await router.positionInfo(1n);
       expect(mid.leverage).to.be.lt(before.leverage);
       expect(mid.healthFactor).to.be.gt(before.healthFactor);
@@ -442,7 +455,7 @@ describe("margin: MarginRouter on Uniswap V3", () => {
         "InsufficientCollateral",
       );
       // the short lives in its own sub-account with its own collateral and debt
-      const [d2, , , assets2] = await pool.accountOf(trader.address, SUB_FLAG | 2n);
+      const [d2, , , assets2] = await pool.accountOf(trader.address, await f.router.subIdOf(2n));
       expect(d2).to.equal(f.weth.address);
       expect(assets2).to.deep.equal([f.usdc.address]);
       await expect(router.connect(trader).addMargin(1n, 0n)).to.be.revertedWithCustomError(router, "ZeroAmount");
@@ -463,9 +476,9 @@ describe("margin: MarginRouter on Uniswap V3", () => {
       await expect(router.connect(trader).openPosition(await openParams(f, "long", margin, 3n * WAD)))
         .to.emit(router, "FeePaid")
         .withArgs(1n, f.weth.address, openFee);
-      const coll = await f.pool.collateralOf(trader.address, SUB_FLAG | 1n, f.weth.address);
+      const coll = await f.pool.collateralOf(trader.address, await f.router.subIdOf(1n), f.weth.address);
       expect(coll).to.equal(margin - openFee + out);
-      const debt = (await f.pool.accountOf(trader.address, SUB_FLAG | 1n))[2];
+      const debt = (await f.pool.accountOf(trader.address, await f.router.subIdOf(1n)))[2];
       const sold = await quoteExactOutput(f.uni, f.pathUW, debt);
       const closeFee = (coll * 30n) / 10_000n;
       const bal = await f.weth.token.balanceOf(trader.address);
@@ -482,7 +495,7 @@ describe("margin: MarginRouter on Uniswap V3", () => {
     const f = await loadFixture(deployMarginFixture);
     const { router, trader, pool, admin } = f;
     await router.connect(trader).openPosition(await openParams(f, "long", 10n * WAD, 4n * WAD));
-    const sub = SUB_FLAG | 1n;
+    const sub = await f.router.subIdOf(1n);
     const info0 = await router.positionInfo(1n);
     const liqPrice = Number(info0.liquidationPrice) / 1e18;
     expect(liqPrice).to.be.closeTo((2000 * (1 - 1 / 4)) / 0.825, 20); // ≈ 1818: debt 30 000 over 40 WETH·LT
@@ -492,6 +505,14 @@ describe("margin: MarginRouter on Uniswap V3", () => {
     expect(info.healthFactor).to.be.lt(WAD);
     const preview = await pool.previewLiquidation(trader.address, sub, f.weth.address);
     expect(preview.liquidatable).to.equal(true);
+
+    // the Lens a keeper scans with sees the margin sub-account like any other account
+    const lens = await (await ethers.getContractFactory("FulcraLens", admin)).deploy(f.poolAddress);
+    const [, found] = await lens.liquidatable([trader.address, trader.address], [sub, 0n]);
+    expect(found.length).to.equal(1);
+    expect(found[0].subId).to.equal(sub);
+    expect(found[0].maxRepay).to.equal(preview.maxRepay);
+    expect(found[0].seized).to.equal(preview.seized - preview.protocolFee);
 
     const keeper = f.users[5];
     const liquidator = await (
@@ -530,11 +551,118 @@ describe("margin: MarginRouter on Uniswap V3", () => {
     expect((await pool.accountOf(trader.address, sub))[2]).to.equal(0n);
   });
 
-  it("multi-hop routes work and a route that does not end in the right tokens is refused", async () => {
+  it("multi-hop routes (USDC → WBTC → WETH and back) fill exactly the QuoterV2's quotes; a wrong route is refused", async () => {
     const f = await loadFixture(deployMarginFixture);
-    const bad = encodePath([f.usdc.address, f.wbtc.address], [FEE_TIER]);
+    const { uni, lp, weth, usdc, wbtc, router, trader, pool } = f;
+    await createPoolAtPrice(uni, wbtc.token, usdc.token, FEE_TIER, 60000, 8, 6);
+    await createPoolAtPrice(uni, weth.token, wbtc.token, FEE_TIER, "0.033333333333333333", 18, 8);
+    await wbtc.token.mint(lp.address, 10_000n * 10n ** 8n);
+    await weth.token.mint(lp.address, 100_000n * WAD);
+    await usdc.token.mint(lp.address, 200_000_000n * USDC);
+    await addFullRangeLiquidity(uni, lp, wbtc.token, usdc.token, FEE_TIER, 2_000n * 10n ** 8n, 120_000_000n * USDC);
+    await addFullRangeLiquidity(uni, lp, weth.token, wbtc.token, FEE_TIER, 60_000n * WAD, 2_000n * 10n ** 8n);
+    const up = encodePath([usdc.address, wbtc.address, weth.address], [FEE_TIER, FEE_TIER]);
+    const down = encodePath([weth.address, wbtc.address, usdc.address], [FEE_TIER, FEE_TIER]);
+
+    const { borrow } = await expectedBorrow(f, "long", 10n * WAD, 3n * WAD);
+    const bought = await quoteExactInput(uni, up, borrow);
+    await router.connect(trader).openPosition(await openParams(f, "long", 10n * WAD, 3n * WAD, { route: up }));
+    const sub = await f.router.subIdOf(1n);
+    const coll = await pool.collateralOf(trader.address, sub, weth.address);
+    expect(coll).to.equal(10n * WAD + bought);
+    // exact output: the quoter's path is written from the output
+    const sold = await quoteExactOutput(
+      uni,
+      encodePath([usdc.address, wbtc.address, weth.address], [FEE_TIER, FEE_TIER]),
+      borrow,
+    );
+    const bal = await weth.token.balanceOf(trader.address);
+    await expect(router.connect(trader).close(1n, coll, down, FAR))
+      .to.emit(router, "PositionClosed")
+      .withArgs(1n, borrow, sold, coll - sold);
+    expect((await weth.token.balanceOf(trader.address)) - bal).to.equal(coll - sold);
+
+    const bad = encodePath([usdc.address, wbtc.address], [FEE_TIER]);
     await expect(
-      f.router.connect(f.trader).openPosition(await openParams(f, "long", 10n * WAD, 3n * WAD, { route: bad })),
+      router.connect(trader).openPosition(await openParams(f, "long", 10n * WAD, 3n * WAD, { route: bad })),
     ).to.be.revertedWithCustomError(f.adapter, "BadRoute");
+    await expect(
+      router.connect(trader).openPosition(await openParams(f, "long", 10n * WAD, 3n * WAD, { route: "0x1234" })),
+    ).to.be.revertedWithCustomError(f.adapter, "BadRoute");
+  });
+
+  it("a short that falls under water (WETH up 15 %) is liquidated by the FlashLiquidator selling its USDC", async () => {
+    const f = await loadFixture(deployMarginFixture);
+    const { router, trader, pool, admin } = f;
+    await router.connect(trader).openPosition(await openParams(f, "short", 20_000n * USDC, 4n * WAD));
+    const sub = await f.router.subIdOf(1n);
+    const info0 = await router.positionInfo(1n);
+    // HF = 80 000·0.85 / (30 000 · P/2000) → liquidation near 2000 · 68 000/60 000 ≈ 2267
+    expect(Number(info0.liquidationPrice) / 1e18).to.be.closeTo(2266, 15);
+    await setPrice(f, 2300);
+    expect((await router.positionInfo(1n)).healthFactor).to.be.lt(WAD);
+    const preview = await pool.previewLiquidation(trader.address, sub, f.usdc.address);
+    expect(preview.liquidatable).to.equal(true);
+    const keeper = f.users[5];
+    const liquidator = await (
+      await ethers.getContractFactory("FlashLiquidator", admin)
+    ).deploy(f.poolAddress, f.uni.addresses.router, keeper.address);
+    const seized = preview.seized - preview.protocolFee;
+    const profit = (await quoteExactInput(f.uni, f.pathUW, seized)) - preview.maxRepay;
+    await expect(
+      liquidator.connect(keeper).liquidate({
+        owner: trader.address,
+        subId: sub,
+        collateralAsset: f.usdc.address,
+        debtAsset: f.weth.address,
+        maxRepay: ethers.MaxUint256,
+        minSeized: 0n,
+        path: f.pathUW,
+        minProfit: 1n,
+      }),
+    )
+      .to.emit(liquidator, "Liquidated")
+      .withArgs(trader.address, sub, f.usdc.address, f.weth.address, preview.maxRepay, seized, profit);
+    expect((await router.positionInfo(1n)).healthFactor).to.be.gte(WAD);
+  });
+
+  it("with interest accruing, a full close repays principal and interest and leaves nothing behind", async () => {
+    const f = await loadFixture(deployMarginFixture);
+    const { router, trader, pool } = f;
+    await pool.setRateModel(f.usdc.address, 200, 400, 6000, 8000); // 2 % base + utilization slope
+    await router.connect(trader).openPosition(await openParams(f, "long", 10n * WAD, 3n * WAD));
+    const sub = await f.router.subIdOf(1n);
+    const [, , debt0] = await pool.accountOf(trader.address, sub);
+    await time.increase(30 * 86_400);
+    await f.weth.feed.setAnswer(toFeedAnswer(2000)); // keep the feeds within their heartbeats
+    await f.usdc.feed.setAnswer(toFeedAnswer(1));
+    const [, , debt1] = await pool.accountOf(trader.address, sub);
+    expect(debt1).to.be.gt(debt0);
+    const tx = router.connect(trader).close(1n, 100n * WAD, f.pathWU, FAR);
+    await expect(tx).to.emit(router, "PositionClosed");
+    const rc = await (await tx).wait();
+    const ev = rc!.logs.map((l) => router.interface.parseLog(l)).find((e) => e?.name === "PositionClosed")!;
+    expect(ev.args.debtRepaid).to.be.gte(debt1); // one more second of interest at most
+    expect(ev.args.debtRepaid - debt1).to.be.lt(debt1 / 1_000_000n);
+    const [dAsset, , dLeft, cAssets] = await pool.accountOf(trader.address, sub);
+    expect(dAsset).to.equal(ethers.ZeroAddress);
+    expect(dLeft).to.equal(0n);
+    expect(cAssets.length).to.equal(0);
+    expect(await f.usdc.token.balanceOf(f.routerAddress)).to.equal(0n);
+    expect(await f.weth.token.balanceOf(f.routerAddress)).to.equal(0n);
+  });
+
+  it("a position above its LTV but healthy: a partial decrease is refused by the pool, a full close works", async () => {
+    const f = await loadFixture(deployMarginFixture);
+    const { router, trader, pool } = f;
+    await router.connect(trader).openPosition(await openParams(f, "long", 10n * WAD, 45n * 10n ** 17n));
+    await setPrice(f, 1920); // borrowing power (80 %) < debt < liquidation value (82.5 %)
+    const h = await pool.accountHealth(trader.address, await f.router.subIdOf(1n));
+    expect(h.borrowingPower).to.be.lt(h.debtValue);
+    expect(h.healthFactor).to.be.gt(WAD);
+    await expect(
+      router.connect(trader).decrease(1n, WAD / 2n, 100n * WAD, f.pathWU, FAR),
+    ).to.be.revertedWithCustomError(pool, "InsufficientCollateral");
+    await expect(router.connect(trader).close(1n, 100n * WAD, f.pathWU, FAR)).to.emit(router, "PositionClosed");
   });
 });
