@@ -7,15 +7,16 @@ import {AccountHealth, LiquidationPreview} from "../interfaces/IPoolTypes.sol";
 interface IPoolLensViews {
     function accountHealth(address owner, uint96 subId) external view returns (AccountHealth memory);
 
-    function accountOf(address owner, uint96 subId)
-        external
-        view
-        returns (address, uint256, uint256, address[] memory, uint256[] memory);
+    function accountOf(
+        address owner,
+        uint96 subId
+    ) external view returns (address, uint256, uint256, address[] memory, uint256[] memory);
 
-    function previewLiquidation(address owner, uint96 subId, address collateralAsset)
-        external
-        view
-        returns (LiquidationPreview memory);
+    function previewLiquidation(
+        address owner,
+        uint96 subId,
+        address collateralAsset
+    ) external view returns (LiquidationPreview memory);
 
     function price(address asset) external view returns (uint256);
 }
@@ -54,11 +55,10 @@ contract FulcraLens {
     }
 
     /// @notice Snapshots `owners[i]`'s sub-account `subIds[i]` for every i, with the block they were read at.
-    function snapshot(address[] calldata owners, uint96[] calldata subIds)
-        external
-        view
-        returns (uint256 blockNumber, uint256 timestamp, AccountSnapshot[] memory out)
-    {
+    function snapshot(
+        address[] calldata owners,
+        uint96[] calldata subIds
+    ) external view returns (uint256 blockNumber, uint256 timestamp, AccountSnapshot[] memory out) {
         if (owners.length != subIds.length) revert LengthMismatch();
         out = new AccountSnapshot[](owners.length);
         for (uint256 i; i < owners.length; ++i) {
@@ -68,11 +68,10 @@ contract FulcraLens {
     }
 
     /// @notice Only the liquidatable accounts among the given ones (same fields), for cheap keeper scans.
-    function liquidatable(address[] calldata owners, uint96[] calldata subIds)
-        external
-        view
-        returns (uint256 blockNumber, AccountSnapshot[] memory out)
-    {
+    function liquidatable(
+        address[] calldata owners,
+        uint96[] calldata subIds
+    ) external view returns (uint256 blockNumber, AccountSnapshot[] memory out) {
         if (owners.length != subIds.length) revert LengthMismatch();
         AccountSnapshot[] memory all = new AccountSnapshot[](owners.length);
         uint256 n;
@@ -83,6 +82,25 @@ contract FulcraLens {
         out = new AccountSnapshot[](n);
         for (uint256 i; i < n; ++i) out[i] = all[i];
         return (block.number, out);
+    }
+
+    /// @notice Just the health factor of each account (WAD; max uint without debt; 0 if a feed it needs is
+    /// unusable), for keeper scans: one pool call per account instead of two, and 32 bytes of output instead of 480.
+    /// A keeper snapshots only the accounts below 1e18 (or at 0) afterwards.
+    function healthFactors(
+        address[] calldata owners,
+        uint96[] calldata subIds
+    ) external view returns (uint256 blockNumber, uint256[] memory healths) {
+        if (owners.length != subIds.length) revert LengthMismatch();
+        healths = new uint256[](owners.length);
+        for (uint256 i; i < owners.length; ++i) {
+            try POOL.accountHealth(owners[i], subIds[i]) returns (AccountHealth memory h) {
+                healths[i] = h.healthFactor;
+            } catch {
+                healths[i] = 0;
+            }
+        }
+        return (block.number, healths);
     }
 
     function _snapshot(address owner, uint96 subId) internal view returns (AccountSnapshot memory s) {

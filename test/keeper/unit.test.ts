@@ -11,7 +11,7 @@ import { Rpc } from "../../keeper/rpc";
 import { poolIface, lensIface } from "../../keeper/abis";
 import { accountKey, inShard, parseShard, shardOf } from "../../keeper/util";
 import { parseCli, validateDeployment, DEFAULTS } from "../../keeper/config";
-import { decodeSnapshot } from "../../keeper/scanner";
+import { decodeHealths, decodeSnapshot } from "../../keeper/scanner";
 
 const POOL = "0x00000000000000000000000000000000000000aa";
 const ASSET = "0x00000000000000000000000000000000000000bb";
@@ -288,6 +288,8 @@ describe("keeper: unit", () => {
       [owner(2), 0n, false, 2n ** 256n - 1n, "0x0000000000000000000000000000000000000000", 0n, 0n, 0n, 0n, false, "0x0000000000000000000000000000000000000000", 0n, 0n, 0n, 0n],
     ];
     const data = lensIface.encodeFunctionResult("snapshot", [77n, 88n, rows]);
+    const hs = [5n, 2n ** 256n - 1n, 0n, 10n ** 18n];
+    expect(decodeHealths(lensIface.encodeFunctionResult("healthFactors", [9n, hs]))).to.deep.equal(hs);
     const fast = decodeSnapshot(data);
     const slow = AbiCoder.defaultAbiCoder().decode(lensIface.getFunction("snapshot")!.outputs, data);
     expect(fast.blockNumber).to.equal(77n);
