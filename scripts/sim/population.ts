@@ -16,7 +16,7 @@ import { ethers } from "hardhat";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import { Rng } from "./random";
 import { INITIAL_PRICES, type SimAsset } from "./scenarios";
-import { arbitrageTo, addDexLiquidity, simSigner, SPENT_SINK, SUB_FLAG, DEX_DEPTH, pathKey, type World } from "./world";
+import { arbitrageTo, addDexLiquidity, simSigner, SPENT_SINK, DEX_DEPTH, pathKey, type World } from "./world";
 
 export interface Behaviour {
   attentiveness: number; // probability of checking the position in a step (0: never)
@@ -230,7 +230,7 @@ export async function materialize(w: World, specs: ActorSpec[], onProgress?: (do
           deadline: BigInt(block!.timestamp + 3600),
         });
         actor.positionId = positionId;
-        actor.subId = SUB_FLAG | positionId;
+        actor.subId = await w.router.subIdOf(positionId);
       } catch {
         // The router could not open it (see the report): build the same position by looping on the pool.
         await openByLooping(w, signer, collSym as "USDC" | SimAsset, debtSym as "USDC" | SimAsset, margin, s.leverage);
