@@ -231,8 +231,10 @@ export async function materialize(w: World, specs: ActorSpec[], onProgress?: (do
         });
         actor.positionId = positionId;
         actor.subId = await w.router.subIdOf(positionId);
-      } catch {
-        // The router could not open it (see the report): build the same position by looping on the pool.
+      } catch (e) {
+        // The router refused (e.g. the swap would move the pool beyond its oracle-deviation guard): build the same
+        // position by looping on the pool instead.
+        dbg("router refused", i, JSON.stringify(s), (e as Error).message.slice(0, 160));
         await openByLooping(w, signer, collSym as "USDC" | SimAsset, debtSym as "USDC" | SimAsset, margin, s.leverage);
         actor.subId = LOOP_SUB_ID;
       }

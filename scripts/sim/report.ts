@@ -72,6 +72,13 @@ export function buildJson(r: SimResult) {
     volatilityOracle: r.oracle,
     keeper: r.keeperImpl,
     units: "USD values are 18-decimal integers as strings; borrowPowerUsedCalm is a fraction; latency in blocks (12 s)",
+    population: {
+      lenders: r.actors.filter((a) => a.spec.kind === "lender").length,
+      borrowers: r.actors.filter((a) => a.spec.kind === "borrower").length,
+      marginTraders: r.actors.filter((a) => a.spec.kind === "trader").length,
+      // Positions opened through MarginRouter (the rest, if any, were built by looping on the pool).
+      marginTradersViaRouter: r.actors.filter((a) => a.spec.kind === "trader" && a.positionId !== 0n).length,
+    },
   };
   for (const m of ["static", "dynamic"] as Mode[]) {
     const res = r.results[m];

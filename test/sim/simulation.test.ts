@@ -8,7 +8,7 @@ import { ethers } from "hardhat";
 import { runSimulation, type SimResult } from "../../scripts/sim/run";
 import { writeReports, summarize, buildJson } from "../../scripts/sim/report";
 import { generatePath, SCENARIOS, phaseLengths } from "../../scripts/sim/scenarios";
-import { generatePopulation } from "../../scripts/sim/population";
+import { generatePopulation, LOOP_SUB_ID } from "../../scripts/sim/population";
 import { Rng } from "../../scripts/sim/random";
 import { parseCli } from "../../scripts/sim/cli";
 
@@ -63,6 +63,18 @@ describe("simulation", function () {
 
     before(async function () {
       r = await runSimulation({ scenario: "crash", seed: 3, accounts: 14, steps: 24 });
+    });
+
+    it("opens margin positions through the MarginRouter, or by looping when its deviation guard refuses", async function () {
+      const traders = r.actors.filter((a) => a.spec.kind === "trader");
+      expect(traders.length).to.be.greaterThan(0);
+      for (const t of traders) {
+        if (t.positionId !== 0n) expect(t.subId).to.equal(await r.world.router.subIdOf(t.positionId));
+        else expect(t.subId).to.equal(LOOP_SUB_ID);
+        const [debtAsset, , debt] = await r.world.pool.accountOf(t.address, t.subId, { blockTag: r.setupBlock });
+        expect(debtAsset).to.equal(t.debtAsset);
+        expect(debt).to.be.greaterThan(0n);
+      }
     });
 
     it("ran both modes over the same path", function () {
