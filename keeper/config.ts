@@ -87,6 +87,7 @@ export interface KeeperConfig {
   watchEvery: number;
   healthyEvery: number; // everything else
   priceTriggerBps: number; // a price move this big since the last full scan triggers one
+  scanMethod: "health" | "snapshot";
   // strategy
   feeTiers: number[];
   slippageBps: number;
@@ -126,6 +127,7 @@ export const DEFAULTS: KeeperConfig = {
   watchEvery: 5,
   healthyEvery: 25,
   priceTriggerBps: 50,
+  scanMethod: "health",
   feeTiers: [500, 3000, 10000],
   slippageBps: 100,
   gasFlash: 450_000,
@@ -173,6 +175,7 @@ export const FLAGS: Record<string, FlagSpec> = {
   "watch-every": { key: "watchEvery", kind: "number", help: "re-check period (blocks) of watched accounts" },
   "healthy-every": { key: "healthyEvery", kind: "number", help: "re-check period (blocks) of healthy accounts" },
   "price-trigger-bps": { key: "priceTriggerBps", kind: "number", help: "a price move this large (bps) since the last full scan rescans everyone" },
+  "scan-method": { key: "scanMethod", kind: "string", help: "health: Lens.healthFactors for all, snapshot below 1; snapshot: Lens.snapshot for all" },
   "fee-tiers": { key: "feeTiers", kind: "list", help: "Uniswap V3 fee tiers to quote for the collateral→debt swap, comma-separated" },
   "slippage-bps": { key: "slippageBps", kind: "number", help: "tolerance on the quoted swap output / seized amount" },
   "gas-flash": { key: "gasFlash", kind: "number", help: "gas assumed for a flash liquidation when estimating profit" },
@@ -253,6 +256,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
     } else c[spec.key] = v;
   }
   if (config.mode !== "flash" && config.mode !== "own") throw new Error(`--mode must be flash or own`);
+  if (config.scanMethod !== "health" && config.scanMethod !== "snapshot") throw new Error("--scan-method must be health or snapshot");
   if (config.pageSize < 1) throw new Error("--page-size must be ≥ 1");
   if (config.batchSize < 1) throw new Error("--batch-size must be ≥ 1");
   const shard = raw("shard");

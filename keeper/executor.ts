@@ -53,6 +53,7 @@ export interface InFlight {
   nativeUsd?: string;
   predictedBonus?: string;
   predictedProfit?: string;
+  predictedNet?: string; // bonus − swap cost, before gas
 }
 
 export interface LiquidationResult {
@@ -64,6 +65,8 @@ export interface LiquidationResult {
   seizedNet: bigint; // collateral received
   realizedBonus: bigint; // USD: seizedNet × collateral price − repaid × debt price (prices of the planning block)
   predictedBonus: bigint; // the Lens's bonusValue
+  predictedNet: bigint; // bonusValue − quoted swap cost (USD), what the profit before gas should be
+  seizedValue: bigint; // USD value of seizedNet at the planning block's price
   flashProfit: bigint; // flash mode: debt-asset units the FlashLiquidator sent to the keeper
   gasCost: bigint; // USD
   profit: bigint; // USD: flash: flashProfit value − gas; own: realizedBonus − gas
@@ -346,6 +349,7 @@ export class Executor {
           nativeUsd: ctx.nativeUsd.toString(),
           predictedBonus: p.bonusValue.toString(),
           predictedProfit: p.profit.toString(),
+          predictedNet: (p.bonusValue - p.swapCost).toString(),
         });
         this.log.info({ account: p.key, nonce, hash, profitUsd: wadToNumber(p.profit) }, "liquidation sent");
         sent.push(p);
@@ -450,6 +454,8 @@ export class Executor {
       seizedNet: 0n,
       realizedBonus: 0n,
       predictedBonus: BigInt(t.predictedBonus ?? "0"),
+      predictedNet: BigInt(t.predictedNet ?? "0"),
+      seizedValue: 0n,
       flashProfit: 0n,
       gasCost,
       profit: -gasCost,
@@ -469,6 +475,7 @@ export class Executor {
       }
       const debtPrice = BigInt(t.debtPrice ?? "0");
       const collPrice = BigInt(t.collPrice ?? "0");
+      res.seizedValue = (res.seizedNet * collPrice) / WAD;
       res.realizedBonus = (res.seizedNet * collPrice) / WAD - (res.repaid * debtPrice + WAD - 1n) / WAD;
       res.profit = (this.opts.mode === "flash" ? (res.flashProfit * debtPrice) / WAD : res.realizedBonus) - gasCost;
       this.done.set(t.key, r.blockNumber);

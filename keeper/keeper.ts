@@ -84,6 +84,7 @@ export class Keeper {
       watchHealth: this.config.watchHealth,
       watchEvery: this.config.watchEvery,
       healthyEvery: this.config.healthyEvery,
+      method: this.config.scanMethod,
     });
     this.strategy = new Strategy(this.rpc, {
       mode: this.config.mode,
@@ -254,7 +255,7 @@ export class Keeper {
     const fullScan = this.priceMoved(prices);
     const due = fullScan ? keys : this.scanner.due(keys, head);
     const endScan = this.metrics.scanDuration.startTimer();
-    const snaps = await this.scanner.snapshot(due.map(parseKey), head);
+    const snaps = await this.scanner.scan(due.map(parseKey), head);
     endScan();
     this.scanner.record(snaps, head);
     if (fullScan) this.fullScanPrices = prices;

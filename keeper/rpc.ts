@@ -12,10 +12,13 @@ export interface RpcOptions {
 
 /** Errors that retrying cannot fix: a revert, a bad argument. Everything else (timeouts, 5xx, resets) is retried. */
 export function isPermanent(e: unknown): boolean {
-  const x = e as { code?: string; data?: string };
-  if (x?.code === "CALL_EXCEPTION" || x?.code === "INVALID_ARGUMENT" || x?.code === "NUMERIC_FAULT") return true;
+  const x = e as { code?: string; data?: unknown };
   const t = errText(e).toLowerCase();
-  return t.includes("execution reverted") || t.includes("revert") && !t.includes("timeout");
+  if (t.includes("timeout") || t.includes("timed out")) return false;
+  if (x?.code === "INVALID_ARGUMENT" || x?.code === "NUMERIC_FAULT") return true;
+  // A revert carries return data (possibly "0x"); a CALL_EXCEPTION with none is a transport failure in disguise.
+  if (x?.code === "CALL_EXCEPTION") return typeof x.data === "string";
+  return t.includes("revert");
 }
 
 export class Rpc {

@@ -68,6 +68,39 @@ export function decodeSnapshot(data: string): { blockNumber: bigint; timestamp: 
   return { blockNumber, timestamp, out };
 }
 
+/** Decodes `(uint256 blockNumber, uint256[] healths)` straight from hex. */
+export function decodeHealths(data: string): bigint[] {
+  const hex = data.startsWith("0x") ? data.slice(2) : data;
+  const word = (i: number) => BigInt("0x" + hex.slice(i * 64, i * 64 + 64));
+  const base = Number(word(1)) / 32;
+  const n = Number(word(base));
+  const out = new Array<bigint>(n);
+  for (let k = 0; k < n; k++) out[k] = word(base + 1 + k);
+  return out;
+}
+
+function healthyOnly(r: AccountRef, h: bigint): Snapshot {
+  const Z = "0x0000000000000000000000000000000000000000";
+  return {
+    key: accountKey(r.owner, r.subId),
+    owner: r.owner.toLowerCase(),
+    subId: r.subId,
+    ok: true,
+    healthFactor: h,
+    debtAsset: Z,
+    debt: 0n,
+    debtValue: 0n,
+    collateralValue: 0n,
+    liquidationValue: 0n,
+    liquidatable: false,
+    bestCollateral: Z,
+    maxRepay: 0n,
+    seized: 0n,
+    bonusBps: 0n,
+    bonusValue: 0n,
+  };
+}
+
 export interface ScannerOptions {
   lens: string;
   batchSize: number;
@@ -76,6 +109,8 @@ export interface ScannerOptions {
   watchHealth: number;
   watchEvery: number;
   healthyEvery: number;
+  /** health: FulcraLens.healthFactors for everyone, then snapshot only below 1 (default); snapshot: snapshot all. */
+  method?: "health" | "snapshot";
 }
 
 export class Scanner {
@@ -92,6 +127,7 @@ export class Scanner {
   ) {
     this.near = BigInt(Math.round(opts.nearHealth * 1e6)) * 10n ** 12n;
     this.watch = BigInt(Math.round(opts.watchHealth * 1e6)) * 10n ** 12n;
+    if (opts.method) this.method = opts.method;
   }
 
   /** Accounts (from `keys`) due at `block`. */
@@ -114,6 +150,52 @@ export class Scanner {
       this.nextDue.delete(k);
       this.health.delete(k);
     }
+  }
+
+  /** Which Lens path `scan` uses; falls back to snapshot if the Lens has no healthFactors. */
+  method: "health" | "snapshot" = "health";
+
+  /**
+   * The health of `refs` at `blockTag`. With the health method: healthFactors for all (one pool call per account),
+   * then full snapshots only for the accounts below 1 (or unpriceable); the others get a snapshot with just their
+   * health (ok, not liquidatable).
+   */
+  async scan(refs: AccountRef[], blockTag: number): Promise<Snapshot[]> {
+    if (this.method === "snapshot" || refs.length === 0) return this.snapshot(refs, blockTag);
+    let healths: bigint[];
+    try {
+      healths = await this.healthFactors(refs, blockTag);
+    } catch (e) {
+      const x = e as { code?: string; data?: unknown };
+      if (x?.code === "CALL_EXCEPTION" && (x.data === "0x" || x.data === undefined || x.data === null) && refs.length > 0) {
+        // An older Lens without healthFactors: use snapshot from now on.
+        this.method = "snapshot";
+        return this.snapshot(refs, blockTag);
+      }
+      throw e;
+    }
+    const low: AccountRef[] = [];
+    const out: Snapshot[] = [];
+    refs.forEach((r, i) => {
+      const h = healths[i];
+      if (h < WAD) low.push(r);
+      else out.push(healthyOnly(r, h));
+    });
+    if (low.length > 0) out.push(...(await this.snapshot(low, blockTag)));
+    return out;
+  }
+
+  /** FulcraLens.healthFactors in batches (batchSize × 4 per call: the output is 15 times smaller). */
+  async healthFactors(refs: AccountRef[], blockTag: number): Promise<bigint[]> {
+    const size = this.opts.batchSize * 4;
+    const batches: AccountRef[][] = [];
+    for (let i = 0; i < refs.length; i += size) batches.push(refs.slice(i, i + size));
+    const results = await mapLimit(batches, this.opts.concurrency, async (batch) => {
+      const data = lensIface.encodeFunctionData("healthFactors", [batch.map((r) => getAddress(r.owner)), batch.map((r) => r.subId)]);
+      const ret = await this.rpc.call({ to: this.opts.lens, data }, blockTag);
+      return decodeHealths(ret);
+    });
+    return results.flat();
   }
 
   /** Snapshots `refs` at `blockTag`, `batchSize` per Lens call, `concurrency` calls at once. */

@@ -84,6 +84,25 @@ contract FulcraLens {
         return (block.number, out);
     }
 
+    /// @notice Just the health factor of each account (WAD; max uint without debt; 0 if a feed it needs is
+    /// unusable), for keeper scans: one pool call per account instead of two, and 32 bytes of output instead of 480.
+    /// A keeper snapshots only the accounts below 1e18 (or at 0) afterwards.
+    function healthFactors(
+        address[] calldata owners,
+        uint96[] calldata subIds
+    ) external view returns (uint256 blockNumber, uint256[] memory healths) {
+        if (owners.length != subIds.length) revert LengthMismatch();
+        healths = new uint256[](owners.length);
+        for (uint256 i; i < owners.length; ++i) {
+            try POOL.accountHealth(owners[i], subIds[i]) returns (AccountHealth memory h) {
+                healths[i] = h.healthFactor;
+            } catch {
+                healths[i] = 0;
+            }
+        }
+        return (block.number, healths);
+    }
+
     function _snapshot(address owner, uint96 subId) internal view returns (AccountSnapshot memory s) {
         s.owner = owner;
         s.subId = subId;

@@ -8,6 +8,7 @@ import { toFeedAnswer } from "../../scripts/lib/protocol";
 import { Keeper } from "../../keeper/keeper";
 import type { Deployment, KeeperConfig } from "../../keeper/config";
 import type { FulcraLens } from "../../typechain-types";
+import { deployUniswapV3, createPoolAtPrice, addLiquidityAroundPrice, FEE, type UniswapV3 } from "../../scripts/lib/uniswap";
 
 export const MNEMONIC = "test test test test test test test test test test test junk";
 export const walletAt = (i: number) => HDNodeWallet.fromPhrase(MNEMONIC, undefined, `m/44'/60'/0'/0/${i}`);
@@ -155,13 +156,16 @@ export function makeProvider(eip: Eip1193Provider): BrowserProvider {
 
 export const quietLogger = () => pino({ level: process.env.KEEPER_LOG ?? "silent" });
 
-export function makeKeeper(f: KeeperFixture, opts: { eip?: Eip1193Provider; config?: Partial<KeeperConfig>; signerIndex?: number } = {}): Keeper {
+export function makeKeeper(
+  f: KeeperFixture,
+  opts: { eip?: Eip1193Provider; config?: Partial<KeeperConfig>; signerIndex?: number; deployment?: Deployment } = {},
+): Keeper {
   const provider = makeProvider(opts.eip ?? (network.provider as unknown as Eip1193Provider));
   const signer = walletAt(opts.signerIndex ?? KEEPER_INDEX).connect(provider);
   return new Keeper({
     provider,
     signer,
-    deployment: f.deployment,
+    deployment: opts.deployment ?? f.deployment,
     logger: quietLogger(),
     config: {
       mode: "own",
@@ -195,4 +199,19 @@ export async function liquidations(f: KeeperFixture, fromBlock: number) {
     seized: e.args.seized,
     protocolFee: e.args.protocolFee,
   }));
+}
+
+/**
+ * Uniswap V3 with a deep WETH/USDC pool at `wethPrice` (0.3 %), and a FlashLiquidator owned by the keeper's key;
+ * returns the deployment with flashLiquidator and quoter filled in.
+ */
+export async function addUniswap(f: KeeperFixture, wethPrice = DROPPED_WETH, depthWeth = 20_000): Promise<{ uni: UniswapV3; deployment: Deployment; flashLiquidator: string }> {
+  const uni = await deployUniswapV3(f.admin);
+  await createPoolAtPrice(uni, f.weth.address, f.usdc.address, FEE.MEDIUM, wethPrice, 18, 6);
+  await f.weth.token.mint(f.admin.address, units(f.weth, depthWeth));
+  await f.usdc.token.mint(f.admin.address, units(f.usdc, depthWeth * wethPrice));
+  await addLiquidityAroundPrice(uni, f.admin, f.weth.address, f.usdc.address, FEE.MEDIUM, units(f.weth, depthWeth), units(f.usdc, depthWeth * wethPrice), 30);
+  const fl = await (await ethers.getContractFactory("FlashLiquidator", f.admin)).deploy(f.poolAddress, uni.addresses.router, walletAt(KEEPER_INDEX).address);
+  const flashLiquidator = await fl.getAddress();
+  return { uni, flashLiquidator, deployment: { ...f.deployment, flashLiquidator, quoter: uni.addresses.quoter } };
 }

@@ -13,11 +13,16 @@ import {
   stepAndMine,
   walletAt,
   KEEPER_INDEX,
+  addUniswap,
   type KeeperFixture,
 } from "./helpers";
 import { accountKey } from "../../keeper/util";
 
 const world200 = () => deployKeeperWorld(200);
+const world200Uni = async () => {
+  const f = await deployKeeperWorld(200);
+  return { f, ...(await addUniswap(f)) };
+};
 
 function expectedKeys(f: KeeperFixture, addrs: string[]): Set<string> {
   return new Set(f.borrowers.filter(isLiquidatableAfterDrop).map((b) => accountKey(addrs[b.ownerIndex], b.subId)));
@@ -80,5 +85,43 @@ describe("keeper: integration", function () {
     expect(k.executor.sentLog).to.have.length(expected.size);
     const won = (await k.metrics.liquidationsWon.get()).values[0].value;
     expect(won).to.equal(expected.size);
+  });
+
+  it("flash mode: capital-free through the FlashLiquidator and Uniswap V3; profit = Lens bonus − swap cost (QuoterV2) − gas", async () => {
+    const { f, deployment, flashLiquidator } = await loadFixture(world200Uni);
+    const expected = expectedKeys(f, addrs);
+    const k = makeKeeper(f, { deployment, config: { mode: "flash", minProfitUsd: 1 } });
+    const keeperAddr = walletAt(KEEPER_INDEX).address;
+    const usdcBefore = await f.usdc.token.balanceOf(keeperAddr);
+    await k.runOnce();
+    await network.provider.send("evm_setAutomine", [false]);
+    await dropWeth(f);
+    await network.provider.send("evm_mine", []);
+    const dropBlock = Number(await network.provider.send("eth_blockNumber", []));
+    const r = await stepAndMine(k);
+    expect(new Set(r!.sent)).to.deep.equal(expected);
+    await stepAndMine(k);
+    const liq = await liquidations(f, dropBlock);
+    expect(liq.map((l) => l.key).sort()).to.deep.equal([...expected].sort());
+    for (const l of liq) {
+      expect(l.caller).to.equal(flashLiquidator);
+      expect(l.block).to.equal(dropBlock + 1);
+    }
+    // The keeper got exactly the FlashLiquidator's reported profits, in USDC, without holding any collateral.
+    const results = k.executor.results;
+    expect(results).to.have.length(expected.size);
+    const sum = results.reduce((s, x) => s + x.flashProfit, 0n);
+    expect(await f.usdc.token.balanceOf(keeperAddr)).to.equal(usdcBefore + sum);
+    expect(await f.weth.token.balanceOf(keeperAddr)).to.equal(0n);
+    // Each realized profit (before gas) is what the keeper planned: the Lens bonus minus the QuoterV2-quoted swap
+    // cost, up to 0.3 % of the collateral sold (the liquidations share one pool in one block, so later swaps see a
+    // slightly moved price).
+    for (const res of results) {
+      expect(res.won).to.equal(true);
+      const realized = res.flashProfit * 10n ** 12n; // USDC (6 decimals) at $1 → 18-decimal USD
+      expect(res.predictedNet < res.predictedBonus, "the swap costs something").to.equal(true);
+      const diff = realized > res.predictedNet ? realized - res.predictedNet : res.predictedNet - realized;
+      expect(diff <= (res.seizedValue * 3n) / 1000n, `${res.key}: realized ${realized} vs planned ${res.predictedNet}`).to.equal(true);
+    }
   });
 });

@@ -1,0 +1,231 @@
+// The keeper as the simulation drives it. `SimKeeper` is a minimal in-process keeper (risk-engine update, then a
+// FulcraLens scan and flash liquidations through Uniswap); the real keeper (keeper/) plugs in behind the same
+// interface through `createKeeper`.
+import { ethers } from "hardhat";
+import type { ContractTransactionReceipt, Log } from "ethers";
+import { pathKey, type World } from "./world";
+
+export interface LiquidationRecord {
+  txHash: string;
+  block: number;
+  owner: string;
+  subId: bigint;
+  debtAsset: string;
+  collateralAsset: string;
+  repaid: bigint;
+  seized: bigint; // taken from the account (protocol fee included)
+  protocolFee: bigint;
+  healthFactor: bigint;
+}
+
+export interface BadDebtRecord {
+  txHash: string;
+  block: number;
+  asset: string;
+  owner: string;
+  subId: bigint;
+  debt: bigint;
+  coveredByReserves: bigint;
+  socialized: bigint;
+}
+
+export interface KeeperTick {
+  gasUsed: bigint;
+  liquidations: LiquidationRecord[];
+  badDebts: BadDebtRecord[];
+  failed: number; // liquidatable accounts the keeper could not liquidate profitably
+}
+
+export interface SimKeeperLike {
+  tick(): Promise<KeeperTick>;
+}
+
+export interface Watched {
+  owner: string;
+  subId: bigint;
+}
+
+/** Parses the pool's Liquidate and BadDebt events out of a receipt. */
+export function parsePoolEvents(w: World, receipt: ContractTransactionReceipt | null): Pick<KeeperTick, "liquidations" | "badDebts"> {
+  const out: Pick<KeeperTick, "liquidations" | "badDebts"> = { liquidations: [], badDebts: [] };
+  if (!receipt) return out;
+  for (const log of receipt.logs as Log[]) {
+    if (log.address.toLowerCase() !== w.poolAddress.toLowerCase()) continue;
+    let parsed;
+    try {
+      parsed = w.pool.interface.parseLog(log);
+    } catch {
+      continue;
+    }
+    if (!parsed) continue;
+    if (parsed.name === "Liquidate") {
+      const a = parsed.args;
+      out.liquidations.push({
+        txHash: receipt.hash,
+        block: receipt.blockNumber,
+        owner: a.owner,
+        subId: a.subId,
+        debtAsset: a.debtAsset,
+        collateralAsset: a.collateralAsset,
+        repaid: a.repaid,
+        seized: a.seized,
+        protocolFee: a.protocolFee,
+        healthFactor: a.healthFactor,
+      });
+    } else if (parsed.name === "BadDebt") {
+      const a = parsed.args;
+      out.badDebts.push({
+        txHash: receipt.hash,
+        block: receipt.blockNumber,
+        asset: a.asset,
+        owner: a.owner,
+        subId: a.subId,
+        debt: a.debt,
+        coveredByReserves: a.coveredByReserves,
+        socialized: a.socialized,
+      });
+    }
+  }
+  return out;
+}
+
+/**
+ * Minimal keeper: each tick it asks the risk engine to refresh every collateral asset (a no-op in static mode),
+ * then liquidates every account the lens reports liquidatable, through the FlashLiquidator (seized collateral sold
+ * on Uniswap inside the pool's callback, so the keeper needs no capital and pays real slippage). A liquidation whose
+ * swap does not cover the repay is simulated first and skipped (tried again at half and a quarter of the size).
+ */
+export class SimKeeper implements SimKeeperLike {
+  constructor(
+    private readonly w: World,
+    private readonly watched: () => Watched[],
+    private readonly riskAssets: string[],
+  ) {}
+
+  async tick(): Promise<KeeperTick> {
+    const { w } = this;
+    const result: KeeperTick = { gasUsed: 0n, liquidations: [], badDebts: [], failed: 0 };
+    const engine = w.risk.engine.connect(w.keeper);
+    const upd = await (await engine.updateMany(this.riskAssets)).wait();
+    result.gasUsed += upd!.gasUsed;
+
+    const accounts = this.watched();
+    const [, candidates] = await w.lens.liquidatable(
+      accounts.map((a) => a.owner),
+      accounts.map((a) => a.subId),
+    );
+    const symOf = (addr: string) => Object.values(w.assets).find((a) => a.address === addr)!.symbol;
+    for (const c of candidates) {
+      const path = w.paths[pathKey(symOf(c.bestCollateral), symOf(c.debtAsset))];
+      if (!path) continue;
+      let done = false;
+      for (const div of [1n, 2n, 4n]) {
+        const order = {
+          owner: c.owner,
+          subId: c.subId,
+          collateralAsset: c.bestCollateral,
+          debtAsset: c.debtAsset,
+          maxRepay: div === 1n ? ethers.MaxUint256 : c.maxRepay / div,
+          minSeized: 0n,
+          path,
+          minProfit: 0n,
+        };
+        try {
+          await w.liquidator.connect(w.keeper).liquidate.staticCall(order);
+        } catch {
+          continue;
+        }
+        const receipt = await (await w.liquidator.connect(w.keeper).liquidate(order)).wait();
+        result.gasUsed += receipt!.gasUsed;
+        const ev = parsePoolEvents(w, receipt);
+        result.liquidations.push(...ev.liquidations);
+        result.badDebts.push(...ev.badDebts);
+        done = true;
+        break;
+      }
+      if (!done) result.failed++;
+    }
+    return result;
+  }
+}
+
+/** Hardhat's default mnemonic: the keeper's key is account #1, which owns the FlashLiquidator. */
+const HARDHAT_MNEMONIC = "test test test test test test test test test test test junk";
+
+/**
+ * The real keeper (keeper/), in process: its indexer finds the accounts from the pool's events, its scanner reads
+ * them through FulcraLens, its strategy quotes the swap on Uniswap's QuoterV2 and its executor sends flash
+ * liquidations from the keeper's key; its volatility updater calls RiskEngine.updateMany every hour. This adapter
+ * ticks it once per step and reads what it did from the chain: the pool's Liquidate/BadDebt events and the gas of
+ * every transaction the keeper's address sent in the blocks the tick produced.
+ */
+export class RealKeeper implements SimKeeperLike {
+  private keeper?: import("../../keeper/keeper").Keeper;
+  private provider?: import("ethers").BrowserProvider;
+
+  constructor(
+    private readonly w: World,
+    private readonly deployBlock: number,
+  ) {}
+
+  private async init() {
+    if (this.keeper) return;
+    const { Keeper } = await import("../../keeper/keeper");
+    const pino = (await import("pino")).default;
+    const { network } = await import("hardhat");
+    const { BrowserProvider, Network, HDNodeWallet } = await import("ethers");
+    const w = this.w;
+    this.provider = new BrowserProvider(network.provider as never, Network.from(31337n), { staticNetwork: true, cacheTimeout: -1 });
+    const signer = HDNodeWallet.fromPhrase(HARDHAT_MNEMONIC, undefined, "m/44'/60'/0'/0/1").connect(this.provider);
+    if (signer.address !== w.keeper.address) throw new Error("keeper key mismatch");
+    this.keeper = new Keeper({
+      provider: this.provider,
+      signer,
+      deployment: {
+        chainId: 31337,
+        pool: w.poolAddress,
+        lens: await w.lens.getAddress(),
+        flashLiquidator: await w.liquidator.getAddress(),
+        riskEngine: await w.risk.engine.getAddress(),
+        quoter: w.uni.addresses.quoter,
+        assets: Object.values(w.assets).map((a) => ({ symbol: a.symbol, address: a.address, decimals: a.spec.decimals })),
+        deployBlock: this.deployBlock,
+      },
+      logger: pino({ level: process.env.KEEPER_LOG ?? "silent" }),
+      config: { mode: "flash", confirmations: 0, metricsPort: 0, volIntervalSec: 3_600, feeTiers: [3000] },
+    });
+    await this.keeper.init();
+  }
+
+  async tick(): Promise<KeeperTick> {
+    await this.init();
+    const w = this.w;
+    const from = (await ethers.provider.getBlockNumber()) + 1;
+    const r = await this.keeper!.safeTick();
+    const to = await ethers.provider.getBlockNumber();
+    const result: KeeperTick = { gasUsed: 0n, liquidations: [], badDebts: [], failed: 0 };
+    for (let b = from; b <= to; b++) {
+      const block = await ethers.provider.getBlock(b, true);
+      for (const tx of block?.prefetchedTransactions ?? []) {
+        if (tx.from.toLowerCase() !== w.keeper.address.toLowerCase()) continue;
+        const receipt = (await ethers.provider.getTransactionReceipt(tx.hash)) as unknown as ContractTransactionReceipt;
+        result.gasUsed += receipt.gasUsed;
+        const ev = parsePoolEvents(w, receipt);
+        result.liquidations.push(...ev.liquidations);
+        result.badDebts.push(...ev.badDebts);
+      }
+    }
+    if (r) result.failed = Math.max(0, r.liquidatable.length - r.sent.length);
+    return result;
+  }
+}
+
+export type KeeperKind = "keeper" | "sim";
+
+/** The keeper the simulation uses: the real in-process Keeper (default), or SimKeeper with SIM_KEEPER=sim. */
+export function createKeeper(w: World, watched: () => Watched[], riskAssets: string[], deployBlock: number): SimKeeperLike {
+  if (keeperKind() === "sim") return new SimKeeper(w, watched, riskAssets);
+  return new RealKeeper(w, deployBlock);
+}
+
+export const keeperKind = (): KeeperKind => (process.env.SIM_KEEPER === "sim" ? "sim" : "keeper");
