@@ -62,7 +62,7 @@ async function main() {
   const { deployment } = await addUniswap(f, 1700, 5_000);
   const k = makeKeeper(f, {
     deployment,
-    config: { mode: "flash", minProfitUsd: 1, pageSize: 10_000, rpcTimeoutMs: 600_000, batchSize: Number(process.env.BENCH_BATCH ?? 500), concurrency: Number(process.env.BENCH_CONCURRENCY ?? 2) },
+    config: { mode: "flash", minProfitUsd: 1, pageSize: 10_000, rpcTimeoutMs: 600_000, batchSize: Number(process.env.BENCH_BATCH ?? 250), concurrency: Number(process.env.BENCH_CONCURRENCY ?? 2) },
   });
   const t0 = performance.now();
   const first = await k.runOnce();
@@ -76,7 +76,7 @@ async function main() {
   const check = await scan(N)();
   if (check.length !== N || check.some((s) => !s.ok)) throw new Error("scan returned wrong results");
   const scan_1000_ms = await timeIt(scan(Math.min(1_000, N)));
-  const scan_10000_ms = await timeIt(scan(N));
+  const scan_10000_ms = await timeIt(scan(N), Number(process.env.BENCH_RUNS ?? 1));
   // The full Lens.snapshot for everyone (the method before healthFactors), for comparison.
   const lens_snapshot_1000_ms = await timeIt(() => k.scanner.snapshot(refs.slice(0, Math.min(1_000, N)), head), 1);
   // Naive: one pool.accountHealth eth_call per account, same provider, same concurrency.
@@ -85,6 +85,12 @@ async function main() {
       k.rpc.call({ to: f.poolAddress, data: poolIface.encodeFunctionData("accountHealth", [r.owner, r.subId]) }, head),
     );
   const naive_scan_1000_ms = await timeIt(() => naive(Math.min(1_000, N)), 1);
+  const file = path.join(__dirname, "results", "keeper.json");
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const partial = { scan_1000_ms, scan_10000_ms, naive_scan_1000_ms, lens_snapshot_1000_ms, accounts: N, scan_method: k.scanner.method };
+  fs.writeFileSync(file, JSON.stringify(partial, null, 2) + "\n");
+  // Keep the process alive while awaiting the node (and say so if something never answers).
+  const keepAlive = setInterval(() => console.log("… still waiting"), 60_000);
   console.log(
     `scan: Lens ${scan_1000_ms} ms / 1,000, ${scan_10000_ms} ms / ${N}; snapshot-only ${lens_snapshot_1000_ms} ms / 1,000; naive ${naive_scan_1000_ms} ms / 1,000`,
   );
@@ -121,9 +127,8 @@ async function main() {
     network: network.name,
   };
   console.log(JSON.stringify(out, null, 2));
-  const file = path.join(__dirname, "results", "keeper.json");
-  fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(file, JSON.stringify(out, null, 2) + "\n");
+  clearInterval(keepAlive);
   console.log(`wrote ${file}`);
 }
 

@@ -136,6 +136,7 @@ export class Keeper {
       this.log,
     );
     await this.executor.nonces.resync();
+    await this.scanner.detectMethod();
     if (this.config.mode === "own" && !this.config.dryRun) {
       const head = await this.rpc.block("latest");
       await this.executor.ensureApprovals(

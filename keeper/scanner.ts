@@ -162,18 +162,7 @@ export class Scanner {
    */
   async scan(refs: AccountRef[], blockTag: number): Promise<Snapshot[]> {
     if (this.method === "snapshot" || refs.length === 0) return this.snapshot(refs, blockTag);
-    let healths: bigint[];
-    try {
-      healths = await this.healthFactors(refs, blockTag);
-    } catch (e) {
-      const x = e as { code?: string; data?: unknown };
-      if (x?.code === "CALL_EXCEPTION" && (x.data === "0x" || x.data === undefined || x.data === null) && refs.length > 0) {
-        // An older Lens without healthFactors: use snapshot from now on.
-        this.method = "snapshot";
-        return this.snapshot(refs, blockTag);
-      }
-      throw e;
-    }
+    const healths = await this.healthFactors(refs, blockTag);
     const low: AccountRef[] = [];
     const out: Snapshot[] = [];
     refs.forEach((r, i) => {
@@ -185,9 +174,21 @@ export class Scanner {
     return out;
   }
 
-  /** FulcraLens.healthFactors in batches (batchSize × 4 per call: the output is 15 times smaller). */
+  /** Whether the Lens has healthFactors (an older one does not): one empty call; switches to snapshot if not. */
+  async detectMethod(): Promise<"health" | "snapshot"> {
+    if (this.method !== "health") return this.method;
+    try {
+      await this.rpc.call({ to: this.opts.lens, data: lensIface.encodeFunctionData("healthFactors", [[], []]) });
+    } catch (e) {
+      if ((e as { code?: string }).code === "CALL_EXCEPTION") this.method = "snapshot";
+      else throw e;
+    }
+    return this.method;
+  }
+
+  /** FulcraLens.healthFactors in batches (batchSize × 2 per call: one pool call per account instead of two). */
   async healthFactors(refs: AccountRef[], blockTag: number): Promise<bigint[]> {
-    const size = this.opts.batchSize * 4;
+    const size = this.opts.batchSize * 2;
     const batches: AccountRef[][] = [];
     for (let i = 0; i < refs.length; i += size) batches.push(refs.slice(i, i + size));
     const results = await mapLimit(batches, this.opts.concurrency, async (batch) => {

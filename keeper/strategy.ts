@@ -74,7 +74,10 @@ export class Strategy {
     for (const fee of this.opts.feeTiers) {
       const path = encodePath([tokenIn, tokenOut], [fee]);
       try {
-        const ret = await this.rpc.call({ to: this.opts.quoter, data: quoterIface.encodeFunctionData("quoteExactInput", [path, amountIn]) }, blockTag);
+        // One attempt, no retries: a tier without a pool reverts, and that is an answer, not a fault.
+        const rpc = this.rpc;
+        const tx = { to: this.opts.quoter, data: quoterIface.encodeFunctionData("quoteExactInput", [path, amountIn]), blockTag };
+        const ret = await rpc.run("eth_call", () => rpc.provider.call(tx), () => false);
         const [out] = quoterIface.decodeFunctionResult("quoteExactInput", ret);
         if (!best || out > best.out) best = { out, path };
       } catch {
