@@ -103,7 +103,7 @@ describe("attacks: timelock bypass", () => {
   it("with the timelock as sole admin of pool, engine, oracle and router, the proposer itself cannot skip the delay", async () => {
     const f = await loadFixture(stackFixture);
     const [, proposer] = await ethers.getSigners();
-    const timelock = await (await ethers.getContractFactory("TestTimelock")).deploy(DELAY, [proposer.address], [proposer.address], ethers.ZeroAddress);
+    const timelock = await (await ethers.getContractFactory("FulcraTimelock")).deploy(DELAY, [proposer.address], [proposer.address], ethers.ZeroAddress);
     const tl = await timelock.getAddress();
     const admin = f.admin.address;
     // Hand every admin role to the timelock; the deployer renounces them.
