@@ -6,19 +6,7 @@ import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol
 import {Ownable, Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
 import {ISwapRouter} from "@uniswap/v3-periphery/contracts/interfaces/ISwapRouter.sol";
 import {IFulcraLiquidateCallback} from "../interfaces/IFulcraCallbacks.sol";
-
-/// @notice The pool entry point the liquidator uses.
-interface IPoolLiquidate {
-    function liquidate(
-        address owner,
-        uint96 subId,
-        address collateralAsset,
-        uint256 maxRepay,
-        uint256 minSeized,
-        address receiver,
-        bytes calldata data
-    ) external returns (uint256 repaid, uint256 seized);
-}
+import {IPoolLiquidate} from "../interfaces/IPoolLiquidate.sol";
 
 /// @title FlashLiquidator
 /// @notice A keeper's capital-free liquidator: the pool sends it the seized collateral, it sells that collateral for

@@ -4,25 +4,16 @@ pragma solidity ^0.8.28;
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IERC3156FlashBorrower} from "@openzeppelin/contracts/interfaces/IERC3156FlashBorrower.sol";
 import {ISwapRouter} from "@uniswap/v3-periphery/contracts/interfaces/ISwapRouter.sol";
+import {IPoolLiquidate} from "../interfaces/IPoolLiquidate.sol";
 
 /// @notice The pool entry points the flash-loan-funded liquidation uses.
-interface IPoolFlashLiquidation {
+interface IPoolFlashLiquidation is IPoolLiquidate {
     function flashLoan(
         IERC3156FlashBorrower receiver,
         address token,
         uint256 amount,
         bytes calldata data
     ) external returns (bool);
-
-    function liquidate(
-        address owner,
-        uint96 subId,
-        address collateralAsset,
-        uint256 maxRepay,
-        uint256 minSeized,
-        address receiver,
-        bytes calldata data
-    ) external returns (uint256 repaid, uint256 seized);
 }
 
 /// @title MockFlashLoanLiquidator

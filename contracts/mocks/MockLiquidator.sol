@@ -3,19 +3,8 @@ pragma solidity ^0.8.28;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IFulcraLiquidateCallback} from "../interfaces/IFulcraCallbacks.sol";
+import {IPoolLiquidate} from "../interfaces/IPoolLiquidate.sol";
 import {MockERC20} from "./MockERC20.sol";
-
-interface IPoolLiquidate {
-    function liquidate(
-        address owner,
-        uint96 subId,
-        address collateralAsset,
-        uint256 maxRepay,
-        uint256 minSeized,
-        address receiver,
-        bytes calldata data
-    ) external returns (uint256 repaid, uint256 seized);
-}
 
 /// @title MockLiquidator
 /// @notice Flash liquidator for tests: it holds no debt tokens; in `onFulcraLiquidate` it checks that the seized
