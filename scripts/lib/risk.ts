@@ -18,6 +18,8 @@ export const RISK_ROLES = {
 /** Estimator parameters of the volatility oracle for one asset (seconds; vol as a fraction, 0.6 = 60 %). */
 export interface OracleParams {
   halfLife: number;
+  /** Half-life of the short estimate (VolatilityOracle.setFastHalfLife); default: equal to halfLife. */
+  fastHalfLife?: number;
   minInterval: number;
   maxAge?: number; // default: twice the pool's heartbeat for the asset (capped at 7 days)
   shockWindow?: number; // default: the profile's cooldown
@@ -110,6 +112,9 @@ export async function deployRiskStack(
           wad(op.initialVol),
         )
     ).wait();
+    if (op.fastHalfLife !== undefined && op.fastHalfLife !== op.halfLife) {
+      await (await oracle.connect(admin).setFastHalfLife(a.address, op.fastHalfLife)).wait();
+    }
     await (await engine.connect(admin).setProfile(a.address, toOnchainProfile(profile, !opts.staticMode))).wait();
   }
 

@@ -192,7 +192,7 @@ export class RealKeeper implements SimKeeperLike {
         deployBlock: this.deployBlock,
       },
       logger: pino({ level: process.env.KEEPER_LOG ?? "silent" }),
-      config: { mode: "flash", confirmations: 0, metricsPort: 0, volIntervalSec: 3_600, feeTiers: [3000] },
+      config: { mode: "flash", confirmations: 0, metricsPort: 0, volIntervalSec: Number(process.env.SIM_VOL_INTERVAL ?? 600), feeTiers: [3000] },
     });
     await this.keeper.init();
   }
