@@ -34,7 +34,14 @@ export interface KeeperTick {
   liquidations: LiquidationRecord[];
   badDebts: BadDebtRecord[];
   failed: number; // liquidatable accounts the keeper could not liquidate profitably
+  /** Accounts (`owner:subId`, owner lower-case) the keeper sent a liquidation for in this tick. */
+  attempted: string[];
+  /** Accounts the keeper saw liquidatable but did not liquidate (unprofitable: slippage above the bonus). */
+  skipped: string[];
 }
+
+/** The account key the keeper and the driver share: lower-case owner and decimal subId. */
+export const accountKeyOf = (owner: string, subId: bigint) => `${owner.toLowerCase()}:${subId}`;
 
 export interface SimKeeperLike {
   tick(): Promise<KeeperTick>;
@@ -104,7 +111,7 @@ export class SimKeeper implements SimKeeperLike {
 
   async tick(): Promise<KeeperTick> {
     const { w } = this;
-    const result: KeeperTick = { gasUsed: 0n, liquidations: [], badDebts: [], failed: 0 };
+    const result: KeeperTick = { gasUsed: 0n, liquidations: [], badDebts: [], failed: 0, attempted: [], skipped: [] };
     const engine = w.risk.engine.connect(w.keeper);
     const upd = await (await engine.updateMany(this.riskAssets)).wait();
     result.gasUsed += upd!.gasUsed;
@@ -143,7 +150,11 @@ export class SimKeeper implements SimKeeperLike {
         done = true;
         break;
       }
-      if (!done) result.failed++;
+      if (done) result.attempted.push(accountKeyOf(c.owner, c.subId));
+      else {
+        result.failed++;
+        result.skipped.push(accountKeyOf(c.owner, c.subId));
+      }
     }
     return result;
   }
@@ -203,7 +214,7 @@ export class RealKeeper implements SimKeeperLike {
     const from = (await ethers.provider.getBlockNumber()) + 1;
     const r = await this.keeper!.safeTick();
     const to = await ethers.provider.getBlockNumber();
-    const result: KeeperTick = { gasUsed: 0n, liquidations: [], badDebts: [], failed: 0 };
+    const result: KeeperTick = { gasUsed: 0n, liquidations: [], badDebts: [], failed: 0, attempted: [], skipped: [] };
     for (let b = from; b <= to; b++) {
       const block = await ethers.provider.getBlock(b, true);
       for (const tx of block?.prefetchedTransactions ?? []) {
@@ -215,7 +226,12 @@ export class RealKeeper implements SimKeeperLike {
         result.badDebts.push(...ev.badDebts);
       }
     }
-    if (r) result.failed = Math.max(0, r.liquidatable.length - r.sent.length);
+    if (r) {
+      result.failed = Math.max(0, r.liquidatable.length - r.sent.length);
+      result.attempted = [...r.sent];
+      const sent = new Set(r.sent);
+      result.skipped = r.liquidatable.map((s) => s.key).filter((k) => !sent.has(k));
+    }
     return result;
   }
 }

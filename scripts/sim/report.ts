@@ -17,10 +17,15 @@ export interface ModeSummary {
   badDebtUnrealized: string;
   lendersLoss: string;
   borrowPowerUsedCalm: number;
+  /** Mean blocks from the step in which the keeper first went for the account to its liquidation. */
   keeperLatencyBlocks: number;
   keeperLatencyMaxBlocks: number;
+  /** Mean blocks from the first snapshot showing the account liquidatable to its liquidation (unprofitable waits in). */
+  liquidatableToLiquidationBlocks: number;
   keeperGas: number;
+  /** Account·steps skipped as unprofitable. */
   failedLiquidationAttempts: number;
+  accountsSkippedUnprofitable: number;
   userActions: { repays: number; borrows: number; addMargins: number };
 }
 
@@ -38,8 +43,10 @@ export function summarize(r: ModeResult): ModeSummary {
     borrowPowerUsedCalm: Number(r.borrowPowerUsedCalm.toFixed(6)),
     keeperLatencyBlocks: Number(r.keeperLatencyBlocks.toFixed(3)),
     keeperLatencyMaxBlocks: r.keeperLatencyMaxBlocks,
+    liquidatableToLiquidationBlocks: Number(r.liquidatableToLiquidationBlocks.toFixed(3)),
     keeperGas: Number(r.keeperGas),
     failedLiquidationAttempts: r.failedLiquidationAttempts,
+    accountsSkippedUnprofitable: r.accountsSkippedUnprofitable,
     userActions: r.userActions,
   };
 }
@@ -106,8 +113,9 @@ export function tableRows(r: SimResult): Record<string, Record<string, string>> 
   add("lenders' loss (socialized)", (_, m) => usd(m.lendersLossUsd));
   add("borrowing power used, calm", (s) => (s.borrowPowerUsedCalm * 100).toFixed(2) + "%");
   add("keeper latency (blocks, mean/max)", (s) => `${s.keeperLatencyBlocks.toFixed(1)} / ${s.keeperLatencyMaxBlocks}`);
+  add("liquidatable → liquidated (blocks, mean)", (s) => s.liquidatableToLiquidationBlocks.toFixed(1));
   add("keeper gas", (s) => s.keeperGas.toLocaleString("en-US"));
-  add("unprofitable liquidations skipped", (s) => String(s.failedLiquidationAttempts));
+  add("skipped as unprofitable (account·steps / accounts)", (s) => `${s.failedLiquidationAttempts} / ${s.accountsSkippedUnprofitable}`);
   add("user repays / borrows / margin adds", (s) => `${s.userActions.repays} / ${s.userActions.borrows} / ${s.userActions.addMargins}`);
   return rows;
 }

@@ -54,10 +54,21 @@ export interface ModeResult {
   badDebtUnrealizedUsd: bigint; // Σ max(0, debt − collateral) over accounts at the end
   lendersLossUsd: bigint; // socialized part of realized bad debt
   borrowPowerUsedCalm: number;
-  keeperLatencyBlocks: number; // mean
+  /** Mean blocks from the step in which the keeper first went for the account (it found the liquidation worth
+   * sending) to the liquidation. */
+  keeperLatencyBlocks: number;
   keeperLatencyMaxBlocks: number;
+  /** One entry per liquidation: its block, the keeper-latency reference block, the first block the account was seen
+   * liquidatable (same episode), and whether the keeper had skipped it as unprofitable before. */
+  latencyLog: { block: number; attemptFrom: number; liquidatableFrom: number; skippedBefore: boolean }[];
+  /** Mean blocks from the first snapshot showing the account liquidatable to its liquidation (waiting while the
+   * liquidation did not pay included: the former keeperLatencyBlocks). */
+  liquidatableToLiquidationBlocks: number;
   keeperGas: bigint;
+  /** Account·steps the keeper saw liquidatable and skipped (not profitable: slippage above the bonus). */
   failedLiquidationAttempts: number;
+  /** Distinct accounts skipped as unprofitable at least once. */
+  accountsSkippedUnprofitable: number;
   userActions: { repays: number; borrows: number; addMargins: number };
   series: StepSample[];
   startBlock: number;
@@ -143,15 +154,20 @@ async function runMode(w: World, mode: Mode, path: PricePath, actors: Actor[], r
     borrowPowerUsedCalm: 0,
     keeperLatencyBlocks: 0,
     keeperLatencyMaxBlocks: 0,
+    latencyLog: [],
+    liquidatableToLiquidationBlocks: 0,
     keeperGas: 0n,
     failedLiquidationAttempts: 0,
+    accountsSkippedUnprofitable: 0,
     userActions: { repays: 0, borrows: 0, addMargins: 0 },
     series: [],
     startBlock: (await ethers.provider.getBlockNumber()) + 1,
     endBlock: 0,
   };
   const pending = new Map<string, number>(); // account → block first seen liquidatable
-  const latencies: number[] = [];
+  const attemptFrom = new Map<string, number>(); // account → snapshot block of the step the keeper first went for it
+  const skippedOnce = new Set<string>(); // accounts skipped as unprofitable in the current episode
+  const skippedEver = new Set<string>();
   const liquidatedOwners = new Set<string>();
   const liquidatedAccounts = new Set<string>();
   const key = (owner: string, subId: bigint) => `${owner.toLowerCase()}:${subId}`;
@@ -204,6 +220,11 @@ async function runMode(w: World, mode: Mode, path: PricePath, actors: Actor[], r
     const t = await keeper.tick();
     res.keeperGas += t.gasUsed;
     res.failedLiquidationAttempts += t.failed;
+    for (const k of t.attempted) if (!attemptFrom.has(k)) attemptFrom.set(k, obsBlock);
+    for (const k of t.skipped) {
+      skippedOnce.add(k);
+      skippedEver.add(k);
+    }
     const prices: Record<string, bigint> = {};
     for (const a of Object.values(assets)) prices[a.address] = await pool.price(a.address);
     for (const l of t.liquidations) {
@@ -214,9 +235,15 @@ async function runMode(w: World, mode: Mode, path: PricePath, actors: Actor[], r
       liquidatedOwners.add(l.owner.toLowerCase());
       liquidatedAccounts.add(key(l.owner, l.subId));
       const k = key(l.owner, l.subId);
-      const since = pending.get(k) ?? obsBlock;
-      latencies.push(l.block - since);
+      res.latencyLog.push({
+        block: l.block,
+        attemptFrom: attemptFrom.get(k) ?? obsBlock,
+        liquidatableFrom: pending.get(k) ?? obsBlock,
+        skippedBefore: skippedOnce.has(k),
+      });
       pending.delete(k);
+      attemptFrom.delete(k);
+      skippedOnce.delete(k);
     }
     for (const b of t.badDebts) {
       res.badDebts.push(b);
@@ -328,8 +355,12 @@ async function runMode(w: World, mode: Mode, path: PricePath, actors: Actor[], r
   res.usersLiquidated = liquidatedOwners.size;
   res.accountsLiquidated = liquidatedAccounts.size;
   res.borrowPowerUsedCalm = calmSamples ? calmUsage / calmSamples : 0;
-  res.keeperLatencyBlocks = latencies.length ? latencies.reduce((s, x) => s + x, 0) / latencies.length : 0;
+  const mean = (xs: number[]) => (xs.length ? xs.reduce((s, x) => s + x, 0) / xs.length : 0);
+  const latencies = res.latencyLog.map((x) => x.block - x.attemptFrom);
+  res.keeperLatencyBlocks = mean(latencies);
   res.keeperLatencyMaxBlocks = latencies.length ? Math.max(...latencies) : 0;
+  res.liquidatableToLiquidationBlocks = mean(res.latencyLog.map((x) => x.block - x.liquidatableFrom));
+  res.accountsSkippedUnprofitable = skippedEver.size;
   res.endBlock = await ethers.provider.getBlockNumber();
   return res;
 }
