@@ -27,17 +27,19 @@ export interface OracleParams {
 }
 
 /**
- * Defaults: a one-day half-life (reacts within hours to a regime change, still averages ~70 hourly samples), one
- * accepted update per hour at most (Chainlink's ETH/BTC heartbeat), seeded at each asset's typical calm-regime
- * 30-day realized volatility. See docs/risk-engine.md.
+ * Defaults: a long estimate with a one-day half-life (stable: it drives nothing alone but the LT's level while
+ * volatility builds) and a short one with a two-hour half-life (the warning: most of the way to a new regime within
+ * ~4 hours), at most one accepted update per 10 minutes (the keeper calls every 15 minutes; Chainlink posts on a
+ * 0.5 % deviation in fast markets), seeded at each asset's typical calm-regime 30-day realized volatility. See
+ * docs/risk-engine.md.
  */
 export const DEFAULT_ORACLE_PARAMS: Record<string, OracleParams> = {
-  WETH: { halfLife: 86_400, minInterval: 3_600, initialVol: 0.6 },
-  WBTC: { halfLife: 86_400, minInterval: 3_600, initialVol: 0.5 },
-  USDC: { halfLife: 86_400, minInterval: 3_600, initialVol: 0.02 },
+  WETH: { halfLife: 86_400, fastHalfLife: 7_200, minInterval: 600, initialVol: 0.6 },
+  WBTC: { halfLife: 86_400, fastHalfLife: 7_200, minInterval: 600, initialVol: 0.5 },
+  USDC: { halfLife: 86_400, fastHalfLife: 7_200, minInterval: 600, initialVol: 0.02 },
 };
 /** Used for assets without an entry above. */
-export const FALLBACK_ORACLE_PARAMS: OracleParams = { halfLife: 86_400, minInterval: 3_600, initialVol: 0.8 };
+export const FALLBACK_ORACLE_PARAMS: OracleParams = { halfLife: 86_400, fastHalfLife: 7_200, minInterval: 600, initialVol: 0.8 };
 
 /** A fraction (0.6) as a WAD bigint (6e17). */
 export const wad = (x: number): bigint => BigInt(Math.round(x * 1e9)) * 10n ** 9n;

@@ -38,6 +38,8 @@ export interface KeeperTick {
   attempted: string[];
   /** Accounts the keeper saw liquidatable but did not liquidate (unprofitable: slippage above the bonus). */
   skipped: string[];
+  /** Keeper transactions that reverted on chain in this tick. */
+  reverted: number;
 }
 
 /** The account key the keeper and the driver share: lower-case owner and decimal subId. */
@@ -111,7 +113,7 @@ export class SimKeeper implements SimKeeperLike {
 
   async tick(): Promise<KeeperTick> {
     const { w } = this;
-    const result: KeeperTick = { gasUsed: 0n, liquidations: [], badDebts: [], failed: 0, attempted: [], skipped: [] };
+    const result: KeeperTick = { gasUsed: 0n, liquidations: [], badDebts: [], failed: 0, attempted: [], skipped: [], reverted: 0 };
     const engine = w.risk.engine.connect(w.keeper);
     const upd = await (await engine.updateMany(this.riskAssets)).wait();
     result.gasUsed += upd!.gasUsed;
@@ -214,13 +216,14 @@ export class RealKeeper implements SimKeeperLike {
     const from = (await ethers.provider.getBlockNumber()) + 1;
     const r = await this.keeper!.safeTick();
     const to = await ethers.provider.getBlockNumber();
-    const result: KeeperTick = { gasUsed: 0n, liquidations: [], badDebts: [], failed: 0, attempted: [], skipped: [] };
+    const result: KeeperTick = { gasUsed: 0n, liquidations: [], badDebts: [], failed: 0, attempted: [], skipped: [], reverted: 0 };
     for (let b = from; b <= to; b++) {
       const block = await ethers.provider.getBlock(b, true);
       for (const tx of block?.prefetchedTransactions ?? []) {
         if (tx.from.toLowerCase() !== w.keeper.address.toLowerCase()) continue;
         const receipt = (await ethers.provider.getTransactionReceipt(tx.hash)) as unknown as ContractTransactionReceipt;
         result.gasUsed += receipt.gasUsed;
+        if (receipt.status === 0) result.reverted++;
         const ev = parsePoolEvents(w, receipt);
         result.liquidations.push(...ev.liquidations);
         result.badDebts.push(...ev.badDebts);

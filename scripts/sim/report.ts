@@ -26,6 +26,7 @@ export interface ModeSummary {
   /** Account·steps skipped as unprofitable. */
   failedLiquidationAttempts: number;
   accountsSkippedUnprofitable: number;
+  keeperReverts: number;
   userActions: { repays: number; borrows: number; addMargins: number };
 }
 
@@ -47,6 +48,7 @@ export function summarize(r: ModeResult): ModeSummary {
     keeperGas: Number(r.keeperGas),
     failedLiquidationAttempts: r.failedLiquidationAttempts,
     accountsSkippedUnprofitable: r.accountsSkippedUnprofitable,
+    keeperReverts: r.keeperReverts,
     userActions: r.userActions,
   };
 }
@@ -89,7 +91,22 @@ export function buildJson(r: SimResult) {
   };
   for (const m of ["static", "dynamic"] as Mode[]) {
     const res = r.results[m];
-    if (res) out[m] = { ...summarize(res), series: res.series };
+    if (!res) continue;
+    const kindOf = (owner: string) => r.actors.find((a) => a.address.toLowerCase() === owner.toLowerCase())?.spec.kind ?? "?";
+    const sym = (addr: string) => Object.values(r.world.assets).find((a) => a.address === addr)?.symbol ?? addr;
+    // Every liquidation: who (borrower / trader), what was repaid and seized (token units), and the keeper latency
+    // bookkeeping behind keeperLatencyBlocks.
+    const liquidationLog = res.liquidations.map((l, i) => ({
+      block: l.block,
+      owner: l.owner,
+      subId: l.subId.toString(),
+      kind: kindOf(l.owner),
+      collateral: sym(l.collateralAsset),
+      repaid: l.repaid.toString(),
+      seized: l.seized.toString(),
+      ...res.latencyLog[i],
+    }));
+    out[m] = { ...summarize(res), liquidationLog, series: res.series };
   }
   if (r.results.static && r.results.dynamic) out.claim = evaluateClaim(summarize(r.results.static), summarize(r.results.dynamic));
   return out;
@@ -116,6 +133,7 @@ export function tableRows(r: SimResult): Record<string, Record<string, string>> 
   add("liquidatable → liquidated (blocks, mean)", (s) => s.liquidatableToLiquidationBlocks.toFixed(1));
   add("keeper gas", (s) => s.keeperGas.toLocaleString("en-US"));
   add("skipped as unprofitable (account·steps / accounts)", (s) => `${s.failedLiquidationAttempts} / ${s.accountsSkippedUnprofitable}`);
+  add("keeper transactions reverted", (s) => String(s.keeperReverts));
   add("user repays / borrows / margin adds", (s) => `${s.userActions.repays} / ${s.userActions.borrows} / ${s.userActions.addMargins}`);
   return rows;
 }

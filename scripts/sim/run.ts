@@ -32,7 +32,8 @@ export interface StepSample {
   phase: string;
   block: number;
   price: Record<SimAsset, number>;
-  vol: number; // WETH volatility the engine sees (annualized, fraction)
+  vol: number; // WETH volatility the engine sees (annualized, fraction): the oracle's long estimate
+  fastVol: number; // the oracle's short estimate (the LTV and the breaker follow the larger of the two)
   realizedVol: number; // WETH realized volatility of the path (16-step window)
   lt: number; // WETH effective LT, bps
   ltv: number; // WETH LTV, bps
@@ -69,6 +70,8 @@ export interface ModeResult {
   failedLiquidationAttempts: number;
   /** Distinct accounts skipped as unprofitable at least once. */
   accountsSkippedUnprofitable: number;
+  /** Keeper transactions that reverted on chain (e.g. a liquidation whose swap no longer paid when mined). */
+  keeperReverts: number;
   userActions: { repays: number; borrows: number; addMargins: number };
   series: StepSample[];
   startBlock: number;
@@ -159,6 +162,7 @@ async function runMode(w: World, mode: Mode, path: PricePath, actors: Actor[], r
     keeperGas: 0n,
     failedLiquidationAttempts: 0,
     accountsSkippedUnprofitable: 0,
+    keeperReverts: 0,
     userActions: { repays: 0, borrows: 0, addMargins: 0 },
     series: [],
     startBlock: (await ethers.provider.getBlockNumber()) + 1,
@@ -214,12 +218,19 @@ async function runMode(w: World, mode: Mode, path: PricePath, actors: Actor[], r
     for (const s of observed[2]) {
       const k = key(s.owner, s.subId);
       if (s.ok && s.liquidatable && !pending.has(k)) pending.set(k, obsBlock);
+      else if (s.ok && !s.liquidatable) {
+        // Healthy again (price moved back, or the user repaid): the liquidatable episode is over.
+        pending.delete(k);
+        attemptFrom.delete(k);
+        skippedOnce.delete(k);
+      }
     }
 
     // 5. Keeper.
     const t = await keeper.tick();
     res.keeperGas += t.gasUsed;
     res.failedLiquidationAttempts += t.failed;
+    res.keeperReverts += t.reverted;
     for (const k of t.attempted) if (!attemptFrom.has(k)) attemptFrom.set(k, obsBlock);
     for (const k of t.skipped) {
       skippedOnce.add(k);
@@ -326,12 +337,14 @@ async function runMode(w: World, mode: Mode, path: PricePath, actors: Actor[], r
     // 7. Sample for the chart.
     const wethCfg = await pool.assetConfig(assets.WETH.address);
     const vol = Number(await w.risk.oracle.getFunction("volatility")(assets.WETH.address)) / 1e18;
+    const fastVol = Number(await w.risk.oracle.getFunction("fastVolatility")(assets.WETH.address)) / 1e18;
     res.series.push({
       step,
       phase: path.phase[step],
       block: await ethers.provider.getBlockNumber(),
       price: { WETH: path.prices.WETH[step], WBTC: path.prices.WBTC[step] },
       vol,
+      fastVol,
       realizedVol: realizedVol(path.prices.WETH, step),
       lt: Number(await pool.effectiveLt(assets.WETH.address)),
       ltv: Number(wethCfg.ltv),

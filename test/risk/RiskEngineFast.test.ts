@@ -8,6 +8,8 @@ import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { anyValue } from "@nomicfoundation/hardhat-chai-matchers/withArgs";
 import { DEFAULT_PROFILES, toOnchainProfile, LT_HOLD, type RiskProfile } from "../../scripts/lib/profiles";
+import { deployPoolFixture } from "../helpers/fixtures";
+import { deployRiskStack, DEFAULT_ORACLE_PARAMS } from "../../scripts/lib/risk";
 import { deployRiskFixture, setPrices, step, ltNow, ltvNow, HOUR, type RiskFixture } from "./fixture";
 
 const P = DEFAULT_PROFILES.WETH;
@@ -201,6 +203,17 @@ describe("RiskEngine: short and long volatility, LT hold", () => {
     expect(down.fast).to.be.lessThan(down.slow);
     expect(await ltNow(f)).to.equal(P.ltMax);
     expect(await ltvNow(f)).to.equal(P.ltvMax);
+  });
+
+  it("deployRiskStack's defaults: a 2-hour short estimate, updates every 10 minutes, all three LT flags", async () => {
+    const base = await loadFixture(deployPoolFixture);
+    const stack = await deployRiskStack(base.pool, base.admin, [base.usdc, base.weth, base.wbtc]);
+    for (const a of [base.usdc, base.weth, base.wbtc]) {
+      expect((await stack.oracle.fastEstimate(a.address)).halfLife).to.equal(BigInt(DEFAULT_ORACLE_PARAMS[a.symbol].fastHalfLife!));
+      expect((await stack.oracle.config(a.address)).minInterval).to.equal(600n);
+      expect((await stack.engine.profile(a.address)).ltHold).to.equal(7n);
+    }
+    expect(DEFAULT_ORACLE_PARAMS.WETH.fastHalfLife).to.equal(2 * HOUR);
   });
 
   it("setProfile bounds ltHold to the three flags", async () => {
