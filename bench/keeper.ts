@@ -15,7 +15,7 @@ const N = Number(process.env.BENCH_ACCOUNTS ?? 10_000);
 const RISKY = Number(process.env.BENCH_LIQUIDATABLE ?? 50);
 const CHUNK = 100;
 
-async function world(): Promise<KeeperFixture & { factory: string }> {
+export async function world(): Promise<KeeperFixture & { factory: string }> {
   const f = await deployPoolFixture();
   const deployBlock = await ethers.provider.getBlockNumber();
   const lens = (await (await ethers.getContractFactory("FulcraLens")).deploy(f.poolAddress)) as unknown as FulcraLens;
@@ -132,7 +132,7 @@ async function main() {
   console.log(`wrote ${file}`);
 }
 
-main().catch((e) => {
+if (require.main === module || process.env.BENCH_MAIN !== "0") main().catch((e) => {
   console.error(e);
   process.exitCode = 1;
 });

@@ -17,6 +17,8 @@ export const POOL_ABI = [
   "function accountHealth(address owner, uint96 subId) view returns (tuple(uint256 collateralValue, uint256 borrowingPower, uint256 liquidationValue, uint256 debtValue, uint256 healthFactor))",
   "function accountOf(address owner, uint96 subId) view returns (address, uint256, uint256, address[], uint256[])",
   "function healthFactors(address[] owners, uint96[] subIds) view returns (uint256[] healths)",
+  "function liquidationGlobals() view returns (uint64 targetHealth, uint64 fullLiquidationHealth, uint128 dustValue)",
+  "function collateralOf(address owner, uint96 subId, address asset) view returns (uint256)",
   "error NoDebt()",
   "error HealthyAccount()",
   "error NotAccountCollateral()",

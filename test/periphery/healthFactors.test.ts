@@ -76,7 +76,7 @@ async function world(): Promise<World> {
   const lens = (await (await ethers.getContractFactory("FulcraLens")).deploy(f.poolAddress)) as unknown as FulcraLens;
   // Interest pending on every market, an LT ramp under way on WETH, prices moved (and fresh).
   await f.pool.connect(f.admin).grantRole(ethers.id("RISK_ENGINE_ROLE"), f.admin.address);
-  await f.pool.connect(f.admin).applyRiskParams(f.weth.address, 7000, 7500, 200);
+  await f.pool.applyRiskParams(f.weth.address, 7000, 7500, 200);
   await time.increase(1_000);
   await f.weth.feed.setAnswer(toFeedAnswer("1870.37"));
   await f.wbtc.feed.setAnswer(toFeedAnswer("61234.5"));
