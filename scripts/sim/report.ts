@@ -97,14 +97,13 @@ export function buildJson(r: SimResult) {
     // Every liquidation: who (borrower / trader), what was repaid and seized (token units), and the keeper latency
     // bookkeeping behind keeperLatencyBlocks.
     const liquidationLog = res.liquidations.map((l, i) => ({
-      block: l.block,
+      ...res.latencyLog[i],
       owner: l.owner,
       subId: l.subId.toString(),
       kind: kindOf(l.owner),
       collateral: sym(l.collateralAsset),
       repaid: l.repaid.toString(),
       seized: l.seized.toString(),
-      ...res.latencyLog[i],
     }));
     out[m] = { ...summarize(res), liquidationLog, series: res.series };
   }
@@ -236,8 +235,15 @@ export function buildSvg(r: SimResult): string {
     }
   };
   panel(0, "WETH price (USD)", [{ data: any.map((p) => p.price.WETH), color: COLORS.price, label: "WETH/USD feed" }], (v) => v.toFixed(0));
-  const volSeries = [{ data: any.map((p) => p.realizedVol * 100), color: COLORS.realized, label: "realized (4 h window)" }];
-  if (d.length) volSeries.push({ data: d.map((p) => p.vol * 100), color: COLORS.vol, label: "engine's estimate (dynamic)" });
+  const volSeries: { data: number[]; color: string; label: string; dash?: string }[] = [
+    { data: any.map((p) => p.realizedVol * 100), color: COLORS.realized, label: "realized (4 h window)" },
+  ];
+  if (d.length) {
+    volSeries.push({ data: d.map((p) => p.vol * 100), color: COLORS.vol, label: "long estimate (1-day half-life)" });
+    if (d.every((p) => typeof p.fastVol === "number")) {
+      volSeries.push({ data: d.map((p) => p.fastVol * 100), color: COLORS.vol, label: "short estimate (2 h)", dash: "4 3" });
+    }
+  }
   panel(1, "WETH volatility (annualized %)", volSeries, (v) => v.toFixed(0) + "%", true);
   const ltSeries: { data: number[]; color: string; label: string; dash?: string }[] = [];
   if (s.length) ltSeries.push({ data: s.map((p) => p.lt / 100), color: COLORS.static, label: "LT static" });
