@@ -57,6 +57,11 @@ async function main() {
     const g = await p.estimateGas({ to: lensAddr, data: d });
     await time(`Lens.healthFactors(${n}) eth_call, gas ${g} (${Number(g) / n}/account)`, () => p.call({ to: lensAddr, data: d }));
   }
+  // The same account 500 times (its slots warm after the first): how much of the cost is reading cold state.
+  const same = poolIface.encodeFunctionData("healthFactors", [owners, subIds.map(() => 1n)]);
+  await time(`Pool.healthFactors(${B}) one account repeated (warm state)`, () => p.call({ to: f.poolAddress, data: same }));
+  const pd2 = poolIface.encodeFunctionData("healthFactors", [owners, subIds]);
+  await time(`Pool.healthFactors(${B}) distinct accounts (again)`, () => p.call({ to: f.poolAddress, data: pd2 }));
   const one = poolIface.encodeFunctionData("accountHealth", [fa, 1n]);
   await time("Pool.accountHealth(1) eth_call", () => p.call({ to: f.poolAddress, data: one }), 21);
   const g1 = await p.estimateGas({ to: f.poolAddress, data: one });
