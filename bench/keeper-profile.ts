@@ -27,7 +27,7 @@ async function main() {
   const subIds = Array.from({ length: B }, (_, i) => BigInt(i));
   const lensAddr = await lens.getAddress();
   const p = ethers.provider;
-  const time = async (label: string, fn: () => Promise<unknown>, runs = 5) => {
+  const time = async (label: string, fn: () => Promise<unknown>, runs = 7) => {
     const ts: number[] = [];
     for (let i = 0; i < runs; i++) {
       const t = performance.now();
@@ -35,7 +35,7 @@ async function main() {
       ts.push(performance.now() - t);
     }
     ts.sort((a, b) => a - b);
-    console.log(`${label.padEnd(60)} ${ts[Math.floor(runs / 2)].toFixed(1)} ms`);
+    console.log(`${label.padEnd(66)} median ${ts[Math.floor(runs / 2)].toFixed(1)} ms, min ${ts[0].toFixed(1)} ms`);
   };
   await time(`TS encode healthFactors(${B}) with getAddress`, async () => lensIface.encodeFunctionData("healthFactors", [owners.map((o) => getAddress(o)), subIds]));
   const data = lensIface.encodeFunctionData("healthFactors", [owners, subIds]);
@@ -52,11 +52,16 @@ async function main() {
   } catch (e) {
     console.log("no Pool.healthFactors:", String(e).slice(0, 80));
   }
-  for (const n of [250, 500, 1000, 2000].filter((x) => x <= N)) {
+  for (const n of [125, 250, 500, 1000, 2000].filter((x) => x <= N)) {
     const d = lensIface.encodeFunctionData("healthFactors", [Array.from({ length: n }, () => fa), Array.from({ length: n }, (_, i) => BigInt(i))]);
     const g = await p.estimateGas({ to: lensAddr, data: d });
     await time(`Lens.healthFactors(${n}) eth_call, gas ${g} (${Number(g) / n}/account)`, () => p.call({ to: lensAddr, data: d }));
   }
+  // The same account 500 times (its slots warm after the first): how much of the cost is reading cold state.
+  const same = poolIface.encodeFunctionData("healthFactors", [owners, subIds.map(() => 1n)]);
+  await time(`Pool.healthFactors(${B}) one account repeated (warm state)`, () => p.call({ to: f.poolAddress, data: same }));
+  const pd2 = poolIface.encodeFunctionData("healthFactors", [owners, subIds]);
+  await time(`Pool.healthFactors(${B}) distinct accounts (again)`, () => p.call({ to: f.poolAddress, data: pd2 }));
   const one = poolIface.encodeFunctionData("accountHealth", [fa, 1n]);
   await time("Pool.accountHealth(1) eth_call", () => p.call({ to: f.poolAddress, data: one }), 21);
   const g1 = await p.estimateGas({ to: f.poolAddress, data: one });

@@ -130,6 +130,7 @@ async function main() {
     lens_concurrency: k.config.concurrency,
     mode: "flash",
     scan_method: k.scanner.method,
+    health_target: k.scanner.healthTarget,
     runs_ms: runsOf,
     load_average_during_scans: [loadBefore, loadAfterScans],
     load_average: (await import("node:os")).loadavg()[0],

@@ -78,6 +78,7 @@ export class Keeper {
     );
     this.scanner = new Scanner(this.rpc, {
       lens: d.lens,
+      pool: d.pool,
       batchSize: this.config.batchSize,
       concurrency: this.config.concurrency,
       nearHealth: this.config.nearHealth,

@@ -1,7 +1,7 @@
 // Scanner: the health of every known account through FulcraLens, in batches all pinned to one blockTag, with a
 // schedule — accounts near the threshold every block, watched ones every few blocks, healthy ones rarely — plus
 // forced re-checks for accounts an event touched and full rescans when a price moves.
-import { lensIface } from "./abis";
+import { lensIface, poolIface } from "./abis";
 import type { Rpc } from "./rpc";
 import { accountKey, mapLimit, WAD, type AccountRef } from "./util";
 
@@ -68,6 +68,7 @@ export function decodeSnapshot(data: string): { blockNumber: bigint; timestamp: 
 }
 
 const HEALTH_FACTORS = lensIface.getFunction("healthFactors")!.selector;
+const POOL_HEALTH_FACTORS = poolIface.getFunction("healthFactors")!.selector;
 const SNAPSHOT = lensIface.getFunction("snapshot")!.selector;
 
 /**
@@ -99,11 +100,14 @@ export function encodeAccounts(selector: string, refs: AccountRef[]): string {
   return parts.join("") + subs.join("");
 }
 
-/** Decodes `(uint256 blockNumber, uint256[] healths)` straight from hex. */
-export function decodeHealths(data: string): bigint[] {
+/**
+ * Decodes `(uint256 blockNumber, uint256[] healths)` (FulcraLens) — or, with `arrayAt = 0`, a bare `uint256[]`
+ * (Pool.healthFactors) — straight from hex. `arrayAt` is the word holding the array's offset.
+ */
+export function decodeHealths(data: string, arrayAt = 1): bigint[] {
   const hex = data.startsWith("0x") ? data.slice(2) : data;
   const word = (i: number) => BigInt("0x" + hex.slice(i * 64, i * 64 + 64));
-  const base = Number(word(1)) / 32;
+  const base = Number(word(arrayAt)) / 32;
   const n = Number(word(base));
   const out = new Array<bigint>(n);
   for (let k = 0; k < n; k++) out[k] = word(base + 1 + k);
@@ -134,6 +138,8 @@ function healthyOnly(r: AccountRef, h: bigint): Snapshot {
 
 export interface ScannerOptions {
   lens: string;
+  /** The pool: its batch view `healthFactors` is called directly when it has one (saves the Lens's re-encoding). */
+  pool?: string;
   batchSize: number;
   concurrency: number;
   nearHealth: number;
@@ -205,9 +211,24 @@ export class Scanner {
     return out;
   }
 
-  /** Whether the Lens has healthFactors (an older one does not): one empty call; switches to snapshot if not. */
+  /** Where health batches go: the pool's own batch view when it has one, else the Lens. */
+  healthTarget: "pool" | "lens" = "lens";
+
+  /**
+   * Whether the pool has the batch view `healthFactors` (then it is called directly), else whether the Lens has
+   * healthFactors (an older one does not): one empty call each; switches to snapshot if neither.
+   */
   async detectMethod(): Promise<"health" | "snapshot"> {
     if (this.method !== "health") return this.method;
+    if (this.opts.pool) {
+      try {
+        await this.rpc.call({ to: this.opts.pool, data: poolIface.encodeFunctionData("healthFactors", [[], []]) });
+        this.healthTarget = "pool";
+        return this.method;
+      } catch (e) {
+        if ((e as { code?: string }).code !== "CALL_EXCEPTION") throw e;
+      }
+    }
     try {
       await this.rpc.call({ to: this.opts.lens, data: lensIface.encodeFunctionData("healthFactors", [[], []]) });
     } catch (e) {
@@ -217,14 +238,17 @@ export class Scanner {
     return this.method;
   }
 
-  /** FulcraLens.healthFactors in batches (batchSize × 2 per call: one pool call per account instead of two). */
+  /** Pool.healthFactors (or FulcraLens.healthFactors) in batches of 2 × batchSize, all pinned to `blockTag`. */
   async healthFactors(refs: AccountRef[], blockTag: number): Promise<bigint[]> {
     const size = this.opts.batchSize * 2;
     const batches: AccountRef[][] = [];
     for (let i = 0; i < refs.length; i += size) batches.push(refs.slice(i, i + size));
     const results = await mapLimit(batches, this.opts.concurrency, async (batch) => {
-      const data = encodeAccounts(HEALTH_FACTORS, batch);
-      const ret = await this.rpc.call({ to: this.opts.lens, data }, blockTag);
+      if (this.healthTarget === "pool") {
+        const ret = await this.rpc.call({ to: this.opts.pool!, data: encodeAccounts(POOL_HEALTH_FACTORS, batch) }, blockTag);
+        return decodeHealths(ret, 0);
+      }
+      const ret = await this.rpc.call({ to: this.opts.lens, data: encodeAccounts(HEALTH_FACTORS, batch) }, blockTag);
       return decodeHealths(ret);
     });
     return results.flat();

@@ -290,6 +290,7 @@ describe("keeper: unit", () => {
     const data = lensIface.encodeFunctionResult("snapshot", [77n, 88n, rows]);
     const hs = [5n, 2n ** 256n - 1n, 0n, 10n ** 18n];
     expect(decodeHealths(lensIface.encodeFunctionResult("healthFactors", [9n, hs]))).to.deep.equal(hs);
+    expect(decodeHealths(poolIface.encodeFunctionResult("healthFactors", [hs]), 0)).to.deep.equal(hs);
     const fast = decodeSnapshot(data);
     const slow = AbiCoder.defaultAbiCoder().decode(lensIface.getFunction("snapshot")!.outputs, data);
     expect(fast.blockNumber).to.equal(77n);

@@ -4,13 +4,16 @@
 // interest pending, an LT ramp half way, moved prices) — and 0 (not a reverted batch) for accounts needing a broken
 // feed, on the collateral side and on the debt side.
 import { expect } from "chai";
-import { ethers } from "hardhat";
+import hre, { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { deployPoolFixture, units, type PoolFixture } from "../helpers/fixtures";
 import { toFeedAnswer, type ListedAsset } from "../../scripts/lib/protocol";
 import type { FulcraLens } from "../../typechain-types";
 
 const MAX_UINT = ethers.MaxUint256;
+// Instrumented bytecode (npm run coverage) is slow and its traces are large: fewer sub-accounts per borrower there.
+const COVERAGE = Boolean((hre as unknown as { __SOLIDITY_COVERAGE_RUNNING?: boolean }).__SOLIDITY_COVERAGE_RUNNING);
+const SUBS = COVERAGE ? 4n : 10n;
 const WAD = 10n ** 18n;
 
 function rng(seed: number) {
@@ -30,7 +33,7 @@ interface World extends PoolFixture {
   collOf: string[][]; // collateral assets per account
 }
 
-/** 7 borrowers × 10 sub-accounts with random collateral sets and debts, an empty account, and a never-used one. */
+/** 7 borrowers × 10 sub-accounts (4 under coverage) with random collateral sets and debts, an empty account, and a never-used one. */
 async function world(): Promise<World> {
   const f = await deployPoolFixture();
   const [lender, ...borrowers] = f.users.slice(0, 8);
@@ -44,7 +47,7 @@ async function world(): Promise<World> {
   const debtOf: (string | undefined)[] = [];
   const collOf: string[][] = [];
   for (const b of borrowers) {
-    for (let sub = 0n; sub < 10n; sub++) {
+    for (let sub = 0n; sub < SUBS; sub++) {
       const colls = assets.filter(() => rand() < 0.55);
       if (colls.length === 0) colls.push(assets[Math.floor(rand() * 3)]);
       for (const c of colls) {
@@ -111,7 +114,7 @@ describe("Pool.healthFactors / FulcraLens.healthFactors (batch health view)", fu
     // The mix is what the test claims: debts in all three assets, accounts without debt, 1–3 collaterals.
     expect(new Set(w.debtOf.filter(Boolean)).size).to.equal(3);
     expect(expected.filter((h) => h === MAX_UINT).length).to.be.greaterThan(2);
-    expect(expected.filter((h) => h !== MAX_UINT && h > 0n).length).to.be.greaterThan(40);
+    expect(expected.filter((h) => h !== MAX_UINT && h > 0n).length).to.be.greaterThan(COVERAGE ? 15 : 40);
     expect(Math.max(...w.collOf.map((c) => c.length))).to.equal(3);
     // Some are now below 1 (WETH fell while its LT ramps down): the values are not all trivially healthy.
     expect(expected.some((h) => h < WAD)).to.equal(true);
@@ -119,7 +122,8 @@ describe("Pool.healthFactors / FulcraLens.healthFactors (batch health view)", fu
     expect(lensBlock).to.equal(BigInt(block));
     expect(lensHealths).to.deep.equal(expected);
     // Shuffled and with repeats: still per-account (the per-asset cache does not leak between accounts).
-    const idx = [5, 0, 5, 71, 70, 33, 12, 12, 1];
+    const last = w.owners.length - 1;
+    const idx = [5, 0, 5, last, last - 1, 23, 12, 12, 1];
     const sub = await w.pool.healthFactors(
       idx.map((i) => w.owners[i]),
       idx.map((i) => w.subIds[i]),
@@ -165,7 +169,7 @@ describe("Pool.healthFactors / FulcraLens.healthFactors (batch health view)", fu
     const batch = await w.pool.healthFactors(w.owners, w.subIds, { blockTag: block });
     expect(batch).to.deep.equal(expected);
     const debtOnly = w.debtOf.map((d, i) => d === w.usdc.address && !w.collOf[i].includes(w.usdc.address));
-    expect(debtOnly.filter(Boolean).length).to.be.greaterThan(3);
+    expect(debtOnly.filter(Boolean).length).to.be.greaterThan(COVERAGE ? 0 : 3);
     debtOnly.forEach((x, i) => {
       if (x) expect(batch[i], `account ${i}`).to.equal(0n);
     });
@@ -186,6 +190,7 @@ describe("Pool.healthFactors / FulcraLens.healthFactors (batch health view)", fu
   });
 
   it("costs far less gas per account than one accountHealth call per account", async function () {
+    if (COVERAGE) this.skip(); // gas of instrumented bytecode means nothing (and estimateGas re-runs it many times)
     const w = await loadFixture(world);
     const n = w.owners.length;
     const batchGas = await ethers.provider.estimateGas({
