@@ -223,7 +223,18 @@ export class RealKeeper implements SimKeeperLike {
         if (tx.from.toLowerCase() !== w.keeper.address.toLowerCase()) continue;
         const receipt = (await ethers.provider.getTransactionReceipt(tx.hash)) as unknown as ContractTransactionReceipt;
         result.gasUsed += receipt.gasUsed;
-        if (receipt.status === 0) result.reverted++;
+        if (receipt.status === 0) {
+          result.reverted++;
+          if (process.env.SIM_DEBUG_REVERTS) {
+            const { Executor } = await import("../../keeper/executor");
+            try {
+              await ethers.provider.call({ from: tx.from, to: tx.to, data: tx.data, blockTag: receipt.blockNumber - 1 });
+              console.error("REVERT", b, "passes at parent block");
+            } catch (e) {
+              console.error("REVERT", b, Executor.revertName(e), JSON.stringify({ r: (e as {reason?: string}).reason, m: (e as {shortMessage?: string}).shortMessage, d: (e as {data?: string}).data?.slice(0, 300) }));
+            }
+          }
+        }
         const ev = parsePoolEvents(w, receipt);
         result.liquidations.push(...ev.liquidations);
         result.badDebts.push(...ev.badDebts);
