@@ -142,7 +142,10 @@ export const DEFAULTS: KeeperConfig = {
   retries: 4,
   rpcTimeoutMs: 10_000,
   maxPerTick: 100,
-  volIntervalSec: 3_600,
+  // The risk engine's design: the VolatilityOracle's short estimate has a 2-hour half-life and accepts an update at
+  // most every 10 minutes (its minInterval); sampling every 15 minutes gives it ~8 samples per half-life, and an
+  // update never lands inside the oracle's minimum interval of the previous one.
+  volIntervalSec: 900,
   pollMs: 1_000,
   metricsPort: 9464,
   metricsHost: "127.0.0.1",
@@ -192,7 +195,7 @@ export const FLAGS: Record<string, FlagSpec> = {
   retries: { key: "retries", kind: "number", help: "retries of a failed RPC call (exponential backoff)" },
   "rpc-timeout-ms": { key: "rpcTimeoutMs", kind: "number", help: "per-call RPC timeout" },
   "max-per-tick": { key: "maxPerTick", kind: "number", help: "most liquidations sent per block" },
-  "vol-interval-sec": { key: "volIntervalSec", kind: "number", help: "seconds between RiskEngine.updateMany calls (0: off)" },
+  "vol-interval-sec": { key: "volIntervalSec", kind: "number", help: "seconds between RiskEngine.updateMany calls (0: off; keep it at or above the VolatilityOracle's minInterval, 600 s by default)" },
   "poll-ms": { key: "pollMs", kind: "number", help: "new-block polling interval" },
   "metrics-port": { key: "metricsPort", kind: "number", help: "port of /metrics and /health (0: off)" },
   "metrics-host": { key: "metricsHost", kind: "string", help: "bind address of the metrics server" },

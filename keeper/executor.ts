@@ -186,12 +186,15 @@ export class Executor {
     return undefined;
   }
 
-  /** eth_call then eth_estimateGas from the keeper's address. */
-  async simulate(call: { to: string; data: string }): Promise<SimOutcome> {
+  /**
+   * eth_call then eth_estimateGas from the keeper's address, at `blockTag` ("latest"; "pending" to include the
+   * keeper's own transactions not yet mined).
+   */
+  async simulate(call: { to: string; data: string }, blockTag: "latest" | "pending" = "latest"): Promise<SimOutcome> {
     const tx = { from: this.signer.address, to: call.to, data: call.data };
     try {
-      await this.rpc.call(tx, "latest");
-      const gas = await this.rpc.run("eth_estimateGas", () => this.rpc.provider.estimateGas(tx));
+      await this.rpc.call(tx, blockTag);
+      const gas = await this.rpc.run("eth_estimateGas", () => this.rpc.provider.estimateGas({ ...tx, blockTag }));
       return { ok: true, gas };
     } catch (e) {
       const name = Executor.revertName(e);
@@ -290,11 +293,27 @@ export class Executor {
 
   /**
    * Executes `plans` (already ranked) seen at `scanBlock`: skips accounts in flight or liquidated since, simulates
-   * all in parallel, then signs and sends in order. Returns the plans sent.
+   * all in parallel against the scanned state, then signs and sends in order. Returns the plans sent.
+   *
+   * Once one liquidation of this call has been sent, the state the next ones will land on is no longer the one they
+   * were quoted and simulated against: an earlier liquidation may have sold collateral in the same Uniswap pool
+   * (the next swap then returns less than its `minProfit` / the repay and the transaction reverts on chain), taken
+   * reserves, or moved interest. So every plan after the first sent one is simulated again against "pending" (the
+   * head plus the keeper's own transactions not yet mined; with automine, the head) right before it is signed, and
+   * when that fails for any reason other than the account being gone, `ctx.replan` (if given) re-quotes it on that
+   * state — possibly a smaller chunk, or nothing when it no longer pays — and the new plan is simulated once more.
    */
   async execute(
     plans: Plan[],
-    ctx: { scanBlock: number; head: number; baseFee: bigint; prices: Map<string, bigint>; nativeUsd: bigint },
+    ctx: {
+      scanBlock: number;
+      head: number;
+      baseFee: bigint;
+      prices: Map<string, bigint>;
+      nativeUsd: bigint;
+      /** Re-plans one account against the "pending" state (undefined: it no longer pays). */
+      replan?: (p: Plan) => Promise<Plan | undefined>;
+    },
   ): Promise<Plan[]> {
     const fees = this.fees(ctx.baseFee);
     if (!fees) {
@@ -312,9 +331,33 @@ export class Executor {
     const calls = todo.map((p) => this.liquidationCall(p));
     const sims = await mapLimit(calls, 8, (c) => this.simulate(c));
     const sent: Plan[] = [];
+    let moved = false; // a liquidation of this call was sent: later plans see a different state
     for (let i = 0; i < todo.length; i++) {
-      const p = todo[i];
-      const sim = sims[i];
+      let p = todo[i];
+      let call = calls[i];
+      let sim = sims[i];
+      if (moved && (sim.ok || !sim.gone)) {
+        sim = await this.simulate(call, "pending");
+        if (!sim.ok && !sim.gone && ctx.replan) {
+          const before = { repay: p.repay, profit: p.profit };
+          const q = await ctx.replan(p).catch((e) => {
+            this.log.warn({ account: p.key, err: errText(e).slice(0, 200) }, "re-plan failed");
+            return undefined;
+          });
+          this.metrics.liquidationsReplanned.inc({ outcome: q ? "replanned" : "dropped" });
+          if (q) {
+            p = q;
+            call = this.liquidationCall(q);
+            sim = await this.simulate(call, "pending");
+            this.log.info(
+              { account: p.key, repay: q.repay.toString(), was: before.repay.toString(), profitUsd: wadToNumber(q.profit), wasUsd: wadToNumber(before.profit), ok: sim.ok },
+              "re-planned after earlier liquidations moved the state",
+            );
+          } else {
+            sim = { ok: false, gone: false, reason: "no longer profitable after earlier liquidations in this block (re-planned)" };
+          }
+        }
+      }
       if (!sim.ok) {
         if (sim.gone) {
           // Lost the race before sending: someone liquidated first, or the account recovered.
@@ -335,15 +378,16 @@ export class Executor {
       }
       const gasLimit = (sim.gas * 13n) / 10n + 20_000n;
       try {
-        const { hash, raw, nonce } = await this.nonces.use(async (nonce) => ({ nonce, ...(await this.signAndSend({ ...calls[i], gasLimit, ...fees }, nonce)) }));
+        const { hash, raw, nonce } = await this.nonces.use(async (nonce) => ({ nonce, ...(await this.signAndSend({ ...call, gasLimit, ...fees }, nonce)) }));
+        moved = true;
         this.sentLog.push({ key: p.key, nonce, block: ctx.head });
         this.metrics.liquidationsSent.inc();
         this.track({
           kind: "liquidation",
           key: p.key,
           nonce,
-          to: calls[i].to,
-          data: calls[i].data,
+          to: call.to,
+          data: call.data,
           gasLimit: gasLimit.toString(),
           maxFee: fees.maxFee.toString(),
           prio: fees.prio.toString(),

@@ -283,7 +283,19 @@ export class Keeper {
         this.log.debug({ account: s.key, reason: s.reason, profitUsd: s.profit === undefined ? undefined : wadToNumber(s.profit) }, "skipped");
       }
       planned = plans.length;
-      const done = await this.executor.execute(plans, { scanBlock: head, head, baseFee, prices, nativeUsd });
+      const gasPrice = baseFee + prio;
+      // Flash mode: a plan whose swap no longer pays once earlier liquidations of this block have moved the
+      // Uniswap pool is re-quoted against the "pending" state (same account snapshot: oracle prices do not move).
+      const replan =
+        this.config.mode === "flash"
+          ? async (p: { key: string }) => {
+              const s = this.liquidatableNow.get(p.key);
+              if (!s) return undefined;
+              const r = await this.strategy.plan([s], { prices, gasPrice, nativeUsd }, "pending");
+              return r.plans[0];
+            }
+          : undefined;
+      const done = await this.executor.execute(plans, { scanBlock: head, head, baseFee, prices, nativeUsd, replan });
       sent = done.map((p) => p.key);
     }
 

@@ -11,6 +11,7 @@ export class KeeperMetrics {
   readonly liquidationsWon: Counter;
   readonly liquidationsLost: Counter;
   readonly liquidationsSkipped: Counter<"reason">;
+  readonly liquidationsReplanned: Counter<"outcome">;
   readonly profitUsd: Counter;
   readonly rpcErrors: Counter<"method">;
   readonly lastBlock: Gauge;
@@ -30,6 +31,12 @@ export class KeeperMetrics {
     this.liquidationsSent = new Counter({ name: "keeper_liquidations_sent_total", help: "liquidation transactions sent (replacements not counted)", registers: r });
     this.liquidationsWon = new Counter({ name: "keeper_liquidations_won_total", help: "liquidations mined successfully", registers: r });
     this.liquidationsLost = new Counter({ name: "keeper_liquidations_lost_total", help: "liquidations that lost the race (reverted or found gone)", registers: r });
+    this.liquidationsReplanned = new Counter({
+      name: "keeper_liquidations_replanned_total",
+      help: "liquidations re-quoted because earlier ones of the same block moved the state (outcome: replanned | dropped)",
+      labelNames: ["outcome"],
+      registers: r,
+    });
     this.liquidationsSkipped = new Counter({ name: "keeper_liquidations_skipped_total", help: "liquidatable accounts not attempted", labelNames: ["reason"], registers: r });
     this.profitUsd = new Counter({ name: "keeper_profit_usd_total", help: "realized profit after gas, USD", registers: r });
     this.rpcErrors = new Counter({ name: "keeper_rpc_errors_total", help: "failed RPC calls (before retries succeeded)", labelNames: ["method"], registers: r });

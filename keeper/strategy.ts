@@ -75,7 +75,7 @@ export class Strategy {
   ) {}
 
   /** Best quote of `amountIn` of `tokenIn` into `tokenOut` over the configured fee tiers. */
-  async quote(tokenIn: string, tokenOut: string, amountIn: bigint, blockTag?: number): Promise<{ out: bigint; path: string } | undefined> {
+  async quote(tokenIn: string, tokenOut: string, amountIn: bigint, blockTag?: number | string): Promise<{ out: bigint; path: string } | undefined> {
     if (!this.rpc || !this.opts.quoter || amountIn === 0n) return undefined;
     let best: { out: bigint; path: string } | undefined;
     for (const fee of this.opts.feeTiers) {
@@ -95,7 +95,7 @@ export class Strategy {
   }
 
   /** Quote of `amountIn` along one encoded path (undefined if it reverts: no pool, not enough liquidity). */
-  async quotePath(path: string, amountIn: bigint, blockTag?: number): Promise<bigint | undefined> {
+  async quotePath(path: string, amountIn: bigint, blockTag?: number | string): Promise<bigint | undefined> {
     if (!this.rpc || !this.opts.quoter || amountIn === 0n) return undefined;
     const rpc = this.rpc;
     const tx = { to: this.opts.quoter, data: quoterIface.encodeFunctionData("quoteExactInput", [path, amountIn]), blockTag };
@@ -107,15 +107,15 @@ export class Strategy {
     }
   }
 
-  private dust?: { block?: number; value: bigint };
+  private dust?: { block: number; value: bigint };
 
   /** The pool's dust value (USD, WAD), read once per block. */
-  private async dustValue(blockTag?: number): Promise<bigint> {
-    if (this.dust && this.dust.block === blockTag) return this.dust.value;
+  private async dustValue(blockTag?: number | string): Promise<bigint> {
+    if (this.dust && typeof blockTag === "number" && this.dust.block === blockTag) return this.dust.value;
     const rpc = this.rpc!;
     const ret = await rpc.call({ to: this.opts.pool!, data: poolIface.encodeFunctionData("liquidationGlobals", []) }, blockTag);
     const value = poolIface.decodeFunctionResult("liquidationGlobals", ret)[2] as bigint;
-    this.dust = { block: blockTag, value };
+    if (typeof blockTag === "number") this.dust = { block: blockTag, value };
     return value;
   }
 
@@ -132,7 +132,7 @@ export class Strategy {
     path: string,
     prices: { debt: bigint; coll: bigint },
     gasCost: bigint,
-    blockTag?: number,
+    blockTag?: number | string,
   ): Promise<{ repay: bigint; seized: bigint; out: bigint; profit: bigint } | undefined> {
     const steps = this.opts.partialSteps ?? 0;
     if (steps <= 0 || !this.opts.pool || !this.rpc) return undefined;
@@ -167,7 +167,7 @@ export class Strategy {
   async plan(
     snaps: Snapshot[],
     ctx: StrategyContext,
-    blockTag?: number,
+    blockTag?: number | string,
   ): Promise<{ plans: Plan[]; skipped: { key: string; reason: string; profit?: bigint }[] }> {
     const skipped: { key: string; reason: string; profit?: bigint }[] = [];
     const minProfit = usdToWad(this.opts.minProfitUsd);

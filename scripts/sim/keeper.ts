@@ -168,7 +168,8 @@ const HARDHAT_MNEMONIC = "test test test test test test test test test test test
 /**
  * The real keeper (keeper/), in process: its indexer finds the accounts from the pool's events, its scanner reads
  * them through FulcraLens, its strategy quotes the swap on Uniswap's QuoterV2 and its executor sends flash
- * liquidations from the keeper's key; its volatility updater calls RiskEngine.updateMany every hour. This adapter
+ * liquidations from the keeper's key; its volatility updater calls RiskEngine.updateMany every SIM_VOL_INTERVAL
+ * seconds (600 by default: every 15-minute step). This adapter
  * ticks it once per step and reads what it did from the chain: the pool's Liquidate/BadDebt events and the gas of
  * every transaction the keeper's address sent in the blocks the tick produced.
  */
@@ -223,7 +224,21 @@ export class RealKeeper implements SimKeeperLike {
         if (tx.from.toLowerCase() !== w.keeper.address.toLowerCase()) continue;
         const receipt = (await ethers.provider.getTransactionReceipt(tx.hash)) as unknown as ContractTransactionReceipt;
         result.gasUsed += receipt.gasUsed;
-        if (receipt.status === 0) result.reverted++;
+        if (receipt.status === 0) {
+          result.reverted++;
+          if (process.env.SIM_DEBUG_REVERTS) {
+            // Why it reverted: the same call replayed on the parent block (one transaction per block here).
+            const { Executor } = await import("../../keeper/executor");
+            try {
+              await ethers.provider.call({ from: tx.from, to: tx.to, data: tx.data, blockTag: receipt.blockNumber - 1 });
+              console.error(`keeper tx reverted at block ${b}; passes on its parent block`);
+            } catch (e) {
+              const data = (e as { data?: string }).data ?? "";
+              const text = data.startsWith("0x08c379a0") ? ethers.AbiCoder.defaultAbiCoder().decode(["string"], "0x" + data.slice(10))[0] : undefined;
+              console.error(`keeper tx reverted at block ${b}: ${text ?? Executor.revertName(e) ?? data.slice(0, 74)}`);
+            }
+          }
+        }
         const ev = parsePoolEvents(w, receipt);
         result.liquidations.push(...ev.liquidations);
         result.badDebts.push(...ev.badDebts);

@@ -266,6 +266,9 @@ describe("keeper: unit", () => {
       expect(c.deploymentsFile).to.equal(path.join("deployments", "sepolia.json"));
       expect(c.config.checkpointFile).to.equal(path.join(".keeper", "sepolia-shard1of4-checkpoint.json"));
       expect(c.config.pageSize).to.equal(DEFAULTS.pageSize);
+      // Risk updates every 15 minutes of chain time by default (the oracle's 2-hour short estimate, 10-minute minInterval).
+      expect(c.config.volIntervalSec).to.equal(900);
+      expect(parseCli(["--vol-interval-sec", "1200"], {}).config.volIntervalSec).to.equal(1200);
       expect(parseCli(["--help"], {}).help).to.equal(true);
       expect(parseCli([], {}).rpc).to.equal("http://127.0.0.1:8545");
       expect(() => parseCli(["--mode", "magic"], {})).to.throw("--mode");
