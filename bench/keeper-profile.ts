@@ -2,23 +2,16 @@
 // encoding in TypeScript, the JSON-RPC round trip, EVM execution (gas) — per method. Prints a table; not part of
 // the bench results.
 import { ethers } from "hardhat";
-import { deployPoolFixture, units } from "../test/helpers/fixtures";
+import { units } from "../test/helpers/fixtures";
+import { massAccountWorld } from "./lib/accounts";
 import { lensIface, poolIface } from "../keeper/abis";
 import { getAddress } from "ethers";
-import type { FulcraLens } from "../typechain-types";
 
 const N = Number(process.env.PROFILE_ACCOUNTS ?? 2_000);
 const B = Number(process.env.PROFILE_BATCH ?? 500);
 
 async function main() {
-  const f = await deployPoolFixture();
-  const lens = (await (await ethers.getContractFactory("FulcraLens")).deploy(f.poolAddress)) as unknown as FulcraLens;
-  await f.usdc.token.mint(f.admin.address, units(f.usdc, 60_000_000));
-  await f.usdc.token.connect(f.admin).approve(f.poolAddress, ethers.MaxUint256);
-  await f.pool.connect(f.admin).supply(f.usdc.address, units(f.usdc, 60_000_000), 0n, f.admin.address);
-  const factory = await (await ethers.getContractFactory("MockAccountFactory", f.admin)).deploy(f.poolAddress);
-  const fa = await factory.getAddress();
-  await f.weth.token.mint(fa, units(f.weth, N));
+  const { f, lens, factory, factoryAddr: fa } = await massAccountWorld(N);
   for (let first = 0; first < N; first += 100) {
     const borrows = Array.from({ length: Math.min(100, N - first) }, (_, i) => units(f.usdc, (800 + ((first + i) % 50)).toFixed(2)));
     await factory.open(f.weth.address, units(f.weth, 1), f.usdc.address, first, borrows, { gasLimit: 29_000_000n });

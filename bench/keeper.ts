@@ -5,26 +5,18 @@
 import fs from "node:fs";
 import path from "node:path";
 import { ethers, network } from "hardhat";
-import { deployPoolFixture, units } from "../test/helpers/fixtures";
+import { units } from "../test/helpers/fixtures";
+import { massAccountWorld } from "./lib/accounts";
 import { addUniswap, dropWeth, makeKeeper, liquidations, stepAndMine, type KeeperFixture } from "../test/keeper/helpers";
 import { poolIface } from "../keeper/abis";
 import { mapLimit, type AccountRef } from "../keeper/util";
-import type { FulcraLens } from "../typechain-types";
 
 const N = Number(process.env.BENCH_ACCOUNTS ?? 10_000);
 const RISKY = Number(process.env.BENCH_LIQUIDATABLE ?? 50);
 const CHUNK = 100;
 
 export async function world(): Promise<KeeperFixture & { factory: string }> {
-  const f = await deployPoolFixture();
-  const deployBlock = await ethers.provider.getBlockNumber();
-  const lens = (await (await ethers.getContractFactory("FulcraLens")).deploy(f.poolAddress)) as unknown as FulcraLens;
-  await f.usdc.token.mint(f.admin.address, units(f.usdc, 60_000_000));
-  await f.usdc.token.connect(f.admin).approve(f.poolAddress, ethers.MaxUint256);
-  await f.pool.connect(f.admin).supply(f.usdc.address, units(f.usdc, 60_000_000), 0n, f.admin.address);
-  const factory = await (await ethers.getContractFactory("MockAccountFactory", f.admin)).deploy(f.poolAddress);
-  const factoryAddr = await factory.getAddress();
-  await f.weth.token.mint(factoryAddr, units(f.weth, N));
+  const { f, deployBlock, lens, factory, factoryAddr } = await massAccountWorld(N);
   // 1 WETH ($2000) each; the first RISKY borrow at 95 % of their power (liquidatable after WETH → 1700), the rest
   // between 50 % and 80 % (healthy after the drop).
   const t0 = Date.now();
