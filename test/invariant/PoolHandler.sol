@@ -34,6 +34,10 @@ contract PoolHandler {
     uint8 internal constant K_USER = 0; // an ordinary user action
     uint8 internal constant K_LIQ = 1; // liquidation of one account (the target may lose collateral)
     uint8 internal constant K_NONUSER = 2; // price, time, risk engine, governance: health may change
+    // A user action through the MarginRouter on one position account: it adds collateral before it borrows (increase)
+    // or repays before it withdraws (decrease), so the pool checks the account after the first leg; the position
+    // must still end within its LTV, but it may have started unhealthy.
+    uint8 internal constant K_COMPOSITE = 3;
 
     error Violation(string reason);
 
@@ -745,7 +749,8 @@ contract PoolHandler {
         (address actor, , Snap memory s) = _begin(actorSeed, 0);
         uint256 m = actorSeed % NU;
         bool existing = slotPosition[m] != 0 && _inUse(s, NR + m);
-        if (!existing) (slotBase[m], slotLong[m]) = (1 + (baseSeed % 2), isLong); // kept only if the open succeeds
+        (uint256 oldBase, bool oldLong) = (slotBase[m], slotLong[m]);
+        if (!existing) (slotBase[m], slotLong[m]) = (1 + (baseSeed % 2), isLong); // restored if the open fails
         IMarginRouter.OpenParams memory p = _openParams(m, marginSeed, levSeed);
         address coll = p.isLong ? p.base : p.quote;
         IMockERC20(coll).mint(actor, p.margin);
@@ -761,11 +766,12 @@ contract PoolHandler {
             ++nMarginOpens;
             if (!existing) slotPosition[m] = abi.decode(ret, (uint256));
         } else {
+            (slotBase[m], slotLong[m]) = (oldBase, oldLong);
             _expected(ret);
         }
         uint256 spent = before - IMockERC20(coll).balanceOf(actor);
         if (ok ? spent != p.margin : spent != 0) _fail("margin open: the router took other than the margin");
-        _end(s, actor, K_USER, NK);
+        _end(s, actor, K_COMPOSITE, NR + m);
     }
 
     function _openParams(
@@ -812,7 +818,7 @@ contract PoolHandler {
                 _expected(err);
             }
         }
-        _end(s, caller, K_USER, NK);
+        _end(s, caller, K_COMPOSITE, NR + m);
     }
 
     /// @notice Adds margin to, or removes margin from, the actor's position (the pool refuses a removal past LTV).
@@ -915,7 +921,9 @@ contract PoolHandler {
             }
             if ((lostCollateral || moreDebt) && !liquidated && a.shares[k] != 0) {
                 // Still in debt after taking collateral out or borrowing more: it had to be and stay within LTV.
-                if (!b.healthy[k]) _fail("an unhealthy account borrowed or withdrew collateral");
+                if (!b.healthy[k] && !(kind == K_COMPOSITE && target == k)) {
+                    _fail("an unhealthy account borrowed or withdrew collateral");
+                }
                 (address owner, uint96 sub) = _account(k);
                 AccountHealth memory h = ext.accountHealth(owner, sub);
                 if (h.borrowingPower < h.debtValue)
