@@ -544,7 +544,7 @@ contract PoolHandler {
         (, Snap memory s) = _beginSystem(0);
         uint256 k = NK;
         for (uint256 j; j < NK; ++j) {
-            uint256 c = (targetSeed % NK + j) % NK;
+            uint256 c = ((targetSeed % NK) + j) % NK;
             if (s.shares[c] == 0) continue;
             if (k == NK) k = c;
             if (s.healthy[c]) {
@@ -555,19 +555,22 @@ contract PoolHandler {
         if (k != NK) {
             (address owner, uint96 sub) = _account(k);
             uint256 hf = ext.accountHealth(owner, sub).healthFactor;
-            uint256 target = depthSeed % 3 == 0 ? 0.3e18 + ((depthSeed >> 2) % 0.6e18) : 0.9e18 + ((depthSeed >> 2) % 0.099e18);
+            uint256 target = depthSeed % 3 == 0
+                ? 0.3e18 + ((depthSeed >> 2) % 0.6e18)
+                : 0.9e18 + ((depthSeed >> 2) % 0.099e18);
             uint256 d = s.debtIdx[k] - 1;
             uint256 c = NA;
             if (!viaDebt) {
                 for (uint256 j; j < NA; ++j) {
-                    uint256 cand = (depthSeed % NA + j) % NA;
+                    uint256 cand = ((depthSeed % NA) + j) % NA;
                     if (cand != d && s.coll[k][cand] != 0) {
                         c = cand;
                         break;
                     }
                 }
             }
-            if (c == NA) _setPrice(d, (answers[d] * int256(hf)) / int256(target)); // debt up by hf / target
+            if (c == NA)
+                _setPrice(d, (answers[d] * int256(hf)) / int256(target)); // debt up by hf / target
             else _setPrice(c, (answers[c] * int256(target)) / int256(hf)); // collateral down by target / hf
         }
         _end(s, address(this), K_NONUSER, NK);
@@ -579,7 +582,7 @@ contract PoolHandler {
         (address actor, , Snap memory s) = _begin(actorSeed, 0);
         uint256 k = NK;
         for (uint256 j; j < NK; ++j) {
-            uint256 c = (startSeed % NK + j) % NK;
+            uint256 c = ((startSeed % NK) + j) % NK;
             if (!s.healthy[c]) {
                 k = c;
                 break;
@@ -588,12 +591,22 @@ contract PoolHandler {
         if (k != NK) {
             uint256 ci;
             for (uint256 j; j < NA; ++j) {
-                ci = (startSeed % NA + j) % NA;
+                ci = ((startSeed % NA) + j) % NA;
                 if (s.coll[k][ci] != 0) break;
             }
             _liquidate(actor, k, address(tokens[ci]), repaySeed, false);
         }
         _end(s, actor, K_LIQ, k);
+    }
+
+    /// @notice Governance switches an asset's engine mode (one time in four to static: the engine then leaves the
+    /// pool's parameters alone and lifts its breaker; back to dynamic it resumes from the oracle's estimate).
+    function engineMode(uint256 assetSeed, uint256 modeSeed) external {
+        (uint256 i, Snap memory s) = _beginSystem(assetSeed);
+        try engine.setMode(address(tokens[i]), modeSeed % 4 != 0) {} catch (bytes memory err) {
+            _expected(err);
+        }
+        _end(s, address(this), K_NONUSER, NK);
     }
 
     function _setPrice(uint256 i, int256 answer) internal {
@@ -745,7 +758,13 @@ contract PoolHandler {
     /// actor's open one: margin $200..$50k, leverage 1.05x..the router's maximum (one time in eight anything up to
     /// 1.5x past it, which must be refused). Three times in four the Uniswap pool is first arbitraged to the oracle
     /// price; otherwise it trades wherever `dexMove` left it (the router must refuse a price off the oracle).
-    function marginOpen(uint256 actorSeed, uint256 baseSeed, bool isLong, uint256 marginSeed, uint256 levSeed) external {
+    function marginOpen(
+        uint256 actorSeed,
+        uint256 baseSeed,
+        bool isLong,
+        uint256 marginSeed,
+        uint256 levSeed
+    ) external {
         (address actor, , Snap memory s) = _begin(actorSeed, 0);
         uint256 m = actorSeed % NU;
         bool existing = slotPosition[m] != 0 && _inUse(s, NR + m);

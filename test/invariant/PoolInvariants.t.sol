@@ -65,6 +65,7 @@ contract PoolInvariants is FulcraSetup {
         ext.grantRole(GUARDIAN_ROLE, address(handler));
         ext.grantRole(TREASURY_ROLE, address(handler));
         ext.grantRole(RISK_ENGINE_ROLE, address(handler));
+        engine.grantRole(RISK_ADMIN_ROLE, address(handler)); // switches assets between static and dynamic mode
         for (uint256 u; u < NU; ++u) {
             VM.startPrank(actors[u]);
             pool.setAuthorization(address(router), true);
