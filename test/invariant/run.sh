@@ -65,7 +65,7 @@ else
   fi
 fi
 # Reach: summed over every run of every shard. Below 5,000 actions (a quick FUZZ_RUNS run) it is only printed.
-if ! node test/invariant/reach.js "$stats"/stats-"$SEED"-*.txt; then
+if ! node tools/campaign-reach.js "$stats"/stats-"$SEED"-*.txt; then
   echo "INVARIANT CAMPAIGN FAILED: it no longer reaches liquidations, bad debt, margin trades or risk updates (seed $SEED)" >&2
   exit 1
 fi
