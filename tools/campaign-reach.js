@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Sums the per-run counters the invariant campaign writes (PoolInvariants.afterInvariant, one line per run:
+// Used by test/invariant/run.sh (kept out of test/, where mocha would load it). Sums the per-run counters the invariant campaign writes (PoolInvariants.afterInvariant, one line per run:
 // actions liquidations badDebts marginOpens marginCloses marginLiquidations engineUpdates rampSteps flashLoans
 // marginAdjusts timelockExecutions) over all the files given, prints them, and fails when a campaign of at least MIN_ACTIONS actions
 // reached an action kind less often than the minimum rate below — so the campaign cannot silently stop reaching
