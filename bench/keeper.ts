@@ -15,7 +15,7 @@ const N = Number(process.env.BENCH_ACCOUNTS ?? 10_000);
 const RISKY = Number(process.env.BENCH_LIQUIDATABLE ?? 50);
 const CHUNK = 100;
 
-async function world(): Promise<KeeperFixture & { factory: string }> {
+export async function world(): Promise<KeeperFixture & { factory: string }> {
   const f = await deployPoolFixture();
   const deployBlock = await ethers.provider.getBlockNumber();
   const lens = (await (await ethers.getContractFactory("FulcraLens")).deploy(f.poolAddress)) as unknown as FulcraLens;
@@ -46,13 +46,17 @@ async function world(): Promise<KeeperFixture & { factory: string }> {
   return { ...f, lens, deployment, borrowers: [], deployBlock, factory: factoryAddr };
 }
 
-async function timeIt(fn: () => Promise<unknown>, runs = 3): Promise<number> {
+const runsOf: Record<string, number[]> = {};
+
+/** Median of `runs` timings (all of them kept in `runsOf[label]`: the machine is shared, the spread says how much). */
+async function timeIt(fn: () => Promise<unknown>, runs = 3, label?: string): Promise<number> {
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {
     const t = performance.now();
     await fn();
     times.push(performance.now() - t);
   }
+  if (label) runsOf[label] = times.map((x) => Math.round(x));
   times.sort((a, b) => a - b);
   return Math.round(times[Math.floor(times.length / 2)]); // median
 }
@@ -75,8 +79,9 @@ async function main() {
   const scan = (n: number) => () => k.scanner.scan(refs.slice(0, n), head);
   const check = await scan(N)();
   if (check.length !== N || check.some((s) => !s.ok)) throw new Error("scan returned wrong results");
-  const scan_1000_ms = await timeIt(scan(Math.min(1_000, N)));
-  const scan_10000_ms = await timeIt(scan(N), Number(process.env.BENCH_RUNS ?? 1));
+  const loadBefore = (await import("node:os")).loadavg()[0];
+  const scan_1000_ms = await timeIt(scan(Math.min(1_000, N)), 5, "scan_1000_ms");
+  const scan_10000_ms = await timeIt(scan(N), Number(process.env.BENCH_RUNS ?? 5), "scan_10000_ms");
   // The full Lens.snapshot for everyone (the method before healthFactors), for comparison.
   const lens_snapshot_1000_ms = await timeIt(() => k.scanner.snapshot(refs.slice(0, Math.min(1_000, N)), head), 1);
   // Naive: one pool.accountHealth eth_call per account, same provider, same concurrency.
@@ -84,7 +89,8 @@ async function main() {
     mapLimit(refs.slice(0, n), k.config.concurrency, async (r) =>
       k.rpc.call({ to: f.poolAddress, data: poolIface.encodeFunctionData("accountHealth", [r.owner, r.subId]) }, head),
     );
-  const naive_scan_1000_ms = await timeIt(() => naive(Math.min(1_000, N)), 1);
+  const naive_scan_1000_ms = await timeIt(() => naive(Math.min(1_000, N)), 3, "naive_scan_1000_ms");
+  const loadAfterScans = (await import("node:os")).loadavg()[0];
   const file = path.join(__dirname, "results", "keeper.json");
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const partial = { scan_1000_ms, scan_10000_ms, naive_scan_1000_ms, lens_snapshot_1000_ms, accounts: N, scan_method: k.scanner.method };
@@ -120,10 +126,14 @@ async function main() {
     liquidatable,
     accounts: N,
     lens_batch_size: k.config.batchSize,
+    health_batch_size: k.config.batchSize * 2,
     lens_concurrency: k.config.concurrency,
     mode: "flash",
     scan_method: k.scanner.method,
+    runs_ms: runsOf,
+    load_average_during_scans: [loadBefore, loadAfterScans],
     load_average: (await import("node:os")).loadavg()[0],
+    cpus: (await import("node:os")).cpus().length,
     network: network.name,
   };
   console.log(JSON.stringify(out, null, 2));
@@ -132,7 +142,7 @@ async function main() {
   console.log(`wrote ${file}`);
 }
 
-main().catch((e) => {
+if (require.main === module || process.env.BENCH_MAIN !== "0") main().catch((e) => {
   console.error(e);
   process.exitCode = 1;
 });

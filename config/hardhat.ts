@@ -24,7 +24,7 @@ export const LOCAL_ASSETS: AssetEntry[] = [
     rate: { baseBps: 0, slope1Bps: 400, slope2Bps: 6000, kinkBps: 9000 },
     caps: { supply: "100000000", borrow: "90000000", collateral: "100000000", minBorrow: "100" },
     risk: { ...DEFAULT_PROFILES.USDC, dynamic: true },
-    oracle: { halfLife: 86_400, minInterval: 3_600, initialVol: 0.02 },
+    oracle: { halfLife: 86_400, fastHalfLife: 7_200, minInterval: 600, initialVol: 0.02 },
   },
   {
     symbol: "WETH",
@@ -44,7 +44,7 @@ export const LOCAL_ASSETS: AssetEntry[] = [
     rate: { baseBps: 0, slope1Bps: 300, slope2Bps: 8000, kinkBps: 8000 },
     caps: { supply: "100000", borrow: "80000", collateral: "100000", minBorrow: "0.05" },
     risk: { ...DEFAULT_PROFILES.WETH, dynamic: true },
-    oracle: { halfLife: 86_400, minInterval: 3_600, initialVol: 0.6 },
+    oracle: { halfLife: 86_400, fastHalfLife: 7_200, minInterval: 600, initialVol: 0.6 },
   },
   {
     symbol: "WBTC",
@@ -64,7 +64,7 @@ export const LOCAL_ASSETS: AssetEntry[] = [
     rate: { baseBps: 0, slope1Bps: 400, slope2Bps: 30000, kinkBps: 4500 },
     caps: { supply: "5000", borrow: "1000", collateral: "5000", minBorrow: "0.001" },
     risk: { ...DEFAULT_PROFILES.WBTC, dynamic: true },
-    oracle: { halfLife: 86_400, minInterval: 3_600, initialVol: 0.5 },
+    oracle: { halfLife: 86_400, fastHalfLife: 7_200, minInterval: 600, initialVol: 0.5 },
   },
 ];
 

@@ -29,8 +29,10 @@ export const BOUNDS = {
   RE_MIN_BREAKER_MOVE: 0.02,
   RE_MAX_BREAKER_MOVE: 1,
   RE_MAX_COOLDOWN: 7 * 86_400,
+  RE_MAX_LT_HOLD: 7,
   // VolatilityOracle
   VO_MIN_HALF_LIFE: 3_600,
+  VO_MIN_FAST_HALF_LIFE: 900,
   VO_MAX_HALF_LIFE: 90 * 86_400,
   VO_MIN_INTERVAL: 60,
   VO_MAX_INTERVAL: 86_400,
@@ -75,7 +77,7 @@ export interface AssetEntry {
   risk?: RiskProfile & { dynamic: boolean };
   /** Volatility-oracle estimator (seconds; initialVol annualized, 0.6 = 60 %). maxAge defaults to 2 × heartbeat
    * (at most 7 days), shockWindow to the risk profile's cooldown. Omitted: the asset is not in the oracle. */
-  oracle?: { halfLife: number; minInterval: number; maxAge?: number; shockWindow?: number; initialVol: number };
+  oracle?: { halfLife: number; fastHalfLife?: number; minInterval: number; maxAge?: number; shockWindow?: number; initialVol: number };
 }
 
 export interface NetworkConfig {
@@ -197,6 +199,7 @@ export function validateConfig(c: NetworkConfig): string[] {
       if (!(q.breakerMove >= BOUNDS.RE_MIN_BREAKER_MOVE && q.breakerMove <= BOUNDS.RE_MAX_BREAKER_MOVE))
         err(rw, `breakerMove must be ${BOUNDS.RE_MIN_BREAKER_MOVE}..${BOUNDS.RE_MAX_BREAKER_MOVE}, got ${q.breakerMove}`);
       if (!isInt(q.cooldown, 0, BOUNDS.RE_MAX_COOLDOWN)) err(rw, `cooldown must be 0..${BOUNDS.RE_MAX_COOLDOWN} s, got ${q.cooldown}`);
+      if (q.ltHold !== undefined && !isInt(q.ltHold, 0, BOUNDS.RE_MAX_LT_HOLD)) err(rw, `ltHold must be 0..${BOUNDS.RE_MAX_LT_HOLD}, got ${q.ltHold}`);
       if (q.dynamic && !a.oracle) err(rw, "a dynamic profile needs the asset's oracle settings (oracle: {...})");
       if (q.ltvMax !== a.ltvBps || q.ltMax !== a.ltBps)
         err(rw, `calm profile (ltvMax ${q.ltvMax}, ltMax ${q.ltMax}) must equal the listing (ltvBps ${a.ltvBps}, ltBps ${a.ltBps})`);
@@ -207,6 +210,8 @@ export function validateConfig(c: NetworkConfig): string[] {
     if (!o) continue;
     const w = `assets[${i}] (${a.symbol}) oracle`;
     if (!isInt(o.halfLife, BOUNDS.VO_MIN_HALF_LIFE, BOUNDS.VO_MAX_HALF_LIFE)) err(w, `halfLife must be ${BOUNDS.VO_MIN_HALF_LIFE}..${BOUNDS.VO_MAX_HALF_LIFE} s, got ${o.halfLife}`);
+    if (o.fastHalfLife !== undefined && !isInt(o.fastHalfLife, BOUNDS.VO_MIN_FAST_HALF_LIFE, BOUNDS.VO_MAX_HALF_LIFE))
+      err(w, `fastHalfLife must be ${BOUNDS.VO_MIN_FAST_HALF_LIFE}..${BOUNDS.VO_MAX_HALF_LIFE} s, got ${o.fastHalfLife}`);
     if (!isInt(o.minInterval, BOUNDS.VO_MIN_INTERVAL, BOUNDS.VO_MAX_INTERVAL)) err(w, `minInterval must be ${BOUNDS.VO_MIN_INTERVAL}..${BOUNDS.VO_MAX_INTERVAL} s, got ${o.minInterval}`);
     if (o.maxAge !== undefined && !isInt(o.maxAge, BOUNDS.VO_MIN_MAX_AGE, BOUNDS.VO_MAX_MAX_AGE)) err(w, `maxAge must be ${BOUNDS.VO_MIN_MAX_AGE}..${BOUNDS.VO_MAX_MAX_AGE} s, got ${o.maxAge}`);
     if (o.shockWindow !== undefined && !isInt(o.shockWindow, 0, BOUNDS.VO_MAX_SHOCK_WINDOW)) err(w, `shockWindow must be 0..${BOUNDS.VO_MAX_SHOCK_WINDOW} s, got ${o.shockWindow}`);

@@ -95,6 +95,7 @@ export interface KeeperConfig {
   gasOwn: number;
   nativeUsd?: number; // USD price of the gas token if no asset in the deployment is it
   nativeSymbol: string;
+  partialSteps: number; // flash mode: halvings of the repay tried when the full one does not pay (0: off)
   // executor
   maxFeeGwei: number;
   priorityFeeGwei: number;
@@ -133,6 +134,7 @@ export const DEFAULTS: KeeperConfig = {
   gasFlash: 450_000,
   gasOwn: 250_000,
   nativeSymbol: "WETH",
+  partialSteps: 4,
   maxFeeGwei: 200,
   priorityFeeGwei: 1,
   stuckBlocks: 3,
@@ -182,6 +184,7 @@ export const FLAGS: Record<string, FlagSpec> = {
   "gas-own": { key: "gasOwn", kind: "number", help: "gas assumed for an own-balance liquidation" },
   "native-usd": { key: "nativeUsd", kind: "number", help: "USD price of the gas token (default: the pool's price of --native-symbol)" },
   "native-symbol": { key: "nativeSymbol", kind: "string", help: "deployment asset priced like the gas token" },
+  "partial-steps": { key: "partialSteps", kind: "number", help: "flash mode: when the full repay is unprofitable after the swap, try repay/2, /4, … this many times (one quote each) and take the best chunk (0: off)" },
   "max-fee-gwei": { key: "maxFeeGwei", kind: "number", help: "cap on maxFeePerGas (EIP-1559); also caps replacements" },
   "priority-fee-gwei": { key: "priorityFeeGwei", kind: "number", help: "maxPriorityFeePerGas" },
   "stuck-blocks": { key: "stuckBlocks", kind: "number", help: "blocks a transaction may stay pending before it is replaced with higher fees" },

@@ -155,7 +155,9 @@ export class Executor {
             subId: p.subId,
             collateralAsset: p.collateral,
             debtAsset: p.debtAsset,
-            maxRepay: MaxUint256,
+            // A partial plan repays exactly its chunk (the pool seizes proportionally); a full one lets the pool
+            // take its maximum at execution time (interest moves it by a hair between scan and block).
+            maxRepay: p.partial ? p.repay : MaxUint256,
             minSeized: 0n,
             path: p.path,
             minProfit: p.minProfit,
@@ -165,7 +167,7 @@ export class Executor {
     }
     return {
       to: this.opts.pool,
-      data: poolIface.encodeFunctionData("liquidate", [getAddress(p.owner), p.subId, p.collateral, MaxUint256, p.minSeized, this.signer.address, "0x"]),
+      data: poolIface.encodeFunctionData("liquidate", [getAddress(p.owner), p.subId, p.collateral, p.partial ? p.repay : MaxUint256, p.minSeized, this.signer.address, "0x"]),
     };
   }
 
@@ -255,9 +257,15 @@ export class Executor {
       this.log.warn({ kind, reason: sim.reason }, "simulation failed; not sending");
       return undefined;
     }
-    if (this.opts.dryRun) return undefined;
+    if (this.opts.dryRun) {
+      this.log.info({ kind, to: call.to, gas: sim.gas.toString() }, "dry run: would send");
+      return undefined;
+    }
     const fees = this.fees(baseFee);
-    if (!fees) return undefined;
+    if (!fees) {
+      this.log.warn({ kind, baseFee: baseFee.toString(), capGwei: this.opts.maxFeeGwei }, "base fee above the cap: not sending");
+      return undefined;
+    }
     const gasLimit = (sim.gas * 13n) / 10n + 10_000n;
     const { hash, raw, nonce } = await this.nonces.use(async (nonce) => ({ nonce, ...(await this.signAndSend({ ...call, gasLimit, ...fees }, nonce)) }));
     this.track({ kind, nonce, to: call.to, data: call.data, gasLimit: gasLimit.toString(), maxFee: fees.maxFee.toString(), prio: fees.prio.toString(), hashes: [hash], raw, sentBlock: head, bumpedBlock: head });
@@ -320,7 +328,8 @@ export class Executor {
         continue;
       }
       if (this.opts.dryRun) {
-        this.log.info({ account: p.key, profitUsd: wadToNumber(p.profit), gas: sim.gas.toString() }, "dry run: would liquidate");
+        this.metrics.dryRunLiquidations.inc();
+        this.log.info({ account: p.key, repay: p.repay.toString(), profitUsd: wadToNumber(p.profit), gas: sim.gas.toString() }, "dry run: would liquidate");
         sent.push(p);
         continue;
       }

@@ -94,6 +94,8 @@ export class Keeper {
       gasFlash: this.config.gasFlash,
       gasOwn: this.config.gasOwn,
       minProfitUsd: this.config.minProfitUsd,
+      partialSteps: this.config.partialSteps,
+      pool: d.pool,
     });
   }
 

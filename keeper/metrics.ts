@@ -20,6 +20,7 @@ export class KeeperMetrics {
   readonly tickErrors: Counter;
   readonly txReplaced: Counter;
   readonly volUpdates: Counter;
+  readonly dryRunLiquidations: Counter;
 
   constructor(withDefaults = false) {
     const registry = (this.registry = new Registry());
@@ -44,6 +45,7 @@ export class KeeperMetrics {
     this.tickErrors = new Counter({ name: "keeper_tick_errors_total", help: "ticks that failed (the loop continues)", registers: r });
     this.txReplaced = new Counter({ name: "keeper_tx_replaced_total", help: "stuck transactions replaced with higher fees", registers: r });
     this.volUpdates = new Counter({ name: "keeper_volatility_updates_total", help: "RiskEngine.updateMany transactions sent", registers: r });
+    this.dryRunLiquidations = new Counter({ name: "keeper_dry_run_liquidations_total", help: "liquidations a dry run planned and simulated successfully but did not send", registers: r });
     if (withDefaults) collectDefaultMetrics({ register: registry });
   }
 }

@@ -511,6 +511,77 @@ contract PoolExt is PoolStorage {
         h.healthFactor = h.debtValue == 0 ? type(uint256).max : h.liquidationValue.mulDivDown(WAD, h.debtValue);
     }
 
+    /// @dev One asset's inputs to health, read once per `healthFactors` batch.
+    struct HealthInputs {
+        uint8 state; // 0 not read yet, 1 usable, 2 feed unusable
+        uint256 price;
+        uint256 lt; // effective LT, bps
+        uint256 totalBorrowAssets; // accrued to now
+        uint256 totalBorrowShares;
+    }
+
+    /// @notice `accountHealth(owners[i], subIds[i]).healthFactor` for every i, computed identically, but with each
+    /// asset's price, effective LT and accrued debt totals read once per call instead of once per account (for
+    /// keeper scans: tens of thousands of accounts a block). An account needing an unusable feed gets 0 instead
+    /// of reverting the batch; an account without debt gets max uint.
+    /// @param owners Account owners.
+    /// @param subIds Sub-account ids, same length as `owners`.
+    /// @return healths Health factors (WAD).
+    function healthFactors(
+        address[] calldata owners,
+        uint96[] calldata subIds
+    ) external view returns (uint256[] memory healths) {
+        if (owners.length != subIds.length) revert ErrorsLib.InconsistentInput();
+        HealthInputs[] memory inputs = new HealthInputs[](assetCount + 1);
+        healths = new uint256[](owners.length);
+        for (uint256 i; i < owners.length; ++i) {
+            healths[i] = _batchHealth(_accounts[_key(owners[i], subIds[i])], inputs);
+        }
+    }
+
+    /// @dev Health of `acc` from the cached per-asset inputs (0 if one it needs is unpriceable). Reads the cache
+    /// by reference: no memory is allocated per account, so a batch's cost stays linear in its length.
+    function _batchHealth(Account storage acc, HealthInputs[] memory inputs) internal view returns (uint256) {
+        uint256 ids = acc.collateralIds;
+        uint256 count = acc.collateralCount;
+        uint256 liquidationValue;
+        for (uint256 i; i < count; ++i) {
+            HealthInputs memory c = inputs[(ids >> (8 * i)) & 0xff];
+            if (c.state == 0) _loadHealthInputs(c, (ids >> (8 * i)) & 0xff);
+            if (c.state != 1) return 0;
+            // As _collateralValuesB: value rounded down, then LT-weighted rounded down.
+            liquidationValue += _collateralAt(acc, i).mulDivDown(c.price, WAD).bpsDown(c.lt);
+        }
+        uint256 debtId = acc.debtId;
+        if (debtId == 0) return type(uint256).max;
+        HealthInputs memory d = inputs[debtId];
+        if (d.state == 0) _loadHealthInputs(d, debtId);
+        if (d.state != 1) return 0;
+        // As accountHealth: debt and its value rounded up (against the borrower). A debt id implies borrow shares
+        // (repay and liquidation clear it with the last share), and a usable price is positive, so debtValue >= 1.
+        uint256 debtValue = uint256(acc.borrowShares).toAssetsUp(d.totalBorrowAssets, d.totalBorrowShares).mulDivUp(
+            d.price,
+            WAD
+        );
+        return liquidationValue.mulDivDown(WAD, debtValue);
+    }
+
+    /// @dev Fills `h` (a cache entry, in place) with asset `id`'s price, effective LT and accrued debt totals.
+    function _loadHealthInputs(HealthInputs memory h, uint256 id) internal view {
+        address asset = assetById[id];
+        Asset storage a = _assets[asset];
+        // The pool's own price view (through the fallback), so an unusable feed is caught here, not in the batch.
+        try this.price(asset) returns (uint256 p) {
+            h.price = p;
+            h.lt = _effectiveLt(a.config, a.risk);
+            Market memory m = expectedMarket(asset);
+            (h.totalBorrowAssets, h.totalBorrowShares) = (m.totalBorrowAssets, m.totalBorrowShares);
+            h.state = 1;
+        } catch {
+            h.state = 2;
+        }
+    }
+
     /// @notice What liquidating `(owner, subId)` against `collateralAsset` with an unlimited repay would do now:
     /// the same computation `liquidate` runs, on the state accrued to this block. Reverts like the pool on an
     /// unusable feed.

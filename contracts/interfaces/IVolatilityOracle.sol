@@ -11,6 +11,10 @@ interface IVolatilityOracle {
     /// @notice Annualized realized volatility of `asset` (WAD, 1e18 = 100 %).
     function volatility(address asset) external view returns (uint256);
 
+    /// @notice Short-horizon estimate of `asset`'s annualized volatility (WAD): same returns as `volatility`, shorter
+    /// half-life, so it reacts within hours to a regime change (and forgets it as fast).
+    function fastVolatility(address asset) external view returns (uint256);
+
     /// @notice Absolute log return of `asset`'s largest single update within its shock window (WAD), and when that
     /// update happened. (A later, smaller move does not replace it until the window has passed, so calling `update`
     /// again cannot hide a shock.)

@@ -36,6 +36,12 @@ contract MockVolatilityOracle is IVolatilityOracle {
     }
 
     /// @inheritdoc IVolatilityOracle
+    /// @dev The mock has one reading: the short estimate equals it.
+    function fastVolatility(address asset) external view returns (uint256) {
+        return _readings[asset].volatility;
+    }
+
+    /// @inheritdoc IVolatilityOracle
     function lastMove(address asset) external view returns (uint256 absLogReturnWad, uint256 timestamp) {
         Reading memory r = _readings[asset];
         return (r.move, r.movedAt);

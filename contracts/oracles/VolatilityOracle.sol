@@ -19,6 +19,11 @@ import {IVolatilityOracle} from "../interfaces/IVolatilityOracle.sol";
 /// For dt ≪ halfLife the weight 1 - decay ≈ dt·ln2/halfLife, so a return r adds ≈ ln2·r²/halfLife whatever the
 /// sampling interval: updating more often does not weigh a move more. Logarithms and exponentials are Solady's
 /// `lnWad`/`expWad`, the square root Solady's `sqrt`.
+///
+/// Two estimates run side by side on the same returns: the long one (`volatility`, half-life `halfLife`, e.g. a
+/// day) and a short one (`fastVolatility`, half-life `fastHalfLife`, e.g. a few hours). The long one is stable and
+/// drives the liquidation threshold; the short one reacts within hours to a regime change and warns new borrowers
+/// (the engine's LTV follows the larger of the two). Until governance sets a shorter `fastHalfLife` both are equal.
 /// @dev `update` is permissionless and never reverts for "too soon", for a feed round that did not change or for a
 /// bad feed answer: it returns false (bad answers also emit `FeedRejected`) and leaves the state untouched. The
 /// feed is configured here per asset by ORACLE_ADMIN (the timelock), independently of the pool, so that a pool feed
@@ -37,6 +42,8 @@ contract VolatilityOracle is IVolatilityOracle, AccessControl {
     uint256 public constant YEAR = 365 days;
 
     uint256 public constant MIN_HALF_LIFE = 1 hours;
+    /// @notice Shortest half-life of the short estimate: 15 minutes (below that one return dominates it).
+    uint256 public constant MIN_FAST_HALF_LIFE = 15 minutes;
     uint256 public constant MAX_HALF_LIFE = 90 days;
     uint256 public constant MIN_UPDATE_INTERVAL = 1 minutes;
     uint256 public constant MAX_UPDATE_INTERVAL = 1 days;
@@ -72,6 +79,13 @@ contract VolatilityOracle is IVolatilityOracle, AccessControl {
         uint128 variance; // annualized variance rate, WAD
     }
 
+    /// @notice The short estimate, one storage slot: same returns, its own half-life.
+    struct Fast {
+        uint24 halfLife; // seconds
+        uint64 vol; // annualized volatility, WAD
+        uint128 variance; // annualized variance rate, WAD
+    }
+
     /// @notice Why a feed answer was not used.
     enum Rejection {
         FeedReverted,
@@ -84,6 +98,7 @@ contract VolatilityOracle is IVolatilityOracle, AccessControl {
     mapping(address => Config) internal _configs;
     mapping(address => Observation) internal _observations;
     mapping(address => Estimate) internal _estimates;
+    mapping(address => Fast) internal _fast;
 
     error ZeroAddress();
     error NotAContract(address feed);
@@ -96,13 +111,23 @@ contract VolatilityOracle is IVolatilityOracle, AccessControl {
     event AssetListed(address indexed asset, address indexed feed, uint256 initialVolatility);
     /// @notice New estimator parameters for `asset`.
     event ConfigSet(address indexed asset, uint256 halfLife, uint256 minInterval, uint256 maxAge, uint256 shockWindow);
+    /// @notice New half-life of `asset`'s short estimate.
+    event FastHalfLifeSet(address indexed asset, uint256 oldHalfLife, uint256 newHalfLife);
     /// @notice `asset` now reads `feed`; the price baseline restarts at the next update.
     event FeedSet(address indexed asset, address indexed oldFeed, address indexed newFeed);
     /// @notice Governance reset `asset`'s volatility (at listing or in an emergency).
     event VolatilitySeeded(address indexed asset, uint256 oldVolatility, uint256 newVolatility);
     /// @notice An accepted update: the feed answer used, the log return since the previous one (0 for the first
-    /// round, which only sets the baseline), the seconds between the two feed rounds, and the new volatility.
-    event VolatilityUpdated(address indexed asset, uint256 price, int256 logReturn, uint256 dt, uint256 volatility);
+    /// round, which only sets the baseline), the seconds between the two feed rounds, and the new long and short
+    /// volatility estimates.
+    event VolatilityUpdated(
+        address indexed asset,
+        uint256 price,
+        int256 logReturn,
+        uint256 dt,
+        uint256 volatility,
+        uint256 fastVolatility
+    );
     /// @notice The feed's latest answer was not used; the state is unchanged.
     event FeedRejected(address indexed asset, Rejection reason);
 
@@ -116,7 +141,7 @@ contract VolatilityOracle is IVolatilityOracle, AccessControl {
 
     /// @notice Lists `asset` (ORACLE_ADMIN): its feed, estimator parameters and the volatility it starts from (set by
     /// governance at listing, e.g. the asset's recent 30-day realized volatility). The first update only records
-    /// the price baseline.
+    /// the price baseline. The short estimate starts equal to the long one (same half-life) until `setFastHalfLife`.
     /// @param halfLife Seconds after which an observation's weight has halved.
     /// @param minInterval Least block time between two accepted updates.
     /// @param maxAge Feed answers older than this are stale and ignored.
@@ -135,6 +160,7 @@ contract VolatilityOracle is IVolatilityOracle, AccessControl {
         if (feed.code.length == 0) revert NotAContract(feed);
         if (_observations[asset].listed) revert AssetAlreadyListed(asset);
         _setConfig(asset, feed, halfLife, minInterval, maxAge, shockWindow);
+        _setFastHalfLife(asset, halfLife);
         _observations[asset].listed = true;
         emit AssetListed(asset, feed, initialVol);
         _seed(asset, initialVol);
@@ -149,6 +175,13 @@ contract VolatilityOracle is IVolatilityOracle, AccessControl {
         uint256 shockWindow
     ) external onlyRole(ORACLE_ADMIN_ROLE) {
         _setConfig(asset, _listedConfig(asset).feed, halfLife, minInterval, maxAge, shockWindow);
+    }
+
+    /// @notice Sets the half-life of `asset`'s short estimate (ORACLE_ADMIN), MIN_FAST_HALF_LIFE..MAX_HALF_LIFE; the
+    /// running short estimate is kept.
+    function setFastHalfLife(address asset, uint256 fastHalfLife) external onlyRole(ORACLE_ADMIN_ROLE) {
+        _listedConfig(asset);
+        _setFastHalfLife(asset, fastHalfLife);
     }
 
     /// @notice Points `asset` at a new feed (ORACLE_ADMIN). The volatility is kept; the price baseline restarts, so
@@ -196,14 +229,16 @@ contract VolatilityOracle is IVolatilityOracle, AccessControl {
             logReturn = logPrice - e.logPrice;
             dt = feedTime - o.feedTime;
             uint256 absReturn = FixedPointMathLib.abs(logReturn);
-            // Weight of the old estimate: 2^(-dt/halfLife). expWad returns 0 once the exponent is below ~-41.4.
-            uint256 decay = uint256(FixedPointMathLib.expWad(-int256((dt * LN2_WAD) / c.halfLife)));
             // Annualized variance rate of this interval, r²·YEAR/dt, rounded up (a higher estimate is the safe side).
             uint256 sample = (absReturn * absReturn).mulDivUp(YEAR, dt * WAD);
-            uint256 variance = (uint256(e.variance) * decay + sample * (WAD - decay)).divUp(WAD);
-            if (variance > MAX_VARIANCE) variance = MAX_VARIANCE;
+            uint256 variance = _ewma(e.variance, sample, dt, c.halfLife);
             e.variance = uint128(variance);
             o.vol = uint64(FixedPointMathLib.sqrt(variance * WAD));
+            Fast memory fast = _fast[asset];
+            variance = _ewma(fast.variance, sample, dt, fast.halfLife);
+            fast.variance = uint128(variance);
+            fast.vol = uint64(FixedPointMathLib.sqrt(variance * WAD));
+            _fast[asset] = fast;
             // Remember the largest move of the shock window (the engine's circuit breaker reads it).
             if (absReturn >= o.peakMove || block.timestamp >= uint256(o.peakAt) + c.shockWindow) {
                 o.peakMove = uint64(absReturn < type(uint64).max ? absReturn : type(uint64).max);
@@ -215,7 +250,7 @@ contract VolatilityOracle is IVolatilityOracle, AccessControl {
         o.feedTime = uint40(feedTime);
         _estimates[asset] = e;
         _observations[asset] = o;
-        emit VolatilityUpdated(asset, answer, logReturn, dt, o.vol);
+        emit VolatilityUpdated(asset, answer, logReturn, dt, o.vol, _fast[asset].vol);
         return true;
     }
 
@@ -234,6 +269,13 @@ contract VolatilityOracle is IVolatilityOracle, AccessControl {
         Observation memory o = _observations[asset];
         if (!o.listed) revert UnknownAsset(asset);
         return o.vol;
+    }
+
+    /// @inheritdoc IVolatilityOracle
+    /// @dev Reverts for an asset that is not listed.
+    function fastVolatility(address asset) external view returns (uint256) {
+        if (!_observations[asset].listed) revert UnknownAsset(asset);
+        return _fast[asset].vol;
     }
 
     /// @inheritdoc IVolatilityOracle
@@ -259,6 +301,11 @@ contract VolatilityOracle is IVolatilityOracle, AccessControl {
     /// @notice `asset`'s running estimate: last log price and annualized variance rate (WAD).
     function estimate(address asset) external view returns (Estimate memory) {
         return _estimates[asset];
+    }
+
+    /// @notice `asset`'s short estimate: half-life, volatility and annualized variance rate (WAD).
+    function fastEstimate(address asset) external view returns (Fast memory) {
+        return _fast[asset];
     }
 
     /// @notice Whether `update(asset)` would be accepted now (interval passed, feed valid and on a new round).
@@ -294,12 +341,32 @@ contract VolatilityOracle is IVolatilityOracle, AccessControl {
         emit ConfigSet(asset, halfLife, minInterval, maxAge, shockWindow);
     }
 
+    function _setFastHalfLife(address asset, uint256 fastHalfLife) internal {
+        if (fastHalfLife < MIN_FAST_HALF_LIFE || fastHalfLife > MAX_HALF_LIFE) revert InvalidConfig();
+        Fast storage f = _fast[asset];
+        emit FastHalfLifeSet(asset, f.halfLife, fastHalfLife);
+        f.halfLife = uint24(fastHalfLife);
+    }
+
+    /// @dev Both estimates restart from `vol`.
     function _seed(address asset, uint256 vol) internal {
         if (vol == 0 || vol > MAX_VOL) revert InvalidVolatility();
         Observation storage o = _observations[asset];
         emit VolatilitySeeded(asset, o.vol, vol);
         o.vol = uint64(vol);
-        _estimates[asset].variance = uint128((vol * vol) / WAD);
+        uint128 variance = uint128((vol * vol) / WAD);
+        _estimates[asset].variance = variance;
+        Fast storage f = _fast[asset];
+        f.vol = uint64(vol);
+        f.variance = variance;
+    }
+
+    /// @dev One EWMA step of the variance rate: 2^(-dt/halfLife)·variance + (1 - 2^(-dt/halfLife))·sample, rounded
+    /// up, capped at MAX_VARIANCE. expWad returns 0 once the exponent is below ~-41.4 (the old estimate is gone).
+    function _ewma(uint256 variance, uint256 sample, uint256 dt, uint256 halfLife) internal pure returns (uint256 v) {
+        uint256 decay = uint256(FixedPointMathLib.expWad(-int256((dt * LN2_WAD) / halfLife)));
+        v = (variance * decay + sample * (WAD - decay)).divUp(WAD);
+        if (v > MAX_VARIANCE) v = MAX_VARIANCE;
     }
 
     function _listedConfig(address asset) internal view returns (Config storage c) {

@@ -19,6 +19,11 @@ interface IPoolLensViews {
     ) external view returns (LiquidationPreview memory);
 
     function price(address asset) external view returns (uint256);
+
+    function healthFactors(
+        address[] calldata owners,
+        uint96[] calldata subIds
+    ) external view returns (uint256[] memory);
 }
 
 /// @title FulcraLens
@@ -85,22 +90,15 @@ contract FulcraLens {
     }
 
     /// @notice Just the health factor of each account (WAD; max uint without debt; 0 if a feed it needs is
-    /// unusable), for keeper scans: one pool call per account instead of two, and 32 bytes of output instead of 480.
-    /// A keeper snapshots only the accounts below 1e18 (or at 0) afterwards.
+    /// unusable), for keeper scans: one pool call for the whole batch (the pool reads each asset's price, LT and
+    /// accrued totals once), and 32 bytes of output per account instead of 480. A keeper snapshots only the
+    /// accounts below 1e18 (or at 0) afterwards.
     function healthFactors(
         address[] calldata owners,
         uint96[] calldata subIds
     ) external view returns (uint256 blockNumber, uint256[] memory healths) {
         if (owners.length != subIds.length) revert LengthMismatch();
-        healths = new uint256[](owners.length);
-        for (uint256 i; i < owners.length; ++i) {
-            try POOL.accountHealth(owners[i], subIds[i]) returns (AccountHealth memory h) {
-                healths[i] = h.healthFactor;
-            } catch {
-                healths[i] = 0;
-            }
-        }
-        return (block.number, healths);
+        return (block.number, POOL.healthFactors(owners, subIds));
     }
 
     function _snapshot(address owner, uint96 subId) internal view returns (AccountSnapshot memory s) {

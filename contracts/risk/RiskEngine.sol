@@ -18,6 +18,13 @@ interface IPoolLiquidationConfig {
 /// are the strict side) and walks the LT down no faster than the profile's ramp, so existing borrowers get time to
 /// react and one spike does not set off a cascade. Above a volatility ceiling, or right after a single-update price
 /// move beyond a bound, the circuit breaker halts new borrows of and against the asset until it calms.
+///
+/// "Warn via LTV, liquidate via LT gradually": the LTV and the breaker (which only affect new borrows) follow the
+/// larger of the oracle's short and long volatility estimates, so they react within hours; the LT (which liquidates
+/// existing positions) follows the long estimate only, at the ramp's pace, and the profile's `ltHold` flags can stop
+/// it from tightening while the breaker is on (the move is happening: the breaker, not a lower LT, is the tool) or
+/// while the short estimate is below the long one (the storm is passing: tightening now would only liquidate
+/// accounts that survived it).
 /// @dev `update` is permissionless: whoever calls it, the engine only ever moves parameters inside the profile that
 /// governance (through the timelock) set, and the pool enforces the LT ramp itself.
 contract RiskEngine is AccessControl {
@@ -39,6 +46,14 @@ contract RiskEngine is AccessControl {
     uint256 public constant MAX_COOLDOWN = 7 days;
     /// @notice The breaker lifts only once volatility is back under this share of the ceiling (hysteresis).
     uint256 public constant LIFT_RATIO_BPS = 9_000;
+    /// @notice `ltHold` flag: the LT does not tighten while the circuit breaker is on.
+    uint8 public constant HOLD_ON_BREAKER = 1;
+    /// @notice `ltHold` flag: the LT does not tighten while the short volatility estimate is below the long one.
+    uint8 public constant HOLD_WHEN_EASING = 2;
+    /// @notice `ltHold` flag: the LT follows the larger of the two estimates (default: the long one only).
+    uint8 public constant LT_FOLLOWS_FAST = 4;
+    /// @notice All `ltHold` flags together.
+    uint8 public constant MAX_LT_HOLD = 7;
     uint256 internal constant BPS = 10_000;
 
     /// @notice Governance's profile for one collateral asset.
@@ -55,6 +70,7 @@ contract RiskEngine is AccessControl {
         uint64 breakerVol; // WAD, annualized ceiling
         uint64 breakerMove; // WAD, absolute log return of one update
         bool dynamic; // false: static mode, parameters stay as governance set them in the pool
+        uint8 ltHold; // HOLD_ON_BREAKER | HOLD_WHEN_EASING | LT_FOLLOWS_FAST
     }
 
     /// @notice What the engine last applied, written with each `RiskUpdated` (the pool's own LTV and LT target are
@@ -138,7 +154,8 @@ contract RiskEngine is AccessControl {
             p.breakerVol > MAX_BREAKER_VOL ||
             p.breakerMove < MIN_BREAKER_MOVE ||
             p.breakerMove > MAX_BREAKER_MOVE ||
-            p.cooldown > MAX_COOLDOWN
+            p.cooldown > MAX_COOLDOWN ||
+            p.ltHold > MAX_LT_HOLD
         ) revert InvalidProfile();
         if (POOL.assetConfig(asset).id == 0) revert AssetNotListed();
         uint256 bound = (BPS * BPS - 1) /
@@ -178,9 +195,13 @@ contract RiskEngine is AccessControl {
         }
         ORACLE.update(asset);
         uint256 vol = ORACLE.volatility(asset);
-        (uint16 ltv, uint16 lt) = _targets(p, vol);
+        uint256 fastVol = ORACLE.fastVolatility(asset);
+        // The borrow side (LTV, breaker) reads the larger estimate; the LT the long one unless LT_FOLLOWS_FAST.
+        uint256 signal = fastVol > vol ? fastVol : vol;
+        (uint16 ltv, ) = _targets(p, signal);
+        (, uint16 lt) = _targets(p, p.ltHold & LT_FOLLOWS_FAST != 0 ? signal : vol);
         State memory s = state[asset];
-        bool breaker = _breaker(p, vol, s.breaker, asset);
+        bool breaker = _breaker(p, signal, s.breaker, asset);
 
         AssetConfig memory c = POOL.assetConfig(asset);
         uint256 oldLtv = c.ltv;
@@ -189,6 +210,11 @@ contract RiskEngine is AccessControl {
         // only the breaker (it still halts borrows of it): the engine does not undo the retirement, and the pool's
         // refusal must not block a keeper's batch.
         bool collateral = c.lt != 0 && r.ltTarget != 0;
+        if (collateral && _holdLt(p, breaker, fastVol < vol)) {
+            // Hold: the LT may rise but not fall below where it stands now (the ramp stops there).
+            uint256 ltNow = POOL.effectiveLt(asset);
+            if (lt < ltNow) lt = uint16(ltNow);
+        }
         if (collateral && (ltv != oldLtv || lt != r.ltTarget || p.rampBpsPerHour != r.rampBpsPerHour)) {
             POOL.applyRiskParams(asset, ltv, lt, p.rampBpsPerHour);
             changed = true;
@@ -198,8 +224,8 @@ contract RiskEngine is AccessControl {
             changed = true;
         }
         if (changed) {
-            state[asset] = State(ltv, lt, breaker, uint64(vol), uint40(block.timestamp));
-            emit RiskUpdated(asset, vol, oldLtv, ltv, r.ltTarget, lt, breaker, _regime(p, vol, breaker));
+            state[asset] = State(ltv, lt, breaker, uint64(signal), uint40(block.timestamp));
+            emit RiskUpdated(asset, signal, oldLtv, ltv, r.ltTarget, lt, breaker, _regime(p, signal, breaker));
         }
     }
 
@@ -245,7 +271,10 @@ contract RiskEngine is AccessControl {
         ltvNow = c.ltv;
         ltNow = POOL.effectiveLt(asset);
         ltTarget = r.ltTarget < c.lt ? r.ltTarget : c.lt;
-        regime = p.dynamic ? _regime(p, volatility, state[asset].breaker) : Regime.Static;
+        uint256 fastVol = ORACLE.fastVolatility(asset);
+        regime = p.dynamic
+            ? _regime(p, fastVol > volatility ? fastVol : volatility, state[asset].breaker)
+            : Regime.Static;
         if (ltNow > ltTarget && r.rampBpsPerHour != 0) {
             rampSecondsLeft = ((ltNow - ltTarget) * 1 hours + r.rampBpsPerHour - 1) / r.rampBpsPerHour;
         }
@@ -271,6 +300,11 @@ contract RiskEngine is AccessControl {
         uint256 ltT = ltDrop + p.ltMin >= p.ltMax ? p.ltMin : p.ltMax - ltDrop;
         if (ltvT + MIN_GAP > ltT) ltvT = ltT - MIN_GAP;
         return (uint16(ltvT), uint16(ltT));
+    }
+
+    /// @dev Whether the LT must not tighten now under the profile's `ltHold` flags.
+    function _holdLt(Profile memory p, bool breaker, bool easing) internal pure returns (bool) {
+        return (breaker && p.ltHold & HOLD_ON_BREAKER != 0) || (easing && p.ltHold & HOLD_WHEN_EASING != 0);
     }
 
     /// @dev Trips above the ceiling or within `cooldown` of a move beyond `breakerMove`; once on, lifts only below

@@ -352,10 +352,14 @@ export async function deployStack(hre: HardhatRuntimeEnvironment, config: Networ
       const shockWindow = o.shockWindow ?? a.risk?.cooldown ?? 3_600;
       await send(`${a.symbol}: volatility oracle listing (seed ${o.initialVol * 100} %)`, oracle.listAsset(asset.address, asset.feed, o.halfLife, o.minInterval, maxAge, shockWindow, toWad(o.initialVol)));
     }
+    if (a.oracle?.fastHalfLife !== undefined && Number((await oracle.fastEstimate(asset.address)).halfLife) !== a.oracle.fastHalfLife) {
+      await ensureRole(oracle, "volatilityOracle", ROLE_IDS.ORACLE_ADMIN, me);
+      await send(`${a.symbol}: short volatility estimate, half-life ${a.oracle.fastHalfLife} s`, oracle.setFastHalfLife(asset.address, a.oracle.fastHalfLife));
+    }
     if (a.risk && Number((await engine.profile(asset.address)).ltMax) === 0) {
       await ensureRole(engine, "riskEngine", ROLE_IDS.RISK_ADMIN, me);
       const r = a.risk;
-      const profile = { ltvMax: r.ltvMax, ltMax: r.ltMax, ltvMin: r.ltvMin, ltMin: r.ltMin, ltvSlope: r.ltvSlope, ltSlope: r.ltSlope, rampBpsPerHour: r.rampBpsPerHour, cooldown: r.cooldown, refVol: toWad(r.refVol), breakerVol: toWad(r.breakerVol), breakerMove: toWad(r.breakerMove), dynamic: r.dynamic };
+      const profile = { ltvMax: r.ltvMax, ltMax: r.ltMax, ltvMin: r.ltvMin, ltMin: r.ltMin, ltvSlope: r.ltvSlope, ltSlope: r.ltSlope, rampBpsPerHour: r.rampBpsPerHour, cooldown: r.cooldown, refVol: toWad(r.refVol), breakerVol: toWad(r.breakerVol), breakerMove: toWad(r.breakerMove), dynamic: r.dynamic, ltHold: r.ltHold ?? 0 };
       await send(`${a.symbol}: risk profile (${r.dynamic ? "dynamic" : "static"})`, engine.setProfile(asset.address, profile));
     }
     if (a.oracle && Number((await oracle.observation(asset.address)).feedTime) === 0) initial.push(asset.address);

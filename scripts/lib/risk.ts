@@ -18,6 +18,8 @@ export const RISK_ROLES = {
 /** Estimator parameters of the volatility oracle for one asset (seconds; vol as a fraction, 0.6 = 60 %). */
 export interface OracleParams {
   halfLife: number;
+  /** Half-life of the short estimate (VolatilityOracle.setFastHalfLife); default: equal to halfLife. */
+  fastHalfLife?: number;
   minInterval: number;
   maxAge?: number; // default: twice the pool's heartbeat for the asset (capped at 7 days)
   shockWindow?: number; // default: the profile's cooldown
@@ -25,17 +27,19 @@ export interface OracleParams {
 }
 
 /**
- * Defaults: a one-day half-life (reacts within hours to a regime change, still averages ~70 hourly samples), one
- * accepted update per hour at most (Chainlink's ETH/BTC heartbeat), seeded at each asset's typical calm-regime
- * 30-day realized volatility. See docs/risk-engine.md.
+ * Defaults: a long estimate with a one-day half-life (stable: it drives nothing alone but the LT's level while
+ * volatility builds) and a short one with a two-hour half-life (the warning: most of the way to a new regime within
+ * ~4 hours), at most one accepted update per 10 minutes (the keeper calls every 15 minutes; Chainlink posts on a
+ * 0.5 % deviation in fast markets), seeded at each asset's typical calm-regime 30-day realized volatility. See
+ * docs/risk-engine.md.
  */
 export const DEFAULT_ORACLE_PARAMS: Record<string, OracleParams> = {
-  WETH: { halfLife: 86_400, minInterval: 3_600, initialVol: 0.6 },
-  WBTC: { halfLife: 86_400, minInterval: 3_600, initialVol: 0.5 },
-  USDC: { halfLife: 86_400, minInterval: 3_600, initialVol: 0.02 },
+  WETH: { halfLife: 86_400, fastHalfLife: 7_200, minInterval: 600, initialVol: 0.6 },
+  WBTC: { halfLife: 86_400, fastHalfLife: 7_200, minInterval: 600, initialVol: 0.5 },
+  USDC: { halfLife: 86_400, fastHalfLife: 7_200, minInterval: 600, initialVol: 0.02 },
 };
 /** Used for assets without an entry above. */
-export const FALLBACK_ORACLE_PARAMS: OracleParams = { halfLife: 86_400, minInterval: 3_600, initialVol: 0.8 };
+export const FALLBACK_ORACLE_PARAMS: OracleParams = { halfLife: 86_400, fastHalfLife: 7_200, minInterval: 600, initialVol: 0.8 };
 
 /** A fraction (0.6) as a WAD bigint (6e17). */
 export const wad = (x: number): bigint => BigInt(Math.round(x * 1e9)) * 10n ** 9n;
@@ -110,6 +114,9 @@ export async function deployRiskStack(
           wad(op.initialVol),
         )
     ).wait();
+    if (op.fastHalfLife !== undefined && op.fastHalfLife !== op.halfLife) {
+      await (await oracle.connect(admin).setFastHalfLife(a.address, op.fastHalfLife)).wait();
+    }
     await (await engine.connect(admin).setProfile(a.address, toOnchainProfile(profile, !opts.staticMode))).wait();
   }
 

@@ -91,6 +91,8 @@ async function main() {
   const started = Date.now();
   const result = await runSimulation({
     ...opts,
+    // SIM_MODES=dynamic runs one mode only (design experiments: the static baseline does not depend on the engine).
+    modes: process.env.SIM_MODES ? (process.env.SIM_MODES.split(",") as ("static" | "dynamic")[]) : undefined,
     onProgress: (phase, done, total) => {
       if (!showBar) return;
       const label = phase.padEnd(10);

@@ -34,7 +34,16 @@ export interface KeeperTick {
   liquidations: LiquidationRecord[];
   badDebts: BadDebtRecord[];
   failed: number; // liquidatable accounts the keeper could not liquidate profitably
+  /** Accounts (`owner:subId`, owner lower-case) the keeper sent a liquidation for in this tick. */
+  attempted: string[];
+  /** Accounts the keeper saw liquidatable but did not liquidate (unprofitable: slippage above the bonus). */
+  skipped: string[];
+  /** Keeper transactions that reverted on chain in this tick. */
+  reverted: number;
 }
+
+/** The account key the keeper and the driver share: lower-case owner and decimal subId. */
+export const accountKeyOf = (owner: string, subId: bigint) => `${owner.toLowerCase()}:${subId}`;
 
 export interface SimKeeperLike {
   tick(): Promise<KeeperTick>;
@@ -104,7 +113,7 @@ export class SimKeeper implements SimKeeperLike {
 
   async tick(): Promise<KeeperTick> {
     const { w } = this;
-    const result: KeeperTick = { gasUsed: 0n, liquidations: [], badDebts: [], failed: 0 };
+    const result: KeeperTick = { gasUsed: 0n, liquidations: [], badDebts: [], failed: 0, attempted: [], skipped: [], reverted: 0 };
     const engine = w.risk.engine.connect(w.keeper);
     const upd = await (await engine.updateMany(this.riskAssets)).wait();
     result.gasUsed += upd!.gasUsed;
@@ -143,7 +152,11 @@ export class SimKeeper implements SimKeeperLike {
         done = true;
         break;
       }
-      if (!done) result.failed++;
+      if (done) result.attempted.push(accountKeyOf(c.owner, c.subId));
+      else {
+        result.failed++;
+        result.skipped.push(accountKeyOf(c.owner, c.subId));
+      }
     }
     return result;
   }
@@ -192,7 +205,7 @@ export class RealKeeper implements SimKeeperLike {
         deployBlock: this.deployBlock,
       },
       logger: pino({ level: process.env.KEEPER_LOG ?? "silent" }),
-      config: { mode: "flash", confirmations: 0, metricsPort: 0, volIntervalSec: 3_600, feeTiers: [3000] },
+      config: { mode: "flash", confirmations: 0, metricsPort: 0, volIntervalSec: Number(process.env.SIM_VOL_INTERVAL ?? 600), feeTiers: [3000] },
     });
     await this.keeper.init();
   }
@@ -203,19 +216,25 @@ export class RealKeeper implements SimKeeperLike {
     const from = (await ethers.provider.getBlockNumber()) + 1;
     const r = await this.keeper!.safeTick();
     const to = await ethers.provider.getBlockNumber();
-    const result: KeeperTick = { gasUsed: 0n, liquidations: [], badDebts: [], failed: 0 };
+    const result: KeeperTick = { gasUsed: 0n, liquidations: [], badDebts: [], failed: 0, attempted: [], skipped: [], reverted: 0 };
     for (let b = from; b <= to; b++) {
       const block = await ethers.provider.getBlock(b, true);
       for (const tx of block?.prefetchedTransactions ?? []) {
         if (tx.from.toLowerCase() !== w.keeper.address.toLowerCase()) continue;
         const receipt = (await ethers.provider.getTransactionReceipt(tx.hash)) as unknown as ContractTransactionReceipt;
         result.gasUsed += receipt.gasUsed;
+        if (receipt.status === 0) result.reverted++;
         const ev = parsePoolEvents(w, receipt);
         result.liquidations.push(...ev.liquidations);
         result.badDebts.push(...ev.badDebts);
       }
     }
-    if (r) result.failed = Math.max(0, r.liquidatable.length - r.sent.length);
+    if (r) {
+      result.failed = Math.max(0, r.liquidatable.length - r.sent.length);
+      result.attempted = [...r.sent];
+      const sent = new Set(r.sent);
+      result.skipped = r.liquidatable.map((s) => s.key).filter((k) => !sent.has(k));
+    }
     return result;
   }
 }

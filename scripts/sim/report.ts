@@ -17,10 +17,16 @@ export interface ModeSummary {
   badDebtUnrealized: string;
   lendersLoss: string;
   borrowPowerUsedCalm: number;
+  /** Mean blocks from the step in which the keeper first went for the account to its liquidation. */
   keeperLatencyBlocks: number;
   keeperLatencyMaxBlocks: number;
+  /** Mean blocks from the first snapshot showing the account liquidatable to its liquidation (unprofitable waits in). */
+  liquidatableToLiquidationBlocks: number;
   keeperGas: number;
+  /** Account·steps skipped as unprofitable. */
   failedLiquidationAttempts: number;
+  accountsSkippedUnprofitable: number;
+  keeperReverts: number;
   userActions: { repays: number; borrows: number; addMargins: number };
 }
 
@@ -38,8 +44,11 @@ export function summarize(r: ModeResult): ModeSummary {
     borrowPowerUsedCalm: Number(r.borrowPowerUsedCalm.toFixed(6)),
     keeperLatencyBlocks: Number(r.keeperLatencyBlocks.toFixed(3)),
     keeperLatencyMaxBlocks: r.keeperLatencyMaxBlocks,
+    liquidatableToLiquidationBlocks: Number(r.liquidatableToLiquidationBlocks.toFixed(3)),
     keeperGas: Number(r.keeperGas),
     failedLiquidationAttempts: r.failedLiquidationAttempts,
+    accountsSkippedUnprofitable: r.accountsSkippedUnprofitable,
+    keeperReverts: r.keeperReverts,
     userActions: r.userActions,
   };
 }
@@ -82,7 +91,22 @@ export function buildJson(r: SimResult) {
   };
   for (const m of ["static", "dynamic"] as Mode[]) {
     const res = r.results[m];
-    if (res) out[m] = { ...summarize(res), series: res.series };
+    if (!res) continue;
+    const kindOf = (owner: string) => r.actors.find((a) => a.address.toLowerCase() === owner.toLowerCase())?.spec.kind ?? "?";
+    const sym = (addr: string) => Object.values(r.world.assets).find((a) => a.address === addr)?.symbol ?? addr;
+    // Every liquidation: who (borrower / trader), what was repaid and seized (token units), and the keeper latency
+    // bookkeeping behind keeperLatencyBlocks.
+    const liquidationLog = res.liquidations.map((l, i) => ({
+      block: l.block,
+      owner: l.owner,
+      subId: l.subId.toString(),
+      kind: kindOf(l.owner),
+      collateral: sym(l.collateralAsset),
+      repaid: l.repaid.toString(),
+      seized: l.seized.toString(),
+      ...res.latencyLog[i],
+    }));
+    out[m] = { ...summarize(res), liquidationLog, series: res.series };
   }
   if (r.results.static && r.results.dynamic) out.claim = evaluateClaim(summarize(r.results.static), summarize(r.results.dynamic));
   return out;
@@ -106,8 +130,10 @@ export function tableRows(r: SimResult): Record<string, Record<string, string>> 
   add("lenders' loss (socialized)", (_, m) => usd(m.lendersLossUsd));
   add("borrowing power used, calm", (s) => (s.borrowPowerUsedCalm * 100).toFixed(2) + "%");
   add("keeper latency (blocks, mean/max)", (s) => `${s.keeperLatencyBlocks.toFixed(1)} / ${s.keeperLatencyMaxBlocks}`);
+  add("liquidatable → liquidated (blocks, mean)", (s) => s.liquidatableToLiquidationBlocks.toFixed(1));
   add("keeper gas", (s) => s.keeperGas.toLocaleString("en-US"));
-  add("unprofitable liquidations skipped", (s) => String(s.failedLiquidationAttempts));
+  add("skipped as unprofitable (account·steps / accounts)", (s) => `${s.failedLiquidationAttempts} / ${s.accountsSkippedUnprofitable}`);
+  add("keeper transactions reverted", (s) => String(s.keeperReverts));
   add("user repays / borrows / margin adds", (s) => `${s.userActions.repays} / ${s.userActions.borrows} / ${s.userActions.addMargins}`);
   return rows;
 }

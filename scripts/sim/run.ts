@@ -32,7 +32,8 @@ export interface StepSample {
   phase: string;
   block: number;
   price: Record<SimAsset, number>;
-  vol: number; // WETH volatility the engine sees (annualized, fraction)
+  vol: number; // WETH volatility the engine sees (annualized, fraction): the oracle's long estimate
+  fastVol: number; // the oracle's short estimate (the LTV and the breaker follow the larger of the two)
   realizedVol: number; // WETH realized volatility of the path (16-step window)
   lt: number; // WETH effective LT, bps
   ltv: number; // WETH LTV, bps
@@ -54,10 +55,23 @@ export interface ModeResult {
   badDebtUnrealizedUsd: bigint; // Σ max(0, debt − collateral) over accounts at the end
   lendersLossUsd: bigint; // socialized part of realized bad debt
   borrowPowerUsedCalm: number;
-  keeperLatencyBlocks: number; // mean
+  /** Mean blocks from the step in which the keeper first went for the account (it found the liquidation worth
+   * sending) to the liquidation. */
+  keeperLatencyBlocks: number;
   keeperLatencyMaxBlocks: number;
+  /** One entry per liquidation: its block, the keeper-latency reference block, the first block the account was seen
+   * liquidatable (same episode), and whether the keeper had skipped it as unprofitable before. */
+  latencyLog: { block: number; attemptFrom: number; liquidatableFrom: number; skippedBefore: boolean }[];
+  /** Mean blocks from the first snapshot showing the account liquidatable to its liquidation (waiting while the
+   * liquidation did not pay included: the former keeperLatencyBlocks). */
+  liquidatableToLiquidationBlocks: number;
   keeperGas: bigint;
+  /** Account·steps the keeper saw liquidatable and skipped (not profitable: slippage above the bonus). */
   failedLiquidationAttempts: number;
+  /** Distinct accounts skipped as unprofitable at least once. */
+  accountsSkippedUnprofitable: number;
+  /** Keeper transactions that reverted on chain (e.g. a liquidation whose swap no longer paid when mined). */
+  keeperReverts: number;
   userActions: { repays: number; borrows: number; addMargins: number };
   series: StepSample[];
   startBlock: number;
@@ -143,15 +157,21 @@ async function runMode(w: World, mode: Mode, path: PricePath, actors: Actor[], r
     borrowPowerUsedCalm: 0,
     keeperLatencyBlocks: 0,
     keeperLatencyMaxBlocks: 0,
+    latencyLog: [],
+    liquidatableToLiquidationBlocks: 0,
     keeperGas: 0n,
     failedLiquidationAttempts: 0,
+    accountsSkippedUnprofitable: 0,
+    keeperReverts: 0,
     userActions: { repays: 0, borrows: 0, addMargins: 0 },
     series: [],
     startBlock: (await ethers.provider.getBlockNumber()) + 1,
     endBlock: 0,
   };
   const pending = new Map<string, number>(); // account → block first seen liquidatable
-  const latencies: number[] = [];
+  const attemptFrom = new Map<string, number>(); // account → snapshot block of the step the keeper first went for it
+  const skippedOnce = new Set<string>(); // accounts skipped as unprofitable in the current episode
+  const skippedEver = new Set<string>();
   const liquidatedOwners = new Set<string>();
   const liquidatedAccounts = new Set<string>();
   const key = (owner: string, subId: bigint) => `${owner.toLowerCase()}:${subId}`;
@@ -198,12 +218,24 @@ async function runMode(w: World, mode: Mode, path: PricePath, actors: Actor[], r
     for (const s of observed[2]) {
       const k = key(s.owner, s.subId);
       if (s.ok && s.liquidatable && !pending.has(k)) pending.set(k, obsBlock);
+      else if (s.ok && !s.liquidatable) {
+        // Healthy again (price moved back, or the user repaid): the liquidatable episode is over.
+        pending.delete(k);
+        attemptFrom.delete(k);
+        skippedOnce.delete(k);
+      }
     }
 
     // 5. Keeper.
     const t = await keeper.tick();
     res.keeperGas += t.gasUsed;
     res.failedLiquidationAttempts += t.failed;
+    res.keeperReverts += t.reverted;
+    for (const k of t.attempted) if (!attemptFrom.has(k)) attemptFrom.set(k, obsBlock);
+    for (const k of t.skipped) {
+      skippedOnce.add(k);
+      skippedEver.add(k);
+    }
     const prices: Record<string, bigint> = {};
     for (const a of Object.values(assets)) prices[a.address] = await pool.price(a.address);
     for (const l of t.liquidations) {
@@ -214,9 +246,15 @@ async function runMode(w: World, mode: Mode, path: PricePath, actors: Actor[], r
       liquidatedOwners.add(l.owner.toLowerCase());
       liquidatedAccounts.add(key(l.owner, l.subId));
       const k = key(l.owner, l.subId);
-      const since = pending.get(k) ?? obsBlock;
-      latencies.push(l.block - since);
+      res.latencyLog.push({
+        block: l.block,
+        attemptFrom: attemptFrom.get(k) ?? obsBlock,
+        liquidatableFrom: pending.get(k) ?? obsBlock,
+        skippedBefore: skippedOnce.has(k),
+      });
       pending.delete(k);
+      attemptFrom.delete(k);
+      skippedOnce.delete(k);
     }
     for (const b of t.badDebts) {
       res.badDebts.push(b);
@@ -299,12 +337,14 @@ async function runMode(w: World, mode: Mode, path: PricePath, actors: Actor[], r
     // 7. Sample for the chart.
     const wethCfg = await pool.assetConfig(assets.WETH.address);
     const vol = Number(await w.risk.oracle.getFunction("volatility")(assets.WETH.address)) / 1e18;
+    const fastVol = Number(await w.risk.oracle.getFunction("fastVolatility")(assets.WETH.address)) / 1e18;
     res.series.push({
       step,
       phase: path.phase[step],
       block: await ethers.provider.getBlockNumber(),
       price: { WETH: path.prices.WETH[step], WBTC: path.prices.WBTC[step] },
       vol,
+      fastVol,
       realizedVol: realizedVol(path.prices.WETH, step),
       lt: Number(await pool.effectiveLt(assets.WETH.address)),
       ltv: Number(wethCfg.ltv),
@@ -328,8 +368,12 @@ async function runMode(w: World, mode: Mode, path: PricePath, actors: Actor[], r
   res.usersLiquidated = liquidatedOwners.size;
   res.accountsLiquidated = liquidatedAccounts.size;
   res.borrowPowerUsedCalm = calmSamples ? calmUsage / calmSamples : 0;
-  res.keeperLatencyBlocks = latencies.length ? latencies.reduce((s, x) => s + x, 0) / latencies.length : 0;
+  const mean = (xs: number[]) => (xs.length ? xs.reduce((s, x) => s + x, 0) / xs.length : 0);
+  const latencies = res.latencyLog.map((x) => x.block - x.attemptFrom);
+  res.keeperLatencyBlocks = mean(latencies);
   res.keeperLatencyMaxBlocks = latencies.length ? Math.max(...latencies) : 0;
+  res.liquidatableToLiquidationBlocks = mean(res.latencyLog.map((x) => x.block - x.liquidatableFrom));
+  res.accountsSkippedUnprofitable = skippedEver.size;
   res.endBlock = await ethers.provider.getBlockNumber();
   return res;
 }

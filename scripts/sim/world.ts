@@ -6,7 +6,7 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signer
 import type { Contract } from "ethers";
 import { deployPool, deployAndListTestAsset, DEMO_ASSETS, ROLES, MAX_UINT128, type FulcraPool, type ListedAsset } from "../lib/protocol";
 import { DEFAULT_PROFILES, toOnchainProfile, type RiskProfile } from "../lib/profiles";
-import { deployRiskStack } from "../lib/risk";
+import { deployRiskStack, type OracleParams } from "../lib/risk";
 import {
   deployUniswapV3,
   createPoolAtPrice,
@@ -60,7 +60,14 @@ async function deployRisk(pool: FulcraPool, admin: HardhatEthersSigner, assets: 
   if (process.env.SIM_MOCK_ORACLE !== "1") {
     // SIM_PROFILES='{"WETH":{"ltSlope":300}}' overrides profile fields (for design experiments; reported in the JSON).
     const over = JSON.parse(process.env.SIM_PROFILES ?? "{}") as Record<string, Partial<RiskProfile>>;
-    const riskAssets = assets.map((a) => ({ symbol: a.symbol, address: a.address, profile: { ...DEFAULT_PROFILES[a.symbol], ...(over[a.symbol] ?? {}) } }));
+    // SIM_ORACLE='{"WETH":{"fastHalfLife":7200}}' overrides estimator parameters the same way.
+    const overOracle = JSON.parse(process.env.SIM_ORACLE ?? "{}") as Record<string, Partial<OracleParams>>;
+    const riskAssets = assets.map((a) => ({
+      symbol: a.symbol,
+      address: a.address,
+      profile: { ...DEFAULT_PROFILES[a.symbol], ...(over[a.symbol] ?? {}) },
+      oracle: overOracle[a.symbol],
+    }));
     const { engine, oracle } = await deployRiskStack(pool, admin, riskAssets, { staticMode: true });
     return { engine, oracle: oracle as unknown as Contract, pushReadings: false };
   }

@@ -158,7 +158,7 @@ export const quietLogger = () => pino({ level: process.env.KEEPER_LOG ?? "silent
 
 export function makeKeeper(
   f: KeeperFixture,
-  opts: { eip?: Eip1193Provider; config?: Partial<KeeperConfig>; signerIndex?: number; deployment?: Deployment } = {},
+  opts: { eip?: Eip1193Provider; config?: Partial<KeeperConfig>; signerIndex?: number; deployment?: Deployment; logger?: pino.Logger } = {},
 ): Keeper {
   const provider = makeProvider(opts.eip ?? (network.provider as unknown as Eip1193Provider));
   const signer = walletAt(opts.signerIndex ?? KEEPER_INDEX).connect(provider);
@@ -166,7 +166,7 @@ export function makeKeeper(
     provider,
     signer,
     deployment: opts.deployment ?? f.deployment,
-    logger: quietLogger(),
+    logger: opts.logger ?? quietLogger(),
     config: {
       mode: "own",
       confirmations: 0,

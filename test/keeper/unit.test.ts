@@ -11,7 +11,7 @@ import { Rpc } from "../../keeper/rpc";
 import { poolIface, lensIface } from "../../keeper/abis";
 import { accountKey, inShard, parseShard, shardOf } from "../../keeper/util";
 import { parseCli, validateDeployment, DEFAULTS } from "../../keeper/config";
-import { decodeHealths, decodeSnapshot } from "../../keeper/scanner";
+import { decodeHealths, decodeSnapshot, encodeAccounts } from "../../keeper/scanner";
 
 const POOL = "0x00000000000000000000000000000000000000aa";
 const ASSET = "0x00000000000000000000000000000000000000bb";
@@ -308,5 +308,21 @@ describe("keeper: unit", () => {
       expect(s.seized).to.equal(r.seized);
       expect(s.bonusValue).to.equal(r.bonusValue);
     });
+  });
+  it("the fast calldata encoder produces exactly the ABI encoder's bytes, and rejects bad input", () => {
+    const refs = [
+      { owner: owner(1), subId: 0n },
+      { owner: owner(2).toUpperCase().replace("0X", "0x"), subId: (1n << 96n) - 1n },
+      { owner: owner(3).toLowerCase(), subId: 2n ** 95n + 7n },
+    ];
+    for (const fn of ["healthFactors", "snapshot", "liquidatable"]) {
+      const f = lensIface.getFunction(fn)!;
+      expect(encodeAccounts(f.selector, refs)).to.equal(lensIface.encodeFunctionData(fn, [refs.map((r) => r.owner.toLowerCase()), refs.map((r) => r.subId)]));
+      expect(encodeAccounts(f.selector, [])).to.equal(lensIface.encodeFunctionData(fn, [[], []]));
+    }
+    const sel = lensIface.getFunction("healthFactors")!.selector;
+    expect(() => encodeAccounts(sel, [{ owner: "0x1234", subId: 0n }])).to.throw("bad owner");
+    expect(() => encodeAccounts(sel, [{ owner: owner(1), subId: 1n << 96n }])).to.throw("bad subId");
+    expect(() => encodeAccounts(sel, [{ owner: owner(1), subId: -1n }])).to.throw("bad subId");
   });
 });

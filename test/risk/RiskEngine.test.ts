@@ -306,8 +306,10 @@ describe("RiskEngine", () => {
 
     it("a single large move trips it for the cooldown even at moderate volatility", async () => {
       const f = await loadFixture(deployRiskFixture);
-      // A 30-day half-life keeps one move from pushing the volatility past the ceiling: only the move rule acts.
+      // A 30-day half-life (both estimates) keeps one move from pushing the volatility past the ceiling: only the
+      // move rule acts.
       await f.oracle.setConfig(f.weth.address, 30 * 86_400, HOUR, HOUR, HOUR);
+      await f.oracle.setFastHalfLife(f.weth.address, 30 * 86_400);
       await open(f, f.borrower, 10_000);
       await step(f, HOUR, 1700); // |r| = ln(2000/1700) = 0.1625 > 0.15
       const [move, at] = await f.oracle.lastMove(f.weth.address);

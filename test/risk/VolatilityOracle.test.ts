@@ -16,6 +16,7 @@ const DAY = 86_400;
 const E18 = 10n ** 18n;
 const ASSET = ethers.getAddress("0x00000000000000000000000000000000000a55e7");
 const HALF_LIFE = DAY;
+const FAST_HALF_LIFE = 2 * HOUR;
 const MIN_INTERVAL = 60;
 const MAX_AGE = 2 * HOUR;
 const SHOCK_WINDOW = HOUR;
@@ -28,6 +29,7 @@ async function oracleFixture() {
   const oracle = (await (await ethers.getContractFactory("VolatilityOracle")).deploy(admin.address)) as unknown as VolatilityOracle;
   await oracle.grantRole(await oracle.ORACLE_ADMIN_ROLE(), admin.address);
   await oracle.listAsset(ASSET, await feed.getAddress(), HALF_LIFE, MIN_INTERVAL, MAX_AGE, SHOCK_WINDOW, ethers.parseEther(String(INITIAL_VOL)));
+  await oracle.setFastHalfLife(ASSET, FAST_HALF_LIFE);
   // The first update records the price baseline.
   await oracle.update(ASSET);
   const o = await oracle.observation(ASSET);
@@ -36,21 +38,24 @@ async function oracleFixture() {
 
 type Fx = Awaited<ReturnType<typeof oracleFixture>>;
 
-/** Pushes each step's price at its time and updates; checks every step against the reference. */
-async function runPath(f: Fx, steps: PathStep[]) {
+/** Pushes each step's price at its time and updates; checks every step, both estimates, against the reference. */
+async function runPath(f: Fx, steps: PathStep[], onStep?: (i: number, slow: number, fast: number) => void) {
   const ref = new RefEstimator(HALF_LIFE, INITIAL_VOL);
+  const fast = new RefEstimator(FAST_HALF_LIFE, INITIAL_VOL);
   let prevFeedTime = Number((await f.oracle.observation(ASSET)).feedTime);
   ref.push({ answer: toAnswer(2000), feedTime: prevFeedTime });
+  fast.push({ answer: toAnswer(2000), feedTime: prevFeedTime });
   let t = f.t0;
   let maxRel = 0;
   let peak = 0;
-  for (const s of steps) {
+  for (const [i, s] of steps.entries()) {
     t += s.dt;
     await time.setNextBlockTimestamp(t);
     await f.feed.setAnswer(toAnswer(s.price));
     await time.setNextBlockTimestamp(t + 1);
     const receipt = await (await f.oracle.connect(f.keeper).update(ASSET)).wait();
     const r = ref.push({ answer: toAnswer(s.price), feedTime: t });
+    fast.push({ answer: toAnswer(s.price), feedTime: t });
     const ev = receipt!.logs.map((l) => f.oracle.interface.parseLog(l)).find((e) => e?.name === "VolatilityUpdated")!;
     expect(ev, "an accepted update emits VolatilityUpdated").to.not.equal(undefined);
     expect(ev.args.asset).to.equal(ethers.getAddress(ASSET));
@@ -64,8 +69,14 @@ async function runPath(f: Fx, steps: PathStep[]) {
     maxRel = Math.max(maxRel, rel);
     peak = Math.max(peak, vol);
     expect(rel, `vol ${vol} vs reference ${ref.vol}`).to.be.lessThan(REL_TOL);
+    const fastVol = fromWad(await f.oracle.fastVolatility(ASSET));
+    expect(ev.args.fastVolatility).to.equal(await f.oracle.fastVolatility(ASSET));
+    const relFast = Math.abs(fastVol - fast.vol) / fast.vol;
+    maxRel = Math.max(maxRel, relFast);
+    expect(relFast, `fast vol ${fastVol} vs reference ${fast.vol}`).to.be.lessThan(REL_TOL);
+    onStep?.(i, vol, fastVol);
   }
-  return { ref, maxRel, t, peak };
+  return { ref, fast, maxRel, t, peak };
 }
 
 describe("VolatilityOracle", () => {
@@ -120,6 +131,29 @@ describe("VolatilityOracle", () => {
       const { ref, maxRel } = await runPath(f, steps);
       expect(ref.vol).to.be.within(0.4, 1.3);
       console.log(`      irregular: vol ${ref.vol.toFixed(4)}, max rel error ${maxRel.toExponential(2)}`);
+    });
+
+    it("the short estimate reacts within hours to a regime change and forgets it as fast", async () => {
+      // 24 calm hours at 40 %, then 6 hours at 150 %, then 12 calm hours again, sampled every 15 minutes.
+      const f = await loadFixture(oracleFixture);
+      const sigma = (i: number) => (i >= 96 && i < 120 ? 1.5 : 0.4);
+      const steps = gbmPath(11, 2000, 168, () => 900, sigma);
+      let atPeak = { slow: 0, fast: 0 };
+      const after = await runPath(f, steps, (i, slow, fast) => {
+        if (i === 119) atPeak = { slow, fast };
+      });
+      // After 6 hours of the new regime the short estimate (2-hour half-life) is most of the way there; the long one
+      // (1 day) has moved only a fraction of it.
+      expect(atPeak.fast).to.be.greaterThan(1.0);
+      expect(atPeak.slow).to.be.lessThan(0.95);
+      expect(atPeak.fast).to.be.greaterThan(atPeak.slow + 0.4);
+      // 12 calm hours later the short estimate is back under the long one (the storm is passing).
+      expect(after.fast.vol).to.be.lessThan(after.ref.vol);
+      expect(after.fast.vol).to.be.lessThan(0.6);
+      console.log(
+        `      regime change: after 6 h at 150 % fast ${atPeak.fast.toFixed(3)} / slow ${atPeak.slow.toFixed(3)}; ` +
+          `12 calm hours later fast ${after.fast.vol.toFixed(3)} / slow ${after.ref.vol.toFixed(3)}`,
+      );
     });
 
     it("the same move weighs about the same whether sampled every 5 minutes or once an hour", async () => {
@@ -197,7 +231,7 @@ describe("VolatilityOracle", () => {
       ref.push({ answer: toAnswer(1900), feedTime: tNew });
       await expect(f.oracle.update(ASSET))
         .to.emit(f.oracle, "VolatilityUpdated")
-        .withArgs(ethers.getAddress(ASSET), toAnswer(1900), anyValue, BigInt(tNew - Number(obs0.feedTime)), anyValue);
+        .withArgs(ethers.getAddress(ASSET), toAnswer(1900), anyValue, BigInt(tNew - Number(obs0.feedTime)), anyValue, anyValue);
       expect(Math.abs(fromWad(await f.oracle.volatility(ASSET)) - ref.vol) / ref.vol).to.be.lessThan(REL_TOL);
     });
 
@@ -233,9 +267,10 @@ describe("VolatilityOracle", () => {
       await time.increase(HOUR);
       await other.setAnswer(toAnswer(4000));
       const vol = await f.oracle.volatility(ASSET);
+      const fastVol = await f.oracle.fastVolatility(ASSET);
       await expect(f.oracle.update(ASSET))
         .to.emit(f.oracle, "VolatilityUpdated")
-        .withArgs(ethers.getAddress(ASSET), toAnswer(4000), 0n, 0n, vol);
+        .withArgs(ethers.getAddress(ASSET), toAnswer(4000), 0n, 0n, vol, fastVol);
     });
   });
 
@@ -279,9 +314,14 @@ describe("VolatilityOracle", () => {
         .and.to.emit(f.oracle, "ConfigSet")
         .withArgs(ethers.getAddress(asset), DAY, HOUR, HOUR, HOUR)
         .and.to.emit(f.oracle, "VolatilitySeeded")
-        .withArgs(ethers.getAddress(asset), 0n, ethers.parseEther("0.5"));
+        .withArgs(ethers.getAddress(asset), 0n, ethers.parseEther("0.5"))
+        .and.to.emit(f.oracle, "FastHalfLifeSet")
+        .withArgs(ethers.getAddress(asset), 0n, DAY);
       expect(await f.oracle.volatility(asset)).to.equal(ethers.parseEther("0.5"));
       expect((await f.oracle.estimate(asset)).variance).to.equal(ethers.parseEther("0.25"));
+      // The short estimate starts equal to the long one, with the same half-life.
+      expect(await f.oracle.fastVolatility(asset)).to.equal(ethers.parseEther("0.5"));
+      expect(await f.oracle.fastEstimate(asset)).to.deep.equal([BigInt(DAY), ethers.parseEther("0.5"), ethers.parseEther("0.25")]);
       await expect(f.oracle.listAsset(asset, feed, DAY, HOUR, HOUR, HOUR, E18)).to.be.revertedWithCustomError(
         f.oracle,
         "AssetAlreadyListed",
@@ -314,6 +354,14 @@ describe("VolatilityOracle", () => {
       await expect(f.oracle.listAsset(a, ethers.ZeroAddress, ...ok)).to.be.revertedWithCustomError(f.oracle, "ZeroAddress");
       await expect(f.oracle.setConfig(ASSET, HOUR - 1, HOUR, HOUR, HOUR)).to.be.revertedWithCustomError(f.oracle, "InvalidConfig");
       await expect(f.oracle.setConfig(a, DAY, HOUR, HOUR, HOUR)).to.be.revertedWithCustomError(f.oracle, "UnknownAsset");
+      // The short estimate's half-life: 15 minutes to 90 days, listed assets only.
+      await expect(f.oracle.setFastHalfLife(ASSET, 15 * 60 - 1)).to.be.revertedWithCustomError(f.oracle, "InvalidConfig");
+      await expect(f.oracle.setFastHalfLife(ASSET, 90 * DAY + 1)).to.be.revertedWithCustomError(f.oracle, "InvalidConfig");
+      await expect(f.oracle.setFastHalfLife(a, HOUR)).to.be.revertedWithCustomError(f.oracle, "UnknownAsset");
+      await expect(f.oracle.setFastHalfLife(ASSET, 15 * 60))
+        .to.emit(f.oracle, "FastHalfLifeSet")
+        .withArgs(ethers.getAddress(ASSET), FAST_HALF_LIFE, 15 * 60);
+      expect((await f.oracle.fastEstimate(ASSET)).halfLife).to.equal(15n * 60n);
     });
 
     it("only ORACLE_ADMIN configures; anyone may update; unknown assets revert", async () => {
@@ -326,13 +374,25 @@ describe("VolatilityOracle", () => {
       await expect(s.setConfig(ASSET, DAY, HOUR, HOUR, HOUR)).to.be.revertedWithCustomError(f.oracle, "AccessControlUnauthorizedAccount");
       await expect(s.setFeed(ASSET, await f.feed.getAddress())).to.be.revertedWithCustomError(f.oracle, "AccessControlUnauthorizedAccount");
       await expect(s.seedVolatility(ASSET, E18)).to.be.revertedWithCustomError(f.oracle, "AccessControlUnauthorizedAccount");
+      await expect(s.setFastHalfLife(ASSET, HOUR))
+        .to.be.revertedWithCustomError(f.oracle, "AccessControlUnauthorizedAccount")
+        .withArgs(f.stranger.address, role);
+      // Move the two estimates apart, then seed: both restart from the seeded volatility.
+      await time.increase(HOUR);
+      await f.feed.setAnswer(toAnswer(2300));
+      await f.oracle.update(ASSET);
+      expect(await f.oracle.fastVolatility(ASSET)).to.not.equal(await f.oracle.volatility(ASSET));
       await expect(f.oracle.seedVolatility(ASSET, E18))
         .to.emit(f.oracle, "VolatilitySeeded")
-        .withArgs(ethers.getAddress(ASSET), ethers.parseEther(String(INITIAL_VOL)), E18);
+        .withArgs(ethers.getAddress(ASSET), await f.oracle.volatility(ASSET), E18);
+      expect(await f.oracle.volatility(ASSET)).to.equal(E18);
+      expect(await f.oracle.fastVolatility(ASSET)).to.equal(E18);
+      expect((await f.oracle.fastEstimate(ASSET)).variance).to.equal(E18);
       const unknown = f.stranger.address;
       await expect(f.oracle.update(unknown)).to.be.revertedWithCustomError(f.oracle, "UnknownAsset").withArgs(unknown);
       await expect(f.oracle.volatility(unknown)).to.be.revertedWithCustomError(f.oracle, "UnknownAsset");
       await expect(f.oracle.lastMove(unknown)).to.be.revertedWithCustomError(f.oracle, "UnknownAsset");
+      await expect(f.oracle.fastVolatility(unknown)).to.be.revertedWithCustomError(f.oracle, "UnknownAsset");
       expect(await f.oracle.canUpdate(unknown)).to.equal(false);
     });
 

@@ -3,15 +3,30 @@
 import { ethers } from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { deployPoolFixture, units } from "../helpers/fixtures";
-import { deployRiskStack } from "../../scripts/lib/risk";
+import { deployRiskStack, DEFAULT_ORACLE_PARAMS } from "../../scripts/lib/risk";
+import { DEFAULT_PROFILES } from "../../scripts/lib/profiles";
 import { toFeedAnswer } from "../../scripts/lib/protocol";
 
 export const HOUR = 3600;
 export const E18 = 10n ** 18n;
 
+/**
+ * The engine's mechanics (LTV at once, LT ramp, breaker, manipulation) are tested on the plain form of each default
+ * profile: one volatility estimate (short half-life = long) and no LT hold, so that every expectation follows from
+ * a single volatility. RiskEngineFast.test.ts tests the short estimate and the holds of the default profiles.
+ */
 export async function deployRiskFixture() {
   const base = await deployPoolFixture();
-  const stack = await deployRiskStack(base.pool, base.admin, [base.usdc, base.weth, base.wbtc]);
+  const stack = await deployRiskStack(
+    base.pool,
+    base.admin,
+    [base.usdc, base.weth, base.wbtc].map((a) => ({
+      symbol: a.symbol,
+      address: a.address,
+      profile: { ...DEFAULT_PROFILES[a.symbol], ltHold: 0 },
+      oracle: { fastHalfLife: DEFAULT_ORACLE_PARAMS[a.symbol].halfLife, minInterval: 3_600 },
+    })),
+  );
   const [lender, borrower, borrower2, liquidator, attacker, user5] = base.users;
   await base.pool.connect(lender).supply(base.usdc.address, units(base.usdc, 500_000), 0, lender.address);
   await base.pool.connect(lender).supply(base.weth.address, units(base.weth, 100), 0, lender.address);

@@ -82,6 +82,7 @@ describe("RiskEngine governance", () => {
       { breakerMove: 0.01 },
       { breakerMove: 1.1 },
       { cooldown: 7 * 86_400 + 1 },
+      { ltHold: 8 },
     ];
     for (const b of bad) {
       await expect(f.engine.setProfile(f.weth.address, toOnchainProfile({ ...P, ...b })), JSON.stringify(b)).to.be.revertedWithCustomError(

@@ -169,6 +169,28 @@ describe("simulation", function () {
       }
     });
 
+    it("keeper latency counts from the keeper's first attempt; waits while unprofitable are reported apart", function () {
+      for (const m of ["static", "dynamic"] as const) {
+        const res = r.results[m]!;
+        const log = res.latencyLog;
+        expect(log.length).to.equal(res.liquidations.length);
+        expect(log.map((x) => x.block)).to.deep.equal(res.liquidations.map((l) => l.block));
+        for (const x of log) {
+          expect(x.liquidatableFrom).to.be.at.most(x.attemptFrom);
+          expect(x.attemptFrom).to.be.lessThan(x.block); // the attempt's snapshot precedes the liquidation's block
+          // An account the keeper skipped first waited between being liquidatable and the attempt that paid.
+          if (x.skippedBefore) expect(x.liquidatableFrom).to.be.lessThan(x.attemptFrom);
+        }
+        const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+        expect(res.keeperLatencyBlocks).to.be.closeTo(mean(log.map((x) => x.block - x.attemptFrom)), 1e-9);
+        expect(res.keeperLatencyMaxBlocks).to.equal(Math.max(...log.map((x) => x.block - x.attemptFrom)));
+        expect(res.liquidatableToLiquidationBlocks).to.be.closeTo(mean(log.map((x) => x.block - x.liquidatableFrom)), 1e-9);
+        expect(res.keeperLatencyBlocks).to.be.at.most(res.liquidatableToLiquidationBlocks);
+        expect(res.accountsSkippedUnprofitable).to.be.at.most(res.failedLiquidationAttempts);
+        if (log.some((x) => x.skippedBefore)) expect(res.accountsSkippedUnprofitable).to.be.greaterThan(0);
+      }
+    });
+
     it("writes the JSON, Markdown and SVG reports", function () {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), "fulcra-sim-"));
       const files = writeReports(r, dir);
@@ -179,6 +201,8 @@ describe("simulation", function () {
         expect(typeof json[m].collateralLiquidated).to.equal("string");
         expect(typeof json[m].borrowPowerUsedCalm).to.equal("number");
         expect(typeof json[m].keeperLatencyBlocks).to.equal("number");
+        expect(typeof json[m].liquidatableToLiquidationBlocks).to.equal("number");
+        expect(typeof json[m].accountsSkippedUnprofitable).to.equal("number");
       }
       expect(json.dynamic.badDebt).to.equal(buildJson(r).dynamic && summarize(r.results.dynamic!).badDebt);
       expect(fs.readFileSync(files.svg, "utf8")).to.match(/^<svg[\s\S]*<\/svg>$/);
