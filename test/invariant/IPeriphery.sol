@@ -15,6 +15,7 @@ interface IVolOracleAdmin {
         uint256 initialVol
     ) external;
     function volatility(address asset) external view returns (uint256);
+    function setFastHalfLife(address asset, uint256 fastHalfLife) external;
 }
 
 interface IRiskEngineAdmin {
@@ -31,6 +32,7 @@ interface IRiskEngineAdmin {
         uint64 breakerVol;
         uint64 breakerMove;
         bool dynamic;
+        uint8 ltHold; // HOLD_ON_BREAKER 1 | HOLD_WHEN_EASING 2 | LT_FOLLOWS_FAST 4
     }
 
     function grantRole(bytes32 role, address account) external;
