@@ -13,6 +13,9 @@
 // - "... ONE eth_call" test/periphery/lens.test.ts's scale test (hundreds of accounts in one eth_call): a single
 //                   call of tens of millions of gas, which instrumented grew the coverage process past 15 GB of
 //                   memory; the Lens's code paths are all covered by the other lens tests.
+// - "... gas per account" test/periphery/healthFactors.test.ts's gas comparison (a batch over every account of its
+//                   world, as one estimateGas): the run went out of an 8 GB heap right there; the batch view's
+//                   paths are covered by the equality tests of the same file.
 // - "@no-coverage"  put this tag in a test title to exclude it (benchmarks, scale and gas tests).
 // Benches (bench/) are not mocha tests and never run under coverage. The Foundry invariant campaign does not run
 // under solidity-coverage either (it is not a Hardhat suite).
@@ -21,7 +24,7 @@ module.exports = {
   irMinimum: true,
   istanbulReporter: ["json-summary", "text-summary", "text", "html"],
   mocha: {
-    grep: "^(keeper: |simulation |core: gas)|ONE eth_call|@no-coverage",
+    grep: "^(keeper: |simulation |core: gas)|ONE eth_call|gas per account|@no-coverage",
     invert: true,
     timeout: 1_200_000,
   },
