@@ -15,7 +15,14 @@ subtask(TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD, async (args: { solcVersion: string
   return runSuper();
 });
 
+// `npm run coverage` sets FULCRA_COVERAGE_PATHS=1: solidity-coverage then builds its instrumented artifacts into
+// their own directories. (By default it overwrites artifacts/ and cache/, so any compile in the same checkout during
+// its run silently swaps uninstrumented bytecode back in for the tests that follow.)
+const coveragePaths =
+  process.env.FULCRA_COVERAGE_PATHS === "1" ? { artifacts: "./artifacts-coverage", cache: "./cache-coverage" } : {};
+
 const config: HardhatUserConfig = {
+  paths: coveragePaths,
   solidity: {
     version: SOLC_VERSION,
     settings: {

@@ -457,6 +457,8 @@ contract Pool is PoolStorage, IERC3156FlashLender {
         if (c.flags & FLAG_BORROW_PAUSED != 0) revert ErrorsLib.BorrowPaused();
         uint256 fee = amount.bpsUp(c.flashFee);
         uint256 balanceBefore = IERC20(token).balanceOf(address(this));
+        // ERC-3156: above maxFlashLoan the lender refuses with its own error (not the token's transfer failure).
+        if (amount > balanceBefore) revert ErrorsLib.InsufficientLiquidity();
 
         IERC20(token).safeTransfer(address(receiver), amount);
         if (receiver.onFlashLoan(msg.sender, token, amount, fee, data) != FLASH_CALLBACK_SUCCESS) {

@@ -118,11 +118,11 @@ describe("core: flash loans", () => {
     await expect(f.borrower.borrow(f.usdc.address, 1000n)).to.be.revertedWithCustomError(f.usdc.token, "ERC20InsufficientBalance");
   });
 
-  it("more than the pool holds: reverts (the token's balance error)", async () => {
+  it("more than the pool holds (maxFlashLoan): reverts InsufficientLiquidity, the pool's own error", async () => {
     const f = await loadFixture(flashFixture);
     await expect(f.borrower.borrow(f.usdc.address, units(f.usdc, 10_000) + 1n)).to.be.revertedWithCustomError(
-      f.usdc.token,
-      "ERC20InsufficientBalance",
+      f.pool,
+      "InsufficientLiquidity",
     );
   });
 

@@ -2,7 +2,7 @@
 pragma solidity ^0.8.28;
 
 import {IERC4626} from "@openzeppelin/contracts/interfaces/IERC4626.sol";
-import {Market, AccountHealth} from "../../contracts/interfaces/IPoolTypes.sol";
+import {Market, AccountHealth, AssetRisk} from "../../contracts/interfaces/IPoolTypes.sol";
 import {IPool} from "../../contracts/interfaces/IPool.sol";
 import {EventsLib} from "../../contracts/libraries/EventsLib.sol";
 import {ErrorsLib} from "../../contracts/libraries/ErrorsLib.sol";
@@ -10,6 +10,8 @@ import {ErrorsLib} from "../../contracts/libraries/ErrorsLib.sol";
 import {IFulcraPool, IMockERC20, IMockPriceFeed} from "./IFulcraPool.sol";
 import {VM, Vm} from "./Vm.sol";
 import {FlashBorrower} from "./FlashBorrower.sol";
+import {IRiskEngineAdmin, IMarginRouter, ITimelock} from "./IPeriphery.sol";
+import {UniswapKit} from "./UniswapKit.sol";
 
 /// @title PoolHandler
 /// @notice The actions of the stateful invariant campaign. Foundry calls these with random arguments, in random
@@ -23,13 +25,19 @@ contract PoolHandler {
     uint256 internal constant NA = 3; // assets
     uint256 internal constant NU = 4; // actors
     uint256 internal constant NS = 2; // sub-accounts per actor
-    uint256 internal constant NK = NU * NS; // accounts
+    uint256 internal constant NR = NU * NS; // regular accounts (owner, subId < NS)
+    uint256 internal constant NM = NU; // margin slots: one position account per actor (MarginRouter sub-account)
+    uint256 internal constant NK = NR + NM; // accounts tracked
     uint256 internal constant WAD = 1e18;
     uint256 internal constant VIRTUAL_SHARES = 1e6;
 
     uint8 internal constant K_USER = 0; // an ordinary user action
     uint8 internal constant K_LIQ = 1; // liquidation of one account (the target may lose collateral)
     uint8 internal constant K_NONUSER = 2; // price, time, risk engine, governance: health may change
+    // A user action through the MarginRouter on one position account: it adds collateral before it borrows (increase)
+    // or repays before it withdraws (decrease), so the pool checks the account after the first leg; the position
+    // must still end within its LTV, but it may have started unhealthy.
+    uint8 internal constant K_COMPOSITE = 3;
 
     error Violation(string reason);
 
@@ -40,6 +48,13 @@ contract PoolHandler {
     IFulcraPool internal immutable ext; // the same pool: governance and views go through its fallback
     FlashBorrower public immutable flash;
     address public immutable treasury = address(0x7EA5);
+    IRiskEngineAdmin public immutable engine; // the real RiskEngine (dynamic mode) over the real VolatilityOracle
+    IMarginRouter public immutable margin; // the real MarginRouter + UniswapV3Adapter
+    UniswapKit public immutable dex; // a real Uniswap V3 with its arbitrageur and manipulator
+    ITimelock public immutable timelock; // FulcraTimelock, RISK_ADMIN of the pool (the handler proposes)
+
+    /// @dev TimelockController.TimelockUnexpectedOperationState(bytes32,bytes32): not ready (or not scheduled).
+    bytes4 internal constant TIMELOCK_STATE = bytes4(keccak256("TimelockUnexpectedOperationState(bytes32,bytes32)"));
 
     IMockERC20[NA] internal tokens;
     IMockPriceFeed[NA] internal feeds;
@@ -58,8 +73,21 @@ contract PoolHandler {
     uint256[NA] internal borrowDen;
     uint256[NA] internal lastLt;
     uint256[NA] internal lastLtTime;
+    uint256[NA] internal lastRamp; // the pool's ramp speed (bps/hour) in force since the last observation
 
-    // Statistics, printed by the test.
+    // Margin slots: the position each actor's slot tracks (0: none yet), its pair and side.
+    uint256[NM] internal slotPosition;
+    uint256[NM] internal slotBase; // index of the base asset (the quote is always asset 0, USDC)
+    bool[NM] internal slotLong;
+
+    // Timelock operations in flight (4 slots): call data, salt, ready time (0: none).
+    bytes[4] internal opData;
+    bytes32[4] internal opSalt;
+    uint256[4] internal opReady;
+    uint256 public nOps;
+    uint256 public nTimelockExecutions;
+
+    // Statistics, printed by the test and summed over the campaign by run.sh.
     uint256 public nActions;
     uint256 public nExpectedReverts;
     uint256 public nLiquidations;
@@ -68,6 +96,13 @@ contract PoolHandler {
     uint256 public nExits;
     uint256 public nUnhealthySteps; // steps that ended with at least one unhealthy account
     uint256 public nLiquidationAttempts;
+    uint256 public nMarginOpens; // opens and increases that went through
+    uint256 public nMarginCloses; // full closes that went through
+    uint256 public nMarginDecreases; // partial decreases and margin adds/removes that went through
+    uint256 public nMarginLiquidations; // liquidations of margin positions
+    uint256 public nEngineUpdates; // RiskEngine.update calls that changed the pool (LTV/LT target/breaker)
+    uint256 public nEngineReverts; // RiskEngine.update calls the pool refused (expected custom errors)
+    uint256 public nRampSteps; // steps that observed an LT below its anchor (a ramp running)
 
     struct Snap {
         uint256[NK] shares;
@@ -83,26 +118,37 @@ contract PoolHandler {
     Snap internal _last;
     bool internal _hasLast;
 
-    constructor(
-        IFulcraPool pool_,
-        IMockERC20[NA] memory tokens_,
-        IMockPriceFeed[NA] memory feeds_,
-        address[NU] memory actors_
-    ) {
-        pool = pool_;
-        ext = pool_;
-        flash = new FlashBorrower(pool_);
-        tokens = tokens_;
-        feeds = feeds_;
-        actors = actors_;
+    struct Deps {
+        IFulcraPool pool;
+        IMockERC20[NA] tokens;
+        IMockPriceFeed[NA] feeds;
+        address[NU] actors;
+        IRiskEngineAdmin engine;
+        IMarginRouter margin;
+        UniswapKit dex;
+        ITimelock timelock;
+    }
+
+    constructor(Deps memory d) {
+        pool = d.pool;
+        ext = d.pool;
+        flash = new FlashBorrower(d.pool);
+        engine = d.engine;
+        margin = d.margin;
+        dex = d.dex;
+        timelock = d.timelock;
+        tokens = d.tokens;
+        feeds = d.feeds;
+        actors = d.actors;
         time = block.timestamp;
         for (uint256 i; i < NA; ++i) {
-            (, int256 answer, , , ) = feeds_[i].latestRoundData();
+            (, int256 answer, , , ) = d.feeds[i].latestRoundData();
             baseAnswers[i] = answer;
             answers[i] = answer;
-            (, , , , , vaults[i]) = ext.assetLimits(address(tokens_[i]));
-            lastLt[i] = ext.effectiveLt(address(tokens_[i]));
+            (, , , , , vaults[i]) = ext.assetLimits(address(d.tokens[i]));
+            lastLt[i] = ext.effectiveLt(address(d.tokens[i]));
             lastLtTime[i] = block.timestamp;
+            lastRamp[i] = ext.assetRisk(address(d.tokens[i])).rampBpsPerHour;
             supplyNum[i] = 1;
             supplyDen[i] = VIRTUAL_SHARES;
             borrowNum[i] = 1;
@@ -276,6 +322,7 @@ contract PoolHandler {
         VM.prank(actor);
         try pool.liquidate(l.owner, l.sub, coll, l.maxRepay, 0, actor, "") returns (uint256 repaid, uint256 seized) {
             ++nLiquidations;
+            if (k >= NR) ++nMarginLiquidations;
             if (wasHealthy) _fail("liquidate: a healthy account was liquidated");
             if (repaid > l.maxRepay) _fail("liquidate: repaid above the liquidator's maximum");
             // The liquidator never gets more than the repaid value plus the maximum bonus (one unit of rounding).
@@ -385,7 +432,11 @@ contract PoolHandler {
         if (actorSeed % 3 == 0) {
             ++nExits;
             VM.startPrank(actor);
-            for (uint96 sub; sub < NS; ++sub) {
+            uint256 pid = slotPosition[actorSeed % NU];
+            for (uint256 j; j <= NS; ++j) {
+                // The regular sub-accounts, then the margin position's (the trader owns it: no router needed).
+                if (j == NS && pid == 0) break;
+                uint96 sub = j < NS ? uint96(j) : margin.subIdOf(pid);
                 (address debtAsset, , uint256 debt, address[] memory colls, ) = ext.accountOf(actor, sub);
                 if (debtAsset != address(0)) {
                     IMockERC20(debtAsset).mint(actor, debt);
@@ -393,8 +444,8 @@ contract PoolHandler {
                         _failWith("exit: repay all reverted", err);
                     }
                 }
-                for (uint256 j; j < colls.length; ++j) {
-                    try pool.withdrawCollateral(colls[j], type(uint256).max, actor, sub, actor) {} catch (
+                for (uint256 c; c < colls.length; ++c) {
+                    try pool.withdrawCollateral(colls[c], type(uint256).max, actor, sub, actor) {} catch (
                         bytes memory err
                     ) {
                         _failWith("exit: withdraw all collateral without debt reverted", err);
@@ -476,15 +527,107 @@ contract PoolHandler {
 
     // ================================================================ market moves (not user actions)
 
-    /// @notice Moves one price by up to ±30 % (within 1/50x..50x of the start).
+    /// @notice Moves one price: three times in four by up to ±5 %, else by up to ±30 % (within 1/50x..50x of the
+    /// start).
     function movePrice(uint256 assetSeed, uint256 moveSeed) external {
         (uint256 i, Snap memory s) = _beginSystem(assetSeed);
-        int256 bps = int256(moveSeed % 6_001) - 3_000;
-        int256 answer = (answers[i] * (10_000 + bps)) / 10_000;
+        uint256 range = moveSeed % 4 == 0 ? 3_000 : 500;
+        int256 bps = int256((moveSeed >> 2) % (2 * range + 1)) - int256(range);
+        _setPrice(i, (answers[i] * (10_000 + bps)) / 10_000);
+        _end(s, address(this), K_NONUSER, NK);
+    }
+
+    /// @notice A targeted market move: picks an indebted account (a healthy one if any) and moves the price of its
+    /// debt (up) or of one of its collaterals (down) so that, other things equal, its health lands just under 1
+    /// (two times in three) or deep under water (0.3..0.9: bad-debt territory). Makes liquidations frequent.
+    function crash(uint256 targetSeed, uint256 depthSeed, bool viaDebt) external {
+        (, Snap memory s) = _beginSystem(0);
+        uint256 k = NK;
+        for (uint256 j; j < NK; ++j) {
+            uint256 c = ((targetSeed % NK) + j) % NK;
+            if (s.shares[c] == 0) continue;
+            if (k == NK) k = c;
+            if (s.healthy[c]) {
+                k = c;
+                break;
+            }
+        }
+        if (k != NK) {
+            (address owner, uint96 sub) = _account(k);
+            uint256 hf = ext.accountHealth(owner, sub).healthFactor;
+            uint256 target = depthSeed % 3 == 0
+                ? 0.3e18 + ((depthSeed >> 2) % 0.6e18)
+                : 0.9e18 + ((depthSeed >> 2) % 0.099e18);
+            uint256 d = s.debtIdx[k] - 1;
+            uint256 c = NA;
+            if (!viaDebt) {
+                for (uint256 j; j < NA; ++j) {
+                    uint256 cand = ((depthSeed % NA) + j) % NA;
+                    if (cand != d && s.coll[k][cand] != 0) {
+                        c = cand;
+                        break;
+                    }
+                }
+            }
+            if (c == NA)
+                _setPrice(d, (answers[d] * int256(hf)) / int256(target)); // debt up by hf / target
+            else _setPrice(c, (answers[c] * int256(target)) / int256(hf)); // collateral down by target / hf
+        }
+        _end(s, address(this), K_NONUSER, NK);
+    }
+
+    /// @notice Liquidates the first unhealthy account found (from a random start) against a collateral it holds:
+    /// together with `crash`, keeps the liquidation paths (partial, full, dust, bad debt) busy.
+    function liquidateUnhealthy(uint256 actorSeed, uint256 startSeed, uint256 repaySeed) external {
+        (address actor, , Snap memory s) = _begin(actorSeed, 0);
+        uint256 k = NK;
+        for (uint256 j; j < NK; ++j) {
+            uint256 c = ((startSeed % NK) + j) % NK;
+            if (!s.healthy[c]) {
+                k = c;
+                break;
+            }
+        }
+        if (k != NK) {
+            uint256 ci;
+            for (uint256 j; j < NA; ++j) {
+                ci = ((startSeed % NA) + j) % NA;
+                if (s.coll[k][ci] != 0) break;
+            }
+            _liquidate(actor, k, address(tokens[ci]), repaySeed, false);
+        }
+        _end(s, actor, K_LIQ, k);
+    }
+
+    /// @notice Governance switches an asset's engine mode (one time in four to static: the engine then leaves the
+    /// pool's parameters alone and lifts its breaker; back to dynamic it resumes from the oracle's estimate).
+    function engineMode(uint256 assetSeed, uint256 modeSeed) external {
+        (uint256 i, Snap memory s) = _beginSystem(assetSeed);
+        try engine.setMode(address(tokens[i]), modeSeed % 4 != 0) {} catch (bytes memory err) {
+            _expected(err);
+        }
+        _end(s, address(this), K_NONUSER, NK);
+    }
+
+    function _setPrice(uint256 i, int256 answer) internal {
         if (answer < baseAnswers[i] / 50) answer = baseAnswers[i] / 50;
         if (answer > baseAnswers[i] * 50) answer = baseAnswers[i] * 50;
+        if (answer <= 0) answer = 1;
         answers[i] = answer;
         feeds[i].setAnswer(answer);
+    }
+
+    /// @notice A keeper's volatility update through the real VolatilityOracle and RiskEngine (dynamic mode): the
+    /// oracle folds the latest feed round into its EWMA estimate, the engine moves LTV and the LT target (ramped by
+    /// the pool) and trips or lifts the circuit breaker. Anyone may call it; it must never panic.
+    function volUpdate(uint256 assetSeed) external {
+        (uint256 i, Snap memory s) = _beginSystem(assetSeed);
+        try engine.update(address(tokens[i])) returns (bool changed) {
+            if (changed) ++nEngineUpdates;
+        } catch (bytes memory err) {
+            ++nEngineReverts;
+            _expected(err);
+        }
         _end(s, address(this), K_NONUSER, NK);
     }
 
@@ -516,9 +659,62 @@ contract PoolHandler {
     /// @notice Governance, guardian and treasury moves with random (possibly invalid) arguments.
     function govern(uint256 kindSeed, uint256 assetSeed, uint256 x, uint256 y) external {
         (uint256 i, Snap memory s) = _beginSystem(assetSeed);
+        (bool ok, bytes memory err) = address(pool).call(_govCall(kindSeed % 9, i, x, y));
+        if (!ok) _expected(err);
+        _end(s, address(this), K_NONUSER, NK);
+    }
+
+    /// @notice A parameter change through the FulcraTimelock (the pool's production RISK_ADMIN): schedules one of
+    /// `govern`'s risk-admin calls with a delay of 1..3 days. One time in four an actor tries the same call on the pool
+    /// directly, or tries to schedule it: both must be refused.
+    function timelockSchedule(uint256 kindSeed, uint256 assetSeed, uint256 x, uint256 y) external {
+        (uint256 i, Snap memory s) = _beginSystem(assetSeed);
+        // Risk-admin kinds only: rate model, reserve factor, flash fee, liquidation and collateral parameters.
+        uint256[5] memory kinds = [uint256(0), 1, 2, 7, 8];
+        bytes memory data = _govCall(kinds[kindSeed % 5], i, x, y);
+        if ((kindSeed >> 8) % 4 == 0) {
+            address intruder = actors[(kindSeed >> 16) % NU];
+            VM.prank(intruder);
+            (bool ok, ) = address(pool).call(data);
+            if (ok) _fail("an actor changed a risk parameter without the timelock");
+            VM.prank(intruder);
+            (ok, ) = address(timelock).call(
+                abi.encodeCall(ITimelock.schedule, (address(pool), 0, data, bytes32(0), bytes32(nOps), 1 days))
+            );
+            if (ok) _fail("an actor scheduled on the timelock");
+        }
+        uint256 slot = nOps % 4;
+        uint256 delay = 1 days + (y % 2 days);
+        timelock.schedule(address(pool), 0, data, bytes32(0), bytes32(nOps), delay);
+        (opData[slot], opSalt[slot], opReady[slot]) = (data, bytes32(nOps), block.timestamp + delay);
+        ++nOps;
+        _end(s, address(this), K_NONUSER, NK);
+    }
+
+    /// @notice Executes a scheduled timelock operation: before its time it must be refused (no bypass); after it, it
+    /// runs (the pool may still refuse invalid parameters).
+    function timelockExecute(uint256 slotSeed) external {
+        (, Snap memory s) = _beginSystem(0);
+        uint256 slot = slotSeed % 4;
+        if (opReady[slot] != 0) {
+            try timelock.execute(address(pool), 0, opData[slot], bytes32(0), opSalt[slot]) {
+                if (block.timestamp < opReady[slot]) _fail("timelock executed an operation before its delay");
+                ++nTimelockExecutions;
+                opReady[slot] = 0;
+            } catch (bytes memory err) {
+                if (block.timestamp >= opReady[slot] && bytes4(err) != TIMELOCK_STATE) {
+                    opReady[slot] = 0; // the pool refused the parameters: the operation stays unexecuted
+                    _expected(err);
+                } else if (block.timestamp < opReady[slot] && bytes4(err) != TIMELOCK_STATE) {
+                    _failWith("timelock: early execution refused with an unexpected error", err);
+                }
+            }
+        }
+        _end(s, address(this), K_NONUSER, NK);
+    }
+
+    function _govCall(uint256 kind, uint256 i, uint256 x, uint256 y) internal view returns (bytes memory call) {
         address token = address(tokens[i]);
-        uint256 kind = kindSeed % 9;
-        bytes memory call;
         if (kind == 0) {
             call = abi.encodeCall(
                 IFulcraPool.setRateModel,
@@ -554,9 +750,135 @@ contract PoolHandler {
             uint256 lt = 1_000 + (x % 8_701);
             call = abi.encodeCall(IFulcraPool.setCollateralParams, (token, uint16(y % (lt - 99)), uint16(lt)));
         }
-        (bool ok, bytes memory err) = address(pool).call(call);
-        if (!ok) _expected(err);
+    }
+
+    // ================================================================ margin trading (MarginRouter on Uniswap V3)
+
+    /// @notice Opens a leveraged long or short (WETH/USDC or WBTC/USDC) through the MarginRouter, or adds to the
+    /// actor's open one: margin $200..$50k, leverage 1.05x..the router's maximum (one time in eight anything up to
+    /// 1.5x past it, which must be refused). Three times in four the Uniswap pool is first arbitraged to the oracle
+    /// price; otherwise it trades wherever `dexMove` left it (the router must refuse a price off the oracle).
+    function marginOpen(
+        uint256 actorSeed,
+        uint256 baseSeed,
+        bool isLong,
+        uint256 marginSeed,
+        uint256 levSeed
+    ) external {
+        (address actor, , Snap memory s) = _begin(actorSeed, 0);
+        uint256 m = actorSeed % NU;
+        bool existing = slotPosition[m] != 0 && _inUse(s, NR + m);
+        (uint256 oldBase, bool oldLong) = (slotBase[m], slotLong[m]);
+        if (!existing) (slotBase[m], slotLong[m]) = (1 + (baseSeed % 2), isLong); // restored if the open fails
+        IMarginRouter.OpenParams memory p = _openParams(m, marginSeed, levSeed);
+        address coll = p.isLong ? p.base : p.quote;
+        IMockERC20(coll).mint(actor, p.margin);
+        uint256 before = IMockERC20(coll).balanceOf(actor);
+        VM.startPrank(actor);
+        (bool ok, bytes memory ret) = address(margin).call(
+            existing
+                ? abi.encodeCall(IMarginRouter.increase, (slotPosition[m], p))
+                : abi.encodeCall(IMarginRouter.openPosition, (p))
+        );
+        VM.stopPrank();
+        if (ok) {
+            ++nMarginOpens;
+            if (!existing) slotPosition[m] = abi.decode(ret, (uint256));
+        } else {
+            (slotBase[m], slotLong[m]) = (oldBase, oldLong);
+            _expected(ret);
+        }
+        uint256 spent = before - IMockERC20(coll).balanceOf(actor);
+        if (ok ? spent != p.margin : spent != 0) _fail("margin open: the router took other than the margin");
+        _end(s, actor, K_COMPOSITE, NR + m);
+    }
+
+    function _openParams(
+        uint256 m,
+        uint256 marginSeed,
+        uint256 levSeed
+    ) internal returns (IMarginRouter.OpenParams memory p) {
+        (p.base, p.quote, p.isLong) = (address(tokens[slotBase[m]]), address(tokens[0]), slotLong[m]);
+        (address coll, address debt) = p.isLong ? (p.base, p.quote) : (p.quote, p.base);
+        if (levSeed % 4 != 0) dex.arb(p.base, p.quote);
+        uint256 maxLev = margin.maxLeverage(coll);
+        if (levSeed % 8 == 1) p.leverage = WAD + ((levSeed >> 3) % (maxLev + WAD / 2));
+        else p.leverage = maxLev <= 1.05e18 ? maxLev : 1.05e18 + ((levSeed >> 3) % (maxLev - 1.05e18 + 1));
+        p.margin = ((200e18 + (marginSeed % 50_000e18)) * WAD) / ext.price(coll);
+        p.route = dex.route(debt, coll);
+        p.deadline = block.timestamp;
+    }
+
+    /// @notice Closes (one time in three) or decreases a random fraction of a margin position, by its trader or —
+    /// one time in five — by another actor (must be refused).
+    function marginClose(uint256 slotSeed, uint256 callerSeed, uint256 fractionSeed) external {
+        uint256 m = slotSeed % NU;
+        address trader = actors[m];
+        address caller = callerSeed % 5 == 0 ? actors[(callerSeed >> 8) % NU] : trader;
+        Snap memory s = _start(caller);
+        uint256 id = slotPosition[m];
+        if (id != 0) {
+            (address base, address quote) = (address(tokens[slotBase[m]]), address(tokens[0]));
+            (address coll, address debt) = slotLong[m] ? (base, quote) : (quote, base);
+            if (fractionSeed % 4 != 0) dex.arb(base, quote);
+            uint256 fraction = fractionSeed % 3 == 0 ? WAD : 1 + ((fractionSeed >> 2) % WAD);
+            bytes memory path = dex.route(coll, debt); // before the prank: it would apply to this call
+            VM.prank(caller);
+            try margin.decrease(id, fraction, type(uint256).max, path, block.timestamp) {
+                if (caller != trader) _fail("margin: someone else decreased a position");
+                if (fraction == WAD) {
+                    ++nMarginCloses;
+                    (address d, , , address[] memory colls, ) = ext.accountOf(trader, margin.subIdOf(id));
+                    if (d != address(0) || colls.length != 0) _fail("margin close left debt or collateral behind");
+                } else {
+                    ++nMarginDecreases;
+                }
+            } catch (bytes memory err) {
+                _expected(err);
+            }
+        }
+        _end(s, caller, K_COMPOSITE, NR + m);
+    }
+
+    /// @notice Adds margin to, or removes margin from, the actor's position (the pool refuses a removal past LTV).
+    function marginAdjust(uint256 actorSeed, uint256 amountSeed, bool add) external {
+        (address actor, , Snap memory s) = _begin(actorSeed, 0);
+        uint256 m = actorSeed % NU;
+        uint256 id = slotPosition[m];
+        if (id != 0) {
+            address coll = slotLong[m] ? address(tokens[slotBase[m]]) : address(tokens[0]);
+            uint256 amount;
+            if (add) {
+                amount = ((100e18 + (amountSeed % 20_000e18)) * WAD) / ext.price(coll);
+                IMockERC20(coll).mint(actor, amount);
+            } else {
+                uint256 held = s.coll[NR + m][_indexOf(coll)];
+                amount = 1 + (amountSeed % (held / 4 + 1));
+            }
+            VM.prank(actor);
+            (bool ok, bytes memory err) = address(margin).call(
+                add
+                    ? abi.encodeCall(IMarginRouter.addMargin, (id, amount))
+                    : abi.encodeCall(IMarginRouter.removeMargin, (id, amount))
+            );
+            if (ok) ++nMarginDecreases;
+            else _expected(err);
+        }
+        _end(s, actor, K_USER, NK);
+    }
+
+    /// @notice Manipulates a Uniswap pool: pushes its price up to ±10 % off (the oracle does not move).
+    function dexMove(uint256 baseSeed, uint256 bpsSeed) external {
+        (, Snap memory s) = _beginSystem(0);
+        int256 bps = int256(bpsSeed % 2_001) - 1_000;
+        dex.push(address(tokens[1 + (baseSeed % 2)]), address(tokens[0]), bps);
         _end(s, address(this), K_NONUSER, NK);
+    }
+
+    function _inUse(Snap memory s, uint256 k) internal pure returns (bool) {
+        if (s.shares[k] != 0) return true;
+        for (uint256 i; i < NA; ++i) if (s.coll[k][i] != 0) return true;
+        return false;
     }
 
     // ================================================================ transition checks
@@ -608,7 +930,7 @@ contract PoolHandler {
             }
         }
         for (uint256 k; k < NK; ++k) {
-            uint256 u = k / NS;
+            uint256 u = _ownerIdx(k);
             bool lostCollateral;
             for (uint256 i; i < NA; ++i) if (a.coll[k][i] < b.coll[k][i]) lostCollateral = true;
             bool moreDebt = a.shares[k] > b.shares[k];
@@ -618,7 +940,9 @@ contract PoolHandler {
             }
             if ((lostCollateral || moreDebt) && !liquidated && a.shares[k] != 0) {
                 // Still in debt after taking collateral out or borrowing more: it had to be and stay within LTV.
-                if (!b.healthy[k]) _fail("an unhealthy account borrowed or withdrew collateral");
+                if (!b.healthy[k] && !(kind == K_COMPOSITE && target == k)) {
+                    _fail("an unhealthy account borrowed or withdrew collateral");
+                }
                 (address owner, uint96 sub) = _account(k);
                 AccountHealth memory h = ext.accountHealth(owner, sub);
                 if (h.borrowingPower < h.debtValue)
@@ -691,12 +1015,22 @@ contract PoolHandler {
         borrowNum[i] = bNum;
         borrowDen[i] = bDen;
 
+        // The LT may fall only by the ramp in force since the last observation (the rate set by the risk engine or
+        // governance; a new ramp starts from the LT of the moment, and a step that sets one lets no time pass).
         uint256 lt = ext.effectiveLt(token);
         if (lt < lastLt[i]) {
-            uint256 allowed = ((block.timestamp - lastLtTime[i]) * 200) / 1 hours + 1;
+            uint256 allowed = ((block.timestamp - lastLtTime[i]) * lastRamp[i]) / 1 hours + 1;
             if (lastLt[i] - lt > allowed) _fail("the liquidation threshold fell faster than the ramp");
         }
-        (lastLt[i], lastLtTime[i]) = (lt, block.timestamp);
+        lastLt[i] = lt;
+        lastLtTime[i] = block.timestamp;
+        _observeRamp(i, token, lt);
+    }
+
+    function _observeRamp(uint256 i, address token, uint256 lt) internal {
+        AssetRisk memory r = ext.assetRisk(token);
+        if (r.ltTarget < ext.assetConfig(token).lt && lt > r.ltTarget) ++nRampSteps;
+        lastRamp[i] = r.rampBpsPerHour;
     }
 
     function _badDebtAssets() internal returns (bool[NA] memory found) {
@@ -731,7 +1065,12 @@ contract PoolHandler {
     // ================================================================ helpers
 
     function _account(uint256 k) internal view returns (address owner, uint96 sub) {
-        return (actors[k / NS], uint96(k % NS));
+        if (k < NR) return (actors[k / NS], uint96(k % NS));
+        return (actors[k - NR], margin.subIdOf(slotPosition[k - NR]));
+    }
+
+    function _ownerIdx(uint256 k) internal pure returns (uint256) {
+        return k < NR ? k / NS : k - NR;
     }
 
     /// @dev Mostly the actor itself; one time in three someone else (must fail unless authorized).

@@ -7,6 +7,8 @@ import {VM} from "./Vm.sol";
 import {IFulcraPool, IMockERC20, IMockPriceFeed} from "./IFulcraPool.sol";
 import {PoolHandler} from "./PoolHandler.sol";
 import {FulcraSetup} from "./FulcraSetup.sol";
+import {UniswapKit} from "./UniswapKit.sol";
+import {IRiskEngineAdmin, IMarginRouter, IVolOracleAdmin, ITimelock} from "./IPeriphery.sol";
 
 /// @title PoolInvariants
 /// @notice Stateful invariant campaign of the pool (docs/security.md). Foundry calls random sequences of the
@@ -35,11 +37,41 @@ contract PoolInvariants is FulcraSetup {
         (tokens[2], feeds[2]) = _list("WBTC", 8, 60_000e8, 7_300, 7_800, 2_000, 4_500, 1e5);
 
         address[NU] memory actors = [address(0xA11CE), address(0xB0B), address(0xCA501), address(0xDA7E)];
-        handler = new PoolHandler(pool, tokens, feeds, actors);
+        (IRiskEngineAdmin engine, IMarginRouter router, UniswapKit dex) = _deployPeriphery(feeds);
+        // The timelock (1-day minimum delay, anyone executes) is a RISK_ADMIN of the pool; the handler proposes.
+        address[] memory none = new address[](0);
+        address[] memory anyone = new address[](1);
+        ITimelock timelock = ITimelock(
+            _deploy(
+                "governance/FulcraTimelock.sol/FulcraTimelock.json",
+                abi.encode(uint256(1 days), none, anyone, address(this))
+            )
+        );
+        ext.grantRole(RISK_ADMIN_ROLE, address(timelock));
+        handler = new PoolHandler(
+            PoolHandler.Deps({
+                pool: pool,
+                tokens: tokens,
+                feeds: feeds,
+                actors: actors,
+                engine: engine,
+                margin: router,
+                dex: dex,
+                timelock: timelock
+            })
+        );
+        timelock.grantRole(keccak256("PROPOSER_ROLE"), address(handler));
         ext.grantRole(RISK_ADMIN_ROLE, address(handler));
         ext.grantRole(GUARDIAN_ROLE, address(handler));
         ext.grantRole(TREASURY_ROLE, address(handler));
         ext.grantRole(RISK_ENGINE_ROLE, address(handler));
+        engine.grantRole(RISK_ADMIN_ROLE, address(handler)); // switches assets between static and dynamic mode
+        for (uint256 u; u < NU; ++u) {
+            VM.startPrank(actors[u]);
+            pool.setAuthorization(address(router), true);
+            for (uint256 i; i < NA; ++i) tokens[i].approve(address(router), type(uint256).max);
+            VM.stopPrank();
+        }
 
         // A live starting book: two lenders in every asset, two borrowers against WETH and WBTC.
         for (uint256 u; u < NU; ++u) {
@@ -65,6 +97,47 @@ contract PoolInvariants is FulcraSetup {
         pool.supplyCollateral(address(tokens[2]), 5e8, actors[3], 1);
         VM.prank(actors[3]);
         pool.borrow(address(tokens[1]), 60e18, actors[3], 1, actors[3]);
+    }
+
+    /// @dev The real VolatilityOracle + RiskEngine (dynamic mode, the default profiles of scripts/lib/profiles.ts) and a
+    /// real Uniswap V3 with two deep 0.3 % pools (WETH/USDC, WBTC/USDC) under the UniswapV3Adapter and MarginRouter.
+    function _deployPeriphery(
+        IMockPriceFeed[NA] memory feeds
+    ) internal returns (IRiskEngineAdmin engine, IMarginRouter router, UniswapKit dex) {
+        IVolOracleAdmin oracle = IVolOracleAdmin(
+            _deploy("oracles/VolatilityOracle.sol/VolatilityOracle.json", abi.encode(address(this)))
+        );
+        engine = IRiskEngineAdmin(
+            _deploy("risk/RiskEngine.sol/RiskEngine.json", abi.encode(address(pool), address(oracle), address(this)))
+        );
+        oracle.grantRole(keccak256("ORACLE_ADMIN_ROLE"), address(this));
+        engine.grantRole(RISK_ADMIN_ROLE, address(this));
+        ext.grantRole(RISK_ENGINE_ROLE, address(engine));
+        // USDC, WETH, WBTC: initial volatility and profile as deployed by default (scripts/lib/profiles.ts: ltvMax,
+        // ltMax, ltvMin, ltMin, slopes, ramp 100 bps/h, cooldown 1 h, refVol, breakerVol, breakerMove), except the
+        // LT-hold flags: USDC and WETH keep the default (all three: hold on breaker, hold while easing, LT follows the
+        // fast estimate), WBTC has none, so the plain ramp mechanics run too.
+        uint64[NA] memory initialVol = [uint64(0.02e18), 0.6e18, 0.5e18];
+        IRiskEngineAdmin.Profile[NA] memory profiles = [
+            IRiskEngineAdmin.Profile(8000, 8500, 5000, 7000, 600, 300, 100, 3600, 0.05e18, 0.6e18, 0.05e18, true, 7),
+            IRiskEngineAdmin.Profile(8000, 8250, 5000, 6500, 600, 150, 100, 3600, 0.6e18, 2e18, 0.15e18, true, 7),
+            IRiskEngineAdmin.Profile(7300, 7800, 4500, 6000, 600, 150, 100, 3600, 0.5e18, 1.8e18, 0.12e18, true, 0)
+        ];
+        for (uint256 i; i < NA; ++i) {
+            // Default estimator: one-day long and two-hour short half-lives, at most one update per 10 minutes.
+            oracle.listAsset(address(tokens[i]), address(feeds[i]), 1 days, 10 minutes, 2 days, 1 hours, initialVol[i]);
+            oracle.setFastHalfLife(address(tokens[i]), 2 hours);
+            engine.setProfile(address(tokens[i]), profiles[i]);
+            engine.update(address(tokens[i]));
+        }
+
+        dex = new UniswapKit(pool);
+        dex.createPool(address(tokens[1]), address(tokens[0]), 200_000_000e18);
+        dex.createPool(address(tokens[2]), address(tokens[0]), 200_000_000e18);
+        address adapter = _deploy("margin/UniswapV3Adapter.sol/UniswapV3Adapter.json", abi.encode(dex.router()));
+        router = IMarginRouter(
+            _deploy("margin/MarginRouter.sol/MarginRouter.json", abi.encode(address(pool), adapter, address(this)))
+        );
     }
 
     /// @notice Foundry fuzzes only the handler.
@@ -104,6 +177,49 @@ contract PoolInvariants is FulcraSetup {
         _log("bad-debt write-offs", handler.nBadDebts());
         _log("flash loans", handler.nFlashLoans());
         _log("full exits", handler.nExits());
+        _log("margin opens/increases", handler.nMarginOpens());
+        _log("margin closes", handler.nMarginCloses());
+        _log("margin decreases/adjustments", handler.nMarginDecreases());
+        _log("margin positions liquidated", handler.nMarginLiquidations());
+        _log("risk-engine updates that moved the pool", handler.nEngineUpdates());
+        _log("risk-engine updates refused", handler.nEngineReverts());
+        _log("steps with an LT ramp running", handler.nRampSteps());
+        _log("timelock operations scheduled", handler.nOps());
+        _log("timelock operations executed", handler.nTimelockExecutions());
+        // One line per run, summed over the campaign by test/invariant/run.sh (which checks the minimum reach).
+        string memory file = VM.envOr("FUZZ_STATS", string(""));
+        if (bytes(file).length != 0) {
+            VM.writeLine(
+                file,
+                string.concat(
+                    string.concat(
+                        VM.toString(handler.nActions()),
+                        " ",
+                        VM.toString(handler.nLiquidations()),
+                        " ",
+                        VM.toString(handler.nBadDebts()),
+                        " ",
+                        VM.toString(handler.nMarginOpens()),
+                        " ",
+                        VM.toString(handler.nMarginCloses())
+                    ),
+                    string.concat(
+                        " ",
+                        VM.toString(handler.nMarginLiquidations()),
+                        " ",
+                        VM.toString(handler.nEngineUpdates()),
+                        " ",
+                        VM.toString(handler.nRampSteps()),
+                        " ",
+                        VM.toString(handler.nFlashLoans()),
+                        " ",
+                        VM.toString(handler.nMarginDecreases()),
+                        " ",
+                        VM.toString(handler.nTimelockExecutions())
+                    )
+                )
+            );
+        }
     }
 
     /// @dev Foundry's console.log(string, uint256).

@@ -17,6 +17,9 @@ interface Vm {
     function getRecordedLogs() external returns (Log[] memory logs);
     function label(address account, string calldata newLabel) external;
     function getCode(string calldata artifactPath) external view returns (bytes memory creationBytecode);
+    function writeLine(string calldata path, string calldata data) external;
+    function envOr(string calldata name, string calldata defaultValue) external view returns (string memory value);
+    function toString(uint256 value) external pure returns (string memory);
 }
 
 /// @dev The cheatcode address every Foundry EVM answers at.

@@ -11,7 +11,11 @@ cd "$(dirname "$0")/../.."
 PROFILE="${1:-default}"
 FORGE_BIN="${FORGE:-}"
 if [ -z "$FORGE_BIN" ]; then
-  if [ -x node_modules/.bin/forge ]; then FORGE_BIN=node_modules/.bin/forge
+  # The native binary of @foundry-rs/forge, not its node_modules/.bin/forge shim: the shim (bin.mjs of 1.7.1) exits 0
+  # whatever forge returns, so a failing campaign would pass.
+  native=$(ls node_modules/@foundry-rs/forge-*/bin/forge 2>/dev/null | head -n 1 || true)
+  if [ -n "$native" ] && [ -x "$native" ]; then FORGE_BIN=$native
+  elif [ -x node_modules/.bin/forge ]; then FORGE_BIN=node_modules/.bin/forge
   elif command -v forge >/dev/null 2>&1; then FORGE_BIN=forge
   else
     echo "forge not found: the devDependency @foundry-rs/forge (1.7.1) provides it (npm ci), or set FORGE=/path/to/forge" >&2
@@ -25,9 +29,16 @@ if [ -n "${FUZZ_RUNS:-}" ]; then export FOUNDRY_INVARIANT_RUNS="$FUZZ_RUNS"; fi
 if [ -n "${FUZZ_DEPTH:-}" ]; then export FOUNDRY_INVARIANT_DEPTH="$FUZZ_DEPTH"; fi
 "$FORGE_BIN" build --quiet
 echo "invariant campaign: profile=$PROFILE shards=$SHARDS seed=$SEED (replay with FUZZ_SEED=$SEED)"
+# Every run of the campaign appends its counters (actions, liquidations, ...) to its shard's stats file
+# (PoolInvariants.afterInvariant); they are summed below and the campaign fails if it stopped reaching them.
+stats=cache_forge/campaign
+mkdir -p "$stats"
+rm -f "$stats"/stats-"$SEED"-*.txt
 start=$(date +%s)
 if [ "$SHARDS" = 1 ]; then
-  if ! "$FORGE_BIN" test --fuzz-seed "$SEED" -vv; then
+  log=$(mktemp)
+  if ! FUZZ_STATS="$stats/stats-$SEED-0.txt" "$FORGE_BIN" test --fuzz-seed "$SEED" -vv 2>&1 | tee "$log" ||
+    grep -q "Suite result: FAILED" "$log"; then
     echo "INVARIANT CAMPAIGN FAILED: replay with FUZZ_SEED=$SEED bash test/invariant/run.sh $PROFILE" >&2
     exit 1
   fi
@@ -35,12 +46,16 @@ else
   logs=$(mktemp -d)
   pids=()
   for n in $(seq 0 $((SHARDS - 1))); do
-    "$FORGE_BIN" test --fuzz-seed $((SEED + n)) --match-test invariant_ -vv >"$logs/shard$n.log" 2>&1 &
+    FUZZ_STATS="$stats/stats-$SEED-$n.txt" "$FORGE_BIN" test --fuzz-seed $((SEED + n)) --match-test invariant_ -vv \
+      >"$logs/shard$n.log" 2>&1 &
     pids+=($!)
   done
   failed=0
   for n in $(seq 0 $((SHARDS - 1))); do
-    if wait "${pids[$n]}"; then status=passed; else status=FAILED; failed=1; fi
+    if wait "${pids[$n]}" && ! grep -q "Suite result: FAILED" "$logs/shard$n.log"; then status=passed; else
+      status=FAILED
+      failed=1
+    fi
     echo "--- shard $n (seed $((SEED + n))): $status"
     grep -E "invariant_|Suite result|FAIL|Violation|Broken|sender=" "$logs/shard$n.log" || true
   done
@@ -48,5 +63,10 @@ else
     echo "INVARIANT CAMPAIGN FAILED (logs in $logs): replay a shard with FUZZ_SEED=<its seed> FUZZ_SHARDS=1 bash test/invariant/run.sh $PROFILE" >&2
     exit 1
   fi
+fi
+# Reach: summed over every run of every shard. Below 5,000 actions (a quick FUZZ_RUNS run) it is only printed.
+if ! node tools/campaign-reach.js "$stats"/stats-"$SEED"-*.txt; then
+  echo "INVARIANT CAMPAIGN FAILED: it no longer reaches liquidations, bad debt, margin trades or risk updates (seed $SEED)" >&2
+  exit 1
 fi
 echo "invariant campaign passed: profile=$PROFILE seed=$SEED in $(( $(date +%s) - start )) s"
