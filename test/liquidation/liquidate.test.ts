@@ -333,11 +333,16 @@ describe("Liquidation", () => {
     it("caps the repay at the allowed amount: maxRepay = MaxUint256 and maxRepay = whole debt give the same", async () => {
       let f = await loadFixture(positionFixture);
       const [, borrower, liquidator] = f.users;
+      // Both runs move the price at the same block time (and liquidate one block later), so the same interest has
+      // accrued whatever wall-clock time passes between them (it does under coverage's slow, instrumented EVM).
+      const at = (await time.latest()) + 60;
+      await time.setNextBlockTimestamp(at);
       await setPrice(f.weth, "1900");
       const full = await liquidateExact(f, liquidator, borrower.address, f.weth, MAX);
       expect(full.r.repaid).to.equal(full.r.assessment.repayAssets);
 
       f = await loadFixture(positionFixture);
+      await time.setNextBlockTimestamp(at);
       await setPrice(f.weth, "1900");
       const debt = (await f.pool.accountOf(borrower.address, 0))[2];
       const capped = await liquidateExact(f, liquidator, borrower.address, f.weth, debt);
