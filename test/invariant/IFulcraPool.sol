@@ -3,21 +3,13 @@ pragma solidity ^0.8.28;
 
 import {IERC3156FlashBorrower} from "@openzeppelin/contracts/interfaces/IERC3156FlashBorrower.sol";
 import {IPool} from "../../contracts/interfaces/IPool.sol";
+import {IPoolLiquidate} from "../../contracts/interfaces/IPoolLiquidate.sol";
 import {Market, ListingParams, MarketInfo, LiquidationConfig} from "../../contracts/interfaces/IPoolTypes.sol";
 
 /// @notice The merged ABI of Pool and PoolExt that the campaign drives. The campaign deploys the bytecode Hardhat
 /// built (artifacts/), so it tests exactly what the Hardhat suite and the deploy scripts use, and Foundry only
 /// compiles these small test files.
-interface IFulcraPool is IPool {
-    function liquidate(
-        address owner,
-        uint96 subId,
-        address collateralAsset,
-        uint256 maxRepay,
-        uint256 minSeized,
-        address receiver,
-        bytes calldata data
-    ) external returns (uint256 repaid, uint256 seized);
+interface IFulcraPool is IPool, IPoolLiquidate {
     function flashLoan(
         IERC3156FlashBorrower receiver,
         address token,
