@@ -19,12 +19,14 @@ interface IPoolLiquidationConfig {
 /// react and one spike does not set off a cascade. Above a volatility ceiling, or right after a single-update price
 /// move beyond a bound, the circuit breaker halts new borrows of and against the asset until it calms.
 ///
-/// "Warn via LTV, liquidate via LT gradually": the LTV and the breaker (which only affect new borrows) follow the
-/// larger of the oracle's short and long volatility estimates, so they react within hours; the LT (which liquidates
-/// existing positions) follows the long estimate only, at the ramp's pace, and the profile's `ltHold` flags can stop
-/// it from tightening while the breaker is on (the move is happening: the breaker, not a lower LT, is the tool) or
-/// while the short estimate is below the long one (the storm is passing: tightening now would only liquidate
-/// accounts that survived it).
+/// "Warn via LTV, liquidate via LT gradually, and only before the move": the LTV and the breaker (which only affect
+/// new borrows) follow the larger of the oracle's short and long volatility estimates, so they react within hours;
+/// the LT (which liquidates existing positions) follows the long estimate (or the larger one, with
+/// `LT_FOLLOWS_FAST`) at the ramp's pace. The profile's `ltHold` flags can stop it from tightening while the breaker
+/// is on or while the short estimate is below the long one (the storm is passing), and `RELEASE_ON_BREAKER` returns
+/// it to the calm LT while the breaker is on and for `RELEASE_WINDOW` after it lifts: the tightening is pre-emptive,
+/// done while markets are still liquid; during the move itself no position is held to a stricter threshold than a
+/// static market's, so the move does not liquidate accounts a static market would spare.
 /// @dev `update` is permissionless: whoever calls it, the engine only ever moves parameters inside the profile that
 /// governance (through the timelock) set, and the pool enforces the LT ramp itself.
 contract RiskEngine is AccessControl {
@@ -52,8 +54,14 @@ contract RiskEngine is AccessControl {
     uint8 public constant HOLD_WHEN_EASING = 2;
     /// @notice `ltHold` flag: the LT follows the larger of the two estimates (default: the long one only).
     uint8 public constant LT_FOLLOWS_FAST = 4;
+    /// @notice `ltHold` flag: while the breaker is on, and for RELEASE_WINDOW after it lifts, the LT target is the
+    /// calm LT (`ltMax`): the pool raises the LT at once, and the ramp resumes from there only after the window.
+    uint8 public constant RELEASE_ON_BREAKER = 8;
+    /// @notice How long after the circuit breaker lifts the LT stays released (`RELEASE_ON_BREAKER`): the aftermath
+    /// of a crash is as volatile as its run-up, and tightening into it would liquidate the accounts that survived.
+    uint256 public constant RELEASE_WINDOW = 12 hours;
     /// @notice All `ltHold` flags together.
-    uint8 public constant MAX_LT_HOLD = 7;
+    uint8 public constant MAX_LT_HOLD = 15;
     uint256 internal constant BPS = 10_000;
 
     /// @notice Governance's profile for one collateral asset.
@@ -70,7 +78,7 @@ contract RiskEngine is AccessControl {
         uint64 breakerVol; // WAD, annualized ceiling
         uint64 breakerMove; // WAD, absolute log return of one update
         bool dynamic; // false: static mode, parameters stay as governance set them in the pool
-        uint8 ltHold; // HOLD_ON_BREAKER | HOLD_WHEN_EASING | LT_FOLLOWS_FAST
+        uint8 ltHold; // HOLD_ON_BREAKER | HOLD_WHEN_EASING | LT_FOLLOWS_FAST | RELEASE_ON_BREAKER
     }
 
     /// @notice What the engine last applied, written with each `RiskUpdated` (the pool's own LTV and LT target are
@@ -81,6 +89,7 @@ contract RiskEngine is AccessControl {
         bool breaker;
         uint64 vol;
         uint40 updatedAt;
+        uint40 breakerLiftedAt; // when the engine last lifted the breaker (0: never)
     }
 
     enum Regime {
@@ -210,7 +219,11 @@ contract RiskEngine is AccessControl {
         // only the breaker (it still halts borrows of it): the engine does not undo the retirement, and the pool's
         // refusal must not block a keeper's batch.
         bool collateral = c.lt != 0 && r.ltTarget != 0;
-        if (collateral && _holdLt(p, breaker, fastVol < vol)) {
+        uint40 liftedAt = s.breaker && !breaker ? uint40(block.timestamp) : s.breakerLiftedAt;
+        if (collateral && p.ltHold & RELEASE_ON_BREAKER != 0 && _released(breaker, liftedAt)) {
+            // Released: the calm LT, raised at once by the pool.
+            lt = p.ltMax;
+        } else if (collateral && _holdLt(p, breaker, fastVol < vol)) {
             // Hold: the LT may rise but not fall below where it stands now (the ramp stops there).
             uint256 ltNow = POOL.effectiveLt(asset);
             if (lt < ltNow) lt = uint16(ltNow);
@@ -224,7 +237,7 @@ contract RiskEngine is AccessControl {
             changed = true;
         }
         if (changed) {
-            state[asset] = State(ltv, lt, breaker, uint64(signal), uint40(block.timestamp));
+            state[asset] = State(ltv, lt, breaker, uint64(signal), uint40(block.timestamp), liftedAt);
             emit RiskUpdated(asset, signal, oldLtv, ltv, r.ltTarget, lt, breaker, _regime(p, signal, breaker));
         }
     }
@@ -305,6 +318,11 @@ contract RiskEngine is AccessControl {
     /// @dev Whether the LT must not tighten now under the profile's `ltHold` flags.
     function _holdLt(Profile memory p, bool breaker, bool easing) internal pure returns (bool) {
         return (breaker && p.ltHold & HOLD_ON_BREAKER != 0) || (easing && p.ltHold & HOLD_WHEN_EASING != 0);
+    }
+
+    /// @dev Whether the LT is released to its calm value: the breaker is on, or lifted less than RELEASE_WINDOW ago.
+    function _released(bool breaker, uint40 liftedAt) internal view returns (bool) {
+        return breaker || (liftedAt != 0 && block.timestamp < uint256(liftedAt) + RELEASE_WINDOW);
     }
 
     /// @dev Trips above the ceiling or within `cooldown` of a move beyond `breakerMove`; once on, lifts only below

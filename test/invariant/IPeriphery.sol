@@ -32,7 +32,7 @@ interface IRiskEngineAdmin {
         uint64 breakerVol;
         uint64 breakerMove;
         bool dynamic;
-        uint8 ltHold; // HOLD_ON_BREAKER 1 | HOLD_WHEN_EASING 2 | LT_FOLLOWS_FAST 4
+        uint8 ltHold; // HOLD_ON_BREAKER 1 | HOLD_WHEN_EASING 2 | LT_FOLLOWS_FAST 4 | RELEASE_ON_BREAKER 8
     }
 
     function grantRole(bytes32 role, address account) external;

@@ -10,9 +10,9 @@ import { units } from "../helpers/fixtures";
 import { DEFAULT_PROFILES, toOnchainProfile } from "../../scripts/lib/profiles";
 import { gbmPath } from "./reference";
 import fc from "fast-check";
-import { deployRiskFixture, setPrices, step, wethVol, ltNow, ltvNow, HOUR, E18, type RiskFixture } from "./fixture";
+import { deployRiskFixture, setPrices, step, wethVol, ltNow, ltvNow, HOUR, E18, PLAIN, type RiskFixture } from "./fixture";
 
-const P = DEFAULT_PROFILES.WETH;
+const P = { ...DEFAULT_PROFILES.WETH, ...PLAIN }; // the fixture's plain profile
 const MAX = ethers.MaxUint256;
 enum Regime {
   Static,

@@ -1,7 +1,8 @@
 // "Warn via LTV, liquidate via LT gradually": the engine's LTV and circuit breaker follow the larger of the oracle's
 // short and long volatility estimates, the LT the long one (or the larger with LT_FOLLOWS_FAST), and the profile's
 // ltHold flags stop the LT from tightening while the breaker is on (HOLD_ON_BREAKER) or while the short estimate is
-// below the long one (HOLD_WHEN_EASING). Real VolatilityOracle and pool; every expectation is computed from the
+// below the long one (HOLD_WHEN_EASING), and RELEASE_ON_BREAKER returns it to the calm LT while the breaker is on and
+// for RELEASE_WINDOW after it lifts. Real VolatilityOracle and pool; every expectation is computed from the
 // oracle's own readings through the engine's targetsFor.
 import { expect } from "chai";
 import { ethers } from "hardhat";
@@ -98,7 +99,7 @@ describe("RiskEngine: short and long volatility, LT hold", () => {
   it("HOLD_WHEN_EASING: the LT ramp stops where it stands once the short estimate falls under the long one, and resumes when it rises again", async () => {
     // A steeper LT slope than the default so that the ramp (1 %/h) is still on its way when the burst ends.
     const run = async (ltHold: number) => {
-      const f = await setup(ltHold, { ltSlope: 400 });
+      const f = await setup(ltHold, { ltSlope: 400, rampBpsPerHour: 100 });
       await chop(f, 5, 3); // ±3 % an hour: both estimates rise, the LT target falls and the ramp starts
       const rising = await vols(f);
       expect(rising.fast).to.be.greaterThan(rising.slow);
@@ -130,7 +131,7 @@ describe("RiskEngine: short and long volatility, LT hold", () => {
     expect(lHeld).to.be.greaterThan(Number(held.target));
     await expect(held.tx)
       .to.emit(held.f.pool, "RiskParamsApplied")
-      .withArgs(held.f.weth.address, anyValue, await ltvNow(held.f), lHeld, lHeld, P.rampBpsPerHour);
+      .withArgs(held.f.weth.address, anyValue, await ltvNow(held.f), lHeld, lHeld, 100);
     expect(await ltTarget(held.f)).to.equal(lHeld);
     // Hours later (the short estimate still under the long one) the LT has not moved; the LTV follows the long
     // estimate down as it decays.
@@ -181,6 +182,70 @@ describe("RiskEngine: short and long volatility, LT hold", () => {
     expect(await ltNow(f)).to.be.lessThan(P.ltMax);
   });
 
+  it("RELEASE_ON_BREAKER: the LT tightens while volatility builds, returns to the calm LT when the breaker trips, stays there until RELEASE_WINDOW after it lifts, then the ramp resumes", async () => {
+    const flags = LT_HOLD.FOLLOWS_FAST | LT_HOLD.RELEASE_ON_BREAKER;
+    const f = await setup(flags, { ltSlope: 400 });
+    const window = Number(await f.engine.RELEASE_WINDOW());
+    expect(window).to.equal(12 * HOUR);
+    await chop(f, 5, 1.5); // turbulence (~140 %, under the breaker): the LT target falls, the ramp walks the LT down
+    expect(await breakerOn(f)).to.equal(false);
+    const lowered = await ltNow(f);
+    expect(lowered).to.be.lessThan(P.ltMax);
+    expect(await ltTarget(f)).to.be.lessThan(lowered);
+
+    // The crash: -22 % in one update trips the breaker; the LT target is the calm LT and the pool raises it at once,
+    // while the LTV (new borrows) follows the larger estimate down.
+    const tx = await step(f, HOUR, 1600);
+    expect(await breakerOn(f)).to.equal(true);
+    const v = await vols(f);
+    const [ltv] = await f.engine.targetsFor(f.weth.address, max(v.slow, v.fast));
+    await expect(tx)
+      .to.emit(f.engine, "RiskUpdated")
+      .withArgs(f.weth.address, max(v.slow, v.fast), anyValue, ltv, anyValue, P.ltMax, true, Regime.Breaker);
+    expect(await ltNow(f)).to.equal(P.ltMax);
+    expect(await ltTarget(f)).to.equal(P.ltMax);
+    expect(await ltvNow(f)).to.equal(Number(ltv));
+    for (let i = 0; i < 3; i++) {
+      await step(f, HOUR, 1600 - 10 * i);
+      expect(await breakerOn(f)).to.equal(true);
+      expect(await ltNow(f)).to.equal(P.ltMax);
+    }
+
+    // Governance resets the estimate above the reference: the breaker lifts, the lift is recorded, and the LT stays
+    // released although the volatility's own target is lower.
+    await f.oracle.seedVolatility(f.weth.address, ethers.parseEther("1.1"));
+    const lift = await step(f, HOUR, 1580);
+    expect(await breakerOn(f)).to.equal(false);
+    const liftedAt = (await ethers.provider.getBlock(lift.blockNumber!))!.timestamp;
+    expect((await f.engine.state(f.weth.address)).breakerLiftedAt).to.equal(BigInt(liftedAt));
+    const lv = await vols(f);
+    const [, ltVol] = await f.engine.targetsFor(f.weth.address, max(lv.slow, lv.fast));
+    expect(ltVol).to.be.lessThan(P.ltMax);
+    expect(await ltTarget(f)).to.equal(P.ltMax);
+    // Hourly updates inside the window leave the LT at the calm value.
+    for (let h = 1; h < 12; h++) {
+      await step(f, HOUR, h % 2 === 0 ? 1580 : 1600);
+      expect(await ltNow(f)).to.equal(P.ltMax);
+    }
+    // The first update at or after RELEASE_WINDOW: the target is the volatility's again and the ramp starts.
+    await time.setNextBlockTimestamp(liftedAt + window);
+    await setPrices(f, 1580);
+    await f.engine.update(f.weth.address);
+    const w = await vols(f);
+    const [, ltAfter] = await f.engine.targetsFor(f.weth.address, max(w.slow, w.fast));
+    expect(ltAfter).to.be.lessThan(P.ltMax);
+    expect(await ltTarget(f)).to.equal(Number(ltAfter));
+    await time.increase(HOUR);
+    expect(await ltNow(f)).to.equal(P.ltMax - P.rampBpsPerHour);
+
+    // The same path without the flag: the LT keeps tightening into the crash (no breaker hold either).
+    const g = await setup(LT_HOLD.FOLLOWS_FAST, { ltSlope: 400 });
+    await chop(g, 5, 1.5);
+    await step(g, HOUR, 1600);
+    expect(await breakerOn(g)).to.equal(true);
+    expect(await ltNow(g)).to.be.lessThan(lowered);
+  });
+
   it("a hold never blocks a rise, and a calm market under a hold changes nothing", async () => {
     const f = await setup(LT_HOLD.ON_BREAKER | LT_HOLD.WHEN_EASING);
     // Quiet: a small move, then flat — the short estimate drops under the long one, both under the reference.
@@ -205,24 +270,24 @@ describe("RiskEngine: short and long volatility, LT hold", () => {
     expect(await ltvNow(f)).to.equal(P.ltvMax);
   });
 
-  it("deployRiskStack's defaults: a 2-hour short estimate, updates every 10 minutes, all three LT flags", async () => {
+  it("deployRiskStack's defaults: a 2-hour short estimate, updates every 10 minutes, all four LT flags", async () => {
     const base = await loadFixture(deployPoolFixture);
     const stack = await deployRiskStack(base.pool, base.admin, [base.usdc, base.weth, base.wbtc]);
     for (const a of [base.usdc, base.weth, base.wbtc]) {
       expect((await stack.oracle.fastEstimate(a.address)).halfLife).to.equal(BigInt(DEFAULT_ORACLE_PARAMS[a.symbol].fastHalfLife!));
       expect((await stack.oracle.config(a.address)).minInterval).to.equal(600n);
-      expect((await stack.engine.profile(a.address)).ltHold).to.equal(7n);
+      expect((await stack.engine.profile(a.address)).ltHold).to.equal(15n);
     }
     expect(DEFAULT_ORACLE_PARAMS.WETH.fastHalfLife).to.equal(2 * HOUR);
   });
 
-  it("setProfile bounds ltHold to the three flags", async () => {
+  it("setProfile bounds ltHold to the four flags", async () => {
     const f = await loadFixture(deployRiskFixture);
-    await expect(f.engine.setProfile(f.weth.address, toOnchainProfile({ ...P, ltHold: 8 }))).to.be.revertedWithCustomError(
+    await expect(f.engine.setProfile(f.weth.address, toOnchainProfile({ ...P, ltHold: 16 }))).to.be.revertedWithCustomError(
       f.engine,
       "InvalidProfile",
     );
-    await expect(f.engine.setProfile(f.weth.address, toOnchainProfile({ ...P, ltHold: 7 }))).to.emit(f.engine, "ProfileSet");
-    expect((await f.engine.profile(f.weth.address)).ltHold).to.equal(7n);
+    await expect(f.engine.setProfile(f.weth.address, toOnchainProfile({ ...P, ltHold: 15 }))).to.emit(f.engine, "ProfileSet");
+    expect((await f.engine.profile(f.weth.address)).ltHold).to.equal(15n);
   });
 });

@@ -15,6 +15,10 @@ export const E18 = 10n ** 18n;
  * profile: one volatility estimate (short half-life = long) and no LT hold, so that every expectation follows from
  * a single volatility. RiskEngineFast.test.ts tests the short estimate and the holds of the default profiles.
  */
+/** The mechanics tests' LT slope and ramp (150 bps per 10 %, 1 %/h): gentler than the defaults (400, 2 %/h) so that
+ * a ramp stays visible for hours before it reaches the floor. */
+export const PLAIN = { ltSlope: 150, rampBpsPerHour: 100 } as const;
+
 export async function deployRiskFixture() {
   const base = await deployPoolFixture();
   const stack = await deployRiskStack(
@@ -23,7 +27,7 @@ export async function deployRiskFixture() {
     [base.usdc, base.weth, base.wbtc].map((a) => ({
       symbol: a.symbol,
       address: a.address,
-      profile: { ...DEFAULT_PROFILES[a.symbol], ltHold: 0 },
+      profile: { ...DEFAULT_PROFILES[a.symbol], ...PLAIN, ltHold: 0 },
       oracle: { fastHalfLife: DEFAULT_ORACLE_PARAMS[a.symbol].halfLife, minInterval: 3_600 },
     })),
   );
