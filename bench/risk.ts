@@ -54,12 +54,15 @@ async function borrowScenario(withRisk: boolean) {
       { symbol: "LOAN", address: loan.address, profile: DEFAULT_PROFILES.USDC, oracle: DEFAULT_ORACLE_PARAMS.USDC },
     ]);
   }
-  const refresh = async () => {
+  const refresh = async (vol: string) => {
     await loan.feed.setAnswer(100_000_000n);
     await coll.feed.setAnswer(2000n * 100_000_000n);
     if (stack) {
-      // The keeper's hourly run; with elevated volatility the collateral's LT is ramping down during the borrows.
-      await stack.oracle.seedVolatility(coll.address, ethers.parseEther("0.9"));
+      // The keeper's run; with volatility rising the collateral's LT is ramping down during the borrows (a day apart:
+      // each refresh lowers the target, so the ramp is running at the second borrow).
+      // Fold the elapsed day into the estimates first, then set them: the second update applies the seeded value.
+      await stack.engine.updateMany([coll.address, loan.address]);
+      await stack.oracle.seedVolatility(coll.address, ethers.parseEther(vol));
       await stack.engine.updateMany([coll.address, loan.address]);
     }
   };
@@ -67,10 +70,10 @@ async function borrowScenario(withRisk: boolean) {
   await time.increase(DAY);
   await pool.connect(borrower).supplyCollateral(coll.address, 10n * e18, borrower.address, 0);
   await time.increase(DAY);
-  await refresh();
+  await refresh("0.7");
   const borrowFirst = await execGasOf(pool.connect(borrower).borrow(loan.address, 5_000n * e18, borrower.address, 0, borrower.address));
   await time.increase(DAY);
-  await refresh();
+  await refresh("0.9");
   if (stack) {
     const r = await pool.assetRisk(coll.address);
     if (BigInt(await pool.effectiveLt(coll.address)) <= r.ltTarget) throw new Error("expected a running LT ramp");

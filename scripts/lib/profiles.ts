@@ -18,16 +18,17 @@ export interface RiskProfile {
   breakerVol: number;
   breakerMove: number; // absolute log return of one update
   /** RiskEngine.ltHold flags: 1 = LT does not tighten while the breaker is on, 2 = nor while the short volatility
-   * estimate is below the long one, 4 = LT follows the larger estimate instead of the long one. Default 0. */
+   * estimate is below the long one, 4 = LT follows the larger estimate instead of the long one, 8 = LT back at the
+   * calm value while the breaker is on and for RiskEngine.RELEASE_WINDOW (12 h) after it lifts. Default 0. */
   ltHold?: number;
 }
 
-export const LT_HOLD = { ON_BREAKER: 1, WHEN_EASING: 2, FOLLOWS_FAST: 4 } as const;
+export const LT_HOLD = { ON_BREAKER: 1, WHEN_EASING: 2, FOLLOWS_FAST: 4, RELEASE_ON_BREAKER: 8 } as const;
 
 export const DEFAULT_PROFILES: Record<string, RiskProfile> = {
-  WETH: { ltvMax: 8000, ltMax: 8250, ltvMin: 5000, ltMin: 6500, ltvSlope: 600, ltSlope: 150, rampBpsPerHour: 100, cooldown: 3600, refVol: 0.6, breakerVol: 2.0, breakerMove: 0.15, ltHold: 7 },
-  WBTC: { ltvMax: 7300, ltMax: 7800, ltvMin: 4500, ltMin: 6000, ltvSlope: 600, ltSlope: 150, rampBpsPerHour: 100, cooldown: 3600, refVol: 0.5, breakerVol: 1.8, breakerMove: 0.12, ltHold: 7 },
-  USDC: { ltvMax: 8000, ltMax: 8500, ltvMin: 5000, ltMin: 7000, ltvSlope: 600, ltSlope: 300, rampBpsPerHour: 100, cooldown: 3600, refVol: 0.05, breakerVol: 0.6, breakerMove: 0.05, ltHold: 7 },
+  WETH: { ltvMax: 8000, ltMax: 8250, ltvMin: 5000, ltMin: 6500, ltvSlope: 600, ltSlope: 400, rampBpsPerHour: 200, cooldown: 3600, refVol: 0.6, breakerVol: 2.0, breakerMove: 0.15, ltHold: 15 },
+  WBTC: { ltvMax: 7300, ltMax: 7800, ltvMin: 4500, ltMin: 6000, ltvSlope: 600, ltSlope: 400, rampBpsPerHour: 200, cooldown: 3600, refVol: 0.5, breakerVol: 1.8, breakerMove: 0.12, ltHold: 15 },
+  USDC: { ltvMax: 8000, ltMax: 8500, ltvMin: 5000, ltMin: 7000, ltvSlope: 600, ltSlope: 300, rampBpsPerHour: 100, cooldown: 3600, refVol: 0.05, breakerVol: 0.6, breakerMove: 0.05, ltHold: 15 },
 };
 
 const bpsTargets = (p: RiskProfile, vol: number): { ltv: number; lt: number } => {

@@ -114,14 +114,15 @@ contract PoolInvariants is FulcraSetup {
         engine.grantRole(RISK_ADMIN_ROLE, address(this));
         ext.grantRole(RISK_ENGINE_ROLE, address(engine));
         // USDC, WETH, WBTC: initial volatility and profile as deployed by default (scripts/lib/profiles.ts: ltvMax,
-        // ltMax, ltvMin, ltMin, slopes, ramp 100 bps/h, cooldown 1 h, refVol, breakerVol, breakerMove), except the
-        // LT-hold flags: USDC and WETH keep the default (all three: hold on breaker, hold while easing, LT follows the
-        // fast estimate), WBTC has none, so the plain ramp mechanics run too.
+        // ltMax, ltvMin, ltMin, slopes, ramp (2 %/h for WETH and WBTC, 1 %/h for USDC), cooldown 1 h, refVol,
+        // breakerVol, breakerMove), except the LT-hold flags: USDC and WETH keep the default (all four: hold on
+        // breaker, hold while easing, LT follows the fast estimate, released to the calm LT while the breaker is on
+        // and for 12 h after), WBTC has none, so the plain ramp mechanics run too.
         uint64[NA] memory initialVol = [uint64(0.02e18), 0.6e18, 0.5e18];
         IRiskEngineAdmin.Profile[NA] memory profiles = [
-            IRiskEngineAdmin.Profile(8000, 8500, 5000, 7000, 600, 300, 100, 3600, 0.05e18, 0.6e18, 0.05e18, true, 7),
-            IRiskEngineAdmin.Profile(8000, 8250, 5000, 6500, 600, 150, 100, 3600, 0.6e18, 2e18, 0.15e18, true, 7),
-            IRiskEngineAdmin.Profile(7300, 7800, 4500, 6000, 600, 150, 100, 3600, 0.5e18, 1.8e18, 0.12e18, true, 0)
+            IRiskEngineAdmin.Profile(8000, 8500, 5000, 7000, 600, 300, 100, 3600, 0.05e18, 0.6e18, 0.05e18, true, 15),
+            IRiskEngineAdmin.Profile(8000, 8250, 5000, 6500, 600, 400, 200, 3600, 0.6e18, 2e18, 0.15e18, true, 15),
+            IRiskEngineAdmin.Profile(7300, 7800, 4500, 6000, 600, 400, 200, 3600, 0.5e18, 1.8e18, 0.12e18, true, 0)
         ];
         for (uint256 i; i < NA; ++i) {
             // Default estimator: one-day long and two-hour short half-lives, at most one update per 10 minutes.
