@@ -167,8 +167,7 @@ contract RiskEngine is AccessControl {
             p.ltHold > MAX_LT_HOLD
         ) revert InvalidProfile();
         if (POOL.assetConfig(asset).id == 0) revert AssetNotListed();
-        uint256 bound = (BPS * BPS - 1) /
-            (BPS + IPoolLiquidationConfig(address(POOL)).liquidationConfig(asset).maxBonus);
+        uint256 bound = _ltBound(asset);
         if (p.ltMax > bound) revert LtAboveLiquidationBound(p.ltMax, bound);
         if (p.dynamic) ORACLE.volatility(asset); // reverts for an asset the oracle does not know
         _profiles[asset] = p;
@@ -227,6 +226,17 @@ contract RiskEngine is AccessControl {
             // Hold: the LT may rise but not fall below where it stands now (the ramp stops there).
             uint256 ltNow = POOL.effectiveLt(asset);
             if (lt < ltNow) lt = uint16(ltNow);
+        }
+        if (collateral && lt > c.lt) {
+            // A raise (release, or calmer markets): governance may have raised the asset's maximum liquidation bonus
+            // since the profile was set, and the pool refuses an LT with LT·(1 + maxBonus) ≥ 1. Cap it there rather
+            // than revert: a revert here would block every asset of a keeper's batch, breaker trips included. (An LT
+            // at or below the pool's anchor already satisfies the rule.)
+            uint256 bound = _ltBound(asset);
+            if (lt > bound) {
+                lt = uint16(bound);
+                if (uint256(ltv) + MIN_GAP > lt) ltv = uint16(lt - MIN_GAP);
+            }
         }
         if (collateral && (ltv != oldLtv || lt != r.ltTarget || p.rampBpsPerHour != r.rampBpsPerHour)) {
             POOL.applyRiskParams(asset, ltv, lt, p.rampBpsPerHour);
@@ -318,6 +328,11 @@ contract RiskEngine is AccessControl {
     /// @dev Whether the LT must not tighten now under the profile's `ltHold` flags.
     function _holdLt(Profile memory p, bool breaker, bool easing) internal pure returns (bool) {
         return (breaker && p.ltHold & HOLD_ON_BREAKER != 0) || (easing && p.ltHold & HOLD_WHEN_EASING != 0);
+    }
+
+    /// @dev The largest LT the pool accepts for `asset` under its maximum liquidation bonus: LT·(1 + maxBonus) < 1.
+    function _ltBound(address asset) internal view returns (uint256) {
+        return (BPS * BPS - 1) / (BPS + IPoolLiquidationConfig(address(POOL)).liquidationConfig(asset).maxBonus);
     }
 
     /// @dev Whether the LT is released to its calm value: the breaker is on, or lifted less than RELEASE_WINDOW ago.

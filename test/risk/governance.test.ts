@@ -12,6 +12,7 @@ import type { FulcraTimelock } from "../../typechain-types";
 import { deployRiskFixture, step, ltNow, ltvNow, HOUR } from "./fixture";
 
 const P = DEFAULT_PROFILES.WETH;
+const P_USDC = DEFAULT_PROFILES.USDC;
 const DELAY = 2 * 86_400;
 
 describe("RiskEngine governance", () => {
@@ -185,6 +186,32 @@ describe("RiskEngine governance", () => {
     expect((await f.pool.assetConfig(f.weth.address)).ltv).to.equal(0n);
     expect((await f.pool.assetRisk(f.weth.address)).ltTarget).to.equal(0n);
     expect(await f.pool.effectiveLt(f.weth.address)).to.be.lessThan(8250n);
+  });
+
+  it("a raise the pool's bonus rule no longer allows is capped at the bound: a larger max bonus set later never blocks a batch", async () => {
+    const f = await loadFixture(deployRiskFixture);
+    const usdc = f.usdc.address;
+    const lt = async () => Number(await f.pool.effectiveLt(usdc));
+    // USDC's calm LT is 85 %; volatility lowers it (20 %, then 25 %: the second target re-anchors the ramp below 83.33 %).
+    await f.oracle.seedVolatility(usdc, ethers.parseEther("0.2"));
+    await f.engine.update(usdc);
+    await time.increase(4 * HOUR);
+    await f.oracle.seedVolatility(usdc, ethers.parseEther("0.25"));
+    await f.engine.update(usdc);
+    const lowered = await lt();
+    expect(lowered).to.be.lessThan(8333);
+    // Governance raises USDC's maximum bonus to 20 %: allowed now (LT·1.2 < 1), but the calm 85 % no longer is.
+    await f.pool.setLiquidationParams(usdc, 100, 2_000, 0);
+    expect(8500 * 12_000).to.be.greaterThan(10_000 * 10_000);
+    // Calm again: the engine wants the calm 85 % back. It sends the bound instead (LT·1.2 < 1), and the batch with
+    // the other assets goes through.
+    await f.oracle.seedVolatility(usdc, ethers.parseEther("0.01"));
+    await expect(f.engine.updateMany([usdc, f.weth.address, f.wbtc.address])).to.emit(f.engine, "RiskUpdated");
+    const bound = Math.floor((10_000 * 10_000 - 1) / 12_000);
+    expect(bound).to.equal(8333);
+    expect(Number((await f.pool.assetRisk(usdc)).ltTarget)).to.equal(bound);
+    expect(await lt()).to.equal(bound); // a raise applies at once
+    expect(Number((await f.pool.assetConfig(usdc)).ltv)).to.equal(P_USDC.ltvMax); // 80 %: still 1 % under the LT
   });
 
   it("deployRiskStack: governor handover, and static mode for the simulation's baseline", async () => {
