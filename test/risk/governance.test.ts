@@ -202,7 +202,9 @@ describe("RiskEngine governance", () => {
     expect(lowered).to.be.lessThan(8333);
     // Governance raises USDC's maximum bonus to 20 %: allowed now (LT·1.2 < 1), but the calm 85 % no longer is.
     await f.pool.setLiquidationParams(usdc, 100, 2_000, 0);
-    expect(8500 * 12_000).to.be.greaterThan(10_000 * 10_000);
+    await expect(f.engine.setProfile(usdc, toOnchainProfile(P_USDC)))
+      .to.be.revertedWithCustomError(f.engine, "LtAboveLiquidationBound")
+      .withArgs(8500n, 8333n);
     // Calm again: the engine wants the calm 85 % back. It sends the bound instead (LT·1.2 < 1), and the batch with
     // the other assets goes through.
     await f.oracle.seedVolatility(usdc, ethers.parseEther("0.01"));
