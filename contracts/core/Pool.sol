@@ -7,8 +7,8 @@ import {IERC3156FlashBorrower} from "@openzeppelin/contracts/interfaces/IERC3156
 import {IERC3156FlashLender} from "@openzeppelin/contracts/interfaces/IERC3156FlashLender.sol";
 
 import {AssetConfig, Market, Account, LiquidationGlobals} from "../interfaces/IPoolTypes.sol";
-import {IFulcraLiquidateCallback} from "../interfaces/IFulcraCallbacks.sol";
-import {MathLib, BPS} from "../libraries/MathLib.sol";
+import {IFulcraLiquidateCallback, IFulcraRepayCallback} from "../interfaces/IFulcraCallbacks.sol";
+import {MathLib, WAD, BPS} from "../libraries/MathLib.sol";
 import {SharesMathLib} from "../libraries/SharesMathLib.sol";
 import {ErrorsLib} from "../libraries/ErrorsLib.sol";
 import {EventsLib} from "../libraries/EventsLib.sol";
@@ -140,10 +140,13 @@ contract Pool is PoolStorage, IERC3156FlashLender {
 
     // ================================================================ borrowers
 
-    /// @notice Adds `assets` of collateral `asset` to account `(owner, subId)`. Anyone may add; never paused.
+    /// @notice Adds `assets` of collateral `asset` to account `(owner, subId)`. Only the owner or an operator it
+    /// authorized for that account may add: a stranger could otherwise fill its collateral slots, attach an asset
+    /// it means to borrow, or attach an asset whose feed it expects to fail. Never paused.
     function supplyCollateral(address asset, uint256 assets, address owner, uint96 subId) external lock {
         if (assets == 0) revert ErrorsLib.ZeroAmount();
         if (owner == address(0)) revert ErrorsLib.ZeroAddress();
+        _checkAuthorized(owner, subId);
         Asset storage a = _assets[asset];
         AssetConfig memory c = a.config;
         if (c.flags & FLAG_LISTED == 0) revert ErrorsLib.AssetNotListed();
@@ -170,7 +173,9 @@ contract Pool is PoolStorage, IERC3156FlashLender {
     }
 
     /// @notice Withdraws `assets` of collateral `asset` (type(uint256).max: all of it) from `(owner, subId)` to
-    /// `receiver`. The account must stay within its borrowing power (LTV).
+    /// `receiver`. The account must stay within its borrowing power (LTV), every price it needs trusted; inside the
+    /// callback of a `repayAndCall` on the same account it may instead end no less healthy than before that repay
+    /// (deleveraging a position that a price move took above its LTV).
     /// @return The amount withdrawn.
     function withdrawCollateral(
         address asset,
@@ -181,7 +186,7 @@ contract Pool is PoolStorage, IERC3156FlashLender {
     ) external lock returns (uint256) {
         if (assets == 0) revert ErrorsLib.ZeroAmount();
         if (receiver == address(0)) revert ErrorsLib.ZeroAddress();
-        _checkAuthorized(owner);
+        _checkAuthorized(owner, subId);
         Asset storage a = _assets[asset];
         Account storage acc = _accounts[_key(owner, subId)];
         uint256 count = acc.collateralCount;
@@ -203,7 +208,7 @@ contract Pool is PoolStorage, IERC3156FlashLender {
             Asset storage d = _assets[debtAsset];
             _accrue(d, debtAsset);
             (bool ok, ) = _withinLtv(acc, acc.borrowShares, d);
-            if (!ok) revert ErrorsLib.InsufficientCollateral();
+            if (!ok && !_deleverages(_key(owner, subId), acc, d)) revert ErrorsLib.InsufficientCollateral();
         }
 
         emit EventsLib.WithdrawCollateral(asset, msg.sender, owner, subId, receiver, assets);
@@ -224,7 +229,7 @@ contract Pool is PoolStorage, IERC3156FlashLender {
     ) external lock returns (uint256 shares) {
         if (assets == 0) revert ErrorsLib.ZeroAmount();
         if (receiver == address(0)) revert ErrorsLib.ZeroAddress();
-        _checkAuthorized(owner);
+        _checkAuthorized(owner, subId);
         Asset storage a = _assets[asset];
         AssetConfig memory c = a.config;
         if (c.flags & FLAG_LISTED == 0) revert ErrorsLib.AssetNotListed();
@@ -233,6 +238,9 @@ contract Pool is PoolStorage, IERC3156FlashLender {
         if (c.flags & FLAG_BREAKER != 0) revert ErrorsLib.CircuitBreakerActive();
 
         Account storage acc = _accounts[_key(owner, subId)];
+        // A new borrow ends a close-out: the account is healthy again (checked below) and a fresh debt gets the
+        // ordinary bonus curve.
+        if (acc.closeOut) acc.closeOut = false;
         uint256 debtId = acc.debtId;
         if (debtId != c.id) {
             if (debtId != 0) revert ErrorsLib.DebtAssetMismatch();
@@ -278,6 +286,46 @@ contract Pool is PoolStorage, IERC3156FlashLender {
         address owner,
         uint96 subId
     ) external lock returns (uint256, uint256) {
+        uint256 shares;
+        (assets, shares) = _repay(asset, assets, owner, subId);
+        _pull(asset, assets);
+        return (assets, shares);
+    }
+
+    /// @notice As `repay`, but calls `onFulcraRepay(assets, data)` on the caller after the debt is reduced and before
+    /// the pool pulls the assets, with the pool unlocked: the caller may pay from what it does there (withdraw the
+    /// account's collateral and swap it). Inside the callback the repaid account may withdraw collateral beyond its
+    /// LTV as long as its health ends no lower than before this repay. Never paused: margin close and decrease go
+    /// through here, without a flash loan.
+    /// @return The assets repaid and the debt shares burnt.
+    function repayAndCall(
+        address asset,
+        uint256 assets,
+        address owner,
+        uint96 subId,
+        bytes calldata data
+    ) external lock returns (uint256, uint256) {
+        if (_tload(WINDOW_ACCOUNT_SLOT) != 0) revert ErrorsLib.Reentrancy();
+        bytes32 key = _key(owner, subId);
+        Asset storage a = _assets[asset];
+        _accrue(a, asset);
+        // Health before the repay, the floor a withdrawal inside the window must respect (max if unknown: then no
+        // withdrawal beyond the LTV is allowed).
+        uint256 healthBefore = _healthOrMax(_accounts[key], a);
+        uint256 shares;
+        (assets, shares) = _repay(asset, assets, owner, subId);
+        _tstore(WINDOW_ACCOUNT_SLOT, uint256(key));
+        _tstore(WINDOW_HEALTH_SLOT, healthBefore);
+        _tstore(LOCK_SLOT, 0);
+        IFulcraRepayCallback(msg.sender).onFulcraRepay(assets, data);
+        _tstore(LOCK_SLOT, 1);
+        _tstore(WINDOW_ACCOUNT_SLOT, 0);
+        _pull(asset, assets);
+        return (assets, shares);
+    }
+
+    /// @dev Books a repay (effects and event); the caller pulls the assets.
+    function _repay(address asset, uint256 assets, address owner, uint96 subId) internal returns (uint256, uint256) {
         if (assets == 0) revert ErrorsLib.ZeroAmount();
         Asset storage a = _assets[asset];
         Account storage acc = _accounts[_key(owner, subId)];
@@ -306,8 +354,28 @@ contract Pool is PoolStorage, IERC3156FlashLender {
         if (borrowShares == shares) acc.debtId = 0;
 
         emit EventsLib.Repay(asset, msg.sender, owner, subId, assets, shares);
-        _pull(asset, assets);
         return (assets, shares);
+    }
+
+    /// @dev Liquidation health of `acc` with debt in `d` (accrued), or max uint if it has no debt in `d` or a price
+    /// it needs is not trusted.
+    function _healthOrMax(Account storage acc, Asset storage d) internal view returns (uint256) {
+        if (acc.debtId == 0 || acc.debtId != d.config.id) return type(uint256).max;
+        (, uint256 ltValue, bool allTrusted) = _liquidationValues(acc);
+        uint256 debtPrice = _trustedPriceOrZero(d.config, d.risk);
+        if (!allTrusted || debtPrice == 0) return type(uint256).max;
+        Market storage m = d.market;
+        uint256 debt = uint256(acc.borrowShares).toAssetsUp(m.totalBorrowAssets, m.totalBorrowShares);
+        return ltValue.mulDivDown(WAD, debt.mulDivUp(debtPrice, WAD));
+    }
+
+    /// @dev Inside a `repayAndCall` window on account `key`: true when its health after this withdrawal is no lower
+    /// than before the repay.
+    function _deleverages(bytes32 key, Account storage acc, Asset storage d) internal view returns (bool) {
+        // An account with debt has a non-zero owner, so its key is never the empty window's 0.
+        if (_tload(WINDOW_ACCOUNT_SLOT) != uint256(key)) return false;
+        uint256 healthNow = _healthOrMax(acc, d);
+        return healthNow != type(uint256).max && healthNow >= _tload(WINDOW_HEALTH_SLOT);
     }
 
     // ================================================================ liquidation
@@ -350,7 +418,15 @@ contract Pool is PoolStorage, IERC3156FlashLender {
         if (s.pos == s.count || c.config.id == 0) revert ErrorsLib.NotAccountCollateral();
 
         _accrue(d, s.debtAsset);
-        _assessLiquidation(acc, d.market.totalBorrowAssets, d.market.totalBorrowShares, d, c, s);
+        Market storage dm = d.market;
+        _assessLiquidation(acc, dm.totalBorrowAssets, dm.totalBorrowShares, d, c, s);
+        uint256 borrowShares = acc.borrowShares;
+        if (s.writeOffShares != 0) {
+            // Insolvent: its known loss is booked before anything is seized.
+            _realizeBadDebt(d, s.debtAsset, s.writeOffShares, owner, subId);
+            borrowShares -= s.writeOffShares;
+            acc.closeOut = true;
+        }
         repaid = s.repayAssets.min(maxRepay);
         if (repaid < s.repayAssets) {
             // The liquidator asked for less: seize proportionally, rounded down. It may not leave debt or collateral
@@ -365,8 +441,6 @@ contract Pool is PoolStorage, IERC3156FlashLender {
         if (seized == 0 || seized - protocolFee < minSeized) revert ErrorsLib.SlippageExceeded();
 
         // Debt side.
-        Market storage dm = d.market;
-        uint256 borrowShares = acc.borrowShares;
         uint256 shares = repaid == s.debt
             ? borrowShares
             : repaid.toSharesDown(dm.totalBorrowAssets, dm.totalBorrowShares);
@@ -386,6 +460,9 @@ contract Pool is PoolStorage, IERC3156FlashLender {
         if (protocolFee != 0) c.liquidationFees += uint128(protocolFee);
 
         if (borrowShares != 0 && (s.count == 0 || (left == 0 && _onlyDustLeft(acc, borrowShares, dm, s.debtPrice)))) {
+            // Nothing (or only dust nobody would liquidate) is left to repay the rest: the dust goes to the protocol
+            // and the debt is written off.
+            _sweepDust(acc, owner, subId);
             _realizeBadDebt(d, s.debtAsset, borrowShares, owner, subId);
             borrowShares = 0;
         }
@@ -430,6 +507,78 @@ contract Pool is PoolStorage, IERC3156FlashLender {
         emit EventsLib.BadDebt(asset, owner, subId, debt, covered, socialized);
     }
 
+    /// @notice Books the known loss of an insolvent account `(owner, subId)` without waiting for a liquidator:
+    /// permissionless. Insolvent means every price the account needs is trusted and its collateral is worth less
+    /// than its debt. With only dust collateral left (worth less than the dust value) the dust goes to the
+    /// protocol's liquidation fees and the whole debt is written off; otherwise the debt its collateral cannot repay
+    /// at the maximum bonus is written off, and the rest is left for liquidators (at the maximum bonus).
+    /// @return writtenOff Debt assets written off.
+    function settleBadDebt(address owner, uint96 subId) external lock returns (uint256 writtenOff) {
+        Account storage acc = _accounts[_key(owner, subId)];
+        uint256 debtId = acc.debtId;
+        if (debtId == 0) revert ErrorsLib.NoDebt();
+        address debtAsset = assetById[debtId];
+        Asset storage d = _assets[debtAsset];
+        _accrue(d, debtAsset);
+        Market storage m = d.market;
+        (uint256 value, , bool allTrusted) = _liquidationValues(acc);
+        // An untrusted price leaves solvency unknown: refuse with the feed's own error.
+        if (!allTrusted) _closeOutValue(acc);
+        uint256 debtPrice = _price(d);
+        uint256 borrowShares = acc.borrowShares;
+        uint256 debtBefore = m.totalBorrowAssets;
+        if (value >= borrowShares.toAssetsUp(m.totalBorrowAssets, m.totalBorrowShares).mulDivUp(debtPrice, WAD)) {
+            revert ErrorsLib.NotInsolvent();
+        }
+        uint256 w = borrowShares;
+        if (value >= liquidationGlobals.dustValue) {
+            w = _shortfallShares(acc, borrowShares, m.totalBorrowAssets, m.totalBorrowShares, debtPrice);
+            acc.closeOut = true;
+        } else {
+            _sweepDust(acc, owner, subId);
+        }
+        if (w != 0) _realizeBadDebt(d, debtAsset, w, owner, subId);
+        acc.borrowShares = uint120(borrowShares - w);
+        if (borrowShares == w) acc.debtId = 0;
+        return debtBefore - m.totalBorrowAssets;
+    }
+
+    /// @dev Moves every collateral left in an insolvent account to the protocol's liquidation fees (the treasury
+    /// sells it toward the written-off debt), so the owner does not keep collateral while its debt is forgiven.
+    function _sweepDust(Account storage acc, address owner, uint96 subId) internal {
+        uint256 ids = acc.collateralIds;
+        uint256 count = acc.collateralCount;
+        for (uint256 i; i < count; ++i) {
+            address asset = assetById[(ids >> (8 * i)) & 0xff];
+            Asset storage a = _assets[asset];
+            uint256 amount = _collateralAt(acc, i);
+            a.totalCollateral -= uint128(amount);
+            a.liquidationFees += uint128(amount);
+            _setCollateralAt(acc, i, 0);
+            emit EventsLib.DustSwept(owner, subId, asset, amount);
+        }
+        acc.collateralIds = 0;
+        acc.collateralCount = 0;
+    }
+
+    /// @notice Lets `operator` act only for the caller's accounts whose sub-account id satisfies
+    /// `subId & subIdMask == subIdPrefix` (supply and withdraw collateral, borrow): e.g. mask all ones for a single
+    /// sub-account, or the margin router's prefix and mask for its positions. Never lender positions. A zero mask
+    /// (with a zero prefix) revokes. Independent of `setAuthorization`, which grants every account.
+    function setAuthorizationScope(address operator, uint96 subIdPrefix, uint96 subIdMask) external {
+        if (operator == address(0)) revert ErrorsLib.ZeroAddress();
+        if (subIdPrefix & ~subIdMask != 0) revert ErrorsLib.InvalidScope();
+        _scopes[msg.sender][operator] = (uint256(subIdPrefix) << 96) | subIdMask;
+        emit EventsLib.SetAuthorizationScope(msg.sender, operator, subIdPrefix, subIdMask);
+    }
+
+    /// @notice The sub-accounts of `owner` that `operator` may act for: those with `subId & mask == prefix`
+    /// (mask 0: none, beyond a full `isAuthorized`).
+    function authorizationScope(address owner, address operator) external view returns (uint96 prefix, uint96 mask) {
+        uint256 scope = _scopes[owner][operator];
+        return (uint96(scope >> 96), uint96(scope));
+    }
+
     /// @notice Lets `operator` act for all of the caller's accounts and lender positions (withdraw, borrow,
     /// withdraw collateral), or revokes it.
     function setAuthorization(address operator, bool authorized) external {
@@ -454,7 +603,8 @@ contract Pool is PoolStorage, IERC3156FlashLender {
         Asset storage a = _assets[token];
         AssetConfig memory c = a.config;
         if (c.flags & FLAG_LISTED == 0) revert ErrorsLib.UnsupportedToken();
-        if (c.flags & FLAG_BORROW_PAUSED != 0) revert ErrorsLib.BorrowPaused();
+        // Its own flag: pausing borrows must not stop flash loans that close positions or liquidate.
+        if (c.flags & FLAG_FLASH_PAUSED != 0) revert ErrorsLib.FlashPaused();
         uint256 fee = amount.bpsUp(c.flashFee);
         uint256 balanceBefore = IERC20(token).balanceOf(address(this));
         // ERC-3156: above maxFlashLoan the lender refuses with its own error (not the token's transfer failure).
@@ -477,7 +627,7 @@ contract Pool is PoolStorage, IERC3156FlashLender {
     /// @inheritdoc IERC3156FlashLender
     function maxFlashLoan(address token) external view returns (uint256) {
         uint8 flags = _assets[token].config.flags;
-        if (flags & FLAG_LISTED == 0 || flags & FLAG_BORROW_PAUSED != 0) return 0;
+        if (flags & FLAG_LISTED == 0 || flags & FLAG_FLASH_PAUSED != 0) return 0;
         return IERC20(token).balanceOf(address(this));
     }
 

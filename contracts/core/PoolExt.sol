@@ -271,8 +271,8 @@ contract PoolExt is PoolStorage {
         c.flashFee = feeBps;
     }
 
-    /// @notice Pauses or resumes supply and borrow (and flash loans) of `asset` (GUARDIAN). Repay, adding
-    /// collateral, withdrawals and liquidation are never paused.
+    /// @notice Pauses or resumes supply and borrow of `asset` (GUARDIAN). Repay (with or without callback), adding
+    /// collateral, withdrawals, liquidation and flash loans (`setFlashPause`) are not affected.
     function setPause(address asset, bool supplyPaused, bool borrowPaused) external onlyRole(GUARDIAN_ROLE) {
         AssetConfig storage c = _listed(asset).config;
         uint8 flags = c.flags & ~(FLAG_SUPPLY_PAUSED | FLAG_BORROW_PAUSED);
@@ -280,6 +280,14 @@ contract PoolExt is PoolStorage {
         if (borrowPaused) flags |= FLAG_BORROW_PAUSED;
         c.flags = flags;
         emit EventsLib.PauseSet(asset, supplyPaused, borrowPaused);
+    }
+
+    /// @notice Pauses or resumes flash loans of `asset` (GUARDIAN). Separate from the borrow pause, and no exit
+    /// depends on it: margin close uses `repayAndCall`, flash liquidation the liquidation callback.
+    function setFlashPause(address asset, bool paused) external onlyRole(GUARDIAN_ROLE) {
+        AssetConfig storage c = _listed(asset).config;
+        c.flags = paused ? c.flags | FLAG_FLASH_PAUSED : c.flags & ~FLAG_FLASH_PAUSED;
+        emit EventsLib.FlashPauseSet(asset, paused);
     }
 
     /// @notice Withdraws `assets` of the liquidation fees collected in `asset` to `receiver` (TREASURY). These are
@@ -497,11 +505,20 @@ contract PoolExt is PoolStorage {
         }
     }
 
-    /// @notice Health of `(owner, subId)` at current prices with interest up to now. Reverts if a needed feed is
-    /// unusable, exactly as a borrow or liquidation would.
+    /// @notice Health of `(owner, subId)` at current prices with interest up to now, by the liquidation rule:
+    /// collateral whose price cannot be trusted counts as zero (in every field). Reverts if the debt asset's feed is
+    /// unusable.
     function accountHealth(address owner, uint96 subId) external view returns (AccountHealth memory h) {
         Account storage acc = _accounts[_key(owner, subId)];
-        (h.collateralValue, h.borrowingPower, h.liquidationValue) = _collateralValues(acc, true);
+        uint256 count = acc.collateralCount;
+        for (uint256 i; i < count; ++i) {
+            Asset storage a = _assets[assetById[(uint256(acc.collateralIds) >> (8 * i)) & 0xff]];
+            uint256 p = _trustedPriceOrZero(a.config, a.risk);
+            uint256 v = _collateralAt(acc, i).mulDivDown(p, WAD);
+            h.collateralValue += v;
+            h.borrowingPower += v.bpsDown(a.config.ltv);
+            h.liquidationValue += v.bpsDown(_effectiveLt(a.config, a.risk));
+        }
         if (acc.debtId != 0) {
             address debtAsset = assetById[acc.debtId];
             Market memory m = expectedMarket(debtAsset);
@@ -522,7 +539,7 @@ contract PoolExt is PoolStorage {
 
     /// @notice `accountHealth(owners[i], subIds[i]).healthFactor` for every i, computed identically, but with each
     /// asset's price, effective LT and accrued debt totals read once per call instead of once per account (for
-    /// keeper scans: tens of thousands of accounts a block). An account needing an unusable feed gets 0 instead
+    /// keeper scans: tens of thousands of accounts a block). Collateral without a trusted price counts as zero; an unusable debt feed gives 0 instead
     /// of reverting the batch; an account without debt gets max uint.
     /// @param owners Account owners.
     /// @param subIds Sub-account ids, same length as `owners`.
@@ -548,7 +565,8 @@ contract PoolExt is PoolStorage {
         for (uint256 i; i < count; ++i) {
             HealthInputs memory c = inputs[(ids >> (8 * i)) & 0xff];
             if (c.state == 0) _loadHealthInputs(c, (ids >> (8 * i)) & 0xff);
-            if (c.state != 1) return 0;
+            // The liquidation rule: collateral without a trusted price counts as zero.
+            if (c.state != 1) continue;
             // As _collateralValuesB: value rounded down, then LT-weighted rounded down.
             liquidationValue += _collateralAt(acc, i).mulDivDown(c.price, WAD).bpsDown(c.lt);
         }
@@ -603,7 +621,7 @@ contract PoolExt is PoolStorage {
         Market memory m = expectedMarket(p.debtAsset);
         if (s.pos == s.count || c.config.id == 0) {
             // Not a collateral of this account: report health only.
-            (, , uint256 ltValue) = _collateralValues(acc, true);
+            (, uint256 ltValue, ) = _liquidationValues(acc);
             p.debt = uint256(acc.borrowShares).toAssetsUp(m.totalBorrowAssets, m.totalBorrowShares);
             p.healthFactor = ltValue.mulDivDown(WAD, p.debt.mulDivUp(_price(d), WAD));
             return p;

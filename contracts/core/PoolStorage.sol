@@ -55,6 +55,7 @@ abstract contract PoolStorage is AccessControl {
     uint8 internal constant FLAG_SUPPLY_PAUSED = 4;
     uint8 internal constant FLAG_BORROW_PAUSED = 8;
     uint8 internal constant FLAG_BREAKER = 16;
+    uint8 internal constant FLAG_FLASH_PAUSED = 32;
 
     bytes32 internal constant FLASH_CALLBACK_SUCCESS = keccak256("ERC3156FlashBorrower.onFlashLoan");
     // Transient-storage reentrancy locks (EIP-1153): the main lock guards every entry point that moves tokens; the
@@ -62,6 +63,10 @@ abstract contract PoolStorage is AccessControl {
     // are untouched while the loan is out, and repayment is pulled, never read from a balance).
     bytes32 internal constant LOCK_SLOT = keccak256("fulcra.pool.lock");
     bytes32 internal constant FLASH_LOCK_SLOT = keccak256("fulcra.pool.flashLock");
+    // The deleveraging window of `repayAndCall`: the account being repaid and its health before the repay. Inside
+    // the callback that account may withdraw collateral beyond its LTV if its health ends no lower than that.
+    bytes32 internal constant WINDOW_ACCOUNT_SLOT = keccak256("fulcra.pool.windowAccount");
+    bytes32 internal constant WINDOW_HEALTH_SLOT = keccak256("fulcra.pool.windowHealth");
 
     // ---------------------------------------------------------------- storage
 
@@ -95,6 +100,9 @@ abstract contract PoolStorage is AccessControl {
     LiquidationGlobals public liquidationGlobals;
     /// @notice Deploys the per-asset ERC-4626 vault at listing (created by the pool's constructor).
     address public vaultDeployer;
+    /// @dev owner => operator => (subIdPrefix << 96 | subIdMask): the operator may act for the owner's accounts whose
+    /// `subId & mask == prefix` (never for lender positions). Zero: no scope.
+    mapping(address => mapping(address => uint256)) internal _scopes;
 
     // ---------------------------------------------------------------- modifiers
 
@@ -129,6 +137,18 @@ abstract contract PoolStorage is AccessControl {
         _;
         assembly ("memory-safe") {
             tstore(slot, 0)
+        }
+    }
+
+    function _tstore(bytes32 slot, uint256 v) internal {
+        assembly ("memory-safe") {
+            tstore(slot, v)
+        }
+    }
+
+    function _tload(bytes32 slot) internal view returns (uint256 v) {
+        assembly ("memory-safe") {
+            v := tload(slot)
         }
     }
 
@@ -231,6 +251,55 @@ abstract contract PoolStorage is AccessControl {
         }
     }
 
+    /// @dev Collateral value of an account for liquidation: unweighted and LT-weighted, rounded down, with every
+    /// collateral whose price cannot be trusted counted as zero (`allTrusted` false then).
+    function _liquidationValues(
+        Account storage acc
+    ) internal view returns (uint256 value, uint256 ltValue, bool allTrusted) {
+        uint256 ids = acc.collateralIds;
+        uint256 count = acc.collateralCount;
+        allTrusted = true;
+        for (uint256 i; i < count; ++i) {
+            Asset storage a = _assets[assetById[(ids >> (8 * i)) & 0xff]];
+            AssetConfig memory c = a.config;
+            AssetRisk memory r = a.risk;
+            uint256 p = _trustedPriceOrZero(c, r);
+            if (p == 0) {
+                allTrusted = false;
+                continue;
+            }
+            uint256 v = _collateralAt(acc, i).mulDivDown(p, WAD);
+            value += v;
+            ltValue += v.bpsDown(_effectiveLt(c, r));
+        }
+    }
+
+    /// @dev What the account's collateral can repay when every asset is seized at its maximum bonus:
+    /// sum of value / (1 + maxBonus), rounded down. Only called when every price is trusted.
+    function _closeOutValue(Account storage acc) internal view returns (uint256 coverable) {
+        uint256 ids = acc.collateralIds;
+        uint256 count = acc.collateralCount;
+        for (uint256 i; i < count; ++i) {
+            Asset storage a = _assets[assetById[(ids >> (8 * i)) & 0xff]];
+            uint256 v = _collateralAt(acc, i).mulDivDown(_priceOf(a.config, a.risk), WAD);
+            coverable += v.mulDivDown(BPS, BPS + a.liquidation.maxBonus);
+        }
+    }
+
+    /// @dev Debt shares to write off so that what remains of an insolvent account's debt (`borrowShares` in a
+    /// market with the given totals) is worth at most what its collateral repays at the maximum bonus.
+    function _shortfallShares(
+        Account storage acc,
+        uint256 borrowShares,
+        uint256 totalBorrowAssets,
+        uint256 totalBorrowShares,
+        uint256 debtPrice
+    ) internal view returns (uint256) {
+        uint256 keepAssets = _closeOutValue(acc).mulDivDown(WAD, debtPrice);
+        uint256 keepShares = keepAssets.toSharesDown(totalBorrowAssets, totalBorrowShares);
+        return keepShares >= borrowShares ? 0 : borrowShares - keepShares;
+    }
+
     /// @dev Position of asset `id` in a packed collateral list of `count` ids; `count` if absent.
     function _positionOf(uint256 ids, uint256 count, uint256 id) internal pure returns (uint256 i) {
         for (; i < count; ++i) {
@@ -292,6 +361,33 @@ abstract contract PoolStorage is AccessControl {
         return uint256(answer) * 10 ** c.scaleExp;
     }
 
+    /// @dev As `_priceOf`, but never reverts: 0 when the answer cannot be trusted (any of `_priceOf`'s reasons, or a
+    /// feed that reverts or returns something that is not a round). Liquidation values such collateral at zero, so a
+    /// broken feed can neither freeze a liquidation nor hide debt.
+    function _trustedPriceOrZero(AssetConfig memory c, AssetRisk memory r) internal view returns (uint256) {
+        (bool ok, bytes memory ret) = c.feed.staticcall(
+            abi.encodeWithSelector(AggregatorV3Interface.latestRoundData.selector)
+        );
+        if (!ok || ret.length < 160) return 0;
+        // Decoded as full words: a word that does not fit uint80 is nonsense, not a reason to revert.
+        (uint256 roundId, int256 answer, , uint256 updatedAt, uint256 answeredInRound) = abi.decode(
+            ret,
+            (uint256, int256, uint256, uint256, uint256)
+        );
+        if (
+            answer <= r.minAnswer ||
+            answer >= r.maxAnswer ||
+            answer > type(int128).max ||
+            roundId > type(uint80).max ||
+            updatedAt == 0 ||
+            answeredInRound < roundId ||
+            updatedAt > block.timestamp ||
+            block.timestamp - updatedAt > c.heartbeat
+        ) return 0;
+        // minAnswer >= 0 (checked when set), so answer > 0 here.
+        return uint256(answer) * 10 ** c.scaleExp;
+    }
+
     function _listed(address asset) internal view returns (Asset storage a) {
         a = _assets[asset];
         if (a.config.flags & FLAG_LISTED == 0) revert ErrorsLib.AssetNotListed();
@@ -301,8 +397,17 @@ abstract contract PoolStorage is AccessControl {
         return bytes32((uint256(uint160(owner)) << 96) | subId);
     }
 
+    /// @dev The caller is `owner` or one of its operators for every account (lender positions).
     function _checkAuthorized(address owner) internal view {
         if (msg.sender != owner && !isAuthorized[owner][msg.sender]) revert ErrorsLib.Unauthorized();
+    }
+
+    /// @dev The caller is `owner`, an operator for all of its accounts, or one scoped to sub-account `subId`.
+    function _checkAuthorized(address owner, uint96 subId) internal view {
+        if (msg.sender == owner || isAuthorized[owner][msg.sender]) return;
+        uint256 scope = _scopes[owner][msg.sender];
+        uint256 mask = uint96(scope);
+        if (mask == 0 || subId & mask != scope >> 96) revert ErrorsLib.Unauthorized();
     }
 
     struct LiquidationState {
@@ -310,15 +415,19 @@ abstract contract PoolStorage is AccessControl {
         address debtAsset;
         uint256 count;
         uint256 pos;
-        uint256 debt; // debt assets, rounded up
-        uint256 health; // WAD
-        uint256 bonus; // bps
+        uint256 debt; // debt assets, rounded up (after any write-off)
+        uint256 health; // WAD, before the liquidation
+        uint256 bonus; // bps, effective (after the equity cap)
         uint256 collateral; // the seized asset's amount in the account
         uint256 repayAssets; // the most the liquidator may repay
         uint256 seized; // collateral for repayAssets
         uint256 debtPrice;
         uint256 collPrice;
         bool revertIfHealthy;
+        // Insolvent account: debt shares written off before the seizure, and the market's borrow totals after.
+        uint256 writeOffShares;
+        uint256 totalBorrowAssets;
+        uint256 totalBorrowShares;
     }
 
     /// @dev True when a repay capped by the caller (`repaid`, seizing `s.seized`) would leave debt or collateral worth
@@ -330,21 +439,26 @@ abstract contract PoolStorage is AccessControl {
             (s.collateral - s.seized).mulDivDown(s.collPrice, WAD) < dust;
     }
 
-    /// @dev After a seizure emptied one collateral: true when what the account still holds is worth less than the
-    /// dust value and less than its debt. Nobody would liquidate it profitably, so the debt is written off now (the
-    /// owner keeps that dust) rather than left on the books.
+    /// @dev After a seizure emptied one collateral: true when every remaining price is trusted and what the account
+    /// still holds is worth less than the dust value and less than its debt (it is insolvent, and nobody would
+    /// liquidate it profitably).
     function _onlyDustLeft(
         Account storage acc,
         uint256 borrowShares,
         Market storage dm,
         uint256 debtPrice
     ) internal view returns (bool) {
-        (uint256 rest, , ) = _collateralValues(acc, false);
+        (uint256 rest, , bool allTrusted) = _liquidationValues(acc);
         uint256 debt = borrowShares.toAssetsUp(dm.totalBorrowAssets, dm.totalBorrowShares);
-        return rest < liquidationGlobals.dustValue && rest < debt.mulDivUp(debtPrice, WAD);
+        return allTrusted && rest < liquidationGlobals.dustValue && rest < debt.mulDivUp(debtPrice, WAD);
     }
 
     /// @dev Fills `s` with the account's health, the bonus, the largest allowed repay and the collateral it buys.
+    /// Rules (docs/liquidation.md): collateral without a trusted price counts as zero; the seized collateral and
+    /// the debt must be priced. An insolvent account (all prices trusted, collateral worth less than the debt) has
+    /// the debt its collateral cannot repay at the maximum bonus written off first (`s.writeOffShares`), and is then
+    /// liquidated in full at the maximum bonus. For a solvent account the bonus is capped by its equity, so a
+    /// liquidation never leaves it with less collateral value than debt.
     function _assessLiquidation(
         Account storage acc,
         uint256 totalBorrowAssets,
@@ -353,33 +467,72 @@ abstract contract PoolStorage is AccessControl {
         Asset storage c,
         LiquidationState memory s
     ) internal view {
-        (, , uint256 ltValue) = _collateralValues(acc, true);
-        uint256 debtPrice = _price(d);
+        (s.totalBorrowAssets, s.totalBorrowShares) = (totalBorrowAssets, totalBorrowShares);
+        (uint256 value, uint256 ltValue, bool allTrusted) = _liquidationValues(acc);
+        s.debtPrice = _price(d);
         s.debt = uint256(acc.borrowShares).toAssetsUp(totalBorrowAssets, totalBorrowShares);
-        uint256 debtValue = s.debt.mulDivUp(debtPrice, WAD);
+        uint256 debtValue = s.debt.mulDivUp(s.debtPrice, WAD);
         s.health = ltValue.mulDivDown(WAD, debtValue);
         if (ltValue >= debtValue) {
             if (s.revertIfHealthy) revert ErrorsLib.HealthyAccount();
             return;
         }
-
-        LiquidationConfig memory lc = c.liquidation;
-        uint256 depth = (WAD - s.health).min(BONUS_RAMP);
-        s.bonus = lc.baseBonus + uint256(lc.maxBonus - lc.baseBonus).mulDivDown(depth, BONUS_RAMP);
-
-        AssetConfig memory cc = c.config;
-        AssetRisk memory cr = c.risk;
-        uint256 collPrice = _priceOf(cc, cr);
-        (s.debtPrice, s.collPrice) = (debtPrice, collPrice);
+        s.collPrice = _priceOf(c.config, c.risk);
         s.collateral = _collateralAt(acc, s.pos);
-        uint256 collValue = s.collateral.mulDivDown(collPrice, WAD);
+
+        bool closeOut = acc.closeOut;
+        if (allTrusted && value < debtValue) {
+            // Insolvent: the loss is known now. Book it before seizing, so no dust left behind can keep it off the
+            // books; what remains is exactly what the collateral repays at the maximum bonus.
+            debtValue = _writeOff(acc, s);
+            closeOut = true;
+        }
+        _sizeLiquidation(c, s, closeOut, debtValue, ltValue);
+
+        // Equity cap: the bonus is paid from the account's equity, never from lenders. Seized value (rounded up) may
+        // exceed repaid value (rounded down) by at most the equity less a 2-wei rounding margin. Skipped only when
+        // an untrusted collateral makes the equity unknown and the trusted part alone is under water.
+        if (value >= debtValue) _capBonusByEquity(s, value - debtValue);
+    }
+
+    /// @dev Sets `s.writeOffShares` (the shortfall of an insolvent account), the borrow totals and debt after it;
+    /// returns the debt value after it.
+    function _writeOff(Account storage acc, LiquidationState memory s) internal view returns (uint256) {
+        uint256 borrowShares = acc.borrowShares;
+        uint256 w = _shortfallShares(acc, borrowShares, s.totalBorrowAssets, s.totalBorrowShares, s.debtPrice);
+        if (w != 0) {
+            uint256 wAssets = w.toAssetsUp(s.totalBorrowAssets, s.totalBorrowShares);
+            s.totalBorrowAssets = s.totalBorrowAssets.zeroFloorSub(wAssets);
+            s.totalBorrowShares -= w;
+            s.debt = (borrowShares - w).toAssetsUp(s.totalBorrowAssets, s.totalBorrowShares);
+            s.writeOffShares = w;
+        }
+        return s.debt.mulDivUp(s.debtPrice, WAD);
+    }
+
+    /// @dev The bonus, the largest repay and the collateral it buys, before the equity cap.
+    function _sizeLiquidation(
+        Asset storage c,
+        LiquidationState memory s,
+        bool closeOut,
+        uint256 debtValue,
+        uint256 ltValue
+    ) internal view {
+        LiquidationConfig memory lc = c.liquidation;
         LiquidationGlobals memory g = liquidationGlobals;
+        // The bonus rises from base to max as health falls from 1 to 1 − BONUS_RAMP; a close-out pays the maximum.
+        if (closeOut) {
+            s.bonus = lc.maxBonus;
+        } else {
+            uint256 depth = (WAD - s.health).min(BONUS_RAMP);
+            s.bonus = lc.baseBonus + uint256(lc.maxBonus - lc.baseBonus).mulDivDown(depth, BONUS_RAMP);
+        }
 
         // Largest repay value: enough to restore the target health, or everything when deep under water.
         uint256 repayValue = debtValue;
-        if (s.health >= g.fullLiquidationHealth) {
+        if (!closeOut && s.health >= g.fullLiquidationHealth) {
             // After repaying x (and seizing x·(1+b) valued at LT lt_c): (L − x·(1+b)·lt_c) / (D − x) = H_target.
-            uint256 weight = (BPS + s.bonus) * _effectiveLt(cc, cr) * (WAD / BPS / BPS); // (1+b)·lt_c, WAD
+            uint256 weight = (BPS + s.bonus) * _effectiveLt(c.config, c.risk) * (WAD / BPS / BPS); // (1+b)·lt_c
             uint256 target = g.targetHealth;
             if (target > weight) {
                 repayValue = (target.mulDivUp(debtValue, WAD) - ltValue).mulDivUp(WAD, target - weight).min(debtValue);
@@ -388,11 +541,12 @@ abstract contract PoolStorage is AccessControl {
             if (debtValue - repayValue < g.dustValue) repayValue = debtValue;
         }
         // Limited by the collateral available (repay·(1+b) ≤ collateral value); all of it if the rest is dust.
+        uint256 collValue = s.collateral.mulDivDown(s.collPrice, WAD);
         uint256 maxByCollateral = collValue.mulDivDown(BPS, BPS + s.bonus);
         bool takeAll = repayValue >= maxByCollateral ||
             collValue.zeroFloorSub(repayValue.mulDivUp(BPS + s.bonus, BPS)) < g.dustValue;
         if (takeAll) repayValue = maxByCollateral;
-        s.repayAssets = repayValue.mulDivUp(WAD, debtPrice);
+        s.repayAssets = repayValue.mulDivUp(WAD, s.debtPrice);
         if (s.repayAssets >= s.debt) {
             s.repayAssets = s.debt;
             takeAll = false;
@@ -400,11 +554,21 @@ abstract contract PoolStorage is AccessControl {
         if (takeAll) {
             s.seized = s.collateral;
         } else {
-            s.seized = s.repayAssets.mulDivDown(debtPrice, WAD).mulDivDown(BPS + s.bonus, BPS).mulDivDown(
+            s.seized = s.repayAssets.mulDivDown(s.debtPrice, WAD).mulDivDown(BPS + s.bonus, BPS).mulDivDown(
                 WAD,
-                collPrice
+                s.collPrice
             );
             if (s.seized > s.collateral) s.seized = s.collateral;
         }
+    }
+
+    /// @dev Lowers the seizure so that seized value − repaid value ≤ `equity` − 2 wei, and `s.bonus` to match.
+    function _capBonusByEquity(LiquidationState memory s, uint256 equity) internal pure {
+        uint256 repaidValue = s.repayAssets.mulDivDown(s.debtPrice, WAD);
+        uint256 room = repaidValue + equity.zeroFloorSub(2);
+        if (s.seized.mulDivUp(s.collPrice, WAD) <= room) return;
+        s.seized = room.mulDivDown(WAD, s.collPrice);
+        uint256 gain = s.seized.mulDivDown(s.collPrice, WAD).zeroFloorSub(repaidValue);
+        s.bonus = repaidValue == 0 ? 0 : gain.mulDivDown(BPS, repaidValue);
     }
 }

@@ -61,6 +61,9 @@ struct Account {
     uint128 collateral0;
     uint8 collateralCount;
     uint64 collateralIds; // up to 8 packed 1-byte asset ids, in list order
+    // Set when a shortfall was booked on this account: its remaining debt was sized so that the collateral repays
+    // it at the maximum bonus, so liquidations pay that bonus (capped by the equity left) until the next borrow.
+    bool closeOut;
     // slot 1: a borrow writes only this slot
     uint120 borrowShares; // 1.3e36 shares: 1.3e30 assets at the 1e6 share scale
     uint8 debtId; // 0 = no debt

@@ -47,6 +47,10 @@ library ErrorsLib {
     error LiquidationLeavesDust();
     error CircuitBreakerActive();
     error InvalidLiquidationParams();
+    /// @notice `settleBadDebt` on an account whose collateral still covers its debt.
+    error NotInsolvent();
+    /// @notice An operator scope with a zero mask, or a prefix with bits outside its mask.
+    error InvalidScope();
     // ---- oracle
     error NonPositivePrice();
     error PriceAtBound();
@@ -55,6 +59,8 @@ library ErrorsLib {
     // ---- flash loans
     error FlashLoanCallbackFailed();
     error UnsupportedToken();
+    /// @notice The guardian paused flash loans of this asset.
+    error FlashPaused();
     // ---- reentrancy
     error Reentrancy();
 }

@@ -75,8 +75,10 @@ library EventsLib {
         uint256 bonusBps,
         uint256 healthFactor
     );
-    /// @notice An account's collateral ran out with `debt` left: `coveredByReserves` was paid from the asset's
-    /// reserves and `socialized` written off against lenders (the supply share price fell).
+    /// @notice `debt` of `(owner, subId)` in `asset` was written off: the account was insolvent (its collateral, at
+    /// trusted oracle prices, worth less than its debt) when a liquidation or `settleBadDebt` found it, or its
+    /// collateral ran out. `coveredByReserves` was paid from the asset's reserves and `socialized` written off
+    /// against lenders (the supply share price fell).
     event BadDebt(
         address indexed asset,
         address indexed owner,
@@ -86,6 +88,14 @@ library EventsLib {
         uint256 socialized
     );
     event SetAuthorization(address indexed owner, address indexed operator, bool authorized);
+    /// @notice `operator` may act for the accounts of `owner` whose sub-account id satisfies
+    /// `subId & subIdMask == subIdPrefix` (a zero mask revokes the scope).
+    event SetAuthorizationScope(address indexed owner, address indexed operator, uint96 subIdPrefix, uint96 subIdMask);
+    /// @notice An insolvent account's `amount` of dust collateral `asset` went to the protocol's liquidation fees
+    /// when its debt was written off (nobody would liquidate it profitably).
+    event DustSwept(address indexed owner, uint96 indexed subId, address indexed asset, uint256 amount);
+    /// @notice The guardian paused or resumed flash loans of `asset`.
+    event FlashPauseSet(address indexed asset, bool paused);
 
     event AssetListed(address indexed asset, uint8 id, address vault);
     event OracleSet(address indexed asset, address feed, uint256 heartbeat, int256 minAnswer, int256 maxAnswer);
