@@ -459,7 +459,11 @@ contract Pool is PoolStorage, IERC3156FlashLender {
         c.totalCollateral -= uint128(seized);
         if (protocolFee != 0) c.liquidationFees += uint128(protocolFee);
 
-        if (borrowShares != 0 && (s.count == 0 || (left == 0 && _onlyDustLeft(acc, borrowShares, dm, s.debtPrice)))) {
+        if (
+            borrowShares != 0 &&
+            (s.count == 0 ||
+                (left == 0 && _onlyDustLeft(acc, borrowShares, dm, s.debtPrice, s.writeOffShares != 0)))
+        ) {
             // Nothing (or only dust nobody would liquidate) is left to repay the rest: the dust goes to the protocol
             // and the debt is written off.
             _sweepDust(acc, owner, subId);
@@ -559,6 +563,12 @@ contract Pool is PoolStorage, IERC3156FlashLender {
         }
         acc.collateralIds = 0;
         acc.collateralCount = 0;
+    }
+
+    /// @notice Whether `(owner, subId)` is in close-out: a shortfall was booked on it, so its liquidations pay the
+    /// maximum bonus (capped by its equity) until its next borrow.
+    function isCloseOut(address owner, uint96 subId) external view returns (bool) {
+        return _accounts[_key(owner, subId)].closeOut;
     }
 
     /// @notice Lets `operator` act only for the caller's accounts whose sub-account id satisfies

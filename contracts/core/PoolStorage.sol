@@ -439,18 +439,21 @@ abstract contract PoolStorage is AccessControl {
             (s.collateral - s.seized).mulDivDown(s.collPrice, WAD) < dust;
     }
 
-    /// @dev After a seizure emptied one collateral: true when every remaining price is trusted and what the account
-    /// still holds is worth less than the dust value and less than its debt (it is insolvent, and nobody would
-    /// liquidate it profitably).
+    /// @dev After a seizure emptied one collateral: true when every remaining price is trusted, what the account
+    /// still holds is worth less than the dust value (nobody would liquidate it profitably), and the account is
+    /// insolvent: now (worth less than its debt), or when this transaction found it so (`wasInsolvent`).
     function _onlyDustLeft(
         Account storage acc,
         uint256 borrowShares,
         Market storage dm,
-        uint256 debtPrice
+        uint256 debtPrice,
+        bool wasInsolvent
     ) internal view returns (bool) {
         (uint256 rest, , bool allTrusted) = _liquidationValues(acc);
+        if (!allTrusted || rest >= liquidationGlobals.dustValue) return false;
+        if (wasInsolvent) return true;
         uint256 debt = borrowShares.toAssetsUp(dm.totalBorrowAssets, dm.totalBorrowShares);
-        return allTrusted && rest < liquidationGlobals.dustValue && rest < debt.mulDivUp(debtPrice, WAD);
+        return rest < debt.mulDivUp(debtPrice, WAD);
     }
 
     /// @dev Fills `s` with the account's health, the bonus, the largest allowed repay and the collateral it buys.
@@ -568,7 +571,8 @@ abstract contract PoolStorage is AccessControl {
         uint256 room = repaidValue + equity.zeroFloorSub(2);
         if (s.seized.mulDivUp(s.collPrice, WAD) <= room) return;
         s.seized = room.mulDivDown(WAD, s.collPrice);
-        uint256 gain = s.seized.mulDivDown(s.collPrice, WAD).zeroFloorSub(repaidValue);
-        s.bonus = repaidValue == 0 ? 0 : gain.mulDivDown(BPS, repaidValue);
+        // The effective bonus, rounded up: it sets the protocol's share of the seizure and bounds the seized value.
+        uint256 gain = s.seized.mulDivUp(s.collPrice, WAD).zeroFloorSub(repaidValue);
+        s.bonus = repaidValue == 0 ? 0 : gain.mulDivUp(BPS, repaidValue);
     }
 }

@@ -42,8 +42,9 @@ export interface MarketState {
 export interface CollateralState {
   asset: string;
   amount: bigint;
-  price: bigint; // pool price: USD (18 dec) per token unit, scaled 1e18
+  price: bigint; // pool price: USD (18 dec) per token unit, scaled 1e18; 0 when the feed cannot be trusted
   lt: bigint; // effective LT, bps
+  maxBonus?: bigint; // the asset's max liquidation bonus (bps): what an insolvent account's close-out pays
 }
 
 export interface LiquidationConfigState {
@@ -67,6 +68,7 @@ export interface LiquidationInputs {
   pos: number; // position of the seized collateral in `collaterals`
   config: LiquidationConfigState; // of the seized collateral
   globals: LiquidationGlobalsState;
+  closeOut?: boolean; // Account.closeOut: a shortfall was booked earlier
 }
 
 export interface Assessment {
@@ -92,6 +94,15 @@ export interface Assessment {
   takeAll: boolean;
   repayAssets: bigint;
   seized: bigint;
+  /** Unweighted value of the collateral with a trusted price. */
+  value: bigint;
+  /** Insolvent (every price trusted, value < debt value): debt shares written off before the seizure. */
+  writeOffShares: bigint;
+  /** The debt market after that write-off (the input market when there is none). */
+  marketAfterWriteOff: MarketState;
+  writeOff?: BadDebtResult;
+  /** The bonus was lowered to the account's equity. */
+  equityCapped: boolean;
 }
 
 export class HealthyAccountError extends Error {
@@ -100,11 +111,28 @@ export class HealthyAccountError extends Error {
   }
 }
 
-/** Sum of the account's LT-weighted collateral values, as `_collateralValues(acc, true)`. */
+/** Sum of the account's LT-weighted collateral values, as `_liquidationValues` (untrusted prices are 0). */
 export function liquidationValue(collaterals: CollateralState[]): bigint {
   let lv = 0n;
   for (const c of collaterals) lv += bpsDown(mulDivDown(c.amount, c.price, WAD), c.lt);
   return lv;
+}
+
+/** Unweighted value of the collateral with a trusted price. */
+export function collateralValue(collaterals: CollateralState[]): bigint {
+  let v = 0n;
+  for (const c of collaterals) v += mulDivDown(c.amount, c.price, WAD);
+  return v;
+}
+
+/** Mirror of `_closeOutValue`: what the collateral repays when each asset is seized at its max bonus. */
+export function closeOutValue(collaterals: CollateralState[]): bigint {
+  let v = 0n;
+  for (const c of collaterals) {
+    if (c.maxBonus === undefined) throw new Error("closeOutValue needs each collateral's maxBonus");
+    v += mulDivDown(mulDivDown(c.amount, c.price, WAD), BPS, BPS + c.maxBonus);
+  }
+  return v;
 }
 
 /** The bonus curve: base at health 1, rising linearly to max at 1 − BONUS_RAMP, capped there. */
@@ -116,12 +144,31 @@ export function bonusFor(health: bigint, cfg: LiquidationConfigState): bigint {
 /** Mirror of Pool._assessLiquidation. Throws HealthyAccountError where the pool reverts HealthyAccount. */
 export function assessLiquidation(i: LiquidationInputs): Assessment {
   const ltValue = liquidationValue(i.collaterals);
+  const value = collateralValue(i.collaterals);
+  const allTrusted = i.collaterals.every((c) => c.price !== 0n);
   const debtPrice = i.debtPrice;
-  const debt = toAssetsUp(i.borrowShares, i.debtMarket.totalBorrowAssets, i.debtMarket.totalBorrowShares);
-  const debtValue = mulDivUp(debt, debtPrice, WAD);
+  let m = i.debtMarket;
+  let debt = toAssetsUp(i.borrowShares, m.totalBorrowAssets, m.totalBorrowShares);
+  let debtValue = mulDivUp(debt, debtPrice, WAD);
   if (ltValue >= debtValue) throw new HealthyAccountError();
   const health = mulDivDown(ltValue, WAD, debtValue);
-  const bonus = bonusFor(health, i.config);
+
+  let closeOut = i.closeOut ?? false;
+  let writeOffShares = 0n;
+  let writeOff: BadDebtResult | undefined;
+  if (allTrusted && value < debtValue) {
+    const keepAssets = mulDivDown(closeOutValue(i.collaterals), WAD, debtPrice);
+    const keepShares = toSharesDown(keepAssets, m.totalBorrowAssets, m.totalBorrowShares);
+    if (keepShares < i.borrowShares) {
+      writeOffShares = i.borrowShares - keepShares;
+      writeOff = realizeBadDebt(m, writeOffShares);
+      m = writeOff.marketAfter;
+      debt = toAssetsUp(keepShares, m.totalBorrowAssets, m.totalBorrowShares);
+      debtValue = mulDivUp(debt, debtPrice, WAD);
+    }
+    closeOut = true;
+  }
+  let bonus = closeOut ? i.config.maxBonus : bonusFor(health, i.config);
 
   const c = i.collaterals[i.pos];
   const collPrice = c.price;
@@ -132,7 +179,7 @@ export function assessLiquidation(i: LiquidationInputs): Assessment {
   let repayValue = debtValue;
   let targetRepayValue = debtValue;
   let debtDust = false;
-  const fullByHealth = health < g.fullLiquidationHealth;
+  const fullByHealth = closeOut || health < g.fullLiquidationHealth;
   if (!fullByHealth) {
     const weight = (BPS + bonus) * c.lt * (WAD / BPS / BPS);
     const target = g.targetHealth;
@@ -162,6 +209,18 @@ export function assessLiquidation(i: LiquidationInputs): Assessment {
     seized = mulDivDown(mulDivDown(mulDivDown(repayAssets, debtPrice, WAD), BPS + bonus, BPS), WAD, collPrice);
     if (seized > collateral) seized = collateral;
   }
+  // Equity cap (`_capBonusByEquity`).
+  let equityCapped = false;
+  if (value >= debtValue) {
+    const repaidValue = mulDivDown(repayAssets, debtPrice, WAD);
+    const room = repaidValue + zeroFloorSub(value - debtValue, 2n);
+    if (mulDivUp(seized, collPrice, WAD) > room) {
+      seized = mulDivDown(room, WAD, collPrice);
+      const gain = zeroFloorSub(mulDivUp(seized, collPrice, WAD), repaidValue);
+      bonus = repaidValue === 0n ? 0n : mulDivUp(gain, BPS, repaidValue);
+      equityCapped = true;
+    }
+  }
   return {
     debt,
     debtValue,
@@ -180,6 +239,11 @@ export function assessLiquidation(i: LiquidationInputs): Assessment {
     takeAll,
     repayAssets,
     seized,
+    value,
+    writeOffShares,
+    marketAfterWriteOff: m,
+    writeOff,
+    equityCapped,
   };
 }
 
@@ -227,6 +291,10 @@ export interface LiquidationResult {
   borrowSharesLeft: bigint;
   debtMarketAfter: MarketState;
   badDebt?: BadDebtResult;
+  /** With `badDebt` after the seizure: what was left of every collateral went to the protocol's fees (DustSwept). */
+  swept: { asset: string; amount: bigint }[];
+  /** Everything written off in the transaction: the insolvency write-off before the seizure plus `badDebt`. */
+  writtenOff: { debt: bigint; covered: bigint; socialized: bigint };
   /** The pool reverts SlippageExceeded. */
   slippage: boolean;
   /** A caller-capped repay would leave debt or collateral worth less than the dust value: LiquidationLeavesDust. */
@@ -246,14 +314,15 @@ export function simulateLiquidation(i: LiquidationInputs, maxRepay: bigint, minS
       mulDivDown(a.debt - repaid, i.debtPrice, WAD) < i.globals.dustValue ||
       mulDivDown(a.collateral - seized, c.price, WAD) < i.globals.dustValue;
   }
-  const m = i.debtMarket;
-  const shares = repaid === a.debt ? i.borrowShares : toSharesDown(repaid, m.totalBorrowAssets, m.totalBorrowShares);
+  const m = a.marketAfterWriteOff;
+  const borrowShares = i.borrowShares - a.writeOffShares;
+  const shares = repaid === a.debt ? borrowShares : toSharesDown(repaid, m.totalBorrowAssets, m.totalBorrowShares);
   let debtMarketAfter: MarketState = {
     ...m,
     totalBorrowAssets: zeroFloorSub(m.totalBorrowAssets, repaid),
     totalBorrowShares: m.totalBorrowShares - shares,
   };
-  let borrowSharesLeft = i.borrowShares - shares;
+  let borrowSharesLeft = borrowShares - shares;
   const protocolFee = bpsDown(seized - mulDivUp(seized, BPS, BPS + a.bonus), i.config.protocolShare);
   // minSeized bounds what the receiver gets: the seizure net of the protocol fee.
   const slippage = seized === 0n || seized - protocolFee < minSeized;
@@ -264,14 +333,28 @@ export function simulateLiquidation(i: LiquidationInputs, maxRepay: bigint, minS
   let onlyDustLeft = false;
   if (borrowSharesLeft !== 0n && collateralLeft === 0n && collateralCountAfter > 0) {
     const rest = i.collaterals.reduce((v, c, k) => (k === i.pos ? v : v + mulDivDown(c.amount, c.price, WAD)), 0n);
+    const restTrusted = i.collaterals.every((c, k) => k === i.pos || c.price !== 0n);
     const debtLeft = toAssetsUp(borrowSharesLeft, debtMarketAfter.totalBorrowAssets, debtMarketAfter.totalBorrowShares);
-    onlyDustLeft = rest < i.globals.dustValue && rest < mulDivUp(debtLeft, i.debtPrice, WAD);
+    onlyDustLeft =
+      restTrusted &&
+      rest < i.globals.dustValue &&
+      (a.writeOffShares !== 0n || rest < mulDivUp(debtLeft, i.debtPrice, WAD));
   }
+  const swept: { asset: string; amount: bigint }[] = [];
+  let countAfter = collateralCountAfter;
   if (borrowSharesLeft !== 0n && (collateralCountAfter === 0 || onlyDustLeft)) {
+    for (const [k, c] of i.collaterals.entries()) if (k !== i.pos) swept.push({ asset: c.asset, amount: c.amount });
+    countAfter = 0;
     badDebt = realizeBadDebt(debtMarketAfter, borrowSharesLeft);
     debtMarketAfter = badDebt.marketAfter;
     borrowSharesLeft = 0n;
   }
+  const parts = [a.writeOff, badDebt].filter((x): x is BadDebtResult => x !== undefined);
+  const writtenOff = {
+    debt: parts.reduce((t, x) => t + x.debt, 0n),
+    covered: parts.reduce((t, x) => t + x.covered, 0n),
+    socialized: parts.reduce((t, x) => t + x.socialized, 0n),
+  };
   return {
     assessment: a,
     repaid,
@@ -280,10 +363,12 @@ export function simulateLiquidation(i: LiquidationInputs, maxRepay: bigint, minS
     protocolFee,
     sentToReceiver: seized - protocolFee,
     collateralLeft,
-    collateralCountAfter,
+    collateralCountAfter: countAfter,
     borrowSharesLeft,
     debtMarketAfter,
     badDebt,
+    swept,
+    writtenOff,
     slippage,
     leavesDust,
   };
@@ -345,11 +430,18 @@ export async function loadLiquidationInputs(
   for (let k = 0; k < assets.length; k++) {
     const cfg = await pool.assetConfig(assets[k], { blockTag });
     const risk = await pool.assetRisk(assets[k], { blockTag });
+    let price = 0n;
+    try {
+      price = await pool.price(assets[k], { blockTag });
+    } catch {
+      // An untrusted feed: the liquidation counts this collateral as zero.
+    }
     collaterals.push({
       asset: assets[k],
       amount: amounts[k],
-      price: await pool.price(assets[k], { blockTag }),
+      price,
       lt: effectiveLt(cfg.lt, risk, timestamp),
+      maxBonus: (await pool.liquidationConfig(assets[k], { blockTag })).maxBonus,
     });
   }
   const pos = collaterals.findIndex((c) => c.asset.toLowerCase() === collateralAsset.toLowerCase());
@@ -366,6 +458,7 @@ export async function loadLiquidationInputs(
     pos,
     config: { baseBonus: lc.baseBonus, maxBonus: lc.maxBonus, protocolShare: lc.protocolShare },
     globals: { targetHealth: g.targetHealth, fullLiquidationHealth: g.fullLiquidationHealth, dustValue: g.dustValue },
+    closeOut: await pool.isCloseOut(owner, subId, { blockTag }),
   };
 }
 

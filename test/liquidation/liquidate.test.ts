@@ -20,6 +20,7 @@ import {
   mulDivDown,
   mulDivUp,
   toAssetsDown,
+  toAssetsUp,
   type LoadedInputs,
   type LiquidationResult,
 } from "../helpers/liquidation";
@@ -113,12 +114,16 @@ async function liquidateExact(
     );
   await expect(tx).to.changeTokenBalances(debt.token, [caller, f.pool], [-r.repaid, r.repaid]);
   await expect(tx).to.changeTokenBalances(collateral.token, [receiver, f.pool], [r.sentToReceiver, -r.sentToReceiver]);
-  if (r.badDebt) {
-    await expect(tx)
-      .to.emit(f.pool, "BadDebt")
-      .withArgs(debt.address, owner, subId, r.badDebt.debt, r.badDebt.covered, r.badDebt.socialized);
-  } else {
-    await expect(tx).not.to.emit(f.pool, "BadDebt");
+  for (const bd of [r.assessment.writeOff, r.badDebt]) {
+    if (bd) {
+      await expect(tx)
+        .to.emit(f.pool, "BadDebt")
+        .withArgs(debt.address, owner, subId, bd.debt, bd.covered, bd.socialized);
+    }
+  }
+  if (!r.assessment.writeOff && !r.badDebt) await expect(tx).not.to.emit(f.pool, "BadDebt");
+  for (const d of r.swept) {
+    await expect(tx).to.emit(f.pool, "DustSwept").withArgs(owner, subId, d.asset, d.amount);
   }
   // The account afterwards.
   const [debtAsset, sharesAfter, , assets, amounts] = await f.pool.accountOf(owner, subId);
@@ -126,7 +131,10 @@ async function liquidateExact(
   expect(debtAsset).to.equal(r.borrowSharesLeft === 0n ? ethers.ZeroAddress : debt.address);
   expect(await f.pool.collateralOf(owner, subId, collateral.address)).to.equal(r.collateralLeft);
   expect(assets.length).to.equal(r.collateralCountAfter);
-  expect(amounts.reduce((s, x) => s + x, 0n)).to.equal(inputs.collaterals.reduce((s, c) => s + c.amount, 0n) - r.seized);
+  const swept = r.swept.reduce((t, d) => t + d.amount, 0n);
+  expect(amounts.reduce((s, x) => s + x, 0n)).to.equal(
+    inputs.collaterals.reduce((s, c) => s + c.amount, 0n) - r.seized - swept,
+  );
   // The debt market as the reference booked it (nothing else happened in that block).
   const m = await f.pool.market(debt.address);
   expect(m.totalBorrowAssets).to.equal(r.debtMarketAfter.totalBorrowAssets);
@@ -635,31 +643,33 @@ describe("Liquidation", () => {
       }
     });
 
-    it("deep under water: seizes all WETH (list shrinks), then all WBTC, and only then writes the rest off", async () => {
+    it("deep under water: the first liquidation books the shortfall, then WETH and WBTC go at the max bonus", async () => {
       const f = await loadFixture(multiFixture);
       const [, borrower, liquidator] = f.users;
-      await setPrice(f.weth, "1000"); // collateral $8,356 < debt $10,000
+      await setPrice(f.weth, "1000"); // collateral $8,356 < debt $10,000: insolvent
       const first = await liquidateExact(f, liquidator, borrower.address, f.weth, MAX);
+      // The loss is on the books before anything is seized: debt − what the collateral repays at 8 % (WETH, WBTC).
+      const wo = first.r.assessment.writeOff!;
+      expect(wo).to.not.equal(undefined);
+      expect(wo.debt).to.be.gt(units(f.usdc, 2_250)).and.lt(units(f.usdc, 2_275));
       expect(first.r.assessment.bonus).to.equal(800n);
-      expect(first.r.assessment.collateralLimited).to.equal(true);
       expect(first.r.seized).to.equal(units(f.weth, 5));
-      expect(first.r.badDebt).to.equal(undefined);
+      expect(await f.pool.isCloseOut(borrower.address, 0)).to.equal(true);
       // WETH was first in the list: WBTC took its place.
-      let [debtAsset, , , assets, amounts] = await f.pool.accountOf(borrower.address, 0);
+      let [debtAsset, , , assets] = await f.pool.accountOf(borrower.address, 0);
       expect(debtAsset).to.equal(f.usdc.address);
       expect([...assets]).to.deep.equal([f.wbtc.address]);
-      expect([...amounts]).to.deep.equal([units(f.wbtc, "0.05594")]);
+      const h = await f.pool.accountHealth(borrower.address, 0);
+      expect(h.collateralValue).to.be.gte(h.debtValue); // no longer insolvent
 
       const second = await liquidateExact(f, liquidator, borrower.address, f.wbtc, MAX);
       expect(second.inputs.pos).to.equal(0);
-      expect(second.r.seized).to.equal(units(f.wbtc, "0.05594"));
-      expect(second.r.badDebt).to.not.equal(undefined);
-      // ≈ $5,370 of debt left, $3,356 of WBTC buys ≈ $3,108 of it: ≈ $2,263 written off.
-      expect(second.r.badDebt!.debt).to.be.gt(units(f.usdc, 2_250)).and.lt(units(f.usdc, 2_275));
-      expect(second.r.badDebt!.socialized).to.be.gt(0n);
-      [debtAsset, , , assets, amounts] = await f.pool.accountOf(borrower.address, 0);
+      expect(second.r.assessment.writeOff).to.equal(undefined);
+      expect(second.r.assessment.bonus).to.be.lte(800n);
+      [debtAsset, , , assets] = await f.pool.accountOf(borrower.address, 0);
       expect(debtAsset).to.equal(ethers.ZeroAddress);
-      expect(assets.length).to.equal(0);
+      // At most rounding is left to the owner (the debt is in 6-decimal USDC): under a tenth of a cent.
+      expect((await f.pool.accountHealth(borrower.address, 0)).collateralValue).to.be.lt(10n ** 15n);
       await expectReconciled(f);
     });
   });
@@ -733,10 +743,13 @@ describe("Liquidation", () => {
       const lender0 = await f.pool.supplyBalance(f.usdc.address, lender.address, { blockTag: "pending" });
 
       const { r } = await liquidateExact(f, liquidator, borrower.address, f.weth, MAX);
-      const bd = r.badDebt!;
-      expect(bd).to.not.equal(undefined);
-      expect(r.seized).to.equal(units(f.weth, 10));
-      expect(bd.debt).to.equal(r.assessment.debt - r.repaid);
+      const bd = r.writtenOff;
+      expect(r.assessment.writeOff).to.not.equal(undefined);
+      // All the WETH but rounding (the last 6-decimal USDC unit of the close-out).
+      expect(units(f.weth, 10) - r.seized).to.be.lt(10n ** 10n);
+      // Written off: everything the seizure did not repay (the shortfall first, any rounding rest after).
+      const debt0 = toAssetsUp(pre.borrowShares, m0.totalBorrowAssets, m0.totalBorrowShares);
+      expect(bd.debt + r.repaid - debt0).to.be.gte(0n).and.lte(2n);
       expect(reserves0).to.be.gt(units(f.usdc, 10_000)); // a year of 10 % of ≈ $135k interest
       expect(bd.covered).to.equal(reserves0); // all the reserves...
       expect(bd.socialized).to.equal(bd.debt - reserves0); // ...and the rest on lenders
@@ -751,9 +764,8 @@ describe("Liquidation", () => {
       const reserves1 = (await f.pool.marketInfo(f.usdc.address)).reserves;
       expect(reserves1).to.equal(toAssetsDown(m1.reserveShares, m1.totalSupplyAssets, m1.totalSupplyShares));
       expect(reserves0 - reserves1 - bd.covered).to.be.gte(-1n).and.lte(1n);
-
-      const [debtAsset, shares, debt, assets] = await f.pool.accountOf(borrower.address, 0);
-      expect([debtAsset, shares, debt, assets.length]).to.deep.equal([ethers.ZeroAddress, 0n, 0n, 0]);
+      const [debtAsset, shares, debt] = await f.pool.accountOf(borrower.address, 0);
+      expect([debtAsset, shares, debt]).to.deep.equal([ethers.ZeroAddress, 0n, 0n]);
       await expectReconciled(f);
     });
 
@@ -767,7 +779,7 @@ describe("Liquidation", () => {
       const lender0 = await f.pool.supplyBalance(f.usdc.address, lender.address, { blockTag: "pending" });
 
       const { r } = await liquidateExact(f, liquidator, borrower.address, f.weth, MAX);
-      const bd = r.badDebt!;
+      const bd = r.writtenOff;
       expect(bd.debt).to.be.gt(0n).and.lt(reserves0);
       expect(bd.covered).to.equal(bd.debt);
       expect(bd.socialized).to.equal(0n);
@@ -788,41 +800,38 @@ describe("Liquidation", () => {
       expect(pre.debtMarket.reserveShares).to.equal(0n);
       const lender0 = await f.pool.supplyBalance(f.usdc.address, lender.address, { blockTag: "pending" });
       const { r } = await liquidateExact(f, liquidator, borrower.address, f.weth, MAX);
-      const bd = r.badDebt!;
+      const bd = r.writtenOff;
       expect(bd.covered).to.equal(0n);
       expect(bd.socialized).to.equal(bd.debt);
-      expect(bd.debt).to.equal(r.assessment.debt - r.repaid);
+      const debt0 = toAssetsUp(pre.borrowShares, pre.debtMarket.totalBorrowAssets, pre.debtMarket.totalBorrowShares);
+      expect(bd.debt + r.repaid - debt0).to.be.gte(0n).and.lte(2n);
       const lender1 = await f.pool.supplyBalance(f.usdc.address, lender.address);
       expect(lender0 - lender1 - bd.socialized).to.be.gte(-1n).and.lte(1n);
-      const [debtAsset, shares, , assets] = await f.pool.accountOf(borrower.address, 0);
-      expect([debtAsset, shares, assets.length]).to.deep.equal([ethers.ZeroAddress, 0n, 0]);
+      const [debtAsset, shares] = await f.pool.accountOf(borrower.address, 0);
+      expect([debtAsset, shares]).to.deep.equal([ethers.ZeroAddress, 0n]);
       await expectReconciled(f);
     });
   });
 
   describe("bad debt with only dust left", () => {
-    it("emptying the last real collateral writes the debt off at once when what remains is dust worth less than it", async () => {
+    it("an insolvent account with a dust collateral: the shortfall is booked at once, the dust swept with the rest", async () => {
       const f = await loadFixture(dustLeftFixture);
       const [, borrower, liquidator] = f.users;
-      await setPrice(f.weth, "1000"); // $5,000 of WETH and $6 of WBTC against $7,900 of debt
+      await setPrice(f.weth, "1000"); // $5,000 of WETH and $6 of WBTC against $7,900 of debt: insolvent
       const { r } = await liquidateExact(f, liquidator, borrower.address, f.weth, MAX);
-      expect(r.assessment.collateralLimited).to.equal(true);
+      // Booked before the seizure: without it ≈ $3,270 of debt would sit behind $6 of WBTC nobody takes at a gas loss.
+      expect(r.assessment.writeOff!.debt).to.be.gt(units(f.usdc, 3_200)).and.lt(units(f.usdc, 3_400));
       expect(r.seized).to.equal(units(f.weth, 5));
-      // Without the rule, ≈ $3,270 of debt would sit behind $6 of WBTC that no liquidator would take at a gas loss.
-      const bd = r.badDebt!;
-      expect(bd).to.not.equal(undefined);
-      expect(bd.debt).to.equal(r.assessment.debt - r.repaid);
-      expect(bd.debt).to.be.gt(units(f.usdc, 3_200)).and.lt(units(f.usdc, 3_400));
-      const [debtAsset, shares, , assets, amounts] = await f.pool.accountOf(borrower.address, 0);
-      expect([debtAsset, shares]).to.deep.equal([ethers.ZeroAddress, 0n]);
-      expect([...assets]).to.deep.equal([f.wbtc.address]);
-      expect([...amounts]).to.deep.equal([units(f.wbtc, "0.0001")]); // the owner keeps the dust
+      // Then only the $6 of WBTC backs ≈ $5.6 of debt: it goes to the protocol, the rest is written off.
+      expect(r.badDebt).to.not.equal(undefined);
+      expect(r.swept).to.deep.equal([{ asset: f.wbtc.address, amount: units(f.wbtc, "0.0001") }]);
+      const [debtAsset, shares, , assets] = await f.pool.accountOf(borrower.address, 0);
+      expect([debtAsset, shares, assets.length]).to.deep.equal([ethers.ZeroAddress, 0n, 0]);
+      expect((await f.pool.marketInfo(f.wbtc.address)).liquidationFees).to.be.gte(units(f.wbtc, "0.0001"));
       await expectReconciled(f);
-      // The dust is the owner's to withdraw; the account has no debt.
-      await f.pool.connect(borrower).withdrawCollateral(f.wbtc.address, MAX, borrower.address, 0, borrower.address);
     });
 
-    it("is not triggered while what remains is worth at least the dust value", async () => {
+    it("a solvent remainder worth at least the dust value is left for the next liquidator", async () => {
       const f = await loadFixture(dustLeftFixture);
       const [, borrower, liquidator] = f.users;
       await f.pool.connect(borrower).supplyCollateral(f.wbtc.address, units(f.wbtc, "0.0001"), borrower.address, 0);
@@ -830,9 +839,10 @@ describe("Liquidation", () => {
       const { r } = await liquidateExact(f, liquidator, borrower.address, f.weth, MAX);
       expect(r.badDebt).to.equal(undefined);
       expect(r.borrowSharesLeft).to.be.gt(0n);
-      // The next liquidator takes the WBTC and the rest is written off then.
+      // The next liquidator takes the WBTC at the close-out bonus; nothing is left to write off.
       const { r: r2 } = await liquidateExact(f, liquidator, borrower.address, f.wbtc, MAX);
-      expect(r2.badDebt).to.not.equal(undefined);
+      expect(r2.assessment.bonus).to.be.lte(800n);
+      expect((await f.pool.accountOf(borrower.address, 0))[0]).to.equal(ethers.ZeroAddress);
       await expectReconciled(f);
     });
   });
@@ -1092,7 +1102,7 @@ describe("Liquidation", () => {
               await expect(
                 f.pool
                   .connect(liquidator)
-                  .liquidate(borrower.address, 0, f.weth.address, maxRepay === 0n ? 1n : maxRepay, 0, liquidator.address, "0x"),
+                  .liquidate(borrower.address, 0, f.weth.address, maxRepay, 0, liquidator.address, "0x"),
               ).to.be.revertedWithCustomError(f.pool, maxRepay === 0n ? "ZeroAmount" : error);
               return;
             }
