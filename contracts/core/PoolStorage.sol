@@ -565,12 +565,18 @@ abstract contract PoolStorage is AccessControl {
         }
     }
 
-    /// @dev Lowers the seizure so that seized value − repaid value ≤ `equity` − 2 wei, and `s.bonus` to match.
+    /// @dev Keeps seized value − repaid value within `equity` − 2 wei (the rounding margin) and sets `s.bonus` to
+    /// match. When the bonus would exceed the equity the account is close to insolvency: the liquidation then repays
+    /// as much as this collateral covers at a bonus of exactly the equity, which closes a one-collateral account in
+    /// full instead of leaving it with no equity to pay the next liquidator.
     function _capBonusByEquity(LiquidationState memory s, uint256 equity) internal pure {
         uint256 repaidValue = s.repayAssets.mulDivDown(s.debtPrice, WAD);
-        uint256 room = repaidValue + equity.zeroFloorSub(2);
-        if (s.seized.mulDivUp(s.collPrice, WAD) <= room) return;
-        s.seized = room.mulDivDown(WAD, s.collPrice);
+        equity = equity.zeroFloorSub(2);
+        if (s.seized.mulDivUp(s.collPrice, WAD) <= repaidValue + equity) return;
+        uint256 coverable = s.collateral.mulDivDown(s.collPrice, WAD).zeroFloorSub(equity);
+        s.repayAssets = coverable.mulDivDown(WAD, s.debtPrice).min(s.debt);
+        repaidValue = s.repayAssets.mulDivDown(s.debtPrice, WAD);
+        s.seized = (repaidValue + equity).mulDivDown(WAD, s.collPrice).min(s.collateral);
         // The effective bonus, rounded up: it sets the protocol's share of the seizure and bounds the seized value.
         uint256 gain = s.seized.mulDivUp(s.collPrice, WAD).zeroFloorSub(repaidValue);
         s.bonus = repaidValue == 0 ? 0 : gain.mulDivUp(BPS, repaidValue);

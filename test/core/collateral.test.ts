@@ -47,9 +47,13 @@ describe("core: supplyCollateral", () => {
     expect((await f.pool.market(f.weth.address)).totalSupplyAssets).to.equal(0n);
   });
 
-  it("anyone may add to anyone's account; sub-accounts are separate", async () => {
+  it("only the owner or its operator adds to an account (a stranger reverts Unauthorized); sub-accounts are separate", async () => {
     const f = await loadFixture(deployPoolFixture);
     const [payer, owner] = f.users;
+    await expect(
+      f.pool.connect(payer).supplyCollateral(f.wbtc.address, 123n, owner.address, 42),
+    ).to.be.revertedWithCustomError(f.pool, "Unauthorized");
+    await f.pool.connect(owner).setAuthorization(payer.address, true);
     await expect(f.pool.connect(payer).supplyCollateral(f.wbtc.address, 123n, owner.address, 42))
       .to.emit(f.pool, "SupplyCollateral")
       .withArgs(f.wbtc.address, payer.address, owner.address, 42, 123n);

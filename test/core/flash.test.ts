@@ -65,12 +65,17 @@ describe("core: flash loans", () => {
     expect(await f.pool.flashFee(f.usdc.address, 10_001n)).to.equal(2n);
   });
 
-  it("maxFlashLoan is the pool's whole balance (collateral included); 0 when unlisted or borrow-paused", async () => {
+  it("maxFlashLoan is the pool's whole balance (collateral included); 0 when unlisted or flash-paused", async () => {
     const f = await loadFixture(flashFixture);
     expect(await f.pool.maxFlashLoan(f.usdc.address)).to.equal(units(f.usdc, 10_000));
     expect(await f.pool.maxFlashLoan(f.weth.address)).to.equal(units(f.weth, 1));
     expect(await f.pool.maxFlashLoan(f.users[0].address)).to.equal(0n);
+    // A borrow pause no longer stops flash loans (issue #15, finding 5); their own pause does.
     await f.pool.setPause(f.usdc.address, false, true);
+    expect(await f.pool.maxFlashLoan(f.usdc.address)).to.equal(units(f.usdc, 10_000));
+    await expect(f.pool.setFlashPause(f.usdc.address, true))
+      .to.emit(f.pool, "FlashPauseSet")
+      .withArgs(f.usdc.address, true);
     expect(await f.pool.maxFlashLoan(f.usdc.address)).to.equal(0n);
     // Collateral may be flash-borrowed and is back before the transaction ends.
     await f.borrower.borrow(f.weth.address, units(f.weth, 1));
@@ -89,10 +94,18 @@ describe("core: flash loans", () => {
     await expectRevertNoChange(f, () => f.borrower.borrow(f.usdc.address, 0), f.pool, "ZeroAmount");
   });
 
-  it("BorrowPaused while the asset's borrow is paused", async () => {
+  it("FlashPaused while the asset's flash loans are paused (only the guardian pauses); a borrow pause does not stop them", async () => {
     const f = await loadFixture(flashFixture);
     await f.pool.setPause(f.usdc.address, false, true);
-    await expectRevertNoChange(f, () => f.borrower.borrow(f.usdc.address, 1), f.pool, "BorrowPaused");
+    await expect(f.borrower.borrow(f.usdc.address, 1)).to.emit(f.pool, "FlashLoan");
+    await expect(f.pool.connect(f.users[3]).setFlashPause(f.usdc.address, true)).to.be.revertedWithCustomError(
+      f.pool,
+      "AccessControlUnauthorizedAccount",
+    );
+    await f.pool.setFlashPause(f.usdc.address, true);
+    await expectRevertNoChange(f, () => f.borrower.borrow(f.usdc.address, 1), f.pool, "FlashPaused");
+    await f.pool.setFlashPause(f.usdc.address, false);
+    await expect(f.borrower.borrow(f.usdc.address, 1)).to.emit(f.pool, "FlashLoan");
   });
 
   it("FlashLoanCallbackFailed when the callback returns anything but the ERC-3156 magic value", async () => {

@@ -140,7 +140,7 @@ describe("core: pause", () => {
     return { ...f, liq };
   }
 
-  it("refuses supply (SupplyPaused), borrow and flash loans (BorrowPaused)", async () => {
+  it("refuses supply (SupplyPaused) and borrow (BorrowPaused); flash loans have their own pause (FlashPaused)", async () => {
     const f = await loadFixture(pausedFixture);
     const [lender, b] = f.users;
     await expectRevertNoChange(f, () => f.pool.connect(lender).supply(f.usdc.address, 1, 0, lender.address), f.pool, "SupplyPaused");
@@ -150,9 +150,11 @@ describe("core: pause", () => {
       f.pool,
       "BorrowPaused",
     );
+    expect(await f.pool.maxFlashLoan(f.usdc.address)).to.be.gt(0n);
+    await f.pool.setFlashPause(f.usdc.address, true);
     expect(await f.pool.maxFlashLoan(f.usdc.address)).to.equal(0n);
     const borrower = await (await ethers.getContractFactory("MockFlashBorrower")).deploy(f.poolAddress);
-    await expect(borrower.borrow(f.usdc.address, 1)).to.be.revertedWithCustomError(f.pool, "BorrowPaused");
+    await expect(borrower.borrow(f.usdc.address, 1)).to.be.revertedWithCustomError(f.pool, "FlashPaused");
   });
 
   it("keeps repay, supplyCollateral, withdraw, withdrawCollateral and liquidation working", async () => {

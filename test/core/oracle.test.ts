@@ -43,7 +43,9 @@ describe("core: oracle", () => {
     async function expectBad(f: Awaited<ReturnType<typeof oracleFixture>>, error: string) {
       const [, b] = f.users;
       await expect(f.pool.price(f.weth.address)).to.be.revertedWithCustomError(f.pool, error);
-      await expect(f.pool.accountHealth(b.address, 0)).to.be.revertedWithCustomError(f.pool, error);
+      // Health follows the liquidation rule: the untrusted WETH counts as zero (issue #15, finding 2).
+      const h = await f.pool.accountHealth(b.address, 0);
+      expect([h.collateralValue, h.liquidationValue]).to.deep.equal([0n, 0n]);
       await expectRevertNoChange(
         f,
         () => f.pool.connect(b).borrow(f.usdc.address, units(f.usdc, 100), b.address, 0, b.address),

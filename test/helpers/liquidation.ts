@@ -212,10 +212,13 @@ export function assessLiquidation(i: LiquidationInputs): Assessment {
   // Equity cap (`_capBonusByEquity`).
   let equityCapped = false;
   if (value >= debtValue) {
-    const repaidValue = mulDivDown(repayAssets, debtPrice, WAD);
-    const room = repaidValue + zeroFloorSub(value - debtValue, 2n);
-    if (mulDivUp(seized, collPrice, WAD) > room) {
-      seized = mulDivDown(room, WAD, collPrice);
+    const equity = zeroFloorSub(value - debtValue, 2n);
+    let repaidValue = mulDivDown(repayAssets, debtPrice, WAD);
+    if (mulDivUp(seized, collPrice, WAD) > repaidValue + equity) {
+      const coverable = zeroFloorSub(mulDivDown(collateral, collPrice, WAD), equity);
+      repayAssets = min(mulDivDown(coverable, WAD, debtPrice), debt);
+      repaidValue = mulDivDown(repayAssets, debtPrice, WAD);
+      seized = min(mulDivDown(repaidValue + equity, WAD, collPrice), collateral);
       const gain = zeroFloorSub(mulDivUp(seized, collPrice, WAD), repaidValue);
       bonus = repaidValue === 0n ? 0n : mulDivUp(gain, BPS, repaidValue);
       equityCapped = true;

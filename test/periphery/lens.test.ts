@@ -247,7 +247,10 @@ describe("FulcraLens", () => {
 
     // BRK's feed goes stale (updated two days ago, heartbeat one day): sub-accounts 10–14 hold BRK.
     await f.brk.feed.setAnswerAt(toFeedAnswer("1"), (await time.latest()) - 2 * 24 * 3600);
-    await expect(f.pool.accountHealth(f.batchAddress, 10n)).to.be.revertedWithCustomError(f.pool, "StalePrice");
+    // The liquidation rule: the stale BRK counts as zero in the pool's health (issue #15, finding 2).
+    expect((await f.pool.accountHealth(f.batchAddress, 10n)).collateralValue).to.be.lt(
+      (await f.pool.accountHealth(f.batchAddress, 0n)).collateralValue,
+    );
     const blockTag = await ethers.provider.getBlockNumber();
     const [, , out] = await f.lens.snapshot(owners, subIds, { blockTag });
     for (let i = 0; i < out.length; i++) {
