@@ -101,13 +101,20 @@ describe("attack: the lender vault breaks ERC-4626 (issue #15, finding 6)", () =
     for (const owner of [depositor, stranger]) {
       expect(await f.vault.maxRedeem(owner.address)).to.equal(0n);
       expect(await f.vault.maxWithdraw(owner.address)).to.equal(0n);
-      const redeem = f.vault.connect(owner).redeem(await f.vault.maxRedeem(owner.address), owner.address, owner.address);
+      const redeem = f.vault
+        .connect(owner)
+        .redeem(await f.vault.maxRedeem(owner.address), owner.address, owner.address);
       await expect(redeem).to.emit(f.vault, "Withdraw").withArgs(owner.address, owner.address, owner.address, 0n, 0n);
       await expectNoOp(f, f.vault, f.usdc.token, f.vault.connect(owner).redeem(0n, owner.address, owner.address));
       await expectNoOp(f, f.vault, f.usdc.token, f.vault.connect(owner).withdraw(0n, owner.address, owner.address));
     }
     // Someone else's zero withdrawal needs no allowance either: nothing is spent.
-    await expectNoOp(f, f.vault, f.usdc.token, f.vault.connect(stranger).redeem(0n, stranger.address, depositor.address));
+    await expectNoOp(
+      f,
+      f.vault,
+      f.usdc.token,
+      f.vault.connect(stranger).redeem(0n, stranger.address, depositor.address),
+    );
   });
 
   it("deposit(maxDeposit) and mint(maxMint) revert while supply is paused (both 0)", async () => {
@@ -127,11 +134,12 @@ describe("attack: the lender vault breaks ERC-4626 (issue #15, finding 6)", () =
   it("a vault over an unlisted asset: every max* is 0 and calling each with it does not revert", async () => {
     const f = await loadFixture(deployPoolFixture);
     const [u] = f.users;
-    const token = (await (await ethers.getContractFactory("MockERC20")).deploy("Unlisted", "UNL", 18)) as unknown as MockERC20;
-    const vault = (await (await ethers.getContractFactory("FulcraVault")).deploy(
-      f.poolAddress,
-      await token.getAddress(),
-    )) as unknown as FulcraVault;
+    const token = (await (
+      await ethers.getContractFactory("MockERC20")
+    ).deploy("Unlisted", "UNL", 18)) as unknown as MockERC20;
+    const vault = (await (
+      await ethers.getContractFactory("FulcraVault")
+    ).deploy(f.poolAddress, await token.getAddress())) as unknown as FulcraVault;
     expect(await vault.maxDeposit(u.address)).to.equal(0n);
     expect(await vault.maxMint(u.address)).to.equal(0n);
     expect(await vault.maxWithdraw(u.address)).to.equal(0n);
