@@ -121,7 +121,13 @@ contract FulcraLens {
         (s.debtAsset, , s.debt, collaterals, ) = POOL.accountOf(owner, subId);
         uint256 debtPrice = POOL.price(s.debtAsset);
         for (uint256 j; j < collaterals.length; ++j) {
-            LiquidationPreview memory p = POOL.previewLiquidation(owner, subId, collaterals[j]);
+            // A collateral without a trusted price cannot be seized (the pool counts it as zero): skip it.
+            LiquidationPreview memory p;
+            try POOL.previewLiquidation(owner, subId, collaterals[j]) returns (LiquidationPreview memory q) {
+                p = q;
+            } catch {
+                continue;
+            }
             if (!p.liquidatable) continue;
             uint256 received = p.seized - p.protocolFee;
             uint256 gotValue = (received * POOL.price(collaterals[j])) / 1e18;
