@@ -215,13 +215,6 @@ describe("attacks: margin solvency (issue #15: findings 5, 7, 8)", () => {
       ] as const) {
         const s = sideOf(f, side);
         const max = await router.maxLeverage(s.collateral.address);
-        // WETH and USDC both LTV 80 %, deviation bound 1 %, no fee: (1 + 0.008) / (1 − 0.792) less 2 bps
-        expect(max).to.equal(expectedMaxLeverage(8000n));
-        expect(max).to.equal(4845184615384615383n);
-        await expect(router.connect(trader).openPosition(params(f, side, margin, max + 10n ** 15n)))
-          .to.be.revertedWithCustomError(router, "LeverageTooHigh")
-          .withArgs(max + 10n ** 15n, max);
-
         const pC = await pool.price(s.collateral.address);
         const pD = await pool.price(s.debt.address);
         const notional = (margin * max) / WAD;
@@ -240,6 +233,12 @@ describe("attacks: margin solvency (issue #15: findings 5, 7, 8)", () => {
             borrow,
             anyValue,
           );
+        // WETH and USDC both LTV 80 %, deviation bound 1 %, no fee: (1 + 0.008) / (1 − 0.792) less 2 bps
+        expect(max).to.equal(expectedMaxLeverage(8000n));
+        expect(max).to.equal(4845184615384615383n);
+        await expect(router.connect(trader).openPosition(params(f, side, margin, max + 10n ** 15n)))
+          .to.be.revertedWithCustomError(router, "LeverageTooHigh")
+          .withArgs(max + 10n ** 15n, max);
         const { sub, coll, debt } = await book(f, id, side);
         expect(coll).to.equal(margin + fill.out);
         expect(debt).to.equal(borrow);
@@ -283,12 +282,6 @@ describe("attacks: margin solvency (issue #15: findings 5, 7, 8)", () => {
       let h0 = await pool.accountHealth(trader.address, sub);
       expect(h0.borrowingPower).to.be.lt(h0.debtValue);
       expect(h0.healthFactor).to.be.gte(WAD);
-      // a swap that would cost more than the oracle bound allows cannot drain it: with the Uniswap pool pushed 3 %
-      // against the long, the swap needs more than the withdrawal cap (what a fill within 1 % of the oracle costs), so
-      // Uniswap's max-in check refuses it (STF); the arbitrageur then brings the pool back
-      await movePoolUni(f, 1862);
-      await expect(router.connect(trader).decrease(1n, frac, 100n * WAD, f.pathWU, FAR)).to.be.revertedWith("STF");
-      await movePoolUni(f, 1920);
       let repay = (debt * frac) / WAD;
       let sold = v3ExactOut(await poolState(uniPool), sideOf(f, "long").closeZeroForOne, repay, FEE_TIER).amountIn;
       const size0 = (await router.positionInfo(1n)).size;
@@ -312,6 +305,12 @@ describe("attacks: margin solvency (issue #15: findings 5, 7, 8)", () => {
       h0 = await pool.accountHealth(trader.address, sub);
       expect(h0.borrowingPower).to.be.lt(h0.debtValue);
       expect(h0.healthFactor).to.be.gte(WAD);
+      // a swap that would cost more than the oracle bound allows cannot drain it: with the Uniswap pool pushed 3 %
+      // against the short, the swap needs more than the withdrawal cap (what a fill within 1 % of the oracle costs),
+      // so Uniswap's max-in check refuses it (STF); the arbitrageur then brings the pool back
+      await movePoolUni(f, 2163);
+      await expect(router.connect(trader).decrease(2n, frac, 100_000n * USDC, f.pathUW, FAR)).to.be.revertedWith("STF");
+      await movePoolUni(f, 2100);
       repay = (debt * frac) / WAD;
       sold = v3ExactOut(await poolState(uniPool), sideOf(f, "short").closeZeroForOne, repay, FEE_TIER).amountIn;
       const fee = (sold * 30n) / 10_000n; // of the collateral sold, paid from the unspent part
