@@ -41,7 +41,31 @@ interface IPool {
 
     function repay(address asset, uint256 assets, address owner, uint96 subId) external returns (uint256, uint256);
 
+    /// @notice As `repay`, but calls `IFulcraRepayCallback(msg.sender).onFulcraRepay(assets, data)` after the debt is
+    /// booked and before the pool pulls `assets` from the caller, with the pool unlocked. Inside the callback the
+    /// repaid account may withdraw collateral beyond its LTV if its health ends no lower than before the repay.
+    /// Never paused (margin close and decrease go through it without a flash loan).
+    /// @return The assets repaid and the debt shares burnt.
+    function repayAndCall(
+        address asset,
+        uint256 assets,
+        address owner,
+        uint96 subId,
+        bytes calldata data
+    ) external returns (uint256, uint256);
+
+    /// @notice Books the known loss of an insolvent account `(owner, subId)` (permissionless).
+    /// @return writtenOff Debt assets written off.
+    function settleBadDebt(address owner, uint96 subId) external returns (uint256 writtenOff);
+
     function setAuthorization(address operator, bool authorized) external;
+
+    /// @notice Lets `operator` supply and withdraw collateral and borrow only for the caller's sub-accounts with
+    /// `subId & subIdMask == subIdPrefix` (never lender positions); a zero mask and prefix revoke.
+    function setAuthorizationScope(address operator, uint96 subIdPrefix, uint96 subIdMask) external;
+
+    /// @notice The (prefix, mask) of the sub-accounts of `owner` that `operator` may act for (mask 0: none).
+    function authorizationScope(address owner, address operator) external view returns (uint96 prefix, uint96 mask);
 
     function supplyShares(address asset, address user) external view returns (uint256);
 
@@ -80,4 +104,7 @@ interface IPool {
     function applyRiskParams(address asset, uint16 ltv, uint16 ltTarget, uint16 rampBpsPerHour) external;
 
     function setCircuitBreaker(address asset, bool active) external;
+
+    /// @notice Pauses or resumes flash loans of `asset` (GUARDIAN); independent of `setPause`.
+    function setFlashPause(address asset, bool paused) external;
 }

@@ -11,6 +11,7 @@ import {IERC3156FlashBorrower} from "@openzeppelin/contracts/interfaces/IERC3156
 import {IERC3156FlashLender} from "@openzeppelin/contracts/interfaces/IERC3156FlashLender.sol";
 import {IPool} from "../interfaces/IPool.sol";
 import {IDexAdapter} from "../interfaces/IDexAdapter.sol";
+import {IFulcraRepayCallback} from "../interfaces/IFulcraCallbacks.sol";
 import {AccountHealth, AssetConfig} from "../interfaces/IPoolTypes.sol";
 
 /// @notice Pool views the router needs beyond IPool.
@@ -30,14 +31,17 @@ interface IPoolMarginViews {
 /// the oracle price), posts margin + loan as collateral, borrows the debt asset against it, sells the debt for
 /// collateral through the DEX adapter, repays the loan from the purchase and posts the surplus — all atomically.
 /// (The loan is of the collateral, not the debt asset, because the pool's flash-loan balance check would count a
-/// borrow of the lent asset inside the loan as a shortfall.) Closing and decreasing flash-borrow the debt asset,
-/// repay, withdraw collateral, buy the loan back with it and return what is left to the trader.
-/// @dev The trader authorizes this router as its operator on the pool once (`pool.setAuthorization(router, true)`).
+/// borrow of the lent asset inside the loan as a shortfall.) Closing and decreasing take no flash loan: they repay
+/// through `pool.repayAndCall`, and in its callback withdraw collateral, buy the repaid debt with it and return what
+/// is left to the trader, before the pool pulls the repayment — so no pause of borrows or flash loans stops an exit.
+/// @dev The trader authorizes this router on the pool once: either for every account
+/// (`pool.setAuthorization(router, true)`) or only for its position sub-accounts
+/// (`pool.setAuthorizationScope(router, prefix, mask)` with `(prefix, mask) = authorizationScope()`).
 /// Long: collateral = base, debt = quote. Short: collateral = quote, debt = base. Margin is paid in the collateral
 /// asset. Every trade has a min-out, a deadline, and an oracle check: the execution price may not be worse than the
 /// oracle price by more than `maxDeviationBps`, so a manipulated pool makes the trade revert instead of the trader
 /// poorer. Leverage is capped by the collateral's LTV at the moment of the trade (the risk engine's dynamic LTV).
-contract MarginRouter is IERC3156FlashBorrower, AccessControl, ReentrancyGuardTransient {
+contract MarginRouter is IERC3156FlashBorrower, IFulcraRepayCallback, AccessControl, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
 
     /// @notice Sets fees, guards and limits.
@@ -50,10 +54,17 @@ contract MarginRouter is IERC3156FlashBorrower, AccessControl, ReentrancyGuardTr
     uint256 public constant MAX_DEVIATION_BPS = 500;
     /// @notice Upper bound of the minimum position value (18-decimal USD) governance may set.
     uint256 public constant MAX_MIN_POSITION_VALUE = 1_000_000e18;
-    /// @notice Leverage stays this far below the theoretical 1 / (1 − LTV), to leave room for swap costs.
-    uint256 public constant LEVERAGE_BUFFER_BPS = 200;
+    /// @notice `maxLeverage` stays this far below the exact limit of the opening flow, for the wei roundings of the
+    /// fee, the borrow, the flash-loan floor and the pool's valuations (each well under 1 bps of a position above
+    /// the minimum size).
+    uint256 public constant LEVERAGE_ROUNDING_BPS = 2;
     bytes32 internal constant FLASH_OK = keccak256("ERC3156FlashBorrower.onFlashLoan");
     uint8 internal constant FLAG_BREAKER = 16;
+    uint8 internal constant KIND_OPEN = 1;
+    /// @dev Reduce a position within its LTV: the same share of collateral and debt leaves it.
+    uint8 internal constant KIND_REDUCE = 2;
+    /// @dev Reduce a position above its LTV: only the collateral the repay costs leaves it.
+    uint8 internal constant KIND_DELEVER = 3;
 
     IPool public immutable POOL;
     IDexAdapter public immutable ADAPTER;
@@ -90,7 +101,7 @@ contract MarginRouter is IERC3156FlashBorrower, AccessControl, ReentrancyGuardTr
     }
 
     struct Action {
-        uint8 kind; // 1 open/increase, 2 reduce
+        uint8 kind; // KIND_OPEN, KIND_REDUCE or KIND_DELEVER
         uint256 positionId;
         address collateral;
         address debt;
@@ -123,7 +134,10 @@ contract MarginRouter is IERC3156FlashBorrower, AccessControl, ReentrancyGuardTr
     bytes32 internal constant T_BOUGHT = keccak256("fulcra.margin.bought");
     bytes32 internal constant T_SPENT = keccak256("fulcra.margin.spent");
     bytes32 internal constant T_RETURNED = keccak256("fulcra.margin.returned");
-    bytes32 internal constant T_FEE = keccak256("fulcra.margin.fee");
+    /// @dev Collateral a reduce above the LTV took out of the position for good (sold + closing fee).
+    bytes32 internal constant T_REMOVED = keccak256("fulcra.margin.removed");
+    /// @dev Set while this router's own `repayAndCall` is under way: `onFulcraRepay` serves only that.
+    bytes32 internal constant T_REPAY = keccak256("fulcra.margin.repay");
 
     error ZeroAmount();
     error Expired();
@@ -219,10 +233,17 @@ contract MarginRouter is IERC3156FlashBorrower, AccessControl, ReentrancyGuardTr
         emit PositionIncreased(positionId, p.margin, collateralAdded, debtAdded);
     }
 
-    /// @notice Closes `fraction` (WAD, 1e18 = all) of a position: repays that share of the debt, sells just enough
-    /// of that share of the collateral to cover it (at most `maxCollateralSold`), and sends the rest to the trader.
-    /// A partial decrease keeps the collateral/debt ratio, so the pool's LTV check on the withdrawal refuses it while
-    /// the position is above its LTV (but not yet liquidatable): close it in full or add margin instead.
+    /// @notice Closes `fraction` (WAD, 1e18 = all) of a position: repays that share of the debt through
+    /// `pool.repayAndCall` and, in its callback, withdraws collateral, buys the repaid debt with it (at most
+    /// `maxCollateralSold`, at a price within `maxDeviationBps` of the oracle) and lets the pool pull the repayment.
+    /// No flash loan, so no borrow or flash-loan pause stops it.
+    /// - Within its LTV (and always for a full close) the same share of the collateral leaves the position; what the
+    ///   swap did not spend goes to the trader, less the closing fee.
+    /// - Above its LTV (a price move took it there; not liquidatable) only the collateral the repay costs leaves the
+    ///   position: at most what a swap within the oracle bound can spend is withdrawn, and what the swap did not
+    ///   spend (less the closing fee, of the collateral sold) is supplied back to the position. The trader gets
+    ///   nothing back, and the position ends healthier than before (the pool checks it: within the repay's window
+    ///   it allows a withdrawal beyond the LTV only if the health does not fall).
     /// @return returned Collateral-asset units sent to the trader (after the closing fee).
     function decrease(
         uint256 positionId,
@@ -238,14 +259,27 @@ contract MarginRouter is IERC3156FlashBorrower, AccessControl, ReentrancyGuardTr
         uint96 sub = _sub(positionId);
         (, , uint256 debtAmount, , ) = IPoolMarginViews(address(POOL)).accountOf(pos.trader, sub);
         uint256 repay = fraction == WAD ? debtAmount : (debtAmount * fraction) / WAD;
-        Action memory a = Action(2, positionId, collateral, debt, fraction, maxCollateralSold, 0, route);
+        Action memory a = Action(KIND_REDUCE, positionId, collateral, debt, fraction, maxCollateralSold, 0, route);
+        uint256 collateralBefore;
         if (repay == 0) {
             _reduceWithoutDebt(a, pos);
         } else {
-            IERC3156FlashLender(address(POOL)).flashLoan(this, debt, repay, abi.encode(a));
-            // A full repay pulls the debt as the pool rounds it; anything the flash loan left here is the trader's.
-            uint256 left = IERC20(debt).balanceOf(address(this));
-            if (left != 0) IERC20(debt).safeTransfer(pos.trader, left);
+            if (fraction != WAD) {
+                AccountHealth memory h = POOL.accountHealth(pos.trader, sub);
+                if (h.borrowingPower < h.debtValue) {
+                    a.kind = KIND_DELEVER;
+                    collateralBefore = IPoolMarginViews(address(POOL)).collateralOf(pos.trader, sub, collateral);
+                }
+            }
+            _tstore(T_REPAY, 1);
+            // A full close repays by shares (max): the pool books exactly the debt, interest to this second included.
+            (repay, ) = POOL.repayAndCall(
+                debt,
+                fraction == WAD ? type(uint256).max : repay,
+                pos.trader,
+                sub,
+                abi.encode(a)
+            );
         }
         returned = _tload(T_RETURNED);
         uint256 sold = _tload(T_SPENT);
@@ -253,7 +287,12 @@ contract MarginRouter is IERC3156FlashBorrower, AccessControl, ReentrancyGuardTr
             pos.open = false;
             emit PositionClosed(positionId, repay, sold, returned);
         } else {
-            pos.size = uint128(pos.size - (uint256(pos.size) * fraction) / WAD);
+            // The closed share of the size; a long reduced above its LTV keeps more base than that share: its size
+            // falls by the share of collateral that actually left.
+            uint256 cut = a.kind == KIND_DELEVER && pos.isLong
+                ? (uint256(pos.size) * _tload(T_REMOVED)) / collateralBefore
+                : (uint256(pos.size) * fraction) / WAD;
+            pos.size = uint128(pos.size - cut);
             emit PositionDecreased(positionId, fraction, repay, sold, returned);
         }
     }
@@ -302,40 +341,73 @@ contract MarginRouter is IERC3156FlashBorrower, AccessControl, ReentrancyGuardTr
         Action memory a = abi.decode(data, (Action));
         Position storage pos = _positions[a.positionId];
         uint96 sub = _sub(a.positionId);
-        if (a.kind == 1) {
-            // Open/increase. The loan is of the collateral asset: `amount` is the least the swap may buy at the
-            // oracle price and the deviation bound. Post margin + loan, borrow the debt asset against it, sell the
-            // debt for collateral, repay the loan from what was bought and post the surplus too.
-            uint256 total = a.amount + amount;
-            _approveMax(token, address(POOL));
-            POOL.supplyCollateral(token, total, pos.trader, sub);
-            POOL.borrow(a.debt, a.borrow, pos.trader, sub, address(this));
-            _approveMax(a.debt, address(ADAPTER));
-            uint256 bought = ADAPTER.swapExactIn(a.debt, token, a.borrow, a.minOut, a.route);
-            if (bought < amount + fee) {
-                revert PriceDeviation((a.borrow * POOL.price(a.debt)) / WAD, (bought * POOL.price(token)) / WAD);
+        // Only opens and increases take a flash loan. The loan is of the collateral asset: `amount` is the least the
+        // swap may buy at the oracle price and the deviation bound. Post margin + loan, borrow the debt asset against
+        // it, sell the debt for collateral, repay the loan from what was bought and post the surplus too.
+        uint256 total = a.amount + amount;
+        _approveMax(token, address(POOL));
+        POOL.supplyCollateral(token, total, pos.trader, sub);
+        POOL.borrow(a.debt, a.borrow, pos.trader, sub, address(this));
+        _approveMax(a.debt, address(ADAPTER));
+        uint256 bought = ADAPTER.swapExactIn(a.debt, token, a.borrow, a.minOut, a.route);
+        if (bought < amount + fee) {
+            revert PriceDeviation((a.borrow * POOL.price(a.debt)) / WAD, (bought * POOL.price(token)) / WAD);
+        }
+        uint256 surplus = bought - amount - fee;
+        if (surplus != 0) {
+            POOL.supplyCollateral(token, surplus, pos.trader, sub);
+        }
+        _tstore(T_BOUGHT, bought - fee);
+        // The pool pulls the loan back: the max approval of `token` to the pool was ensured above.
+        return FLASH_OK;
+    }
+
+    // ================================================================ repay callback
+
+    /// @inheritdoc IFulcraRepayCallback
+    /// @dev Only inside a `repayAndCall` this router started (`decrease`): the pool has booked the repay of `assets`;
+    /// withdraw collateral, buy `assets` of the debt asset with it, check the fill against the oracle, and pay out
+    /// (within the LTV) or put back (above it) what the swap did not spend. The pool pulls `assets` on return.
+    function onFulcraRepay(uint256 assets, bytes calldata data) external {
+        if (msg.sender != address(POOL) || _tload(T_REPAY) == 0) revert BadCallback();
+        _tstore(T_REPAY, 0);
+        Action memory a = abi.decode(data, (Action));
+        Position storage pos = _positions[a.positionId];
+        uint96 sub = _sub(a.positionId);
+        uint256 take = IPoolMarginViews(address(POOL)).collateralOf(pos.trader, sub, a.collateral);
+        if (a.kind == KIND_DELEVER) {
+            // The most collateral a swap within the oracle bound may spend on `assets` (rounded up).
+            uint256 cap = Math.mulDiv(
+                assets,
+                POOL.price(a.debt) * BPS,
+                POOL.price(a.collateral) * (BPS - maxDeviationBps),
+                Math.Rounding.Ceil
+            );
+            if (cap < take) take = cap;
+        } else if (a.amount != WAD) {
+            take = (take * a.amount) / WAD;
+        }
+        uint256 maxIn = a.minOut < take ? a.minOut : take;
+        if (a.kind == KIND_DELEVER) take = maxIn;
+        POOL.withdrawCollateral(a.collateral, take, pos.trader, sub, address(this));
+        _approveMax(a.collateral, address(ADAPTER));
+        uint256 spent = ADAPTER.swapExactOut(a.collateral, a.debt, assets, maxIn, a.route);
+        _checkDeviation(a.collateral, spent, a.debt, assets);
+        _approveMax(a.debt, address(POOL));
+        _tstore(T_SPENT, spent);
+        if (a.kind == KIND_DELEVER) {
+            // Nothing to the trader: the unspent collateral, less the closing fee on what was sold, goes back.
+            uint256 left = take - spent;
+            uint256 fee = _chargeFee(a.positionId, a.collateral, spent, left);
+            if (left > fee) {
+                _approveMax(a.collateral, address(POOL));
+                POOL.supplyCollateral(a.collateral, left - fee, pos.trader, sub);
             }
-            uint256 surplus = bought - amount - fee;
-            if (surplus != 0) {
-                POOL.supplyCollateral(token, surplus, pos.trader, sub);
-            }
-            _tstore(T_BOUGHT, bought - fee);
+            _tstore(T_REMOVED, spent + fee);
+            _tstore(T_RETURNED, 0);
         } else {
-            // Reduce: repay the flash-borrowed share of debt, take the same share of collateral, buy back the loan.
-            _approveMax(token, address(POOL));
-            POOL.repay(token, a.amount == WAD ? type(uint256).max : amount, pos.trader, sub);
-            uint256 collateral = IPoolMarginViews(address(POOL)).collateralOf(pos.trader, sub, a.collateral);
-            uint256 take = a.amount == WAD ? collateral : (collateral * a.amount) / WAD;
-            POOL.withdrawCollateral(a.collateral, take, pos.trader, sub, address(this));
-            uint256 maxIn = a.minOut < take ? a.minOut : take;
-            _approveMax(a.collateral, address(ADAPTER));
-            uint256 spent = ADAPTER.swapExactOut(a.collateral, token, amount + fee, maxIn, a.route);
-            _checkDeviation(a.collateral, spent, token, amount + fee);
-            _tstore(T_SPENT, spent);
             _tstore(T_RETURNED, _payOut(a.positionId, a.collateral, take, take - spent, pos.trader));
         }
-        // The pool pulls the loan back: the max approval of `token` to the pool was ensured above in both branches.
-        return FLASH_OK;
     }
 
     // ================================================================ views
@@ -416,15 +488,29 @@ contract MarginRouter is IERC3156FlashBorrower, AccessControl, ReentrancyGuardTr
         return _traderPositions[trader];
     }
 
-    /// @notice Highest leverage (WAD) a position with `collateral` as collateral may open now: 1 / (1 − LTV), less
-    /// a buffer for swap costs; 0 while the circuit breaker is on.
+    /// @notice Highest leverage (WAD) a position with `collateral` as collateral may open now; 0 while the circuit
+    /// breaker is on. At the pool's `borrow`, inside the open, the position holds the margin less the opening fee
+    /// plus the flash-loaned floor (the borrow at the oracle price less `maxDeviationBps`), and the debt must fit its
+    /// LTV: with margin m, fee f and deviation bound dev (fractions),
+    /// (L − 1)·m ≤ LTV·(m·(1 − L·f) + (L − 1)·m·(1 − dev)), i.e. L ≤ (1 + LTV·dev) / (1 − LTV·(1 − dev) + LTV·f).
+    /// Returned: that bound less `LEVERAGE_ROUNDING_BPS`. E.g. LTV 80 %, dev 1 %, no fee: 1.008 / 0.208 = 4.8461…x,
+    /// returned 4.8452…x. An open at this leverage succeeds whenever the DEX fills within `maxDeviationBps` of the
+    /// oracle (less the collateral's flash fee, if any).
     function maxLeverage(address collateral) public view returns (uint256) {
         AssetConfig memory c = POOL.assetConfig(collateral);
         if (c.flags & FLAG_BREAKER != 0) return 0;
         uint256 ltv = c.ltv;
         if (ltv == 0) return WAD;
-        uint256 theoretical = (WAD * BPS) / (BPS - ltv);
-        return (theoretical * (BPS - LEVERAGE_BUFFER_BPS)) / BPS;
+        uint256 dev = maxDeviationBps;
+        uint256 exact = (WAD * (BPS * BPS + ltv * dev)) / (BPS * BPS - ltv * (BPS - dev) + ltv * feeBps);
+        return (exact * (BPS - LEVERAGE_ROUNDING_BPS)) / BPS;
+    }
+
+    /// @notice The scope a trader may grant this router instead of full authorization:
+    /// `pool.setAuthorizationScope(router, prefix, mask)` lets it act only on the trader's position sub-accounts,
+    /// `SUB_PREFIX | positionId` (position ids fit the low 64 bits), never on other accounts or lender positions.
+    function authorizationScope() external view returns (uint96 prefix, uint96 mask) {
+        return (SUB_PREFIX, ~uint96(type(uint64).max));
     }
 
     // ================================================================ admin
@@ -486,7 +572,7 @@ contract MarginRouter is IERC3156FlashBorrower, AccessControl, ReentrancyGuardTr
         // open. A pool pushed away from the oracle by more than `maxDeviationBps` cannot deliver it.
         uint256 floor = (borrowAmount * pD * (BPS - maxDeviationBps)) / (BPS * pC);
         if (borrowAmount == 0 || floor == 0) revert PositionTooSmall();
-        Action memory a = Action(1, positionId, collateral, debt, margin, p.minOut, borrowAmount, p.route);
+        Action memory a = Action(KIND_OPEN, positionId, collateral, debt, margin, p.minOut, borrowAmount, p.route);
         IERC3156FlashLender(address(POOL)).flashLoan(this, collateral, floor, abi.encode(a));
         uint256 bought = _tload(T_BOUGHT);
 
@@ -530,14 +616,20 @@ contract MarginRouter is IERC3156FlashBorrower, AccessControl, ReentrancyGuardTr
         uint256 amount,
         address trader
     ) internal returns (uint256) {
+        uint256 fee = _chargeFee(positionId, token, notional, amount);
+        if (amount > fee) IERC20(token).safeTransfer(trader, amount - fee);
+        return amount - fee;
+    }
+
+    /// @dev Sends the closing fee, `feeBps` of `notional` rounded down and at most `cap`, to the fee recipient.
+    function _chargeFee(uint256 positionId, address token, uint256 notional, uint256 cap) internal returns (uint256) {
         uint256 fee = (notional * feeBps) / BPS;
-        if (fee > amount) fee = amount;
+        if (fee > cap) fee = cap;
         if (fee != 0) {
             IERC20(token).safeTransfer(feeRecipient, fee);
             emit FeePaid(positionId, token, fee);
         }
-        if (amount > fee) IERC20(token).safeTransfer(trader, amount - fee);
-        return amount - fee;
+        return fee;
     }
 
     /// @dev Approves `spender` (the immutable pool or adapter) for the maximum once; standard tokens then never

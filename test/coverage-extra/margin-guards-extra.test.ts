@@ -3,8 +3,15 @@
 // reached). Trading paths on a real Uniswap V3 pool are tested in test/margin.
 import { expect } from "chai";
 import { ethers } from "hardhat";
-import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
+import {
+  loadFixture,
+  time,
+  impersonateAccount,
+  stopImpersonatingAccount,
+  setBalance,
+} from "@nomicfoundation/hardhat-network-helpers";
 import { deployPoolFixture } from "../helpers/fixtures";
+import { expectedMaxLeverage } from "../helpers/margin";
 import type { MarginRouter } from "../../typechain-types";
 
 const WAD = 10n ** 18n;
@@ -71,11 +78,17 @@ describe("coverage: MarginRouter guards without a DEX", () => {
     ]);
   });
 
-  it("maxLeverage: 1/(1 − LTV) less the 2 % buffer; 1 for a non-collateral; 0 under the circuit breaker", async () => {
+  it("maxLeverage: the opening flow's exact bound less 2 bps, following LTV, deviation bound and fee; 1 for a non-collateral; 0 under the circuit breaker", async () => {
     const f = await loadFixture(routerFixture);
-    // WETH LTV 80 %: 5x · 0.98 = 4.9x; WBTC 73 %: 1/0.27 = 3.7037… · 0.98.
-    expect(await f.router.maxLeverage(f.weth.address)).to.equal((((WAD * 10_000n) / 2_000n) * 9_800n) / 10_000n);
-    expect(await f.router.maxLeverage(f.wbtc.address)).to.equal((((WAD * 10_000n) / 2_700n) * 9_800n) / 10_000n);
+    // WETH LTV 80 %, dev 1 %: 1.008 / 0.208 = 4.84615…x, less 2 bps; WBTC 73 %: 1.0073 / 0.2773.
+    expect(await f.router.maxLeverage(f.weth.address)).to.equal(4845184615384615383n);
+    expect(await f.router.maxLeverage(f.weth.address)).to.equal(expectedMaxLeverage(8000n));
+    expect(await f.router.maxLeverage(f.wbtc.address)).to.equal(expectedMaxLeverage(7300n));
+    // a wider deviation bound lowers it (the flash-loaned floor counts for less at the borrow), and so does a fee
+    await f.router.setGuards(500, 100n * WAD, 0);
+    expect(await f.router.maxLeverage(f.weth.address)).to.equal(expectedMaxLeverage(8000n, 500n));
+    await f.router.setFee(50, f.admin.address);
+    expect(await f.router.maxLeverage(f.weth.address)).to.equal(expectedMaxLeverage(8000n, 500n, 50n));
     await f.pool.setCollateralParams(f.usdc.address, 0, 0);
     expect(await f.router.maxLeverage(f.usdc.address)).to.equal(WAD);
     await f.pool.setCircuitBreaker(f.weth.address, true);
@@ -153,5 +166,22 @@ describe("coverage: MarginRouter guards without a DEX", () => {
       f.router,
       "BadCallback",
     );
+  });
+
+  it("onFulcraRepay only serves a repayAndCall the router started itself (BadCallback)", async () => {
+    const f = await loadFixture(routerFixture);
+    await expect(f.router.connect(f.trader).onFulcraRepay(1n, "0x")).to.be.revertedWithCustomError(
+      f.router,
+      "BadCallback",
+    );
+    // Even from the pool's address, outside the router's own repayAndCall (no transient flag set).
+    await impersonateAccount(f.poolAddress);
+    await setBalance(f.poolAddress, 10n ** 18n);
+    const asPool = await ethers.getSigner(f.poolAddress);
+    await expect(f.router.connect(asPool).onFulcraRepay(1n, "0x")).to.be.revertedWithCustomError(
+      f.router,
+      "BadCallback",
+    );
+    await stopImpersonatingAccount(f.poolAddress);
   });
 });

@@ -141,3 +141,16 @@ export async function poolState(uniPool: Contract): Promise<PoolState> {
   const [sqrtP] = await uniPool.slot0();
   return { sqrtP, L: await uniPool.liquidity() };
 }
+
+// ------------------------------------------------------------------------------------------------ leverage limit
+
+/**
+ * MarginRouter.maxLeverage for a collateral with LTV `ltvBps`, the router's `maxDeviationBps` and `feeBps`: the exact
+ * bound of the opening flow, L ≤ (1 + LTV·dev) / (1 − LTV·(1 − dev) + LTV·f), less LEVERAGE_ROUNDING_BPS (2), in WAD
+ * with the contract's integer rounding.
+ */
+export function expectedMaxLeverage(ltvBps: bigint, devBps = 100n, feeBps = 0n): bigint {
+  const BPS = 10_000n;
+  const exact = (WAD * (BPS * BPS + ltvBps * devBps)) / (BPS * BPS - ltvBps * (BPS - devBps) + ltvBps * feeBps);
+  return (exact * (BPS - 2n)) / BPS;
+}

@@ -13,6 +13,7 @@ import {
   poolState,
   FEE_TIER,
   WAD,
+  expectedMaxLeverage,
   type MarginFixture,
 } from "../helpers/margin";
 import {
@@ -308,21 +309,20 @@ describe("margin: MarginRouter on Uniswap V3", () => {
 
     it("leverage: above the limit of the current LTV reverts; the limit follows a lowered LTV; breaker refuses", async () => {
       const f = await loadFixture(deployMarginFixture);
-      // WETH LTV 80 %: 1/(1 − 0.8) = 5, less 2 % buffer = 4.9x
-      expect(await f.router.maxLeverage(f.weth.address)).to.equal((5n * WAD * 9800n) / 10_000n);
-      await expect(
-        f.router.connect(f.trader).openPosition(await openParams(f, "long", 10n * WAD, 49n * 10n ** 17n + 1n)),
-      )
+      // WETH LTV 80 %, deviation bound 1 %: (1 + 0.8·0.01) / (1 − 0.8·0.99) = 4.846x, less 2 bps
+      const max = expectedMaxLeverage(8000n);
+      expect(await f.router.maxLeverage(f.weth.address)).to.equal(max);
+      await expect(f.router.connect(f.trader).openPosition(await openParams(f, "long", 10n * WAD, max + 1n)))
         .to.be.revertedWithCustomError(f.router, "LeverageTooHigh")
-        .withArgs(49n * 10n ** 17n + 1n, 49n * 10n ** 17n);
+        .withArgs(max + 1n, max);
       await expect(
         f.router.connect(f.trader).openPosition(await openParams(f, "long", 10n * WAD, WAD)),
       ).to.be.revertedWithCustomError(f.router, "InvalidParams");
-      // the risk side lowers WETH's LTV to 50 %: 3x is now too much (limit 1.96x)
+      // the risk side lowers WETH's LTV to 50 %: 3x is now too much (limit 1.005 / 0.505 = 1.990x, less 2 bps)
       await f.pool.setCollateralParams(f.weth.address, 5000, 8250);
       await expect(f.router.connect(f.trader).openPosition(await openParams(f, "long", 10n * WAD, 3n * WAD)))
         .to.be.revertedWithCustomError(f.router, "LeverageTooHigh")
-        .withArgs(3n * WAD, (2n * WAD * 9800n) / 10_000n);
+        .withArgs(3n * WAD, expectedMaxLeverage(5000n));
       await expect(
         f.router.connect(f.trader).openPosition(await openParams(f, "long", 10n * WAD, 19n * 10n ** 17n)),
       ).to.emit(f.router, "PositionOpened");
@@ -652,17 +652,23 @@ describe("margin: MarginRouter on Uniswap V3", () => {
     expect(await f.weth.token.balanceOf(f.routerAddress)).to.equal(0n);
   });
 
-  it("a position above its LTV but healthy: a partial decrease is refused by the pool, a full close works", async () => {
+  it("a position above its LTV but healthy: a partial decrease deleverages it (nothing returned, health rises), a full close works", async () => {
     const f = await loadFixture(deployMarginFixture);
     const { router, trader, pool } = f;
     await router.connect(trader).openPosition(await openParams(f, "long", 10n * WAD, 45n * 10n ** 17n));
     await setPrice(f, 1920); // borrowing power (80 %) < debt < liquidation value (82.5 %)
-    const h = await pool.accountHealth(trader.address, await f.router.subIdOf(1n));
+    const sub = await f.router.subIdOf(1n);
+    const h = await pool.accountHealth(trader.address, sub);
     expect(h.borrowingPower).to.be.lt(h.debtValue);
     expect(h.healthFactor).to.be.gt(WAD);
-    await expect(
-      router.connect(trader).decrease(1n, WAD / 2n, 100n * WAD, f.pathWU, FAR),
-    ).to.be.revertedWithCustomError(pool, "InsufficientCollateral");
+    // Before issue #15 (finding 7b) the pool refused this withdrawal (InsufficientCollateral): see
+    // test/attacks/margin-solvency.test.ts for the exact amounts.
+    const bal = await f.weth.token.balanceOf(trader.address);
+    await expect(router.connect(trader).decrease(1n, WAD / 2n, 100n * WAD, f.pathWU, FAR))
+      .to.emit(router, "PositionDecreased")
+      .withArgs(1n, WAD / 2n, anyValue, anyValue, 0n);
+    expect(await f.weth.token.balanceOf(trader.address)).to.equal(bal);
+    expect((await pool.accountHealth(trader.address, sub)).healthFactor).to.be.gt(h.healthFactor);
     await expect(router.connect(trader).close(1n, 100n * WAD, f.pathWU, FAR)).to.emit(router, "PositionClosed");
   });
 });
