@@ -461,8 +461,7 @@ contract Pool is PoolStorage, IERC3156FlashLender {
 
         if (
             borrowShares != 0 &&
-            (s.count == 0 ||
-                (left == 0 && _onlyDustLeft(acc, borrowShares, dm, s.debtPrice, s.writeOffShares != 0)))
+            (s.count == 0 || (left == 0 && _onlyDustLeft(acc, borrowShares, dm, s.debtPrice, s.writeOffShares != 0)))
         ) {
             // Nothing (or only dust nobody would liquidate) is left to repay the rest: the dust goes to the protocol
             // and the debt is written off.

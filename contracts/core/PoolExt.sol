@@ -539,8 +539,8 @@ contract PoolExt is PoolStorage {
 
     /// @notice `accountHealth(owners[i], subIds[i]).healthFactor` for every i, computed identically, but with each
     /// asset's price, effective LT and accrued debt totals read once per call instead of once per account (for
-    /// keeper scans: tens of thousands of accounts a block). Collateral without a trusted price counts as zero; an unusable debt feed gives 0 instead
-    /// of reverting the batch; an account without debt gets max uint.
+    /// keeper scans: tens of thousands of accounts a block). Collateral without a trusted price counts as zero; an
+    /// unusable debt feed gives 0 instead of reverting the batch; an account without debt gets max uint.
     /// @param owners Account owners.
     /// @param subIds Sub-account ids, same length as `owners`.
     /// @return healths Health factors (WAD).
