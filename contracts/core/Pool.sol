@@ -426,6 +426,16 @@ contract Pool is PoolStorage, IERC3156FlashLender {
             _realizeBadDebt(d, s.debtAsset, s.writeOffShares, owner, subId);
             borrowShares -= s.writeOffShares;
             acc.closeOut = true;
+            if (s.seized == 0) {
+                // Its collateral is too small to buy a single unit of the debt: nothing can be liquidated, so it is
+                // closed out as `settleBadDebt` would (dust to the protocol, the rest of the debt written off).
+                if (minSeized != 0) revert ErrorsLib.SlippageExceeded();
+                _sweepDust(acc, owner, subId);
+                _realizeBadDebt(d, s.debtAsset, borrowShares, owner, subId);
+                acc.borrowShares = 0;
+                acc.debtId = 0;
+                return (0, 0);
+            }
         }
         repaid = s.repayAssets.min(maxRepay);
         if (repaid < s.repayAssets) {

@@ -576,7 +576,12 @@ abstract contract PoolStorage is AccessControl {
         uint256 coverable = s.collateral.mulDivDown(s.collPrice, WAD).zeroFloorSub(equity);
         s.repayAssets = coverable.mulDivDown(WAD, s.debtPrice).min(s.debt);
         repaidValue = s.repayAssets.mulDivDown(s.debtPrice, WAD);
-        s.seized = (repaidValue + equity).mulDivDown(WAD, s.collPrice).min(s.collateral);
+        // All the debt repaid against the account's only collateral: the account closes, so no bad debt can follow
+        // and the liquidator may take all of it (the owner's equity, to the rounding of the valuation). Otherwise
+        // the seizure stays within the equity less the margin.
+        s.seized = s.repayAssets == s.debt && s.count == 1
+            ? s.collateral
+            : (repaidValue + equity).mulDivDown(WAD, s.collPrice).min(s.collateral);
         // The effective bonus, rounded up: it sets the protocol's share of the seizure and bounds the seized value.
         uint256 gain = s.seized.mulDivUp(s.collPrice, WAD).zeroFloorSub(repaidValue);
         s.bonus = repaidValue == 0 ? 0 : gain.mulDivUp(BPS, repaidValue);

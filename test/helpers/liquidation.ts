@@ -218,7 +218,10 @@ export function assessLiquidation(i: LiquidationInputs): Assessment {
       const coverable = zeroFloorSub(mulDivDown(collateral, collPrice, WAD), equity);
       repayAssets = min(mulDivDown(coverable, WAD, debtPrice), debt);
       repaidValue = mulDivDown(repayAssets, debtPrice, WAD);
-      seized = min(mulDivDown(repaidValue + equity, WAD, collPrice), collateral);
+      seized =
+        repayAssets === debt && i.collaterals.length === 1
+          ? collateral
+          : min(mulDivDown(repaidValue + equity, WAD, collPrice), collateral);
       const gain = zeroFloorSub(mulDivUp(seized, collPrice, WAD), repaidValue);
       bonus = repaidValue === 0n ? 0n : mulDivUp(gain, BPS, repaidValue);
       equityCapped = true;
