@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Used by test/invariant/run.sh (kept out of test/, where mocha would load it). Sums the per-run counters the invariant campaign writes (PoolInvariants.afterInvariant, one line per run:
 // actions liquidations badDebts marginOpens marginCloses marginLiquidations engineUpdates rampSteps flashLoans
-// marginAdjusts timelockExecutions) over all the files given, prints them, and fails when a campaign of at least MIN_ACTIONS actions
+// marginAdjusts timelockExecutions feedBreaks staleWarps liquidatabilityChecks staleLiquidations thirdParty
+// thirdPartyRefused pauseExits settleBadDebt repayAndCall dust) over all the files given, prints them, and fails when a campaign of at least MIN_ACTIONS actions
 // reached an action kind less often than the minimum rate below — so the campaign cannot silently stop reaching
 // liquidations, bad-debt write-offs, margin trades or risk-engine ramps (e.g. after a change of the handler).
 "use strict";
@@ -19,6 +20,16 @@ const NAMES = [
   "flash loans",
   "margin decreases/adjustments",
   "timelock operations executed",
+  "feeds broken",
+  "time jumps leaving a feed stale",
+  "(a) unhealthy accounts liquidated on a snapshot",
+  "liquidations with untrusted collateral",
+  "third-party attempts",
+  "third-party attempts refused",
+  "exits under a pause or breaker",
+  "settleBadDebt",
+  "repayAndCall",
+  "1-wei / dust amounts",
 ];
 // Minimum count per 10,000 actions: about a third of the reach measured over 24,000 actions (docs/security.md).
 const MIN_PER_10K = {
