@@ -424,7 +424,8 @@ contract PoolHandler {
             } catch (bytes memory err) {
                 // setPause and the circuit breaker do not stop flash loans (only setFlashPause, reflected in max).
                 bytes4 sel = bytes4(err);
-                if (sel == ErrorsLib.BorrowPaused.selector || sel == ErrorsLib.SupplyPaused.selector) {
+                // (Mode 1 supplies the loan during the callback: that supply may be paused.)
+                if (mode != 1 && (sel == ErrorsLib.BorrowPaused.selector || sel == ErrorsLib.SupplyPaused.selector)) {
                     _failWith("flash loan refused by the supply/borrow pause", err);
                 }
                 if (sel == ErrorsLib.FlashPaused.selector) _failWith("maxFlashLoan non-zero under the flash pause", err);
