@@ -24,7 +24,7 @@ contract PoolInvariants is FulcraSetup {
     uint256 internal constant NS = 2;
     uint256 internal constant VIRTUAL_SHARES = 1e6;
 
-    PoolHandler internal handler;
+    PoolHandler public handler;
     IMockERC20[NA] internal tokens;
 
     error Broken(string invariant, uint256 asset, uint256 left, uint256 right);
