@@ -72,7 +72,11 @@ contract FlakyFeed {
         else if (m == AT_MIN) answer = 0;
         else if (m == NEGATIVE) answer = -answer;
         else if (m == INCOMPLETE) answeredIn = id - 1;
-        else if (m == STALE) updatedAt = block.timestamp - heartbeat - 1;
+        else if (m == STALE) {
+            // Too early in the chain to be stale: an incomplete round instead.
+            if (block.timestamp > heartbeat + 1) updatedAt = block.timestamp - heartbeat - 1;
+            else answeredIn = id - 1;
+        }
         else if (m == FUTURE) updatedAt = block.timestamp + 1;
         return (id, answer, startedAt, updatedAt, answeredIn);
     }

@@ -299,7 +299,7 @@ contract PoolHandler {
         uint96 sub = uint96(ownerSeed >> 128) % uint96(NS);
         (address debtAsset, , uint256 debt, , ) = ext.accountOf(owner, sub);
         if (debtAsset != address(0)) {
-            bool all = amountSeed % 3 == 0;
+            bool all = amountSeed % 3 == 0 && amountSeed % 7 != 3;
             uint256 amount = all ? type(uint256).max : 1 + (amountSeed % debt);
             if (amountSeed % 7 == 3) {
                 amount = 1; // 1 wei: refused (ZeroShares) or repays a wei, never more
