@@ -70,6 +70,9 @@ contract PoolHandler {
     /// @dev FUZZ_KNOWN_ROUTER_FLASH_PAUSE=true: a margin close refused with FlashPaused is counted, not a violation
     /// (the MarginRouter still closes through a flash loan; see docs/security.md).
     bool internal immutable knownRouterFlashPause;
+    /// @dev FUZZ_KNOWN_DUST_LIQUIDATION=true: see `_settlesInstead`.
+    bool internal immutable knownDustLiquidation;
+    uint256 public nKnownDustLiquidation;
     address[NA] internal vaults;
     int256[NA] internal baseAnswers;
     int256[NA] internal answers;
@@ -175,6 +178,7 @@ contract PoolHandler {
         actors = d.actors;
         for (uint256 u; u < NU; ++u) callers[u] = new RepayCaller(address(d.pool), d.actors[u]);
         knownRouterFlashPause = VM.envOr("FUZZ_KNOWN_ROUTER_FLASH_PAUSE", false);
+        knownDustLiquidation = VM.envOr("FUZZ_KNOWN_DUST_LIQUIDATION", false);
         time = block.timestamp;
         for (uint256 i; i < NA; ++i) {
             (, int256 answer, , , ) = d.feeds[i].latestRoundData();
@@ -584,6 +588,64 @@ contract PoolHandler {
         _end(s, address(this), K_NONUSER, NK);
     }
 
+    /// @notice Liquidation next to an untrusted collateral, in steps: the owner of an indebted account adds a second
+    /// collateral if it has one only; that collateral's feed goes stale (its last round older than the heartbeat) or
+    /// breaks; the market pushes the account under health 1; a liquidator seizes the trusted collateral. Each step is
+    /// checked as an action of its own; the liquidation must go through (invariant (a) in any case).
+    function staleLiquidation(uint256 actorSeed, uint256 targetSeed, uint256 seed) external {
+        (address actor, , Snap memory s) = _begin(actorSeed, 0);
+        uint256 k = NK;
+        for (uint256 j; j < NR; ++j) {
+            uint256 c = ((targetSeed % NR) + j) % NR;
+            if (s.shares[c] != 0 && s.trusted[c]) {
+                k = c;
+                break;
+            }
+        }
+        if (k == NK) {
+            _end(s, actor, K_USER, NK);
+            return;
+        }
+        (address owner, uint96 sub) = _account(k);
+        uint256 d = s.debtIdx[k] - 1;
+        // Main (kept trusted) and second (to break) collateral.
+        uint256 main = NA;
+        uint256 second = NA;
+        for (uint256 i; i < NA; ++i) {
+            if (i == d) continue;
+            if (s.coll[k][i] != 0 && main == NA) main = i;
+            else if (second == NA) second = i;
+        }
+        _end(s, actor, K_USER, NK);
+        if (main == NA || second == NA) return;
+        if (s.coll[k][second] == 0) {
+            s = _start(owner);
+            uint256 amount = seed % 3 == 0 ? _dust(seed, second) : _sizable(seed >> 2, second) / 10;
+            tokens[second].mint(owner, amount);
+            VM.prank(owner);
+            try pool.supplyCollateral(address(tokens[second]), amount, owner, sub) {} catch (bytes memory err) {
+                _expected(err);
+            }
+            _end(s, owner, K_USER, NK);
+        }
+        // The second feed goes stale (two times in three) or breaks otherwise.
+        s = _beginSystemSnap();
+        if (seed % 3 != 0) feeds[second].setAnswerAt(answers[second], time - 1 days - 1 - ((seed >> 4) % 1 days));
+        else flaky[second].setMode(uint8(1 + ((seed >> 4) % 10)));
+        ++nFeedBreaks;
+        _end(s, address(this), K_NONUSER, NK);
+        // The market: the main collateral falls until the account is under health 1 (0.5 .. 0.99).
+        s = _beginSystemSnap();
+        if (s.hf[k] != type(uint256).max && s.hf[k] != 0 && s.hf[k] >= 0.99e18) {
+            uint256 target = 0.5e18 + ((seed >> 8) % 0.49e18);
+            _setPrice(main, int256((uint256(answers[main]) * target) / s.hf[k]));
+        }
+        _end(s, address(this), K_NONUSER, NK);
+        s = _start(actor);
+        if (s.shares[k] != 0 && !s.healthy[k]) _liquidate(actor, k, address(tokens[main]), seed >> 16, false);
+        _end(s, actor, K_LIQ, k);
+    }
+
     // ================================================================ third parties, bad debt, repayAndCall
 
     /// @notice Anyone settles an account's bad debt: it must go through only for an insolvent account (all prices
@@ -599,6 +661,17 @@ contract PoolHandler {
                     break;
                 }
             }
+        }
+        if (targetSeed % 4 != 0 && !(s.trusted[k] && s.value[k] < s.debtValue[k]) && s.trusted[k] && s.shares[k] != 0) {
+            // None insolvent: the market makes this one insolvent (its debt's price rises until the collateral
+            // covers 50 %..99 % of it), a step of its own.
+            _end(s, actor, K_LIQ, NK);
+            s = _beginSystemSnap();
+            uint256 r = 50 + ((targetSeed >> 8) % 50);
+            uint256 d = s.debtIdx[k] - 1;
+            _setPrice(d, int256((uint256(answers[d]) * s.value[k] * 100) / (r * s.debtValue[k] + 1)));
+            _end(s, address(this), K_NONUSER, NK);
+            s = _start(actor);
         }
         (address owner, uint96 sub) = _account(k);
         if (k < NR || slotPosition[k - NR] != 0) {
@@ -628,6 +701,7 @@ contract PoolHandler {
         address owner = _owner(actors[u], ownerSeed);
         uint96 sub = uint96(ownerSeed >> 128) % uint96(NS);
         uint256 k = _accountIdx(owner, sub);
+        for (uint256 j; j < NR && s.shares[k] == 0; ++j) if (s.shares[(k + j) % NR] != 0) k = (k + j) % NR;
         if (s.shares[k] != 0) _repayAndCall(caller, s, k, amountSeed, mode % 4);
         _end(s, address(caller), K_DELEVER, k);
     }
@@ -883,11 +957,13 @@ contract PoolHandler {
             }
         }
         if (k != NK) {
-            uint256 ci;
+            uint256 ci = NA;
             for (uint256 j; j < NA; ++j) {
-                ci = ((startSeed % NA) + j) % NA;
-                if (s.coll[k][ci] != 0) break;
+                uint256 c = ((startSeed % NA) + j) % NA;
+                if (s.coll[k][c] != 0 && (ci == NA || s.priceOk[c])) ci = c;
+                if (s.coll[k][c] != 0 && s.priceOk[c]) break;
             }
+            if (ci == NA) ci = startSeed % NA;
             _liquidate(actor, k, address(tokens[ci]), repaySeed, false);
         }
         _end(s, actor, K_LIQ, k);
@@ -1189,6 +1265,10 @@ contract PoolHandler {
         s = _start(actor);
     }
 
+    function _beginSystemSnap() internal returns (Snap memory) {
+        return _start(address(this));
+    }
+
     /// @dev For actions that are not a user's: the handler acts (as engine, governance or the market).
     function _beginSystem(uint256 assetSeed) internal returns (uint256 i, Snap memory s) {
         i = assetSeed % NA;
@@ -1347,6 +1427,20 @@ contract PoolHandler {
         }
     }
 
+    /// @dev With FUZZ_KNOWN_DUST_LIQUIDATION=true only: the known failure of (a) — an insolvent account holding only
+    /// dust (worth less than the dust value) whose liquidation seizes 0 (SlippageExceeded) — is counted instead when
+    /// settleBadDebt clears it (tried on a snapshot).
+    function _settlesInstead(Snap memory a, uint256 k, bytes memory err) internal returns (bool ok) {
+        if (bytes4(err) != ErrorsLib.SlippageExceeded.selector || a.value[k] >= a.debtValue[k]) return false;
+        if (a.value[k] >= 10e18) return false;
+        (address owner, uint96 sub) = _account(k);
+        uint256 id = VM.snapshotState();
+        try pool.settleBadDebt(owner, sub) {
+            ok = true;
+        } catch {}
+        VM.revertToStateAndDelete(id);
+    }
+
     /// @dev Invariant (a): every account with debt and liquidation health below 1 can be liquidated by a funded
     /// keeper against some collateral with a trusted price, in every reachable state: tried on a state snapshot,
     /// then reverted. Exceptions (counted, not failures): the debt asset's own feed is untrusted (the pool must
@@ -1382,6 +1476,10 @@ contract PoolHandler {
             }
             if (!anyTrusted) {
                 ++nNoTrustedCollateral;
+                continue;
+            }
+            if (!done && knownDustLiquidation && _settlesInstead(a, k, lastErr)) {
+                ++nKnownDustLiquidation;
                 continue;
             }
             if (!done) _failWith("a: an account under health 1 could not be liquidated", lastErr);
