@@ -67,4 +67,26 @@ contract ReplayTest {
             1846174321089132953081328549473228450250343223348960183
         ); // reverts Violation("margin close/decrease: an exit refused by a pause or the circuit breaker / FlashPaused")
     }
+
+    /// @notice FAILS (same finding, solvent variant; campaign seed 424242, shrunk from 61 calls): the keeper's
+    /// liquidation of actor 2's insolvent sub-account 0 writes its shortfall off (BadDebt) and leaves about 555 wei of
+    /// USDC debt against 1 sat of WBTC ($0.0006): health below 1 (LT-weighted), solvent by less than the 2-wei equity
+    /// margin, so the equity cap rounds the seizure of the single sat to 0 and every liquidation reverts
+    /// SlippageExceeded, while settleBadDebt refuses (NotInsolvent). The debt can only be repaid by its owner.
+    function test_replay_FAILS_insolventAccountLiquidationRefused() public {
+        PoolHandler handler = _handler();
+        handler.exitAll(46264635731261466332973984898734926124236391);
+        handler.staleLiquidation(
+            1452049599975648061084381048652136875,
+            type(uint256).max - 2,
+            1159199329597649035498953457686526468143337453175340351071981162214079476
+        );
+        handler.warp(290108970768211023662894761564903412);
+        handler.liquidate(
+            838456201677600857364405380396422090052322073,
+            6225209267,
+            27879125565862,
+            5182001122468222855071537784029183875377304312202748263615
+        );
+    }
 }
