@@ -29,6 +29,17 @@ interface IFulcraPool is IPool, IPoolLiquidate {
     function setReserveFactor(address asset, uint16 reserveFactor) external;
     function setFlashFee(address asset, uint16 feeBps) external;
     function setPause(address asset, bool supplyPaused, bool borrowPaused) external;
+    function setFlashPause(address asset, bool paused) external;
+    function setAuthorizationScope(address operator, uint96 subIdPrefix, uint96 subIdMask) external;
+    function authorizationScope(address owner, address operator) external view returns (uint96 prefix, uint96 mask);
+    function settleBadDebt(address owner, uint96 subId) external returns (uint256 writtenOff);
+    function repayAndCall(
+        address asset,
+        uint256 assets,
+        address owner,
+        uint96 subId,
+        bytes calldata data
+    ) external returns (uint256, uint256);
     function withdrawReserves(address asset, uint256 assets, address receiver) external;
     function withdrawLiquidationFees(address asset, uint256 assets, address receiver) external;
 
@@ -61,5 +72,6 @@ interface IMockERC20 {
 /// @notice The movable Chainlink-style feed (contracts/mocks/MockPriceFeed.sol).
 interface IMockPriceFeed {
     function setAnswer(int256 answer) external;
+    function setAnswerAt(int256 answer, uint256 updatedAt) external;
     function latestRoundData() external view returns (uint80, int256, uint256, uint256, uint80);
 }

@@ -12,6 +12,7 @@ import {VM, Vm} from "./Vm.sol";
 import {FlashBorrower} from "./FlashBorrower.sol";
 import {IRiskEngineAdmin, IMarginRouter, ITimelock} from "./IPeriphery.sol";
 import {UniswapKit} from "./UniswapKit.sol";
+import {FlakyFeed, RepayCaller} from "./FlakyFeed.sol";
 
 /// @title PoolHandler
 /// @notice The actions of the stateful invariant campaign. Foundry calls these with random arguments, in random
@@ -38,6 +39,12 @@ contract PoolHandler {
     // or repays before it withdraws (decrease), so the pool checks the account after the first leg; the position
     // must still end within its LTV, but it may have started unhealthy.
     uint8 internal constant K_COMPOSITE = 3;
+    // `repayAndCall` on one account: inside the callback it may withdraw beyond its LTV if its health ends no lower
+    // than before the repay.
+    uint8 internal constant K_DELEVER = 4;
+    /// @dev The funded keeper of invariant (a): liquidates, on a state snapshot, every account under health 1.
+    address internal constant KEEPER = address(0x4EE9E5);
+    uint8 internal constant PAUSE_FLAGS = 4 | 8 | 16 | 32; // supply, borrow, breaker, flash
 
     error Violation(string reason);
 
@@ -58,6 +65,14 @@ contract PoolHandler {
 
     IMockERC20[NA] internal tokens;
     IMockPriceFeed[NA] internal feeds;
+    FlakyFeed[NA] internal flaky; // what the pool reads: the mock's round, or a broken one
+    RepayCaller[NU] public callers; // each actor's repayAndCall client (authorized by its actor only)
+    /// @dev FUZZ_KNOWN_ROUTER_FLASH_PAUSE=true: a margin close refused with FlashPaused is counted, not a violation
+    /// (the MarginRouter still closes through a flash loan; see docs/security.md).
+    bool internal immutable knownRouterFlashPause;
+    /// @dev FUZZ_KNOWN_DUST_LIQUIDATION=true: see `_settlesInstead`.
+    bool internal immutable knownDustLiquidation;
+    uint256 public nKnownDustLiquidation;
     address[NA] internal vaults;
     int256[NA] internal baseAnswers;
     int256[NA] internal answers;
@@ -103,6 +118,19 @@ contract PoolHandler {
     uint256 public nEngineUpdates; // RiskEngine.update calls that changed the pool (LTV/LT target/breaker)
     uint256 public nEngineReverts; // RiskEngine.update calls the pool refused (expected custom errors)
     uint256 public nRampSteps; // steps that observed an LT below its anchor (a ramp running)
+    uint256 public nFeedBreaks; // a pool feed broken (revert, garbage, bound, <= 0, incomplete, stale, future)
+    uint256 public nStaleWarps; // time jumps past the heartbeat that left at least one feed unrefreshed
+    uint256 public nLiqChecks; // invariant (a): unhealthy accounts liquidated on a snapshot
+    uint256 public nStaleLiqs; // liquidations (real or invariant (a)) of an account holding untrusted collateral
+    uint256 public nDebtFeedDown; // invariant (a) exception: indebted account whose debt feed is untrusted
+    uint256 public nNoTrustedCollateral; // invariant (a) exception: unhealthy, but no collateral with a trusted price
+    uint256 public nThirdParty; // attempts on another's account (supply/withdraw collateral, borrow, withdraw, ...)
+    uint256 public nThirdPartyRefused; // ... refused
+    uint256 public nPauseExits; // exits (repay, top-up, margin close, liquidation, full exit) under a pause/breaker
+    uint256 public nSettles; // settleBadDebt that went through
+    uint256 public nRepayAndCalls; // repayAndCall that went through
+    uint256 public nDustActions; // 1-wei / dust amounts tried
+    uint256 public nKnownRouterFlashPause; // margin closes refused by the flash pause (only with the knob above)
 
     struct Snap {
         uint256[NK] shares;
@@ -112,6 +140,12 @@ contract PoolHandler {
         uint256[NA][NU] supply;
         uint256[NK] debtIdx; // 1 + index of the debt asset, 0 without debt
         bool[NU] authorizedActor; // actors[u] is the acting address or authorized it (filled at each start)
+        bool[NK] authorizedK; // the acting address is the owner of account k, a full or a scoped operator for it
+        uint256[NK] hf; // liquidation health (untrusted collateral at zero); max without debt or if unknown
+        uint256[NK] value; // collateral value, untrusted collateral at zero (18-decimal USD)
+        uint256[NK] debtValue;
+        bool[NK] trusted; // every price the account needs (collateral and debt) is trusted
+        bool[NA] priceOk; // the pool trusts the asset's price now
     }
 
     /// @dev The state after the last action, which is the state before the next one (same block, same prices).
@@ -122,6 +156,7 @@ contract PoolHandler {
         IFulcraPool pool;
         IMockERC20[NA] tokens;
         IMockPriceFeed[NA] feeds;
+        FlakyFeed[NA] flaky;
         address[NU] actors;
         IRiskEngineAdmin engine;
         IMarginRouter margin;
@@ -139,7 +174,11 @@ contract PoolHandler {
         timelock = d.timelock;
         tokens = d.tokens;
         feeds = d.feeds;
+        flaky = d.flaky;
         actors = d.actors;
+        for (uint256 u; u < NU; ++u) callers[u] = new RepayCaller(address(d.pool), d.actors[u]);
+        knownRouterFlashPause = VM.envOr("FUZZ_KNOWN_ROUTER_FLASH_PAUSE", false);
+        knownDustLiquidation = VM.envOr("FUZZ_KNOWN_DUST_LIQUIDATION", false);
         time = block.timestamp;
         for (uint256 i; i < NA; ++i) {
             (, int256 answer, , , ) = d.feeds[i].latestRoundData();
@@ -200,8 +239,13 @@ contract PoolHandler {
         try pool.withdraw(address(tokens[i]), assets, shares, owner, actor) returns (uint256 a, uint256) {
             if (tokens[i].balanceOf(actor) - before != a) _fail("withdraw: paid differs from returned");
         } catch (bytes memory err) {
+            if (owner != actor && !s.authorizedActor[_actorIdx(owner)]) {
+                ++nThirdPartyRefused;
+                if (bytes4(err) != ErrorsLib.Unauthorized.selector) _failWith("third party refused otherwise", err);
+            }
             _expected(err);
         }
+        if (owner != actor && !s.authorizedActor[_actorIdx(owner)]) ++nThirdParty;
         _end(s, actor, K_USER, NK);
     }
 
@@ -212,13 +256,15 @@ contract PoolHandler {
         address owner = _owner(actor, ownerSeed);
         // Half of the time a position worth $1k..$200k, so that borrowing above the minimum is possible.
         uint256 amount = amountSeed % 2 == 0 ? _amount(amountSeed >> 1, i) : _sizable(amountSeed >> 1, i);
+        if (amountSeed % 7 == 3) amount = _dust(amountSeed, i); // 1 wei or a few cents: the griefing size
+        uint96 sub = uint96(ownerSeed >> 128) % uint96(NS);
         tokens[i].mint(actor, amount);
         VM.prank(actor);
-        try pool.supplyCollateral(address(tokens[i]), amount, owner, uint96(ownerSeed >> 128) % uint96(NS)) {} catch (
-            bytes memory err
-        ) {
+        try pool.supplyCollateral(address(tokens[i]), amount, owner, sub) {} catch (bytes memory err) {
+            _thirdPartyRefused(s, owner, sub, err);
             _expected(err);
         }
+        _thirdParty(s, owner, sub);
         _end(s, actor, K_USER, NK);
     }
 
@@ -227,10 +273,13 @@ contract PoolHandler {
         address owner = _owner(actor, ownerSeed);
         uint96 sub = uint96(ownerSeed >> 128) % uint96(NS);
         uint256 amount = amountSeed % 4 == 0 ? type(uint256).max : _amount(amountSeed, i);
+        if (amountSeed % 7 == 3) amount = _dust(amountSeed, i);
         VM.prank(actor);
         try pool.withdrawCollateral(address(tokens[i]), amount, owner, sub, actor) {} catch (bytes memory err) {
+            _thirdPartyRefused(s, owner, sub, err);
             _expected(err);
         }
+        _thirdParty(s, owner, sub);
         _end(s, actor, K_USER, NK);
     }
 
@@ -241,8 +290,10 @@ contract PoolHandler {
         uint256 amount = _borrowAmount(owner, sub, i, amountSeed);
         VM.prank(actor);
         try pool.borrow(address(tokens[i]), amount, owner, sub, actor) {} catch (bytes memory err) {
+            _thirdPartyRefused(s, owner, sub, err);
             _expected(err);
         }
+        _thirdParty(s, owner, sub);
         _end(s, actor, K_USER, NK);
     }
 
@@ -252,8 +303,13 @@ contract PoolHandler {
         uint96 sub = uint96(ownerSeed >> 128) % uint96(NS);
         (address debtAsset, , uint256 debt, , ) = ext.accountOf(owner, sub);
         if (debtAsset != address(0)) {
-            bool all = amountSeed % 3 == 0;
+            bool all = amountSeed % 3 == 0 && amountSeed % 7 != 3;
             uint256 amount = all ? type(uint256).max : 1 + (amountSeed % debt);
+            if (amountSeed % 7 == 3) {
+                amount = 1; // 1 wei: refused (ZeroShares) or repays a wei, never more
+                ++nDustActions;
+            }
+            if (owner != actor) ++nThirdParty; // repay is open to anyone
             IMockERC20(debtAsset).mint(actor, debt);
             VM.prank(actor);
             try pool.repay(debtAsset, amount, owner, sub) returns (uint256 paid, uint256) {
@@ -297,6 +353,9 @@ contract PoolHandler {
         _end(s, actor, K_LIQ, k);
     }
 
+    /// @dev Set by a liquidation or settleBadDebt that went through during the current action.
+    bool internal _liqOk;
+
     struct Liq {
         address owner;
         uint96 sub;
@@ -316,12 +375,15 @@ contract PoolHandler {
         ++nLiquidationAttempts;
         l.maxRepay = repaySeed % 3 == 0 ? type(uint256).max : 1 + (repaySeed % l.debt);
         IMockERC20(l.debtAsset).mint(actor, l.debt + 1);
-        l.pc = ext.price(coll);
-        l.pd = ext.price(l.debtAsset);
+        l.pc = _priceOr0(coll);
+        l.pd = _priceOr0(l.debtAsset);
         l.maxBonus = ext.liquidationConfig(coll).maxBonus;
         VM.prank(actor);
         try pool.liquidate(l.owner, l.sub, coll, l.maxRepay, 0, actor, "") returns (uint256 repaid, uint256 seized) {
             ++nLiquidations;
+            _liqOk = true;
+            if (_anyUntrustedCollateral(_last, k)) ++nStaleLiqs;
+            if (l.pc == 0 || l.pd == 0) _fail("liquidate: went through with the seized or debt price untrusted");
             if (k >= NR) ++nMarginLiquidations;
             if (wasHealthy) _fail("liquidate: a healthy account was liquidated");
             if (repaid > l.maxRepay) _fail("liquidate: repaid above the liquidator's maximum");
@@ -364,7 +426,21 @@ contract PoolHandler {
                 }
                 if (ext.marketInfo(token).reserves + 2 < reservesBefore + fee) _fail("flash loan: fee not in reserves");
             } catch (bytes memory err) {
-                if (mode != 2 || bytes4(err) != 0xfb8f41b2) _expected(err); // ERC20InsufficientAllowance
+                // setPause and the circuit breaker do not stop flash loans (only setFlashPause, reflected in max).
+                bytes4 sel = bytes4(err);
+                // (Mode 1 supplies the loan during the callback: that supply may be paused.)
+                if (mode != 1 && (sel == ErrorsLib.BorrowPaused.selector || sel == ErrorsLib.SupplyPaused.selector)) {
+                    _failWith("flash loan refused by the supply/borrow pause", err);
+                }
+                if (sel == ErrorsLib.FlashPaused.selector) _failWith("maxFlashLoan non-zero under the flash pause", err);
+                if (mode != 2 || sel != 0xfb8f41b2) _expected(err); // ERC20InsufficientAllowance
+            }
+        } else if (_flags(i) & 32 != 0) {
+            // Paused: refused with its own error.
+            try flash.run(token, 1, 0, actor) {
+                _fail("flash loan went through under the flash pause");
+            } catch (bytes memory err) {
+                if (bytes4(err) != ErrorsLib.FlashPaused.selector) _failWith("flash pause: other error", err);
             }
         }
         _end(s, actor, K_USER, NK);
@@ -464,6 +540,7 @@ contract PoolHandler {
                 }
             }
             VM.stopPrank();
+            if (_anyPause()) ++nPauseExits;
         }
         _end(s, actor, K_USER, NK);
     }
@@ -475,6 +552,275 @@ contract PoolHandler {
         _end(s, actor, K_USER, NK);
     }
 
+    // ================================================================ broken feeds (issue #15)
+
+    /// @notice Breaks the feed the pool reads for one asset: reverts (with or without data), garbage (one word; a
+    /// round id past uint80), the max or min bound, a negative answer, an incomplete round, stale, or dated in the
+    /// future. Liquidation must value that collateral at zero and keep working against trusted ones.
+    function breakFeed(uint256 assetSeed, uint8 mode) external {
+        (uint256 i, Snap memory s) = _beginSystem(assetSeed);
+        flaky[i].setMode(1 + (mode % 10));
+        ++nFeedBreaks;
+        _end(s, address(this), K_NONUSER, NK);
+    }
+
+    /// @notice Every broken feed recovers (the mock reports again, now).
+    function recoverFeeds() external {
+        (, Snap memory s) = _beginSystem(0);
+        for (uint256 i; i < NA; ++i) {
+            flaky[i].setMode(0);
+            feeds[i].setAnswer(answers[i]);
+        }
+        _end(s, address(this), K_NONUSER, NK);
+    }
+
+    /// @notice Time passes beyond the heartbeat and only some feeds report: the others go stale.
+    function warpStale(uint256 dtSeed, uint256 keepSeed) external {
+        (, Snap memory s) = _beginSystem(0);
+        time += 1 days + 1 + (dtSeed % 2 days);
+        VM.warp(time);
+        bool left;
+        for (uint256 i; i < NA; ++i) {
+            if ((keepSeed >> i) & 1 == 1 && i != keepSeed % NA) feeds[i].setAnswer(answers[i]);
+            else left = true;
+        }
+        if (left) ++nStaleWarps;
+        _end(s, address(this), K_NONUSER, NK);
+    }
+
+    /// @notice Liquidation next to an untrusted collateral, in steps: the owner of an indebted account adds a second
+    /// collateral if it has one only; that collateral's feed goes stale (its last round older than the heartbeat) or
+    /// breaks; the market pushes the account under health 1; a liquidator seizes the trusted collateral. Each step is
+    /// checked as an action of its own; the liquidation must go through (invariant (a) in any case).
+    function staleLiquidation(uint256 actorSeed, uint256 targetSeed, uint256 seed) external {
+        (address actor, , Snap memory s) = _begin(actorSeed, 0);
+        uint256 k = NK;
+        for (uint256 j; j < NR; ++j) {
+            uint256 c = ((targetSeed % NR) + j) % NR;
+            if (s.shares[c] != 0 && s.trusted[c]) {
+                k = c;
+                break;
+            }
+        }
+        if (k == NK) {
+            _end(s, actor, K_USER, NK);
+            return;
+        }
+        (address owner, uint96 sub) = _account(k);
+        uint256 d = s.debtIdx[k] - 1;
+        // Main (kept trusted) and second (to break) collateral.
+        uint256 main = NA;
+        uint256 second = NA;
+        for (uint256 i; i < NA; ++i) {
+            if (i == d) continue;
+            if (s.coll[k][i] != 0 && main == NA) main = i;
+            else if (second == NA) second = i;
+        }
+        _end(s, actor, K_USER, NK);
+        if (main == NA || second == NA) return;
+        if (s.coll[k][second] == 0) {
+            s = _start(owner);
+            uint256 amount = seed % 3 == 0 ? _dust(seed, second) : _sizable(seed >> 2, second) / 10;
+            tokens[second].mint(owner, amount);
+            VM.prank(owner);
+            try pool.supplyCollateral(address(tokens[second]), amount, owner, sub) {} catch (bytes memory err) {
+                _expected(err);
+            }
+            _end(s, owner, K_USER, NK);
+        }
+        // The second feed goes stale (two times in three) or breaks otherwise.
+        s = _beginSystemSnap();
+        if (seed % 3 != 0) feeds[second].setAnswerAt(answers[second], time - 1 days - 1 - ((seed >> 4) % 1 days));
+        else flaky[second].setMode(uint8(1 + ((seed >> 4) % 10)));
+        ++nFeedBreaks;
+        _end(s, address(this), K_NONUSER, NK);
+        // The market: the main collateral falls until the account is under health 1 (0.5 .. 0.99).
+        s = _beginSystemSnap();
+        if (s.hf[k] != type(uint256).max && s.hf[k] != 0 && s.hf[k] >= 0.99e18) {
+            uint256 target = 0.5e18 + ((seed >> 8) % 0.49e18);
+            _setPrice(main, int256((uint256(answers[main]) * target) / s.hf[k]));
+        }
+        _end(s, address(this), K_NONUSER, NK);
+        s = _start(actor);
+        if (s.shares[k] != 0 && !s.healthy[k]) _liquidate(actor, k, address(tokens[main]), seed >> 16, false);
+        _end(s, actor, K_LIQ, k);
+    }
+
+    // ================================================================ third parties, bad debt, repayAndCall
+
+    /// @notice Anyone settles an account's bad debt: it must go through only for an insolvent account (all prices
+    /// trusted, collateral worth less than the debt) and leave it solvent; three times in four aimed at one.
+    function settleBadDebt(uint256 actorSeed, uint256 targetSeed) external {
+        (address actor, , Snap memory s) = _begin(actorSeed, 0);
+        uint256 k = targetSeed % NK;
+        if (targetSeed % 4 != 0) {
+            for (uint256 j; j < NK; ++j) {
+                uint256 c = (k + j) % NK;
+                if (s.shares[c] != 0 && s.trusted[c] && s.value[c] < s.debtValue[c]) {
+                    k = c;
+                    break;
+                }
+            }
+        }
+        if (targetSeed % 4 != 0 && !(s.trusted[k] && s.value[k] < s.debtValue[k]) && s.trusted[k] && s.shares[k] != 0) {
+            // None insolvent: the market makes this one insolvent (its debt's price rises until the collateral
+            // covers 50 %..99 % of it), a step of its own.
+            _end(s, actor, K_LIQ, NK);
+            s = _beginSystemSnap();
+            uint256 r = 50 + ((targetSeed >> 8) % 50);
+            uint256 d = s.debtIdx[k] - 1;
+            _setPrice(d, int256((uint256(answers[d]) * s.value[k] * 100) / (r * s.debtValue[k] + 1)));
+            _end(s, address(this), K_NONUSER, NK);
+            s = _start(actor);
+        }
+        (address owner, uint96 sub) = _account(k);
+        if (k < NR || slotPosition[k - NR] != 0) {
+            VM.prank(actor);
+            try pool.settleBadDebt(owner, sub) {
+                ++nSettles;
+                _liqOk = true;
+                if (!(s.trusted[k] && s.value[k] < s.debtValue[k])) _fail("settleBadDebt on an account not insolvent");
+            } catch (bytes memory err) {
+                if (bytes4(err) == ErrorsLib.NotInsolvent.selector && s.trusted[k] && s.value[k] < s.debtValue[k]) {
+                    _fail("settleBadDebt refused an insolvent account");
+                }
+                _expected(err);
+            }
+        }
+        _end(s, actor, K_LIQ, k);
+    }
+
+    /// @notice repayAndCall by an actor's client on any account (one time in three someone else's): pays only, or in
+    /// the callback withdraws collateral of the repaid account (deleveraging), borrows for it, or re-enters. For
+    /// another's account the callback's actions must be refused (Unauthorized); for its own a withdrawal beyond the LTV
+    /// must leave the account no less healthy than before the repay (checked in _end, K_DELEVER).
+    function repayAndCall(uint256 actorSeed, uint256 ownerSeed, uint256 amountSeed, uint8 mode) external {
+        uint256 u = actorSeed % NU;
+        RepayCaller caller = callers[u];
+        Snap memory s = _start(address(caller));
+        address owner = _owner(actors[u], ownerSeed);
+        uint96 sub = uint96(ownerSeed >> 128) % uint96(NS);
+        uint256 k = _accountIdx(owner, sub);
+        for (uint256 j; j < NR && s.shares[k] == 0; ++j) if (s.shares[(k + j) % NR] != 0) k = (k + j) % NR;
+        if (s.shares[k] != 0) _repayAndCall(caller, s, k, amountSeed, mode % 4);
+        _end(s, address(caller), K_DELEVER, k);
+    }
+
+    function _repayAndCall(RepayCaller caller, Snap memory s, uint256 k, uint256 amountSeed, uint8 mode) internal {
+        (address owner, uint96 sub) = _account(k);
+        uint256 amount = amountSeed % 3 == 0 ? type(uint256).max : 1 + (amountSeed % s.debt[k]);
+        if (amountSeed % 7 == 3) amount = 1;
+        uint256 ci = (amountSeed >> 8) % NA;
+        uint256 inner = mode == 1
+            ? 1 + ((amountSeed >> 16) % (s.coll[k][ci] / 2 + 1))
+            : _amount(amountSeed >> 16, ci);
+        if (!s.authorizedK[k]) ++nThirdParty;
+        address debtAsset = address(tokens[s.debtIdx[k] - 1]);
+        try caller.run(debtAsset, amount, owner, sub, mode, address(tokens[ci]), inner) {
+            ++nRepayAndCalls;
+            if (caller.innerOk() && mode == 3) _fail("repayAndCall: a nested repayAndCall went through");
+            if (!caller.innerOk() && mode != 0) {
+                bytes memory err = caller.innerErr();
+                if (!s.authorizedK[k]) {
+                    ++nThirdPartyRefused;
+                    if (mode != 3 && bytes4(err) != ErrorsLib.Unauthorized.selector) {
+                        _failWith("repayAndCall: third party's callback refused otherwise", err);
+                    }
+                }
+                _expected(err);
+            }
+        } catch (bytes memory err) {
+            _expected(err);
+        }
+    }
+
+    /// @notice An actor scopes another as operator of one of its sub-accounts (or revokes, or sets an invalid scope).
+    function setScope(uint256 actorSeed, uint256 operatorSeed, uint256 subSeed) external {
+        (address actor, , Snap memory s) = _begin(actorSeed, 0);
+        address operator = actors[operatorSeed % NU];
+        uint256 kind = subSeed % 5;
+        (uint96 prefix, uint96 mask) = kind == 0 ? (uint96(0), uint96(0)) : kind == 1
+            ? (uint96(2), uint96(1))
+            : (uint96((subSeed >> 8) % NS), type(uint96).max);
+        VM.prank(actor);
+        try pool.setAuthorizationScope(operator, prefix, mask) {
+            if (kind == 1) _fail("an invalid scope was accepted");
+        } catch (bytes memory err) {
+            if (kind != 1 || bytes4(err) != ErrorsLib.InvalidScope.selector) _failWith("setAuthorizationScope", err);
+        }
+        _end(s, actor, K_USER, NK);
+    }
+
+    /// @notice The guardian (or the risk engine's breaker) pauses something, then an exit runs under it: a repay, a
+    /// collateral top-up, a margin close or a liquidation. None may be refused by the pause.
+    function guardianExit(uint256 assetSeed, uint256 kindSeed, uint256 exitSeed) external {
+        (uint256 i, Snap memory s) = _beginSystem(assetSeed);
+        address token = address(tokens[i]);
+        uint256 kind = kindSeed % 4;
+        bool on = (kindSeed >> 2) % 4 != 0;
+        if (kind == 0) ext.setPause(token, on, on);
+        else if (kind == 1) ext.setPause(token, false, on);
+        else if (kind == 2) ext.setFlashPause(token, on);
+        else ext.setCircuitBreaker(token, on);
+        _end(s, address(this), K_NONUSER, NK);
+
+        uint256 k = exitSeed % NK;
+        for (uint256 j; j < NK; ++j) {
+            if (_last.shares[(k + j) % NK] != 0) {
+                k = (k + j) % NK;
+                break;
+            }
+        }
+        (address owner, uint96 sub) = _account(k);
+        s = _start(owner);
+        uint256 what = (exitSeed >> 8) % 4;
+        bool ok;
+        if (k >= NR && slotPosition[k - NR] == 0) {
+            // an empty margin slot: nothing to exit
+        } else if (what == 0 && s.shares[k] != 0) {
+            address d = address(tokens[s.debtIdx[k] - 1]);
+            uint256 amount = (exitSeed >> 16) % 2 == 0 ? type(uint256).max : 1 + ((exitSeed >> 16) % s.debt[k]);
+            IMockERC20(d).mint(owner, s.debt[k] + 1);
+            VM.prank(owner);
+            try pool.repay(d, amount, owner, sub) {
+                ok = true;
+            } catch (bytes memory err) {
+                _checkExit(err, "repay");
+                if (amount == type(uint256).max) _failWith("exit: repay all refused", err);
+                _expected(err);
+            }
+        } else if (what == 1) {
+            for (uint256 c; c < NA; ++c) {
+                if (s.coll[k][c] == 0) continue;
+                uint256 amount = 1 + ((exitSeed >> 16) % (s.coll[k][c] + 1));
+                tokens[c].mint(owner, amount);
+                VM.prank(owner);
+                try pool.supplyCollateral(address(tokens[c]), amount, owner, sub) {
+                    ok = true;
+                } catch (bytes memory err) {
+                    _failWith("exit: collateral top-up refused", err);
+                }
+                break;
+            }
+        } else if (what == 2 && k >= NR && s.shares[k] != 0) {
+            uint256 id = slotPosition[k - NR];
+            (address base, address quote) = (address(tokens[slotBase[k - NR]]), address(tokens[0]));
+            (address coll, address debt) = slotLong[k - NR] ? (base, quote) : (quote, base);
+            _arb(base, quote);
+            bytes memory path = dex.route(coll, debt);
+            VM.prank(owner);
+            try margin.decrease(id, WAD, type(uint256).max, path, block.timestamp) {
+                ok = true;
+                ++nMarginCloses;
+            } catch (bytes memory err) {
+                _checkExit(err, "margin close");
+                _expected(err);
+            }
+        }
+        if (ok && _anyPause()) ++nPauseExits;
+        _end(s, owner, k >= NR ? K_COMPOSITE : K_USER, k);
+    }
+
     // ================================================================ ERC-4626 vault
 
     /// @notice ERC-4626 deposit, mint, withdraw or redeem through the asset's vault: each must pay or pull exactly
@@ -482,6 +828,25 @@ contract PoolHandler {
     function vault(uint256 actorSeed, uint256 assetSeed, uint256 seed, uint8 op) external {
         (address actor, uint256 i, Snap memory s) = _begin(actorSeed, assetSeed);
         IERC4626 v = IERC4626(vaults[i]);
+        if (op % 8 >= 6) {
+            // A third party redeems or withdraws another lender's vault shares (no allowance): refused.
+            address victim = actors[(seed >> 8) % NU];
+            uint256 held = v.balanceOf(victim);
+            if (victim != actor && held != 0) {
+                ++nThirdParty;
+                uint256 amount = 1 + (seed % held);
+                VM.prank(actor);
+                (bool ok2, ) = address(v).call(
+                    op % 2 == 0
+                        ? abi.encodeCall(v.redeem, (amount, actor, victim))
+                        : abi.encodeCall(v.withdraw, (v.previewRedeem(amount) + 1, actor, victim))
+                );
+                if (ok2) _fail("vault: a third party took another lender's shares");
+                ++nThirdPartyRefused;
+            }
+            _end(s, actor, K_USER, NK);
+            return;
+        }
         op %= 4;
         uint256 max = op == 2
             ? v.maxWithdraw(actor)
@@ -553,8 +918,11 @@ contract PoolHandler {
             }
         }
         if (k != NK) {
-            (address owner, uint96 sub) = _account(k);
-            uint256 hf = ext.accountHealth(owner, sub).healthFactor;
+            uint256 hf = s.hf[k];
+            if (hf == type(uint256).max || hf == 0) {
+                _end(s, address(this), K_NONUSER, NK);
+                return;
+            }
             uint256 target = depthSeed % 3 == 0
                 ? 0.3e18 + ((depthSeed >> 2) % 0.6e18)
                 : 0.9e18 + ((depthSeed >> 2) % 0.099e18);
@@ -589,11 +957,13 @@ contract PoolHandler {
             }
         }
         if (k != NK) {
-            uint256 ci;
+            uint256 ci = NA;
             for (uint256 j; j < NA; ++j) {
-                ci = ((startSeed % NA) + j) % NA;
-                if (s.coll[k][ci] != 0) break;
+                uint256 c = ((startSeed % NA) + j) % NA;
+                if (s.coll[k][c] != 0 && (ci == NA || s.priceOk[c])) ci = c;
+                if (s.coll[k][c] != 0 && s.priceOk[c]) break;
             }
+            if (ci == NA) ci = startSeed % NA;
             _liquidate(actor, k, address(tokens[ci]), repaySeed, false);
         }
         _end(s, actor, K_LIQ, k);
@@ -637,7 +1007,10 @@ contract PoolHandler {
         uint256 dt = dtSeed % 4 == 0 ? 1 + (dtSeed % 30 days) : 1 + (dtSeed % 6 hours);
         time += dt;
         VM.warp(time);
-        for (uint256 i; i < NA; ++i) feeds[i].setAnswer(answers[i]);
+        for (uint256 i; i < NA; ++i) {
+            feeds[i].setAnswer(answers[i]);
+            if (dtSeed % 2 == 0) flaky[i].setMode(0);
+        }
         _end(s, address(this), K_NONUSER, NK);
     }
 
@@ -733,7 +1106,9 @@ contract PoolHandler {
         } else if (kind == 3) {
             call = abi.encodeCall(IFulcraPool.setPause, (token, x % 4 == 0, y % 4 == 0));
         } else if (kind == 4) {
-            call = abi.encodeCall(IPool.setCircuitBreaker, (token, x % 3 == 0));
+            call = x % 2 == 0
+                ? abi.encodeCall(IPool.setCircuitBreaker, (token, x % 3 == 0))
+                : abi.encodeCall(IFulcraPool.setFlashPause, (token, y % 3 == 0));
         } else if (kind == 5) {
             uint256 reserves = ext.marketInfo(token).reserves;
             call = abi.encodeCall(IFulcraPool.withdrawReserves, (token, 1 + (x % (reserves + 1)), treasury));
@@ -800,11 +1175,11 @@ contract PoolHandler {
     ) internal returns (IMarginRouter.OpenParams memory p) {
         (p.base, p.quote, p.isLong) = (address(tokens[slotBase[m]]), address(tokens[0]), slotLong[m]);
         (address coll, address debt) = p.isLong ? (p.base, p.quote) : (p.quote, p.base);
-        if (levSeed % 4 != 0) dex.arb(p.base, p.quote);
+        if (levSeed % 4 != 0) _arb(p.base, p.quote);
         uint256 maxLev = margin.maxLeverage(coll);
         if (levSeed % 8 == 1) p.leverage = WAD + ((levSeed >> 3) % (maxLev + WAD / 2));
         else p.leverage = maxLev <= 1.05e18 ? maxLev : 1.05e18 + ((levSeed >> 3) % (maxLev - 1.05e18 + 1));
-        p.margin = ((200e18 + (marginSeed % 50_000e18)) * WAD) / ext.price(coll);
+        p.margin = ((200e18 + (marginSeed % 50_000e18)) * WAD) / _px(_indexOf(coll));
         p.route = dex.route(debt, coll);
         p.deadline = block.timestamp;
     }
@@ -820,7 +1195,7 @@ contract PoolHandler {
         if (id != 0) {
             (address base, address quote) = (address(tokens[slotBase[m]]), address(tokens[0]));
             (address coll, address debt) = slotLong[m] ? (base, quote) : (quote, base);
-            if (fractionSeed % 4 != 0) dex.arb(base, quote);
+            if (fractionSeed % 4 != 0) _arb(base, quote);
             uint256 fraction = fractionSeed % 3 == 0 ? WAD : 1 + ((fractionSeed >> 2) % WAD);
             bytes memory path = dex.route(coll, debt); // before the prank: it would apply to this call
             VM.prank(caller);
@@ -834,6 +1209,7 @@ contract PoolHandler {
                     ++nMarginDecreases;
                 }
             } catch (bytes memory err) {
+                if (caller == trader) _checkExit(err, "margin close/decrease");
                 _expected(err);
             }
         }
@@ -849,7 +1225,7 @@ contract PoolHandler {
             address coll = slotLong[m] ? address(tokens[slotBase[m]]) : address(tokens[0]);
             uint256 amount;
             if (add) {
-                amount = ((100e18 + (amountSeed % 20_000e18)) * WAD) / ext.price(coll);
+                amount = ((100e18 + (amountSeed % 20_000e18)) * WAD) / _px(_indexOf(coll));
                 IMockERC20(coll).mint(actor, amount);
             } else {
                 uint256 held = s.coll[NR + m][_indexOf(coll)];
@@ -871,7 +1247,7 @@ contract PoolHandler {
     function dexMove(uint256 baseSeed, uint256 bpsSeed) external {
         (, Snap memory s) = _beginSystem(0);
         int256 bps = int256(bpsSeed % 2_001) - 1_000;
-        dex.push(address(tokens[1 + (baseSeed % 2)]), address(tokens[0]), bps);
+        try dex.push(address(tokens[1 + (baseSeed % 2)]), address(tokens[0]), bps) {} catch {}
         _end(s, address(this), K_NONUSER, NK);
     }
 
@@ -889,6 +1265,10 @@ contract PoolHandler {
         s = _start(actor);
     }
 
+    function _beginSystemSnap() internal returns (Snap memory) {
+        return _start(address(this));
+    }
+
     /// @dev For actions that are not a user's: the handler acts (as engine, governance or the market).
     function _beginSystem(uint256 assetSeed) internal returns (uint256 i, Snap memory s) {
         i = assetSeed % NA;
@@ -898,21 +1278,53 @@ contract PoolHandler {
     function _start(address actor) internal returns (Snap memory s) {
         VM.warp(time);
         ++nActions;
+        _liqOk = false;
         s = _hasLast ? _last : _snap();
         for (uint256 u; u < NU; ++u) s.authorizedActor[u] = actors[u] == actor || pool.isAuthorized(actors[u], actor);
+        for (uint256 k; k < NK; ++k) {
+            uint256 u = _ownerIdx(k);
+            if (s.authorizedActor[u]) {
+                s.authorizedK[k] = true;
+                continue;
+            }
+            (, uint96 sub) = _account(k);
+            (uint96 prefix, uint96 mask) = pool.authorizationScope(actors[u], actor);
+            s.authorizedK[k] = mask != 0 && sub & mask == prefix;
+        }
         VM.recordLogs();
     }
 
     function _snap() internal view returns (Snap memory s) {
+        for (uint256 i; i < NA; ++i) s.priceOk[i] = _priceOr0(address(tokens[i])) != 0;
         for (uint256 k; k < NK; ++k) {
             (address owner, uint96 sub) = _account(k);
             (address debtAsset, uint256 shares, uint256 debt, address[] memory colls, uint256[] memory amounts) = ext
                 .accountOf(owner, sub);
             s.shares[k] = shares;
             s.debt[k] = debt;
-            if (debtAsset != address(0)) s.debtIdx[k] = 1 + _indexOf(debtAsset);
-            for (uint256 j; j < colls.length; ++j) s.coll[k][_indexOf(colls[j])] = amounts[j];
-            s.healthy[k] = debtAsset == address(0) || ext.accountHealth(owner, sub).healthFactor >= WAD;
+            bool trusted = true;
+            if (debtAsset != address(0)) {
+                s.debtIdx[k] = 1 + _indexOf(debtAsset);
+                trusted = s.priceOk[s.debtIdx[k] - 1];
+            }
+            for (uint256 j; j < colls.length; ++j) {
+                uint256 c = _indexOf(colls[j]);
+                s.coll[k][c] = amounts[j];
+                if (!s.priceOk[c]) trusted = false;
+            }
+            s.hf[k] = type(uint256).max;
+            s.healthy[k] = true; // unknown (debt feed untrusted): nobody can liquidate or borrow it anyway
+            try ext.accountHealth(owner, sub) returns (AccountHealth memory h) {
+                s.value[k] = h.collateralValue;
+                s.debtValue[k] = h.debtValue;
+                if (debtAsset != address(0)) {
+                    s.hf[k] = h.healthFactor;
+                    s.healthy[k] = h.healthFactor >= WAD;
+                }
+            } catch {
+                trusted = false;
+            }
+            s.trusted[k] = trusted;
         }
         for (uint256 u; u < NU; ++u) {
             for (uint256 i; i < NA; ++i) s.supply[u][i] = pool.supplyShares(address(tokens[i]), actors[u]);
@@ -922,39 +1334,15 @@ contract PoolHandler {
     /// @dev Compares the state after an action with `b`, the state before it, then checks the books.
     function _end(Snap memory b, address, uint8 kind, uint256 target) internal {
         Snap memory a = _snap();
-        bool[NA] memory badDebt = _badDebtAssets();
+        (bool[NA] memory badDebt, bool[NK] memory badDebtK) = _badDebtAssets();
+        _checkSolvency(b, a, kind, target, badDebtK);
         for (uint256 k; k < NK; ++k) {
             if (!a.healthy[k]) {
                 ++nUnhealthySteps;
                 break;
             }
         }
-        for (uint256 k; k < NK; ++k) {
-            uint256 u = _ownerIdx(k);
-            bool lostCollateral;
-            for (uint256 i; i < NA; ++i) if (a.coll[k][i] < b.coll[k][i]) lostCollateral = true;
-            bool moreDebt = a.shares[k] > b.shares[k];
-            bool liquidated = kind == K_LIQ && target == k;
-            if ((lostCollateral || moreDebt) && !liquidated) {
-                if (!b.authorizedActor[u]) _fail("an account lost collateral or gained debt without authorization");
-            }
-            if ((lostCollateral || moreDebt) && !liquidated && a.shares[k] != 0) {
-                // Still in debt after taking collateral out or borrowing more: it had to be and stay within LTV.
-                if (!b.healthy[k] && !(kind == K_COMPOSITE && target == k)) {
-                    _fail("an unhealthy account borrowed or withdrew collateral");
-                }
-                (address owner, uint96 sub) = _account(k);
-                AccountHealth memory h = ext.accountHealth(owner, sub);
-                if (h.borrowingPower < h.debtValue)
-                    _fail("a borrow or collateral withdrawal left the account above LTV");
-            }
-            if (kind != K_NONUSER && !liquidated && b.healthy[k] && !a.healthy[k]) {
-                // Another account's borrow may round the shared debt index up by a wei: nothing else may.
-                bool same = !lostCollateral && a.shares[k] == b.shares[k] && a.debt[k] <= b.debt[k] + 1;
-                if (!same) _fail("a user action made a healthy account unhealthy");
-            }
-            if (liquidated && moreDebt) _fail("liquidation raised the target's debt");
-        }
+        for (uint256 k; k < NK; ++k) _checkAccount(b, a, kind, target, k);
         for (uint256 u; u < NU; ++u) {
             for (uint256 i; i < NA; ++i) {
                 if (a.supply[u][i] < b.supply[u][i] && !b.authorizedActor[u]) {
@@ -969,6 +1357,130 @@ contract PoolHandler {
         }
         _last = a;
         _hasLast = true;
+        _checkLiquidatable(a);
+    }
+
+    /// @dev The transition checks of one account (authorization, collateral set, LTV, health).
+    function _checkAccount(Snap memory b, Snap memory a, uint8 kind, uint256 target, uint256 k) internal view {
+        bool lostCollateral;
+        for (uint256 i; i < NA; ++i) if (a.coll[k][i] < b.coll[k][i]) lostCollateral = true;
+        bool moreDebt = a.shares[k] > b.shares[k];
+        bool liquidated = kind == K_LIQ && target == k;
+        bool collChanged;
+        for (uint256 i; i < NA; ++i) if (a.coll[k][i] != b.coll[k][i]) collChanged = true;
+        if ((lostCollateral || moreDebt) && !liquidated) {
+            if (!b.authorizedK[k]) _fail("an account lost collateral or gained debt without authorization");
+        }
+        // (d) Only the owner or its (scoped) operators change an account's collateral set, ids and amounts
+        // alike (no 1-wei collateral attached by a stranger), liquidation and bad-debt settlement aside.
+        if (collChanged && !liquidated && !b.authorizedK[k]) {
+            _fail("d: a third party changed an account's collateral set");
+        }
+        bool delever = kind == K_DELEVER && target == k;
+        if ((lostCollateral || moreDebt) && !liquidated && a.shares[k] != 0) {
+            // Still in debt after taking collateral out or borrowing more: it had to be and stay within LTV
+            // (inside a repayAndCall on it: or end no less healthy than before the repay).
+            if (!b.healthy[k] && !(kind == K_COMPOSITE && target == k) && !delever) {
+                _fail("an unhealthy account borrowed or withdrew collateral");
+            }
+            (address owner, uint96 sub) = _account(k);
+            AccountHealth memory h = ext.accountHealth(owner, sub);
+            if (h.borrowingPower < h.debtValue && !(delever && !moreDebt && b.trusted[k] && a.hf[k] >= b.hf[k]))
+                _fail("a borrow or collateral withdrawal left the account above LTV");
+        }
+        if (kind != K_NONUSER && !liquidated && b.healthy[k] && !a.healthy[k]) {
+            // Another account's borrow may round the shared debt index up by a wei: nothing else may.
+            bool same = !lostCollateral && a.shares[k] == b.shares[k] && a.debt[k] <= b.debt[k] + 1;
+            if (!same) _fail("a user action made a healthy account unhealthy");
+        }
+        if (liquidated && moreDebt) _fail("liquidation raised the target's debt");
+    }
+
+    /// @dev Invariants (b) and (c), from the accounts before (`b`) and after (`a`) the action and its BadDebt events.
+    /// Solvent: every price the account needs trusted and collateral value >= debt value; insolvent: every price
+    /// trusted and collateral value < debt value (values as accountHealth: collateral rounded down, debt up).
+    function _checkSolvency(Snap memory b, Snap memory a, uint8 kind, uint256 target, bool[NK] memory badDebtK)
+        internal
+        pure
+    {
+        for (uint256 k; k < NK; ++k) {
+            bool insolventBefore = b.trusted[k] && b.shares[k] != 0 && b.value[k] < b.debtValue[k];
+            // (c) BadDebt only for an account insolvent at that moment.
+            if (badDebtK[k] && !insolventBefore) _fail("c: BadDebt for an account that was not insolvent");
+        }
+        if (kind != K_LIQ || target >= NK) return;
+        uint256 t = target;
+        if (!b.trusted[t] || b.shares[t] == 0) return;
+        if (b.value[t] >= b.debtValue[t]) {
+            // (b) A liquidation never leaves a solvent account with bad debt or under water (2 wei of rounding).
+            if (badDebtK[t]) _fail("b: a liquidation booked bad debt on a solvent account");
+            if (a.value[t] + 2 < a.debtValue[t]) {
+                _failNums("b: a liquidation left a solvent account under water", a.value[t], a.debtValue[t]);
+            }
+        } else if (a.trusted[t] || a.shares[t] == 0) {
+            // (c) After a liquidation or settlement of an insolvent account its shortfall is on the books.
+            if (a.shares[t] != b.shares[t] || badDebtK[t]) {
+                if (a.value[t] < a.debtValue[t]) {
+                    _failNums("c: still insolvent after liquidation or settleBadDebt", a.value[t], a.debtValue[t]);
+                }
+            }
+        }
+    }
+
+    /// @dev With FUZZ_KNOWN_DUST_LIQUIDATION=true only: the known failure of (a) — an account holding only dust
+    /// (collateral worth less than the dust value, $10) whose liquidation seizes 0 and reverts SlippageExceeded: the
+    /// equity cap (seized value <= repaid value + equity - 2 wei) rounds the seizure of an indivisible unit (1 wei of
+    /// USDC, 1 sat) down to nothing — is counted instead of failing.
+    function _settlesInstead(Snap memory a, uint256 k, bytes memory err) internal pure returns (bool) {
+        return bytes4(err) == ErrorsLib.SlippageExceeded.selector && a.value[k] < 10e18;
+    }
+
+    /// @dev Invariant (a): every account with debt and liquidation health below 1 can be liquidated by a funded
+    /// keeper against some collateral with a trusted price, in every reachable state: tried on a state snapshot,
+    /// then reverted. Exceptions (counted, not failures): the debt asset's own feed is untrusted (the pool must
+    /// refuse: nothing can price the repay; accountHealth reverts then), or no collateral of the account has a
+    /// trusted price (nothing can be seized at a known price until a feed recovers).
+    function _checkLiquidatable(Snap memory a) internal {
+        for (uint256 k; k < NK; ++k) {
+            if (a.shares[k] == 0) continue;
+            uint256 d = a.debtIdx[k] - 1;
+            if (!a.priceOk[d]) {
+                ++nDebtFeedDown;
+                continue;
+            }
+            if (a.hf[k] >= WAD) continue;
+            (address owner, uint96 sub) = _account(k);
+            bool anyTrusted;
+            bool done;
+            bytes memory lastErr;
+            for (uint256 j; j < NA && !done; ++j) {
+                if (a.coll[k][j] == 0 || !a.priceOk[j]) continue;
+                anyTrusted = true;
+                uint256 id = VM.snapshotState();
+                tokens[d].mint(KEEPER, 2 * a.debt[k] + 2);
+                VM.startPrank(KEEPER);
+                tokens[d].approve(address(pool), type(uint256).max);
+                try pool.liquidate(owner, sub, address(tokens[j]), type(uint256).max, 0, KEEPER, "") {
+                    done = true;
+                } catch (bytes memory err) {
+                    lastErr = err;
+                }
+                VM.stopPrank();
+                VM.revertToStateAndDelete(id);
+            }
+            if (!anyTrusted) {
+                ++nNoTrustedCollateral;
+                continue;
+            }
+            if (!done && knownDustLiquidation && _settlesInstead(a, k, lastErr)) {
+                ++nKnownDustLiquidation;
+                continue;
+            }
+            if (!done) _failWith("a: an account under health 1 could not be liquidated", lastErr);
+            ++nLiqChecks;
+            if (_anyUntrustedCollateral(a, k)) ++nStaleLiqs;
+        }
+        VM.getRecordedLogs(); // drop the snapshot liquidations' events
     }
 
     /// @dev Supply shares and debt shares add up; debts add up to the total debt within rounding.
@@ -1033,12 +1545,21 @@ contract PoolHandler {
         lastRamp[i] = r.rampBpsPerHour;
     }
 
-    function _badDebtAssets() internal returns (bool[NA] memory found) {
+    function _badDebtAssets() internal returns (bool[NA] memory found, bool[NK] memory accounts) {
         Vm.Log[] memory logs = VM.getRecordedLogs();
+        // Foundry records the events of reverted calls too: only a liquidation or settlement that went through books
+        // bad debt (they are the only emitters).
+        if (!_liqOk) return (found, accounts);
         for (uint256 j; j < logs.length; ++j) {
             if (logs[j].emitter == address(pool) && logs[j].topics[0] == EventsLib.BadDebt.selector) {
                 found[_indexOf(address(uint160(uint256(logs[j].topics[1]))))] = true;
                 ++nBadDebts;
+                address owner = address(uint160(uint256(logs[j].topics[2])));
+                uint96 sub = uint96(uint256(logs[j].topics[3]));
+                for (uint256 k; k < NK; ++k) {
+                    (address o, uint96 sb) = _account(k);
+                    if (o == owner && sb == sub && (k < NR || slotPosition[k - NR] != 0)) accounts[k] = true;
+                }
             }
         }
     }
@@ -1047,7 +1568,9 @@ contract PoolHandler {
     /// purpose); never a Panic, an empty revert or the token refusing to pay out because the pool is short.
     function _expected(bytes memory err) internal {
         ++nExpectedReverts;
-        if (err.length < 4) _fail("empty revert");
+        // A feed that reverts without data or returns garbage makes the pool's strict price read (borrow, withdraw
+        // collateral, the seized collateral and the debt of a liquidation) revert without data: expected then.
+        if (err.length < 4 && !_garbageFeed()) _fail("empty revert");
         bytes4 sel = bytes4(err);
         if (sel == 0x4e487b71) _failWith("panic", err);
         if (sel == 0xe450d38c) _failWith("token transfer failed: insufficient balance", err);
@@ -1056,6 +1579,10 @@ contract PoolHandler {
 
     function _fail(string memory reason) internal pure {
         revert Violation(reason);
+    }
+
+    function _failNums(string memory reason, uint256 x, uint256 y) internal pure {
+        revert Violation(string.concat(reason, " / ", VM.toString(x), " < ", VM.toString(y)));
     }
 
     function _failWith(string memory reason, bytes memory err) internal pure {
@@ -1091,15 +1618,20 @@ contract PoolHandler {
 
     /// @dev About $1k..$200k of asset `i` at its current price.
     function _sizable(uint256 seed, uint256 i) internal view returns (uint256) {
-        return (1_000e18 * WAD * (1 + (seed % 200))) / ext.price(address(tokens[i]));
+        return (1_000e18 * WAD * (1 + (seed % 200))) / _px(i);
     }
 
     /// @dev Three times in four an amount near the account's remaining borrowing power, otherwise a random one.
     function _borrowAmount(address owner, uint96 sub, uint256 i, uint256 seed) internal view returns (uint256) {
         if (seed % 4 == 0) return _amount(seed >> 2, i);
-        AccountHealth memory h = ext.accountHealth(owner, sub);
+        AccountHealth memory h;
+        try ext.accountHealth(owner, sub) returns (AccountHealth memory got) {
+            h = got;
+        } catch {
+            return _amount(seed >> 1, i);
+        }
         if (h.borrowingPower <= h.debtValue) return _amount(seed >> 1, i);
-        uint256 room = ((h.borrowingPower - h.debtValue) * WAD) / ext.price(address(tokens[i]));
+        uint256 room = ((h.borrowingPower - h.debtValue) * WAD) / _px(i);
         return 1 + (room * (50 + ((seed >> 8) % 51))) / 100; // 50 %..100 % of the room
     }
 
@@ -1120,6 +1652,97 @@ contract PoolHandler {
 
     function _mulDivUp(uint256 x, uint256 y, uint256 d) internal pure returns (uint256) {
         return (x * y + d - 1) / d;
+    }
+
+    /// @dev The oracle price the handler set (the mock's answer), scaled as the pool's: 1e18-USD per raw unit * 1e18.
+    /// For sizing amounts: unlike the pool's view it answers while the pool's feed is broken.
+    function _px(uint256 i) internal view returns (uint256) {
+        return uint256(answers[i]) * 10 ** (28 - tokens[i].decimals());
+    }
+
+    /// @dev The pool's price of `asset`, or 0 if the pool does not trust it now.
+    function _priceOr0(address asset) internal view returns (uint256) {
+        try ext.price(asset) returns (uint256 p) {
+            return p;
+        } catch {
+            return 0;
+        }
+    }
+
+    /// @dev Arbitrages a Uniswap pool back to the oracle (skipped while the oracle is broken).
+    function _arb(address a, address b) internal {
+        try dex.arb(a, b) {} catch {}
+    }
+
+    /// @dev 1 wei, or a dust amount worth about 1 cent .. 1 dollar.
+    function _dust(uint256 seed, uint256 i) internal returns (uint256) {
+        ++nDustActions;
+        if ((seed >> 3) % 2 == 0) return 1;
+        return 1 + ((0.01e18 + ((seed >> 4) % 1e18)) * WAD) / _px(i);
+    }
+
+    function _actorIdx(address who) internal view returns (uint256) {
+        for (uint256 u; u < NU; ++u) if (actors[u] == who) return u;
+        revert Violation("unknown actor");
+    }
+
+    function _accountIdx(address owner, uint96 sub) internal view returns (uint256) {
+        for (uint256 k; k < NR; ++k) {
+            (address o, uint96 sb) = _account(k);
+            if (o == owner && sb == sub) return k;
+        }
+        return NK;
+    }
+
+    /// @dev Counts an attempt on an account the acting address may not act for.
+    function _thirdParty(Snap memory s, address owner, uint96 sub) internal {
+        uint256 k = _accountIdx(owner, sub);
+        if (k != NK && !s.authorizedK[k]) ++nThirdParty;
+    }
+
+    /// @dev A refused attempt on another's account must be refused as Unauthorized (checked first).
+    function _thirdPartyRefused(Snap memory s, address owner, uint96 sub, bytes memory err) internal {
+        uint256 k = _accountIdx(owner, sub);
+        if (k == NK || s.authorizedK[k]) return;
+        ++nThirdPartyRefused;
+        if (bytes4(err) != ErrorsLib.Unauthorized.selector) _failWith("third party refused otherwise", err);
+    }
+
+    function _anyUntrustedCollateral(Snap memory s, uint256 k) internal pure returns (bool) {
+        for (uint256 i; i < NA; ++i) if (s.coll[k][i] != 0 && !s.priceOk[i]) return true;
+        return false;
+    }
+
+    function _garbageFeed() internal view returns (bool) {
+        for (uint256 i; i < NA; ++i) {
+            uint8 m = flaky[i].mode();
+            if (m == 2 || m == 3 || m == 4) return true;
+        }
+        return false;
+    }
+
+    function _flags(uint256 i) internal view returns (uint8) {
+        return ext.assetConfig(address(tokens[i])).flags;
+    }
+
+    function _anyPause() internal view returns (bool) {
+        for (uint256 i; i < NA; ++i) if (_flags(i) & PAUSE_FLAGS != 0) return true;
+        return false;
+    }
+
+    /// @dev An exit (repay, top-up, margin close, liquidation) must never be refused by a pause or the breaker.
+    function _checkExit(bytes memory err, string memory what) internal {
+        bytes4 sel = bytes4(err);
+        if (sel == ErrorsLib.FlashPaused.selector && knownRouterFlashPause) {
+            ++nKnownRouterFlashPause;
+            return;
+        }
+        if (
+            sel == ErrorsLib.SupplyPaused.selector ||
+            sel == ErrorsLib.BorrowPaused.selector ||
+            sel == ErrorsLib.CircuitBreakerActive.selector ||
+            sel == ErrorsLib.FlashPaused.selector
+        ) _failWith(string.concat(what, ": an exit refused by a pause or the circuit breaker"), err);
     }
 
     // ================================================================ views for the global invariants

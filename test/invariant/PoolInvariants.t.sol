@@ -8,6 +8,7 @@ import {IFulcraPool, IMockERC20, IMockPriceFeed} from "./IFulcraPool.sol";
 import {PoolHandler} from "./PoolHandler.sol";
 import {FulcraSetup} from "./FulcraSetup.sol";
 import {UniswapKit} from "./UniswapKit.sol";
+import {FlakyFeed} from "./FlakyFeed.sol";
 import {IRiskEngineAdmin, IMarginRouter, IVolOracleAdmin, ITimelock} from "./IPeriphery.sol";
 
 /// @title PoolInvariants
@@ -23,18 +24,27 @@ contract PoolInvariants is FulcraSetup {
     uint256 internal constant NS = 2;
     uint256 internal constant VIRTUAL_SHARES = 1e6;
 
-    PoolHandler internal handler;
+    PoolHandler public handler;
     IMockERC20[NA] internal tokens;
 
     error Broken(string invariant, uint256 asset, uint256 left, uint256 right);
 
     function setUp() public {
+        VM.warp(1_700_000_000); // a realistic clock: feeds can be dated a heartbeat in the past
         _deployPool();
 
         IMockPriceFeed[NA] memory feeds;
         (tokens[0], feeds[0]) = _list("USDC", 6, 1e8, 8_000, 8_500, 1_000, 9_000, 100e6);
         (tokens[1], feeds[1]) = _list("WETH", 18, 2_000e8, 8_000, 8_250, 1_500, 8_000, 0.05e18);
         (tokens[2], feeds[2]) = _list("WBTC", 8, 60_000e8, 7_300, 7_800, 2_000, 4_500, 1e5);
+
+        // The pool reads each price through a FlakyFeed over the mock (the handler breaks and heals it); the
+        // volatility oracle and the Uniswap kit keep the mock.
+        FlakyFeed[NA] memory flaky;
+        for (uint256 i; i < NA; ++i) {
+            flaky[i] = new FlakyFeed(feeds[i], 1e20, 1 days);
+            ext.setOracle(address(tokens[i]), address(flaky[i]), 1 days, 0, 1e20);
+        }
 
         address[NU] memory actors = [address(0xA11CE), address(0xB0B), address(0xCA501), address(0xDA7E)];
         (IRiskEngineAdmin engine, IMarginRouter router, UniswapKit dex) = _deployPeriphery(feeds);
@@ -53,6 +63,7 @@ contract PoolInvariants is FulcraSetup {
                 pool: pool,
                 tokens: tokens,
                 feeds: feeds,
+                flaky: flaky,
                 actors: actors,
                 engine: engine,
                 margin: router,
@@ -69,6 +80,7 @@ contract PoolInvariants is FulcraSetup {
         for (uint256 u; u < NU; ++u) {
             VM.startPrank(actors[u]);
             pool.setAuthorization(address(router), true);
+            pool.setAuthorization(address(handler.callers(u)), true); // its own repayAndCall client
             for (uint256 i; i < NA; ++i) tokens[i].approve(address(router), type(uint256).max);
             VM.stopPrank();
         }
@@ -187,6 +199,20 @@ contract PoolInvariants is FulcraSetup {
         _log("steps with an LT ramp running", handler.nRampSteps());
         _log("timelock operations scheduled", handler.nOps());
         _log("timelock operations executed", handler.nTimelockExecutions());
+        _log("feeds broken", handler.nFeedBreaks());
+        _log("time jumps leaving a feed stale", handler.nStaleWarps());
+        _log("(a) unhealthy accounts liquidated on a snapshot", handler.nLiqChecks());
+        _log("liquidations with untrusted collateral", handler.nStaleLiqs());
+        _log("(a) exception: debt feed untrusted (steps x accounts)", handler.nDebtFeedDown());
+        _log("(a) exception: no trusted collateral", handler.nNoTrustedCollateral());
+        _log("third-party attempts", handler.nThirdParty());
+        _log("third-party attempts refused", handler.nThirdPartyRefused());
+        _log("exits under a pause or breaker", handler.nPauseExits());
+        _log("settleBadDebt", handler.nSettles());
+        _log("repayAndCall", handler.nRepayAndCalls());
+        _log("1-wei / dust amounts", handler.nDustActions());
+        _log("margin closes refused by the flash pause (known)", handler.nKnownRouterFlashPause());
+        _log("dust-only insolvent accounts not liquidatable (known)", handler.nKnownDustLiquidation());
         // One line per run, summed over the campaign by test/invariant/run.sh (which checks the minimum reach).
         string memory file = VM.envOr("FUZZ_STATS", string(""));
         if (bytes(file).length != 0) {
@@ -217,10 +243,42 @@ contract PoolInvariants is FulcraSetup {
                         VM.toString(handler.nMarginDecreases()),
                         " ",
                         VM.toString(handler.nTimelockExecutions())
-                    )
+                    ),
+                    _stats2()
                 )
             );
         }
+    }
+
+    /// @dev The counters of issue #15 (feeds, third parties, pauses, bad-debt settlement), appended to the stats line.
+    function _stats2() internal view returns (string memory) {
+        return
+            string.concat(
+                string.concat(
+                    " ",
+                    VM.toString(handler.nFeedBreaks()),
+                    " ",
+                    VM.toString(handler.nStaleWarps()),
+                    " ",
+                    VM.toString(handler.nLiqChecks()),
+                    " ",
+                    VM.toString(handler.nStaleLiqs()),
+                    " ",
+                    VM.toString(handler.nThirdParty())
+                ),
+                string.concat(
+                    " ",
+                    VM.toString(handler.nThirdPartyRefused()),
+                    " ",
+                    VM.toString(handler.nPauseExits()),
+                    " ",
+                    VM.toString(handler.nSettles()),
+                    " ",
+                    VM.toString(handler.nRepayAndCalls()),
+                    " ",
+                    VM.toString(handler.nDustActions())
+                )
+            );
     }
 
     /// @dev Foundry's console.log(string, uint256).

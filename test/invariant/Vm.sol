@@ -20,6 +20,12 @@ interface Vm {
     function writeLine(string calldata path, string calldata data) external;
     function envOr(string calldata name, string calldata defaultValue) external view returns (string memory value);
     function toString(uint256 value) external pure returns (string memory);
+    function envOr(string calldata name, bool defaultValue) external view returns (bool value);
+    function revertToStateAndDelete(uint256 snapshotId) external returns (bool success);
+    function snapshotState() external returns (uint256 snapshotId);
+    function revertToState(uint256 snapshotId) external returns (bool success);
+    function deleteStateSnapshot(uint256 snapshotId) external returns (bool success);
+    function expectRevert(bytes4 revertData) external;
 }
 
 /// @dev The cheatcode address every Foundry EVM answers at.

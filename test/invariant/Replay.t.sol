@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {PoolInvariants} from "./PoolInvariants.t.sol";
+import {PoolHandler} from "./PoolHandler.sol";
+
+/// @notice Shrunk campaign sequences replayed as plain tests (regressions of what the campaign found or of false
+/// alarms it raised). Each deploys the campaign's setup (not inherited: this suite runs no invariant campaign).
+contract ReplayTest {
+    function _handler() internal returns (PoolHandler) {
+        PoolInvariants inv = new PoolInvariants();
+        inv.setUp();
+        return inv.handler();
+    }
+
+    /// @notice A liquidation of an insolvent margin short that reverts (SlippageExceeded: the repay is a few wei) after
+    /// the write-off: Foundry still records the reverted BadDebt event, which must not count as booked.
+    function test_replay_revertedLiquidationOfInsolventAccount() public {
+        PoolHandler handler = _handler();
+        handler.marginOpen(1, 113882, false, 2520199539996767439282206076924442752, 0);
+        handler.crash(
+            491230049686006592846429360649934188289399070604524,
+            46035148195189320382767630188616489485719718181585,
+            false
+        );
+        handler.liquidateUnhealthy(41508, 55207597687737650929, 41224);
+    }
+
+    /// @notice FAILS (pool finding, issue #15): an account under health 1 that no funded liquidator can liquidate.
+    /// staleLiquidation: actor 3's sub-account 1 (WBTC collateral, WETH debt) gets 1 wei of USDC collateral, the USDC
+    /// feed breaks, WBTC falls, the liquidation takes all the WBTC (no write-off: a price is untrusted) and leaves
+    /// 18.77 WETH of debt against the 1 wei of USDC. `warp` heals the feeds: the account is insolvent (1e12 of 18-decimal
+    /// USD of collateral against $37.5k of debt, health 0). Liquidating it against its USDC writes the shortfall off,
+    /// then the equity cap rounds the seizure of the 1-wei collateral to 0 and the call reverts SlippageExceeded, so
+    /// the whole liquidation (write-off included) is refused. Only settleBadDebt clears it (dust sweep).
+    function test_replay_FAILS_dustOnlyInsolventAccountCannotBeLiquidated() public {
+        PoolHandler handler = _handler();
+        handler.staleLiquidation(
+            3,
+            3233493203029801616782805556053,
+            756741988785743669431101787396610977315533951941272381380
+        );
+        handler.warp(33924); // reverts Violation("a: an account under health 1 could not be liquidated / SlippageExceeded")
+    }
+
+    /// @notice FAILS (MarginRouter finding, issue #15): under the guardian's flash pause of USDC, a trader cannot close
+    /// a margin short: MarginRouter.decrease repays through a flash loan of the debt asset (contracts/margin/
+    /// MarginRouter.sol:245), which the pool refuses with FlashPaused — although setFlashPause is documented as
+    /// blocking no exit ("margin close uses repayAndCall").
+    function test_replay_FAILS_marginCloseUnderFlashPause() public {
+        PoolHandler handler = _handler();
+        handler.guardianExit(
+            712283738618033,
+            21038571857308695820654841552468954457750590,
+            563273880296856123075961530768400565237066452038623
+        );
+        handler.marginOpen(
+            303128896994121977030769493104321851849812798062767568,
+            15,
+            false,
+            530722420001334387421568325303259594779688636300556,
+            63418001437434729798595357720214538055829641205
+        );
+        handler.marginClose(
+            18558369586328628955716072,
+            6807040102754451238484567702733,
+            1846174321089132953081328549473228450250343223348960183
+        ); // reverts Violation("margin close/decrease: an exit refused by a pause or the circuit breaker / FlashPaused")
+    }
+
+    /// @notice FAILS (same finding, solvent variant; campaign seed 424242, shrunk from 61 calls): the keeper's
+    /// liquidation of actor 2's insolvent sub-account 0 writes its shortfall off (BadDebt) and leaves about 555 wei of
+    /// USDC debt against 1 sat of WBTC ($0.0006): health below 1 (LT-weighted), solvent by less than the 2-wei equity
+    /// margin, so the equity cap rounds the seizure of the single sat to 0 and every liquidation reverts
+    /// SlippageExceeded, while settleBadDebt refuses (NotInsolvent). The debt can only be repaid by its owner.
+    function test_replay_FAILS_insolventAccountLiquidationRefused() public {
+        PoolHandler handler = _handler();
+        handler.exitAll(46264635731261466332973984898734926124236391);
+        handler.staleLiquidation(
+            1452049599975648061084381048652136875,
+            type(uint256).max - 2,
+            1159199329597649035498953457686526468143337453175340351071981162214079476
+        );
+        handler.warp(290108970768211023662894761564903412);
+        handler.liquidate(
+            838456201677600857364405380396422090052322073,
+            6225209267,
+            27879125565862,
+            5182001122468222855071537784029183875377304312202748263615
+        );
+    }
+}
