@@ -76,7 +76,8 @@ export async function measureGas(): Promise<Record<string, number>> {
 
   // Liquidation: a second borrower borrows 7,500 against 10 collateral, the price drops to 800 and a liquidator
   // repays about half the debt (health 0.88: the bonus is at its maximum). A third, identical position is then
-  // liquidated in full: its collateral no longer covers debt plus bonus, so the rest is written off as bad debt.
+  // liquidated in full: its collateral ($8,000) no longer covers debt plus the 8 % bonus, so the bonus is capped at
+  // its equity ($500) and the liquidation takes all of it for all of the debt (before issue #15: bad debt).
   await refresh();
   for (const b of [borrower2, borrower3]) {
     await pool.connect(b).supplyCollateral(coll.address, 10n * e18, b.address, 0);
@@ -94,14 +95,28 @@ export async function measureGas(): Promise<Record<string, number>> {
   return gas;
 }
 
+/** The figures of a previous version (bench/results/gas-baseline.json, if present), for a before/after column. */
+function baseline(): { label: string; gas: Record<string, number> } | undefined {
+  const file = path.join(__dirname, "results", "gas-baseline.json");
+  return fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, "utf8")) : undefined;
+}
+
 async function main() {
   const gas = await measureGas();
+  const before = baseline();
   const rows = Object.entries(gas).map(([op, g]) => ({
     operation: op,
     gasUsed: g,
+    ...(before
+      ? {
+          before: before.gas[op] ?? "",
+          change: before.gas[op] ? `${(((g - before.gas[op]) / before.gas[op]) * 100).toFixed(2)} %` : "",
+        }
+      : {}),
     "Morpho Blue": PEER_MORPHO[op] ?? "",
     ratio: PEER_MORPHO[op] ? (g / PEER_MORPHO[op]).toFixed(2) + "x" : "",
   }));
+  if (before) console.log(`before: ${before.label}`);
   console.table(rows);
   const out = path.join(__dirname, "results", "gas.json");
   fs.mkdirSync(path.dirname(out), { recursive: true });

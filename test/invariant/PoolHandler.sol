@@ -67,12 +67,6 @@ contract PoolHandler {
     IMockPriceFeed[NA] internal feeds;
     FlakyFeed[NA] internal flaky; // what the pool reads: the mock's round, or a broken one
     RepayCaller[NU] public callers; // each actor's repayAndCall client (authorized by its actor only)
-    /// @dev FUZZ_KNOWN_ROUTER_FLASH_PAUSE=true: a margin close refused with FlashPaused is counted, not a violation
-    /// (the MarginRouter still closes through a flash loan; see docs/security.md).
-    bool internal immutable knownRouterFlashPause;
-    /// @dev FUZZ_KNOWN_DUST_LIQUIDATION=true: see `_settlesInstead`.
-    bool internal immutable knownDustLiquidation;
-    uint256 public nKnownDustLiquidation;
     address[NA] internal vaults;
     int256[NA] internal baseAnswers;
     int256[NA] internal answers;
@@ -130,7 +124,6 @@ contract PoolHandler {
     uint256 public nSettles; // settleBadDebt that went through
     uint256 public nRepayAndCalls; // repayAndCall that went through
     uint256 public nDustActions; // 1-wei / dust amounts tried
-    uint256 public nKnownRouterFlashPause; // margin closes refused by the flash pause (only with the knob above)
 
     struct Snap {
         uint256[NK] shares;
@@ -177,8 +170,6 @@ contract PoolHandler {
         flaky = d.flaky;
         actors = d.actors;
         for (uint256 u; u < NU; ++u) callers[u] = new RepayCaller(address(d.pool), d.actors[u]);
-        knownRouterFlashPause = VM.envOr("FUZZ_KNOWN_ROUTER_FLASH_PAUSE", false);
-        knownDustLiquidation = VM.envOr("FUZZ_KNOWN_DUST_LIQUIDATION", false);
         time = block.timestamp;
         for (uint256 i; i < NA; ++i) {
             (, int256 answer, , , ) = d.feeds[i].latestRoundData();
@@ -1427,14 +1418,6 @@ contract PoolHandler {
         }
     }
 
-    /// @dev With FUZZ_KNOWN_DUST_LIQUIDATION=true only: the known failure of (a) — an account holding only dust
-    /// (collateral worth less than the dust value, $10) whose liquidation seizes 0 and reverts SlippageExceeded: the
-    /// equity cap (seized value <= repaid value + equity - 2 wei) rounds the seizure of an indivisible unit (1 wei of
-    /// USDC, 1 sat) down to nothing — is counted instead of failing.
-    function _settlesInstead(Snap memory a, uint256 k, bytes memory err) internal pure returns (bool) {
-        return bytes4(err) == ErrorsLib.SlippageExceeded.selector && a.value[k] < 10e18;
-    }
-
     /// @dev Invariant (a): every account with debt and liquidation health below 1 can be liquidated by a funded
     /// keeper against some collateral with a trusted price, in every reachable state: tried on a state snapshot,
     /// then reverted. Exceptions (counted, not failures): the debt asset's own feed is untrusted (the pool must
@@ -1470,10 +1453,6 @@ contract PoolHandler {
             }
             if (!anyTrusted) {
                 ++nNoTrustedCollateral;
-                continue;
-            }
-            if (!done && knownDustLiquidation && _settlesInstead(a, k, lastErr)) {
-                ++nKnownDustLiquidation;
                 continue;
             }
             if (!done) _failWith("a: an account under health 1 could not be liquidated", lastErr);
@@ -1733,10 +1712,6 @@ contract PoolHandler {
     /// @dev An exit (repay, top-up, margin close, liquidation) must never be refused by a pause or the breaker.
     function _checkExit(bytes memory err, string memory what) internal {
         bytes4 sel = bytes4(err);
-        if (sel == ErrorsLib.FlashPaused.selector && knownRouterFlashPause) {
-            ++nKnownRouterFlashPause;
-            return;
-        }
         if (
             sel == ErrorsLib.SupplyPaused.selector ||
             sel == ErrorsLib.BorrowPaused.selector ||

@@ -211,8 +211,6 @@ contract PoolInvariants is FulcraSetup {
         _log("settleBadDebt", handler.nSettles());
         _log("repayAndCall", handler.nRepayAndCalls());
         _log("1-wei / dust amounts", handler.nDustActions());
-        _log("margin closes refused by the flash pause (known)", handler.nKnownRouterFlashPause());
-        _log("dust-only insolvent accounts not liquidatable (known)", handler.nKnownDustLiquidation());
         // One line per run, summed over the campaign by test/invariant/run.sh (which checks the minimum reach).
         string memory file = VM.envOr("FUZZ_STATS", string(""));
         if (bytes(file).length != 0) {

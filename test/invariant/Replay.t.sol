@@ -26,28 +26,29 @@ contract ReplayTest {
         handler.liquidateUnhealthy(41508, 55207597687737650929, 41224);
     }
 
-    /// @notice FAILS (pool finding, issue #15): an account under health 1 that no funded liquidator can liquidate.
+    /// @notice Found by the campaign (issue #15), fixed: an account under health 1 that no funded liquidator could
+    /// liquidate (the liquidation now closes such a dust-only insolvent account out).
     /// staleLiquidation: actor 3's sub-account 1 (WBTC collateral, WETH debt) gets 1 wei of USDC collateral, the USDC
     /// feed breaks, WBTC falls, the liquidation takes all the WBTC (no write-off: a price is untrusted) and leaves
     /// 18.77 WETH of debt against the 1 wei of USDC. `warp` heals the feeds: the account is insolvent (1e12 of 18-decimal
     /// USD of collateral against $37.5k of debt, health 0). Liquidating it against its USDC writes the shortfall off,
     /// then the equity cap rounds the seizure of the 1-wei collateral to 0 and the call reverts SlippageExceeded, so
     /// the whole liquidation (write-off included) is refused. Only settleBadDebt clears it (dust sweep).
-    function test_replay_FAILS_dustOnlyInsolventAccountCannotBeLiquidated() public {
+    function test_replay_dustOnlyInsolventAccountCannotBeLiquidated() public {
         PoolHandler handler = _handler();
         handler.staleLiquidation(
             3,
             3233493203029801616782805556053,
             756741988785743669431101787396610977315533951941272381380
         );
-        handler.warp(33924); // reverts Violation("a: an account under health 1 could not be liquidated / SlippageExceeded")
+        handler.warp(33924); // reverted Violation("a: an account under health 1 could not be liquidated / SlippageExceeded")
     }
 
-    /// @notice FAILS (MarginRouter finding, issue #15): under the guardian's flash pause of USDC, a trader cannot close
+    /// @notice Found by the campaign (issue #15), fixed (MarginRouter closes through repayAndCall now): under the guardian's flash pause of USDC, a trader cannot close
     /// a margin short: MarginRouter.decrease repays through a flash loan of the debt asset (contracts/margin/
     /// MarginRouter.sol:245), which the pool refuses with FlashPaused — although setFlashPause is documented as
     /// blocking no exit ("margin close uses repayAndCall").
-    function test_replay_FAILS_marginCloseUnderFlashPause() public {
+    function test_replay_marginCloseUnderFlashPause() public {
         PoolHandler handler = _handler();
         handler.guardianExit(
             712283738618033,
@@ -65,15 +66,15 @@ contract ReplayTest {
             18558369586328628955716072,
             6807040102754451238484567702733,
             1846174321089132953081328549473228450250343223348960183
-        ); // reverts Violation("margin close/decrease: an exit refused by a pause or the circuit breaker / FlashPaused")
+        ); // reverted Violation("margin close/decrease: an exit refused by a pause or the circuit breaker / FlashPaused")
     }
 
-    /// @notice FAILS (same finding, solvent variant; campaign seed 424242, shrunk from 61 calls): the keeper's
-    /// liquidation of actor 2's insolvent sub-account 0 writes its shortfall off (BadDebt) and leaves about 555 wei of
-    /// USDC debt against 1 sat of WBTC ($0.0006): health below 1 (LT-weighted), solvent by less than the 2-wei equity
-    /// margin, so the equity cap rounds the seizure of the single sat to 0 and every liquidation reverts
-    /// SlippageExceeded, while settleBadDebt refuses (NotInsolvent). The debt can only be repaid by its owner.
-    function test_replay_FAILS_insolventAccountLiquidationRefused() public {
+    /// @notice Found by the campaign (issue #15, seed 424242, shrunk from 61 calls), fixed: the keeper's liquidation of
+    /// actor 2's insolvent sub-account 0 wrote its shortfall off (BadDebt) and left about 555 wei of USDC debt against
+    /// 1 sat of WBTC ($0.0006): health below 1, solvent by less than the 2-wei equity margin, so the equity cap rounded
+    /// the seizure of the single sat to 0 and every liquidation reverted SlippageExceeded while settleBadDebt refused
+    /// (NotInsolvent). A liquidation that repays all the debt against the only collateral now takes all of it.
+    function test_replay_dustAccountAfterWriteOffIsLiquidated() public {
         PoolHandler handler = _handler();
         handler.exitAll(46264635731261466332973984898734926124236391);
         handler.staleLiquidation(
