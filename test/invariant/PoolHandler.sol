@@ -1367,11 +1367,13 @@ contract PoolHandler {
         if (collChanged && !liquidated && !b.authorizedK[k]) {
             _fail("d: a third party changed an account's collateral set");
         }
-        bool delever = kind == K_DELEVER && target == k;
+        // A repayAndCall on the account, or a margin decrease (which repays through one): a withdrawal may leave the
+        // account above its LTV if it ends no less healthy.
+        bool delever = (kind == K_DELEVER || kind == K_COMPOSITE) && target == k;
         if ((lostCollateral || moreDebt) && !liquidated && a.shares[k] != 0) {
             // Still in debt after taking collateral out or borrowing more: it had to be and stay within LTV
             // (inside a repayAndCall on it: or end no less healthy than before the repay).
-            if (!b.healthy[k] && !(kind == K_COMPOSITE && target == k) && !delever) {
+            if (!b.healthy[k] && !delever) {
                 _fail("an unhealthy account borrowed or withdrew collateral");
             }
             (address owner, uint96 sub) = _account(k);
