@@ -186,7 +186,8 @@ describe("attacks: solvency (issue #15 findings 1–4)", () => {
           fc.integer({ min: 0, max: 10_000 }), // base bonus, fraction of max
           fc.integer({ min: 5_000, max: 9_990 }), // target health, bps
           fc.boolean(), // capped repay (half) instead of the maximum
-          async (ltBps, maxFrac, baseFrac, healthBps, half) => {
+          fc.boolean(), // the owner liquidates itself directly, or through a second address it controls
+          async (ltBps, maxFrac, baseFrac, healthBps, half, direct) => {
             const f = await loadFixture(market);
             const lt = BigInt(ltBps);
             const allowedMax = (BPS * BPS - 1n) / lt - BPS; // LT·(1 + bonus) < 1
@@ -207,7 +208,8 @@ describe("attacks: solvency (issue #15 findings 1–4)", () => {
             const h = await f.pool.accountHealth(f.owner.address, 0);
             if (h.healthFactor >= WAD) return; // rounding landed it at 1
             const solvent = h.collateralValue >= h.debtValue;
-            // Self-liquidation through a second address the owner controls.
+            // Self-liquidation, directly or through a second address the owner controls (a flash loan to fund it only
+            // adds the flash fee).
             const wealth = async () =>
               (await f.loan.token.balanceOf(f.owner.address)) +
               (await f.loan.token.balanceOf(f.second.address)) +
@@ -216,9 +218,8 @@ describe("attacks: solvency (issue #15 findings 1–4)", () => {
             const w0 = (await wealth()) + (h.collateralValue - h.debtValue);
             const preview = await f.pool.previewLiquidation(f.owner.address, 0, f.coll.address);
             const maxRepay = half ? preview.maxRepay / 2n : ethers.MaxUint256;
-            const tx = f.pool
-              .connect(f.second)
-              .liquidate(f.owner.address, 0, f.coll.address, maxRepay, 0, f.second.address, "0x");
+            const by = direct ? f.owner : f.second;
+            const tx = f.pool.connect(by).liquidate(f.owner.address, 0, f.coll.address, maxRepay, 0, by.address, "0x");
             try {
               await (await tx).wait();
             } catch (e) {

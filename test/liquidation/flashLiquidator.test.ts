@@ -149,6 +149,26 @@ describe("FlashLiquidator on Uniswap V3", () => {
     );
   });
 
+  it("issue #15 finding 5: flash liquidation works under every pause the guardian can set (supply, borrow, flash, breaker)", async () => {
+    const f = await loadFixture(flashFixture);
+    const engine = f.users[9];
+    await f.pool.grantRole(ethers.id("RISK_ENGINE_ROLE"), engine.address);
+    for (const a of [f.usdc, f.weth, f.wbtc]) {
+      await f.pool.setPause(a.address, true, true);
+      await f.pool.setFlashPause(a.address, true);
+      await f.pool.connect(engine).setCircuitBreaker(a.address, true);
+    }
+    await wethAt(f, "1900");
+    const path = encodePath([f.weth.address, f.usdc.address], [FEE.MEDIUM]);
+    const { s, profit } = await predict(f, f.borrower.address, 0n, path);
+    expect(s.liquidatable).to.equal(true);
+    const tx = f.liquidator.connect(f.keeper).liquidate(order(f, f.borrower.address, 0n, path, profit, s.seized));
+    await expect(tx)
+      .to.emit(f.liquidator, "Liquidated")
+      .withArgs(f.borrower.address, 0n, f.weth.address, f.usdc.address, s.maxRepay, s.seized, profit);
+    await expect(tx).to.changeTokenBalances(f.usdc.token, [f.keeper, f.pool], [profit, s.maxRepay]);
+  });
+
   it("the Lens read one block earlier predicts the profit within 0.1 % (interest accrues in between)", async () => {
     const f = await loadFixture(flashFixture);
     await wethAt(f, "1900");
