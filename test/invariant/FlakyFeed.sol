@@ -2,6 +2,7 @@
 pragma solidity ^0.8.28;
 
 import {IMockPriceFeed} from "./IFulcraPool.sol";
+import {IPool} from "../../contracts/interfaces/IPool.sol";
 
 /// @notice Test-only Chainlink-style feed that the pool reads instead of the campaign's MockPriceFeed: in mode OK it
 /// passes the mock's latest round through (so a feed the campaign stops updating goes stale by itself), otherwise it
@@ -116,7 +117,7 @@ contract RepayCaller {
         innerOk = false;
         delete innerErr;
         IERC20Min(asset).approve(POOL, type(uint256).max);
-        (paid, ) = IRepayPool(POOL).repayAndCall(asset, assets, owner, sub, abi.encode(asset));
+        (paid, ) = IPool(POOL).repayAndCall(asset, assets, owner, sub, abi.encode(asset));
     }
 
     function onFulcraRepay(uint256 assets, bytes calldata data) external {
@@ -125,11 +126,11 @@ contract RepayCaller {
         bool ok;
         bytes memory err;
         if (_mode == 1) {
-            (ok, err) = POOL.call(abi.encodeCall(IRepayPool.withdrawCollateral, (_coll, _amount, _owner, _sub, actor)));
+            (ok, err) = POOL.call(abi.encodeCall(IPool.withdrawCollateral, (_coll, _amount, _owner, _sub, actor)));
         } else if (_mode == 2) {
-            (ok, err) = POOL.call(abi.encodeCall(IRepayPool.borrow, (_coll, _amount, _owner, _sub, actor)));
+            (ok, err) = POOL.call(abi.encodeCall(IPool.borrow, (_coll, _amount, _owner, _sub, actor)));
         } else if (_mode == 3) {
-            (ok, err) = POOL.call(abi.encodeCall(IRepayPool.repayAndCall, (asset, 1, _owner, _sub, data)));
+            (ok, err) = POOL.call(abi.encodeCall(IPool.repayAndCall, (asset, 1, _owner, _sub, data)));
         }
         innerOk = ok;
         innerErr = err;
@@ -142,26 +143,3 @@ interface IERC20Min {
     function mint(address to, uint256 amount) external;
 }
 
-interface IRepayPool {
-    function repayAndCall(
-        address asset,
-        uint256 assets,
-        address owner,
-        uint96 subId,
-        bytes calldata data
-    ) external returns (uint256, uint256);
-    function withdrawCollateral(
-        address asset,
-        uint256 assets,
-        address owner,
-        uint96 subId,
-        address receiver
-    ) external returns (uint256);
-    function borrow(
-        address asset,
-        uint256 assets,
-        address owner,
-        uint96 subId,
-        address receiver
-    ) external returns (uint256);
-}

@@ -29,17 +29,6 @@ interface IFulcraPool is IPool, IPoolLiquidate {
     function setReserveFactor(address asset, uint16 reserveFactor) external;
     function setFlashFee(address asset, uint16 feeBps) external;
     function setPause(address asset, bool supplyPaused, bool borrowPaused) external;
-    function setFlashPause(address asset, bool paused) external;
-    function setAuthorizationScope(address operator, uint96 subIdPrefix, uint96 subIdMask) external;
-    function authorizationScope(address owner, address operator) external view returns (uint96 prefix, uint96 mask);
-    function settleBadDebt(address owner, uint96 subId) external returns (uint256 writtenOff);
-    function repayAndCall(
-        address asset,
-        uint256 assets,
-        address owner,
-        uint96 subId,
-        bytes calldata data
-    ) external returns (uint256, uint256);
     function withdrawReserves(address asset, uint256 assets, address receiver) external;
     function withdrawLiquidationFees(address asset, uint256 assets, address receiver) external;
 

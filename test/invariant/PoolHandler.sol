@@ -1099,7 +1099,7 @@ contract PoolHandler {
         } else if (kind == 4) {
             call = x % 2 == 0
                 ? abi.encodeCall(IPool.setCircuitBreaker, (token, x % 3 == 0))
-                : abi.encodeCall(IFulcraPool.setFlashPause, (token, y % 3 == 0));
+                : abi.encodeCall(IPool.setFlashPause, (token, y % 3 == 0));
         } else if (kind == 5) {
             uint256 reserves = ext.marketInfo(token).reserves;
             call = abi.encodeCall(IFulcraPool.withdrawReserves, (token, 1 + (x % (reserves + 1)), treasury));
