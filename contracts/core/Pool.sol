@@ -6,7 +6,7 @@ import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol
 import {IERC3156FlashBorrower} from "@openzeppelin/contracts/interfaces/IERC3156FlashBorrower.sol";
 import {IERC3156FlashLender} from "@openzeppelin/contracts/interfaces/IERC3156FlashLender.sol";
 
-import {AssetConfig, Market, Account, LiquidationGlobals} from "../interfaces/IPoolTypes.sol";
+import {AssetConfig, Market, Account, LiquidationGlobals, AccountHealth} from "../interfaces/IPoolTypes.sol";
 import {IFulcraLiquidateCallback, IFulcraRepayCallback} from "../interfaces/IFulcraCallbacks.sol";
 import {MathLib, WAD, BPS} from "../libraries/MathLib.sol";
 import {SharesMathLib} from "../libraries/SharesMathLib.sol";
@@ -572,6 +572,35 @@ contract Pool is PoolStorage, IERC3156FlashLender {
         }
         acc.collateralIds = 0;
         acc.collateralCount = 0;
+    }
+
+    // In the pool rather than the extension for code size; it is the view liquidators and routers read most.
+    /// @notice Health of `(owner, subId)` at current prices with interest up to now, by the liquidation rule:
+    /// collateral whose price cannot be trusted counts as zero (in every field). Reverts if the debt asset's feed is
+    /// unusable.
+    function accountHealth(address owner, uint96 subId) external view returns (AccountHealth memory h) {
+        Account storage acc = _accounts[_key(owner, subId)];
+        uint256 count = acc.collateralCount;
+        for (uint256 i; i < count; ++i) {
+            Asset storage a = _assets[assetById[(uint256(acc.collateralIds) >> (8 * i)) & 0xff]];
+            uint256 p = _trustedPriceOrZero(a.config, a.risk);
+            uint256 v = _collateralAt(acc, i).mulDivDown(p, WAD);
+            h.collateralValue += v;
+            h.borrowingPower += v.bpsDown(a.config.ltv);
+            h.liquidationValue += v.bpsDown(_effectiveLt(a.config, a.risk));
+        }
+        if (acc.debtId != 0) {
+            address debtAsset = assetById[acc.debtId];
+            Market memory m = _assets[debtAsset].market;
+            uint256 dt = block.timestamp - m.lastUpdate;
+            if (dt != 0 && m.totalBorrowAssets != 0) {
+                (uint256 interest, , ) = _pendingInterest(m, dt);
+                m.totalBorrowAssets += uint128(interest);
+            }
+            uint256 debt = uint256(acc.borrowShares).toAssetsUp(m.totalBorrowAssets, m.totalBorrowShares);
+            h.debtValue = debt.mulDivUp(_price(_assets[debtAsset]), WAD);
+        }
+        h.healthFactor = h.debtValue == 0 ? type(uint256).max : h.liquidationValue.mulDivDown(WAD, h.debtValue);
     }
 
     /// @notice Whether `(owner, subId)` is in close-out: a shortfall was booked on it, so its liquidations pay the

@@ -7,7 +7,7 @@ import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol
 import {AggregatorV3Interface} from "@chainlink/contracts/src/v0.8/shared/interfaces/AggregatorV3Interface.sol";
 
 import {AssetConfig, AssetRisk, Market, Account, ListingParams} from "../interfaces/IPoolTypes.sol";
-import {AccountHealth, MarketInfo, LiquidationConfig, LiquidationGlobals} from "../interfaces/IPoolTypes.sol";
+import {MarketInfo, LiquidationConfig, LiquidationGlobals} from "../interfaces/IPoolTypes.sol";
 import {LiquidationPreview} from "../interfaces/IPoolTypes.sol";
 import {MathLib, WAD, BPS} from "../libraries/MathLib.sol";
 import {SharesMathLib} from "../libraries/SharesMathLib.sol";
@@ -503,29 +503,6 @@ contract PoolExt is PoolStorage {
             collateralAssets[i] = assetById[(uint256(acc.collateralIds) >> (8 * i)) & 0xff];
             collateralAmounts[i] = _collateralAt(acc, i);
         }
-    }
-
-    /// @notice Health of `(owner, subId)` at current prices with interest up to now, by the liquidation rule:
-    /// collateral whose price cannot be trusted counts as zero (in every field). Reverts if the debt asset's feed is
-    /// unusable.
-    function accountHealth(address owner, uint96 subId) external view returns (AccountHealth memory h) {
-        Account storage acc = _accounts[_key(owner, subId)];
-        uint256 count = acc.collateralCount;
-        for (uint256 i; i < count; ++i) {
-            Asset storage a = _assets[assetById[(uint256(acc.collateralIds) >> (8 * i)) & 0xff]];
-            uint256 p = _trustedPriceOrZero(a.config, a.risk);
-            uint256 v = _collateralAt(acc, i).mulDivDown(p, WAD);
-            h.collateralValue += v;
-            h.borrowingPower += v.bpsDown(a.config.ltv);
-            h.liquidationValue += v.bpsDown(_effectiveLt(a.config, a.risk));
-        }
-        if (acc.debtId != 0) {
-            address debtAsset = assetById[acc.debtId];
-            Market memory m = expectedMarket(debtAsset);
-            uint256 debt = uint256(acc.borrowShares).toAssetsUp(m.totalBorrowAssets, m.totalBorrowShares);
-            h.debtValue = debt.mulDivUp(_price(_assets[debtAsset]), WAD);
-        }
-        h.healthFactor = h.debtValue == 0 ? type(uint256).max : h.liquidationValue.mulDivDown(WAD, h.debtValue);
     }
 
     /// @dev One asset's inputs to health, read once per `healthFactors` batch.

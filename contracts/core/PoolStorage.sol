@@ -492,10 +492,34 @@ abstract contract PoolStorage is AccessControl {
         }
         _sizeLiquidation(c, s, closeOut, debtValue, ltValue);
 
-        // Equity cap: the bonus is paid from the account's equity, never from lenders. Seized value (rounded up) may
-        // exceed repaid value (rounded down) by at most the equity less a 2-wei rounding margin. Skipped only when
-        // an untrusted collateral makes the equity unknown and the trusted part alone is under water.
-        if (value >= debtValue) _capBonusByEquity(s, value - debtValue);
+        if (value >= debtValue) {
+            if (value < liquidationGlobals.dustValue) {
+                // A solvent dust account: closed in full against the chosen collateral (at these sizes a seizure
+                // sized to the equity rounds to nothing). No debt remains, so no bad debt can follow; the liquidator
+                // gains at most the account's equity.
+                _closeDustAccount(s);
+            } else {
+                // Equity cap: the bonus is paid from the account's equity, never from lenders. Seized value (rounded
+                // up) may exceed repaid value (rounded down) by at most the equity less a 2-wei rounding margin.
+                // Skipped only when an untrusted collateral makes the equity unknown and the trusted part alone is
+                // under water.
+                _capBonusByEquity(s, value - debtValue);
+            }
+        }
+    }
+
+    /// @dev Repays the whole debt and seizes all of the chosen collateral; `s.bonus` is the effective bonus (up).
+    function _closeDustAccount(LiquidationState memory s) internal pure {
+        s.repayAssets = s.debt;
+        s.seized = s.collateral;
+        _setEffectiveBonus(s, s.debt.mulDivDown(s.debtPrice, WAD));
+    }
+
+    /// @dev The bonus the seizure actually pays over `repaidValue`, rounded up: it sets the protocol's share of the
+    /// seizure and bounds the seized value.
+    function _setEffectiveBonus(LiquidationState memory s, uint256 repaidValue) internal pure {
+        uint256 gain = s.seized.mulDivUp(s.collPrice, WAD).zeroFloorSub(repaidValue);
+        s.bonus = repaidValue == 0 ? 0 : gain.mulDivUp(BPS, repaidValue);
     }
 
     /// @dev Sets `s.writeOffShares` (the shortfall of an insolvent account), the borrow totals and debt after it;
@@ -582,8 +606,6 @@ abstract contract PoolStorage is AccessControl {
         s.seized = s.repayAssets == s.debt && s.count == 1
             ? s.collateral
             : (repaidValue + equity).mulDivDown(WAD, s.collPrice).min(s.collateral);
-        // The effective bonus, rounded up: it sets the protocol's share of the seizure and bounds the seized value.
-        uint256 gain = s.seized.mulDivUp(s.collPrice, WAD).zeroFloorSub(repaidValue);
-        s.bonus = repaidValue == 0 ? 0 : gain.mulDivUp(BPS, repaidValue);
+        _setEffectiveBonus(s, repaidValue);
     }
 }

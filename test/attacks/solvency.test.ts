@@ -324,6 +324,26 @@ describe("attacks: solvency (issue #15 findings 1–4)", () => {
       expect([debtAsset, shares, assets.length]).to.deep.equal([ZERO, 0n, 0]);
     });
 
+    it("a solvent dust account under health 1 is closed in full (a seizure sized to its equity would round to 0)", async () => {
+      const f = await loadFixture(borrowerFixture);
+      const [, , , , , , tiny] = f.users;
+      // $8 of WETH against $6.3 of USDC debt, then WETH falls 15 %: health 0.88, solvent, worth less than $10.
+      await f.weth.token.mint(tiny.address, units(f.weth, 1));
+      await f.weth.token.connect(tiny).approve(f.poolAddress, ethers.MaxUint256);
+      await f.pool.setCaps(f.usdc.address, 10n ** 30n, 10n ** 30n, 10n ** 30n, 0);
+      await f.pool.connect(tiny).supplyCollateral(f.weth.address, units(f.weth, "0.004"), tiny.address, 0);
+      await f.pool.connect(tiny).borrow(f.usdc.address, units(f.usdc, "6.3"), tiny.address, 0, tiny.address);
+      await setPrice(f.weth, 1_700);
+      const h = await f.pool.accountHealth(tiny.address, 0);
+      expect(h.healthFactor).to.be.lt(WAD);
+      expect(h.collateralValue).to.be.gte(h.debtValue);
+      await expect(
+        f.pool.connect(f.liquidator).liquidate(tiny.address, 0, f.weth.address, ethers.MaxUint256, 0, f.liquidator.address, "0x"),
+      ).to.emit(f.pool, "Liquidate").and.not.to.emit(f.pool, "BadDebt");
+      const [debtAsset, shares, , assets] = await f.pool.accountOf(tiny.address, 0);
+      expect([debtAsset, shares, assets.length]).to.deep.equal([ZERO, 0n, 0]);
+    });
+
     it("a solvent account cannot be settled, and an account with an untrusted collateral price is refused", async () => {
       const f = await loadFixture(borrowerFixture);
       await expect(f.pool.settleBadDebt(f.borrower.address, 0)).to.be.revertedWithCustomError(f.pool, "NotInsolvent");

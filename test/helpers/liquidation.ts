@@ -209,9 +209,16 @@ export function assessLiquidation(i: LiquidationInputs): Assessment {
     seized = mulDivDown(mulDivDown(mulDivDown(repayAssets, debtPrice, WAD), BPS + bonus, BPS), WAD, collPrice);
     if (seized > collateral) seized = collateral;
   }
-  // Equity cap (`_capBonusByEquity`).
+  // A solvent dust account is closed in full (`_closeDustAccount`); otherwise the equity cap (`_capBonusByEquity`).
   let equityCapped = false;
-  if (value >= debtValue) {
+  if (value >= debtValue && value < i.globals.dustValue) {
+    repayAssets = debt;
+    seized = collateral;
+    takeAll = true;
+    const repaidValue = mulDivDown(debt, debtPrice, WAD);
+    const gain = zeroFloorSub(mulDivUp(seized, collPrice, WAD), repaidValue);
+    bonus = repaidValue === 0n ? 0n : mulDivUp(gain, BPS, repaidValue);
+  } else if (value >= debtValue) {
     const equity = zeroFloorSub(value - debtValue, 2n);
     let repaidValue = mulDivDown(repayAssets, debtPrice, WAD);
     if (mulDivUp(seized, collPrice, WAD) > repaidValue + equity) {

@@ -34,7 +34,7 @@ contract ReplayTest {
     /// USD of collateral against $37.5k of debt, health 0). Liquidating it against its USDC writes the shortfall off,
     /// then the equity cap rounds the seizure of the 1-wei collateral to 0 and the call reverts SlippageExceeded, so
     /// the whole liquidation (write-off included) is refused. Only settleBadDebt clears it (dust sweep).
-    function test_replay_dustOnlyInsolventAccountCannotBeLiquidated() public {
+    function test_replay_dustOnlyInsolventAccountIsClosedOut() public {
         PoolHandler handler = _handler();
         handler.staleLiquidation(
             3,
@@ -89,5 +89,30 @@ contract ReplayTest {
             27879125565862,
             5182001122468222855071537784029183875377304312202748263615
         );
+    }
+
+    /// @notice Found by fuzz:long (seed 152230987102614, shard 1), fixed: a solvent account worth a millionth of a dollar
+    /// (1 unit of USDC against ~4.6e8 wei of WETH debt) under health 1, whose liquidation seized 0 units (the
+    /// seizure sized to its equity rounds to nothing) and reverted SlippageExceeded. A solvent dust account (worth
+    /// less than the dust value) is now closed in full against the chosen collateral.
+    function test_replay_solventDustAccountIsClosedInFull() public {
+        PoolHandler handler = _handler();
+        handler.exitAll(12589650353781344944929571174392258671571265434);
+        handler.staleLiquidation(2262992633424934872972838391255713456115879085582365802057677252, 0, 1685609890557239586108583128077033175214599);
+        handler.warp(642469725117509764032826578610280535666331666152930067764634218);
+        handler.liquidateUnhealthy(990000000000000000, 1000000000000000000, 99);
+        handler.crash(3038405829797715379013864521501833457964219824196609629067, 14855121652928408944131884977733534352634539244964158186, true);
+        handler.staleLiquidation(440066459915942141713, 150000000000000000, 224);
+        handler.warp(61056);
+        handler.crash(type(uint256).max, 34494418483530473434286215871138, false);
+    }
+
+    /// @notice Found by fuzz:long (seed 152230987102613, shard 0), fixed: the same failure after a settleBadDebt.
+    function test_replay_solventDustAccountAfterSettleIsClosedInFull() public {
+        PoolHandler handler = _handler();
+        handler.staleLiquidation(1336919227308, 22855423672394437712086, 55222206093809844936919037336263251717375786227971160490855973233);
+        handler.warp(28608);
+        handler.settleBadDebt(0, 195);
+        handler.liquidateUnhealthy(811581566042570273546780205723, 9246999768864201992630621161, 15889634590274952652248885502586045589410464526754);
     }
 }
