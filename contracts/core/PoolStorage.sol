@@ -494,9 +494,8 @@ abstract contract PoolStorage is AccessControl {
 
         if (value >= debtValue) {
             if (value < liquidationGlobals.dustValue) {
-                // A solvent dust account: closed in full against the chosen collateral (at these sizes a seizure
-                // sized to the equity rounds to nothing). No debt remains, so no bad debt can follow; the liquidator
-                // gains at most the account's equity.
+                // A solvent dust account: its whole debt is repaid against the chosen collateral (at these sizes a
+                // seizure sized to the equity rounds to nothing). No debt remains, so no bad debt can follow.
                 _closeDustAccount(s);
             } else {
                 // Equity cap: the bonus is paid from the account's equity, never from lenders. Seized value (rounded
@@ -508,11 +507,16 @@ abstract contract PoolStorage is AccessControl {
         }
     }
 
-    /// @dev Repays the whole debt and seizes all of the chosen collateral; `s.bonus` is the effective bonus (up).
+    /// @dev Repays the whole debt and seizes its value times (1 + bonus) of the chosen collateral, rounded UP to a
+    /// whole unit (at most all of it): rounded down, one indivisible unit would buy nothing. The liquidator gains at
+    /// most the bonus plus one unit, never more than the account's equity; `s.bonus` is the effective bonus (up).
     function _closeDustAccount(LiquidationState memory s) internal pure {
         s.repayAssets = s.debt;
-        s.seized = s.collateral;
-        _setEffectiveBonus(s, s.debt.mulDivDown(s.debtPrice, WAD));
+        uint256 repaidValue = s.debt.mulDivDown(s.debtPrice, WAD);
+        s.seized = s.debt.mulDivUp(s.debtPrice, WAD).mulDivUp(BPS + s.bonus, BPS).mulDivUp(WAD, s.collPrice).min(
+            s.collateral
+        );
+        _setEffectiveBonus(s, repaidValue);
     }
 
     /// @dev The bonus the seizure actually pays over `repaidValue`, rounded up: it sets the protocol's share of the

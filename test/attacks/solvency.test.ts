@@ -324,7 +324,7 @@ describe("attacks: solvency (issue #15 findings 1–4)", () => {
       expect([debtAsset, shares, assets.length]).to.deep.equal([ZERO, 0n, 0]);
     });
 
-    it("a solvent dust account under health 1 is closed in full (a seizure sized to its equity would round to 0)", async () => {
+    it("a solvent dust account under health 1 has its whole debt repaid (a seizure sized to its equity would round to 0)", async () => {
       const f = await loadFixture(borrowerFixture);
       const [, , , , , , tiny] = f.users;
       // $8 of WETH against $6.3 of USDC debt, then WETH falls 15 %: health 0.88, solvent, worth less than $10.
@@ -337,11 +337,20 @@ describe("attacks: solvency (issue #15 findings 1–4)", () => {
       const h = await f.pool.accountHealth(tiny.address, 0);
       expect(h.healthFactor).to.be.lt(WAD);
       expect(h.collateralValue).to.be.gte(h.debtValue);
-      await expect(
-        f.pool.connect(f.liquidator).liquidate(tiny.address, 0, f.weth.address, ethers.MaxUint256, 0, f.liquidator.address, "0x"),
-      ).to.emit(f.pool, "Liquidate").and.not.to.emit(f.pool, "BadDebt");
-      const [debtAsset, shares, , assets] = await f.pool.accountOf(tiny.address, 0);
-      expect([debtAsset, shares, assets.length]).to.deep.equal([ZERO, 0n, 0]);
+      const tx = f.pool
+        .connect(f.liquidator)
+        .liquidate(tiny.address, 0, f.weth.address, ethers.MaxUint256, 0, f.liquidator.address, "0x");
+      await expect(tx).to.emit(f.pool, "Liquidate").and.not.to.emit(f.pool, "BadDebt");
+      // All the debt is repaid; the liquidator gets at most the max bonus plus one unit of rounding.
+      const [debtAsset, shares] = await f.pool.accountOf(tiny.address, 0);
+      expect([debtAsset, shares]).to.deep.equal([ZERO, 0n]);
+      const ev = (await ethers.provider.getTransactionReceipt((await tx).hash))!.logs
+        .map((l) => { try { return f.pool.interface.parseLog(l); } catch { return null; } })
+        .find((e) => e?.name === "Liquidate")!;
+      expect(ev.args.repaid).to.be.closeTo(units(f.usdc, "6.3"), 2n); // with a second of interest
+      const wethPrice = await f.pool.price(f.weth.address);
+      const seizedValue = (ev.args.seized * wethPrice) / WAD;
+      expect(seizedValue).to.be.lte((ev.args.repaid * 10n ** 12n * 10_800n) / BPS + wethPrice / WAD + 1n);
     });
 
     it("a solvent account cannot be settled, and an account with an untrusted collateral price is refused", async () => {

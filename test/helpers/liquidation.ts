@@ -213,8 +213,8 @@ export function assessLiquidation(i: LiquidationInputs): Assessment {
   let equityCapped = false;
   if (value >= debtValue && value < i.globals.dustValue) {
     repayAssets = debt;
-    seized = collateral;
-    takeAll = true;
+    seized = min(mulDivUp(mulDivUp(mulDivUp(debt, debtPrice, WAD), BPS + bonus, BPS), WAD, collPrice), collateral);
+    takeAll = seized === collateral;
     const repaidValue = mulDivDown(debt, debtPrice, WAD);
     const gain = zeroFloorSub(mulDivUp(seized, collPrice, WAD), repaidValue);
     bonus = repaidValue === 0n ? 0n : mulDivUp(gain, BPS, repaidValue);
