@@ -14,6 +14,8 @@ import {
   FEE_TIER,
   WAD,
   type MarginFixture,
+  sideOf,
+  type Side,
 } from "../helpers/margin";
 import { movePoolPrice } from "../../scripts/lib/uniswap";
 import { toFeedAnswer } from "../../scripts/lib/protocol";
@@ -22,22 +24,6 @@ const FAR = 2n ** 40n;
 const USDC = 10n ** 6n;
 const ALL_ONES = (1n << 96n) - 1n;
 
-type Side = "long" | "short";
-
-function sideOf(f: MarginFixture, side: Side) {
-  const isLong = side === "long";
-  const collateral = isLong ? f.weth : f.usdc;
-  const debt = isLong ? f.usdc : f.weth;
-  return {
-    isLong,
-    collateral,
-    debt,
-    openRoute: isLong ? f.pathUW : f.pathWU,
-    closeRoute: isLong ? f.pathWU : f.pathUW,
-    openZeroForOne: BigInt(debt.address) < BigInt(collateral.address),
-    closeZeroForOne: BigInt(collateral.address) < BigInt(debt.address),
-  };
-}
 
 function params(f: MarginFixture, side: Side, margin: bigint, leverage: bigint) {
   const s = sideOf(f, side);

@@ -154,3 +154,21 @@ export function expectedMaxLeverage(ltvBps: bigint, devBps = 100n, feeBps = 0n):
   const exact = (WAD * (BPS * BPS + ltvBps * devBps)) / (BPS * BPS - ltvBps * (BPS - devBps) + ltvBps * feeBps);
   return (exact * (BPS - 2n)) / BPS;
 }
+
+export type Side = "long" | "short";
+
+/** Everything a side needs: which token is collateral/debt and the swap directions. */
+export function sideOf(f: MarginFixture, side: Side) {
+  const isLong = side === "long";
+  const collateral = isLong ? f.weth : f.usdc;
+  const debt = isLong ? f.usdc : f.weth;
+  return {
+    isLong,
+    collateral,
+    debt,
+    openRoute: isLong ? f.pathUW : f.pathWU, // debt → collateral
+    closeRoute: isLong ? f.pathWU : f.pathUW, // collateral → debt
+    openZeroForOne: BigInt(debt.address) < BigInt(collateral.address),
+    closeZeroForOne: BigInt(collateral.address) < BigInt(debt.address),
+  };
+}

@@ -15,6 +15,8 @@ import {
   WAD,
   expectedMaxLeverage,
   type MarginFixture,
+  sideOf,
+  type Side,
 } from "../helpers/margin";
 import {
   movePoolPrice,
@@ -30,23 +32,6 @@ import { toFeedAnswer } from "../../scripts/lib/protocol";
 const FAR = 2n ** 40n;
 const USDC = 10n ** 6n;
 
-type Side = "long" | "short";
-
-/** Everything a side needs: which token is collateral/debt and the swap directions. */
-function sideOf(f: MarginFixture, side: Side) {
-  const isLong = side === "long";
-  const collateral = isLong ? f.weth : f.usdc;
-  const debt = isLong ? f.usdc : f.weth;
-  return {
-    isLong,
-    collateral,
-    debt,
-    openRoute: isLong ? f.pathUW : f.pathWU, // debt → collateral
-    closeRoute: isLong ? f.pathWU : f.pathUW, // collateral → debt
-    openZeroForOne: BigInt(debt.address) < BigInt(collateral.address),
-    closeZeroForOne: BigInt(collateral.address) < BigInt(debt.address),
-  };
-}
 
 async function setPrice(f: MarginFixture, wethUsd: number) {
   await f.weth.feed.setAnswer(toFeedAnswer(wethUsd));
