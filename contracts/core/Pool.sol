@@ -6,13 +6,14 @@ import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol
 import {IERC3156FlashBorrower} from "@openzeppelin/contracts/interfaces/IERC3156FlashBorrower.sol";
 import {IERC3156FlashLender} from "@openzeppelin/contracts/interfaces/IERC3156FlashLender.sol";
 
-import {AssetConfig, Market, Account, LiquidationGlobals, AccountHealth} from "../interfaces/IPoolTypes.sol";
+import {AssetConfig, Market, Account, LiquidationGlobals} from "../interfaces/IPoolTypes.sol";
 import {IFulcraLiquidateCallback, IFulcraRepayCallback} from "../interfaces/IFulcraCallbacks.sol";
 import {MathLib, WAD, BPS} from "../libraries/MathLib.sol";
 import {SharesMathLib} from "../libraries/SharesMathLib.sol";
 import {ErrorsLib} from "../libraries/ErrorsLib.sol";
 import {EventsLib} from "../libraries/EventsLib.sol";
-import {PoolStorage} from "./PoolStorage.sol";
+import {PoolCore} from "./PoolCore.sol";
+import {RolesLayout} from "./RolesLayout.sol";
 import {VaultDeployer} from "./VaultDeployer.sol";
 
 /// @title Pool
@@ -22,9 +23,10 @@ import {VaultDeployer} from "./VaultDeployer.sol";
 /// collateral assets (never lent out) and at most one debt asset. Rounding always favours the pool.
 /// Tokens must be plain ERC-20s: inbound transfers are checked by balance delta (fee-on-transfer tokens revert) and
 /// rebasing tokens are not to be listed (see docs/architecture.md).
-/// Governance and read-only views live in `PoolExt`, reached through this contract's fallback by `delegatecall`
-/// (as Compound's CometExt), so the hot paths fit the 24 KiB code limit with room for liquidation.
-contract Pool is PoolStorage, IERC3156FlashLender {
+/// Governance lives in `PoolExt` and read-only views in `PoolViews`, reached through this contract's fallback by
+/// `delegatecall` (as Compound's CometExt; `PoolExt` forwards what it does not know to `PoolViews` the same way), so
+/// every contract keeps room under the 24 KiB code limit and the hot paths stay here.
+contract Pool is RolesLayout, PoolCore, IERC3156FlashLender {
     using SafeERC20 for IERC20;
     using MathLib for uint256;
     using SharesMathLib for uint256;
@@ -36,12 +38,12 @@ contract Pool is PoolStorage, IERC3156FlashLender {
     /// @param extension The `PoolExt` deployment.
     constructor(address admin, address extension) {
         if (admin == address(0) || extension == address(0)) revert ErrorsLib.ZeroAddress();
-        _grantRole(DEFAULT_ADMIN_ROLE, admin);
+        _grantAdmin(admin);
         EXTENSION = extension;
-        vaultDeployer = address(new VaultDeployer());
+        _vaultDeployer = address(new VaultDeployer());
         // Partial liquidations restore health 1.05; below 0.95 a position may be closed in full; leftovers under
         // 10 USD are dust nobody would liquidate, so they may be closed in full too.
-        liquidationGlobals = LiquidationGlobals(1.05e18, 0.95e18, 10e18);
+        _liquidationGlobals = LiquidationGlobals(1.05e18, 0.95e18, 10e18);
     }
 
     /// @notice Forwards every other call to the extension, in this contract's storage context.
@@ -92,7 +94,7 @@ contract Pool is PoolStorage, IERC3156FlashLender {
 
         m.totalSupplyAssets = uint128(totalAssets + assets);
         m.totalSupplyShares = uint128(totalShares + shares);
-        supplyShares[asset][onBehalf] += shares;
+        _supplyShares[asset][onBehalf] += shares;
 
         emit EventsLib.Supply(asset, msg.sender, onBehalf, assets, shares);
         _pull(asset, assets);
@@ -123,13 +125,13 @@ contract Pool is PoolStorage, IERC3156FlashLender {
         if (assets > 0) shares = assets.toSharesUp(totalAssets, totalShares);
         else assets = shares.toAssetsDown(totalAssets, totalShares);
 
-        uint256 balance = supplyShares[asset][onBehalf];
+        uint256 balance = _supplyShares[asset][onBehalf];
         if (shares > balance) revert ErrorsLib.InsufficientBalance();
         if (assets > totalAssets) revert ErrorsLib.InsufficientLiquidity();
         totalAssets -= assets;
         if (m.totalBorrowAssets > totalAssets) revert ErrorsLib.InsufficientLiquidity();
 
-        supplyShares[asset][onBehalf] = balance - shares;
+        _supplyShares[asset][onBehalf] = balance - shares;
         m.totalSupplyAssets = uint128(totalAssets);
         m.totalSupplyShares = uint128(totalShares - shares);
 
@@ -157,16 +159,18 @@ contract Pool is PoolStorage, IERC3156FlashLender {
         a.totalCollateral = uint128(total);
 
         Account storage acc = _accounts[_key(owner, subId)];
-        uint256 ids = acc.collateralIds;
-        uint256 count = acc.collateralCount;
+        uint256 count = _count(acc);
+        uint256 ids = _ids(acc, count);
         uint256 pos = _positionOf(ids, count, c.id);
         if (pos == count) {
             if (acc.debtId == c.id) revert ErrorsLib.CollateralIsDebtAsset();
-            if (count == MAX_COLLATERALS) revert ErrorsLib.TooManyCollaterals();
-            acc.collateralIds = uint64(ids | (uint256(c.id) << (8 * count)));
-            acc.collateralCount = uint8(count + 1);
+            if (count == MAX_COLLATERAL_ASSETS) revert ErrorsLib.TooManyCollaterals();
+            _setIds(acc, ids | (uint256(c.id) << (8 * count)), count + 1, count);
         }
-        _setCollateralAt(acc, pos, _collateralAt(acc, pos) + assets);
+        // Every amount an account holds fits the head slot's uint112, wherever it sits in the list.
+        uint256 amount = _collateralAt(acc, pos) + assets;
+        if (amount > type(uint112).max) revert ErrorsLib.AmountTooLarge();
+        _setCollateralAt(acc, pos, amount);
 
         emit EventsLib.SupplyCollateral(asset, msg.sender, owner, subId, assets);
         _pull(asset, assets);
@@ -189,8 +193,8 @@ contract Pool is PoolStorage, IERC3156FlashLender {
         _checkAuthorized(owner, subId);
         Asset storage a = _assets[asset];
         Account storage acc = _accounts[_key(owner, subId)];
-        uint256 count = acc.collateralCount;
-        uint256 pos = _positionOf(acc.collateralIds, count, a.config.id);
+        uint256 count = _count(acc);
+        uint256 pos = _positionOf(_ids(acc, count), count, a.config.id);
         if (pos == count) revert ErrorsLib.InsufficientCollateral();
         uint256 current = _collateralAt(acc, pos);
         if (assets == type(uint256).max) assets = current;
@@ -204,7 +208,7 @@ contract Pool is PoolStorage, IERC3156FlashLender {
 
         uint256 debtId = acc.debtId;
         if (debtId != 0) {
-            address debtAsset = assetById[debtId];
+            address debtAsset = _assetById[debtId];
             Asset storage d = _assets[debtAsset];
             _accrue(d, debtAsset);
             (bool ok, ) = _withinLtv(acc, acc.borrowShares, d);
@@ -240,12 +244,12 @@ contract Pool is PoolStorage, IERC3156FlashLender {
         Account storage acc = _accounts[_key(owner, subId)];
         // A new borrow ends a close-out: the account is healthy again (checked below) and a fresh debt gets the
         // ordinary bonus curve.
-        if (acc.closeOut) acc.closeOut = false;
+        if (_isCloseOut(acc)) _setCloseOut(acc, false);
         uint256 debtId = acc.debtId;
         if (debtId != c.id) {
             if (debtId != 0) revert ErrorsLib.DebtAssetMismatch();
-            uint256 count = acc.collateralCount;
-            if (_positionOf(acc.collateralIds, count, c.id) != count) revert ErrorsLib.CollateralIsDebtAsset();
+            uint256 count = _count(acc);
+            if (_positionOf(_ids(acc, count), count, c.id) != count) revert ErrorsLib.CollateralIsDebtAsset();
             acc.debtId = c.id;
         }
 
@@ -410,11 +414,11 @@ contract Pool is PoolStorage, IERC3156FlashLender {
         s.revertIfHealthy = true;
         s.debtId = acc.debtId;
         if (s.debtId == 0) revert ErrorsLib.NoDebt();
-        s.debtAsset = assetById[s.debtId];
+        s.debtAsset = _assetById[s.debtId];
         Asset storage d = _assets[s.debtAsset];
         Asset storage c = _assets[collateralAsset];
-        s.count = acc.collateralCount;
-        s.pos = _positionOf(acc.collateralIds, s.count, c.config.id);
+        s.count = _count(acc);
+        s.pos = _positionOf(_ids(acc, s.count), s.count, c.config.id);
         if (s.pos == s.count || c.config.id == 0) revert ErrorsLib.NotAccountCollateral();
 
         _accrue(d, s.debtAsset);
@@ -425,7 +429,7 @@ contract Pool is PoolStorage, IERC3156FlashLender {
             // Insolvent: its known loss is booked before anything is seized.
             _realizeBadDebt(d, s.debtAsset, s.writeOffShares, owner, subId);
             borrowShares -= s.writeOffShares;
-            acc.closeOut = true;
+            _setCloseOut(acc, true);
             if (s.seized == 0) {
                 // Its collateral is too small to buy a single unit of the debt: nothing can be liquidated, so it is
                 // closed out as `settleBadDebt` would (dust to the protocol, the rest of the debt written off).
@@ -447,7 +451,8 @@ contract Pool is PoolStorage, IERC3156FlashLender {
         seized = s.seized;
         // The bonus's protocol share stays in the pool as liquidation fees the treasury can claim (rounded down);
         // `minSeized` bounds what the receiver actually gets, net of it.
-        uint256 protocolFee = (seized - seized.mulDivUp(BPS, BPS + s.bonus)).bpsDown(c.liquidation.protocolShare);
+        LiquidationSlot storage ls = c.liquidation;
+        uint256 protocolFee = (seized - seized.mulDivUp(BPS, BPS + s.bonus)).bpsDown(ls.protocolShare);
         if (seized == 0 || seized - protocolFee < minSeized) revert ErrorsLib.SlippageExceeded();
 
         // Debt side.
@@ -467,11 +472,11 @@ contract Pool is PoolStorage, IERC3156FlashLender {
             _setCollateralAt(acc, s.pos, left);
         }
         c.totalCollateral -= uint128(seized);
-        if (protocolFee != 0) c.liquidationFees += uint128(protocolFee);
+        if (protocolFee != 0) ls.fees += uint128(protocolFee);
 
         if (
             borrowShares != 0 &&
-            (s.count == 0 || (left == 0 && _onlyDustLeft(acc, borrowShares, dm, s.debtPrice, s.writeOffShares != 0)))
+            (s.count == 0 || (left == 0 && _onlyDustLeft(acc, borrowShares, dm, s.debtPrice, s.writeOffShares != 0, s.dust)))
         ) {
             // Nothing (or only dust nobody would liquidate) is left to repay the rest: the dust goes to the protocol
             // and the debt is written off.
@@ -530,7 +535,7 @@ contract Pool is PoolStorage, IERC3156FlashLender {
         Account storage acc = _accounts[_key(owner, subId)];
         uint256 debtId = acc.debtId;
         if (debtId == 0) revert ErrorsLib.NoDebt();
-        address debtAsset = assetById[debtId];
+        address debtAsset = _assetById[debtId];
         Asset storage d = _assets[debtAsset];
         _accrue(d, debtAsset);
         Market storage m = d.market;
@@ -544,9 +549,9 @@ contract Pool is PoolStorage, IERC3156FlashLender {
             revert ErrorsLib.NotInsolvent();
         }
         uint256 w = borrowShares;
-        if (value >= liquidationGlobals.dustValue) {
+        if (value >= _liquidationGlobals.dustValue) {
             w = _shortfallShares(acc, borrowShares, m.totalBorrowAssets, m.totalBorrowShares, debtPrice);
-            acc.closeOut = true;
+            _setCloseOut(acc, true);
         } else {
             _sweepDust(acc, owner, subId);
         }
@@ -559,80 +564,18 @@ contract Pool is PoolStorage, IERC3156FlashLender {
     /// @dev Moves every collateral left in an insolvent account to the protocol's liquidation fees (the treasury
     /// sells it toward the written-off debt), so the owner does not keep collateral while its debt is forgiven.
     function _sweepDust(Account storage acc, address owner, uint96 subId) internal {
-        uint256 ids = acc.collateralIds;
-        uint256 count = acc.collateralCount;
+        uint256 count = _count(acc);
+        uint256 ids = _ids(acc, count);
         for (uint256 i; i < count; ++i) {
-            address asset = assetById[(ids >> (8 * i)) & 0xff];
+            address asset = _assetById[(ids >> (8 * i)) & 0xff];
             Asset storage a = _assets[asset];
             uint256 amount = _collateralAt(acc, i);
             a.totalCollateral -= uint128(amount);
-            a.liquidationFees += uint128(amount);
+            a.liquidation.fees += uint128(amount);
             _setCollateralAt(acc, i, 0);
             emit EventsLib.DustSwept(owner, subId, asset, amount);
         }
-        acc.collateralIds = 0;
-        acc.collateralCount = 0;
-    }
-
-    // In the pool rather than the extension for code size; it is the view liquidators and routers read most.
-    /// @notice Health of `(owner, subId)` at current prices with interest up to now, by the liquidation rule:
-    /// collateral whose price cannot be trusted counts as zero (in every field). Reverts if the debt asset's feed is
-    /// unusable.
-    function accountHealth(address owner, uint96 subId) external view returns (AccountHealth memory h) {
-        Account storage acc = _accounts[_key(owner, subId)];
-        uint256 count = acc.collateralCount;
-        for (uint256 i; i < count; ++i) {
-            Asset storage a = _assets[assetById[(uint256(acc.collateralIds) >> (8 * i)) & 0xff]];
-            uint256 p = _trustedPriceOrZero(a.config, a.risk);
-            uint256 v = _collateralAt(acc, i).mulDivDown(p, WAD);
-            h.collateralValue += v;
-            h.borrowingPower += v.bpsDown(a.config.ltv);
-            h.liquidationValue += v.bpsDown(_effectiveLt(a.config, a.risk));
-        }
-        if (acc.debtId != 0) {
-            address debtAsset = assetById[acc.debtId];
-            Market memory m = _assets[debtAsset].market;
-            uint256 dt = block.timestamp - m.lastUpdate;
-            if (dt != 0 && m.totalBorrowAssets != 0) {
-                (uint256 interest, , ) = _pendingInterest(m, dt);
-                m.totalBorrowAssets += uint128(interest);
-            }
-            uint256 debt = uint256(acc.borrowShares).toAssetsUp(m.totalBorrowAssets, m.totalBorrowShares);
-            h.debtValue = debt.mulDivUp(_price(_assets[debtAsset]), WAD);
-        }
-        h.healthFactor = h.debtValue == 0 ? type(uint256).max : h.liquidationValue.mulDivDown(WAD, h.debtValue);
-    }
-
-    /// @notice Whether `(owner, subId)` is in close-out: a shortfall was booked on it, so its liquidations pay the
-    /// maximum bonus (capped by its equity) until its next borrow.
-    function isCloseOut(address owner, uint96 subId) external view returns (bool) {
-        return _accounts[_key(owner, subId)].closeOut;
-    }
-
-    /// @notice Lets `operator` act only for the caller's accounts whose sub-account id satisfies
-    /// `subId & subIdMask == subIdPrefix` (supply and withdraw collateral, borrow): e.g. mask all ones for a single
-    /// sub-account, or the margin router's prefix and mask for its positions. Never lender positions. A zero mask
-    /// (with a zero prefix) revokes. Independent of `setAuthorization`, which grants every account.
-    function setAuthorizationScope(address operator, uint96 subIdPrefix, uint96 subIdMask) external {
-        if (operator == address(0)) revert ErrorsLib.ZeroAddress();
-        if (subIdPrefix & ~subIdMask != 0) revert ErrorsLib.InvalidScope();
-        _scopes[msg.sender][operator] = (uint256(subIdPrefix) << 96) | subIdMask;
-        emit EventsLib.SetAuthorizationScope(msg.sender, operator, subIdPrefix, subIdMask);
-    }
-
-    /// @notice The sub-accounts of `owner` that `operator` may act for: those with `subId & mask == prefix`
-    /// (mask 0: none, beyond a full `isAuthorized`).
-    function authorizationScope(address owner, address operator) external view returns (uint96 prefix, uint96 mask) {
-        uint256 scope = _scopes[owner][operator];
-        return (uint96(scope >> 96), uint96(scope));
-    }
-
-    /// @notice Lets `operator` act for all of the caller's accounts and lender positions (withdraw, borrow,
-    /// withdraw collateral), or revokes it.
-    function setAuthorization(address operator, bool authorized) external {
-        if (operator == address(0)) revert ErrorsLib.ZeroAddress();
-        isAuthorized[msg.sender][operator] = authorized;
-        emit EventsLib.SetAuthorization(msg.sender, operator, authorized);
+        _setIds(acc, 0, 0, count);
     }
 
     // ================================================================ flash loans (ERC-3156)

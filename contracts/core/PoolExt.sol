@@ -4,6 +4,7 @@ pragma solidity ^0.8.28;
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {AggregatorV3Interface} from "@chainlink/contracts/src/v0.8/shared/interfaces/AggregatorV3Interface.sol";
 
 import {AssetConfig, AssetRisk, Market, Account, ListingParams} from "../interfaces/IPoolTypes.sol";
@@ -14,17 +15,72 @@ import {SharesMathLib} from "../libraries/SharesMathLib.sol";
 import {InterestRateLib} from "../libraries/InterestRateLib.sol";
 import {ErrorsLib} from "../libraries/ErrorsLib.sol";
 import {EventsLib} from "../libraries/EventsLib.sol";
-import {PoolStorage} from "./PoolStorage.sol";
+import {PoolCore} from "./PoolCore.sol";
+import {PoolViews} from "./PoolViews.sol";
 import {VaultDeployer} from "./VaultDeployer.sol";
 
 /// @title PoolExt
 /// @notice Governance and views of the Fulcra pool. Deployed once and reached only through the pool's fallback
 /// (`delegatecall`): every function here reads and writes the pool's storage and emits the pool's events. Called
 /// directly, it has no roles and no assets, so every guarded function reverts.
-contract PoolExt is PoolStorage {
+contract PoolExt is AccessControl, PoolCore {
     using SafeERC20 for IERC20;
     using MathLib for uint256;
     using SharesMathLib for uint256;
+
+    /// @notice Lists assets and changes risk parameters. Held by the timelock.
+    bytes32 public constant RISK_ADMIN_ROLE = keccak256("RISK_ADMIN_ROLE");
+    /// @notice The volatility-driven risk engine: moves LTV and (ramped) LT within governance's profile, trips the
+    /// circuit breaker.
+    bytes32 public constant RISK_ENGINE_ROLE = keccak256("RISK_ENGINE_ROLE");
+    /// @notice Pauses and unpauses supply and borrow per asset. Cannot touch repay, collateral or withdrawals.
+    bytes32 public constant GUARDIAN_ROLE = keccak256("GUARDIAN_ROLE");
+    /// @notice Withdraws protocol reserves (never more than the reserves).
+    bytes32 public constant TREASURY_ROLE = keccak256("TREASURY_ROLE");
+
+    uint256 public constant MAX_LT = 9_700;
+    /// @notice LTV must stay this far below LT, so that a max-LTV borrow is not liquidatable on the next tick.
+    uint256 public constant MIN_LTV_LT_GAP = 100;
+    uint256 public constant MAX_RESERVE_FACTOR = 5_000;
+    uint256 public constant MAX_BASE_RATE = 10_000;
+    uint256 public constant MAX_SLOPE1 = 20_000;
+    uint256 public constant MAX_SLOPE2 = 60_000;
+    uint256 public constant MIN_KINK = 1_000;
+    uint256 public constant MAX_KINK = 9_900;
+    uint256 public constant MIN_HEARTBEAT = 60;
+    uint256 public constant MAX_HEARTBEAT = 7 days;
+    uint256 public constant MAX_FLASH_FEE = 100;
+    uint256 public constant MAX_COLLATERALS = MAX_COLLATERAL_ASSETS;
+    uint256 public constant MAX_BONUS = 2_000;
+    uint256 public constant MAX_PROTOCOL_SHARE = 5_000;
+    /// @notice Fastest the risk engine may lower a liquidation threshold: 2 percentage points per hour.
+    uint256 public constant MAX_RAMP_BPS_PER_HOUR = 200;
+    /// @notice The bonus climbs from base to max as health falls from 1 to 1 - BONUS_RAMP.
+    uint256 public constant BONUS_RAMP = BONUS_RAMP_WAD;
+
+    /// @notice The read-only half of the pool's API; called by `delegatecall` from this contract's fallback.
+    address public immutable VIEWS;
+
+    /// @dev Deploys its `PoolViews`, so a pool is still deployed as `Pool(admin, new PoolExt())`.
+    constructor() {
+        VIEWS = address(new PoolViews());
+    }
+
+    /// @notice Forwards every other call to `PoolViews`, in the pool's storage context (this code runs by the pool's
+    /// `delegatecall`).
+    // solhint-disable-next-line no-complex-fallback, payable-fallback
+    fallback() external {
+        address views = VIEWS;
+        assembly ("memory-safe") {
+            calldatacopy(0, 0, calldatasize())
+            let ok := delegatecall(gas(), views, 0, calldatasize(), 0, 0)
+            returndatacopy(0, 0, returndatasize())
+            if iszero(ok) {
+                revert(0, returndatasize())
+            }
+            return(0, returndatasize())
+        }
+    }
 
     /// @notice Accrues interest on `asset` up to now. Anyone may call; every entry point does it anyway.
     function accrueInterest(address asset) external {
@@ -46,14 +102,14 @@ contract PoolExt is PoolStorage {
         if (asset == address(0)) revert ErrorsLib.ZeroAddress();
         Asset storage a = _assets[asset];
         if (a.config.flags & FLAG_LISTED != 0) revert ErrorsLib.AssetAlreadyListed();
-        uint256 id = assetCount + 1;
+        uint256 id = _assetCount + 1;
         if (id > type(uint8).max) revert ErrorsLib.TooManyAssets();
         _validateRisk(p.ltv, p.lt);
         _validateRateModel(p.baseRate, p.slope1, p.slope2, p.kink);
         if (p.reserveFactor > MAX_RESERVE_FACTOR) revert ErrorsLib.InvalidReserveFactor();
 
-        assetCount = id;
-        assetById[id] = asset;
+        _assetCount = id;
+        _assetById[id] = asset;
         a.config = AssetConfig({
             feed: address(0),
             heartbeat: 0,
@@ -67,11 +123,9 @@ contract PoolExt is PoolStorage {
         a.risk.ltTarget = p.lt;
         // A default incentive the threshold allows: 1 % base, up to 8 % (less if LT·(1 + bonus) would reach 1).
         uint16 maxBonus = uint16(_maxBonusFor(p.lt).min(800));
-        a.liquidation = LiquidationConfig({
-            baseBonus: uint16(uint256(maxBonus).min(100)),
-            maxBonus: maxBonus,
-            protocolShare: 1_000
-        });
+        LiquidationSlot storage ls = a.liquidation;
+        (ls.baseBonus, ls.maxBonus, ls.protocolShare) = (uint16(uint256(maxBonus).min(100)), maxBonus, 1_000);
+        _copyGlobals(ls, _liquidationGlobals);
         _setOracle(asset, a, p.feed, p.heartbeat, p.minAnswer, p.maxAnswer);
         Market storage m = a.market;
         m.lastUpdate = uint40(block.timestamp);
@@ -84,7 +138,7 @@ contract PoolExt is PoolStorage {
         a.borrowCap = p.borrowCap;
         a.collateralCap = p.collateralCap;
         a.minBorrow = p.minBorrow;
-        vault = VaultDeployer(vaultDeployer).deploy(asset);
+        vault = VaultDeployer(_vaultDeployer).deploy(asset);
         a.vault = vault;
 
         emit EventsLib.AssetListed(asset, uint8(id), vault);
@@ -170,7 +224,8 @@ contract PoolExt is PoolStorage {
             protocolShare > MAX_PROTOCOL_SHARE ||
             (lt != 0 && lt > _maxLtFor(maxBonus))
         ) revert ErrorsLib.InvalidLiquidationParams();
-        a.liquidation = LiquidationConfig(baseBonus, maxBonus, protocolShare);
+        LiquidationSlot storage ls = a.liquidation;
+        (ls.baseBonus, ls.maxBonus, ls.protocolShare) = (baseBonus, maxBonus, protocolShare);
         emit EventsLib.LiquidationParamsSet(asset, baseBonus, maxBonus, protocolShare);
     }
 
@@ -187,18 +242,27 @@ contract PoolExt is PoolStorage {
             targetHealth > 1.25e18 ||
             fullLiquidationHealth < 0.8e18 ||
             fullLiquidationHealth > 0.99e18 ||
-            dustValue > 1_000e18
+            dustValue > 1_000e18 ||
+            // Each asset's liquidation slot keeps them in bps and in units of 1e12 USD.
+            targetHealth % 1e14 != 0 ||
+            fullLiquidationHealth % 1e14 != 0 ||
+            dustValue % 1e12 != 0
         ) revert ErrorsLib.InvalidLiquidationParams();
-        liquidationGlobals = LiquidationGlobals(targetHealth, fullLiquidationHealth, dustValue);
+        LiquidationGlobals memory g = LiquidationGlobals(targetHealth, fullLiquidationHealth, dustValue);
+        _liquidationGlobals = g;
+        uint256 count = _assetCount;
+        for (uint256 id = 1; id <= count; ++id) _copyGlobals(_assets[_assetById[id]].liquidation, g);
         emit EventsLib.LiquidationGlobalsSet(targetHealth, fullLiquidationHealth, dustValue);
     }
 
-    /// @notice Liquidation incentive of `asset`.
-    function liquidationConfig(address asset) external view returns (LiquidationConfig memory) {
-        return _assets[asset].liquidation;
+    /// @dev Writes the protocol-wide liquidation settings into an asset's liquidation slot (the copy liquidations
+    /// read, so they touch one slot for their collateral). Validated multiples of 1e14 and 1e12: exact.
+    function _copyGlobals(LiquidationSlot storage ls, LiquidationGlobals memory g) internal {
+        ls.targetHealthBps = uint16(g.targetHealth / 1e14);
+        ls.fullLiquidationHealthBps = uint16(g.fullLiquidationHealth / 1e14);
+        ls.dustValueE12 = uint48(g.dustValue / 1e12);
     }
 
-    /// @dev Moves the LT from `ltNow` toward `target`: at once upward, at `rate` bps/hour downward.
     function _moveLt(Asset storage a, uint256 ltNow, uint256 target, uint256 rate) internal {
         AssetRisk storage r = a.risk;
         a.config.lt = uint16(target >= ltNow ? target : ltNow);
@@ -300,8 +364,8 @@ contract PoolExt is PoolStorage {
         if (assets == 0) revert ErrorsLib.ZeroAmount();
         if (receiver == address(0)) revert ErrorsLib.ZeroAddress();
         Asset storage a = _listed(asset);
-        if (assets > a.liquidationFees) revert ErrorsLib.InsufficientReserves();
-        a.liquidationFees -= uint128(assets);
+        if (assets > a.liquidation.fees) revert ErrorsLib.InsufficientReserves();
+        a.liquidation.fees -= uint128(assets);
         emit EventsLib.LiquidationFeesWithdrawn(asset, receiver, assets);
         IERC20(asset).safeTransfer(receiver, assets);
     }
@@ -361,256 +425,24 @@ contract PoolExt is PoolStorage {
         ) revert ErrorsLib.InvalidRateModel();
     }
 
-    // ================================================================ views
+    // ================================================================ operators
 
-    /// @notice The configuration slot of `asset` (feed, heartbeat, flags, id, LTV, LT anchor).
-    function assetConfig(address asset) external view returns (AssetConfig memory) {
-        return _assets[asset].config;
+    /// @notice Lets `operator` act for all of the caller's accounts and lender positions (withdraw, borrow,
+    /// withdraw collateral), or revokes it.
+    function setAuthorization(address operator, bool authorized) external {
+        if (operator == address(0)) revert ErrorsLib.ZeroAddress();
+        _isAuthorized[msg.sender][operator] = authorized;
+        emit EventsLib.SetAuthorization(msg.sender, operator, authorized);
     }
 
-    /// @notice Oracle bounds and LT ramp state of `asset`.
-    function assetRisk(address asset) external view returns (AssetRisk memory) {
-        return _assets[asset].risk;
-    }
-
-    /// @notice Caps, minimum borrow, total collateral and vault of `asset`.
-    function assetLimits(
-        address asset
-    )
-        external
-        view
-        returns (
-            uint256 supplyCap,
-            uint256 borrowCap,
-            uint256 collateralCap,
-            uint256 minBorrow,
-            uint256 totalCollateral,
-            address vault
-        )
-    {
-        Asset storage a = _assets[asset];
-        return (a.supplyCap, a.borrowCap, a.collateralCap, a.minBorrow, a.totalCollateral, a.vault);
-    }
-
-    /// @notice The stored market of `asset` (as of its last accrual).
-    function market(address asset) external view returns (Market memory) {
-        return _assets[asset].market;
-    }
-
-    /// @notice The market of `asset` with interest accrued up to now, as the next transaction would see it.
-    function expectedMarket(address asset) public view returns (Market memory m) {
-        m = _assets[asset].market;
-        uint256 dt = block.timestamp - m.lastUpdate;
-        if (dt != 0 && m.totalBorrowAssets != 0) {
-            (uint256 interest, uint256 feeShares, ) = _pendingInterest(m, dt);
-            m.totalBorrowAssets += uint128(interest);
-            m.totalSupplyAssets += uint128(interest);
-            m.totalSupplyShares += uint128(feeShares);
-            m.reserveShares += uint128(feeShares);
-        }
-        m.lastUpdate = uint40(block.timestamp);
-    }
-
-    /// @notice Current borrow rate of `asset` per second (WAD), at the accrued state.
-    function borrowRate(address asset) external view returns (uint256) {
-        Market memory m = expectedMarket(asset);
-        return
-            InterestRateLib.borrowRatePerSecond(
-                InterestRateLib.utilization(m.totalBorrowAssets, m.totalSupplyAssets),
-                m.baseRate,
-                m.slope1,
-                m.slope2,
-                m.kink
-            );
-    }
-
-    /// @notice Integrator summary of `asset`'s market, interest accrued to now: totals, utilization, rates per
-    /// second and as APY (continuously compounded, WAD), reserves and total collateral.
-    function marketInfo(address asset) external view returns (MarketInfo memory info) {
-        Market memory m = expectedMarket(asset);
-        info.totalSupplyAssets = m.totalSupplyAssets;
-        info.totalBorrowAssets = m.totalBorrowAssets;
-        info.utilization = InterestRateLib.utilization(m.totalBorrowAssets, m.totalSupplyAssets);
-        info.borrowRatePerSecond = InterestRateLib.borrowRatePerSecond(
-            info.utilization,
-            m.baseRate,
-            m.slope1,
-            m.slope2,
-            m.kink
-        );
-        uint256 supplyRate = info.borrowRatePerSecond.wMulDown(info.utilization).bpsDown(BPS - m.reserveFactor);
-        info.supplyRatePerSecond = supplyRate;
-        info.borrowApy = InterestRateLib.compoundedGrowth(info.borrowRatePerSecond, 365 days);
-        info.supplyApy = InterestRateLib.compoundedGrowth(supplyRate, 365 days);
-        info.reserves = uint256(m.reserveShares).toAssetsDown(m.totalSupplyAssets, m.totalSupplyShares);
-        info.totalCollateral = _assets[asset].totalCollateral;
-        info.liquidationFees = _assets[asset].liquidationFees;
-    }
-
-    /// @notice Assets `user` could withdraw from its supply of `asset` with interest up to now (rounded down).
-    function supplyBalance(address asset, address user) external view returns (uint256) {
-        Market memory m = expectedMarket(asset);
-        return supplyShares[asset][user].toAssetsDown(m.totalSupplyAssets, m.totalSupplyShares);
-    }
-
-    /// @notice The price of one unit of `asset` in 18-decimal USD, scaled by 1e18 (value = amount * price / 1e18).
-    /// Reverts like the pool does on a bad feed answer.
-    function price(address asset) external view returns (uint256) {
-        return _price(_listed(asset));
-    }
-
-    /// @notice The liquidation threshold of `asset` now (bps), with any ramp applied.
-    function effectiveLt(address asset) external view returns (uint256) {
-        Asset storage a = _assets[asset];
-        return _effectiveLt(a.config, a.risk);
-    }
-
-    /// @notice Collateral of `(owner, subId)` in `asset`.
-    function collateralOf(address owner, uint96 subId, address asset) external view returns (uint256) {
-        Account storage acc = _accounts[_key(owner, subId)];
-        uint256 count = acc.collateralCount;
-        uint256 pos = _positionOf(acc.collateralIds, count, _assets[asset].config.id);
-        return pos == count ? 0 : _collateralAt(acc, pos);
-    }
-
-    /// @notice The account `(owner, subId)`: its debt asset (0 if none), debt shares, debt with interest up to now
-    /// (rounded up), and its collateral assets and amounts.
-    function accountOf(
-        address owner,
-        uint96 subId
-    )
-        external
-        view
-        returns (
-            address debtAsset,
-            uint256 borrowShares,
-            uint256 debt,
-            address[] memory collateralAssets,
-            uint256[] memory collateralAmounts
-        )
-    {
-        Account storage acc = _accounts[_key(owner, subId)];
-        if (acc.debtId != 0) {
-            debtAsset = assetById[acc.debtId];
-            borrowShares = acc.borrowShares;
-            Market memory m = expectedMarket(debtAsset);
-            debt = borrowShares.toAssetsUp(m.totalBorrowAssets, m.totalBorrowShares);
-        }
-        uint256 count = acc.collateralCount;
-        collateralAssets = new address[](count);
-        collateralAmounts = new uint256[](count);
-        for (uint256 i; i < count; ++i) {
-            collateralAssets[i] = assetById[(uint256(acc.collateralIds) >> (8 * i)) & 0xff];
-            collateralAmounts[i] = _collateralAt(acc, i);
-        }
-    }
-
-    /// @dev One asset's inputs to health, read once per `healthFactors` batch.
-    struct HealthInputs {
-        uint8 state; // 0 not read yet, 1 usable, 2 feed unusable
-        uint256 price;
-        uint256 lt; // effective LT, bps
-        uint256 totalBorrowAssets; // accrued to now
-        uint256 totalBorrowShares;
-    }
-
-    /// @notice `accountHealth(owners[i], subIds[i]).healthFactor` for every i, computed identically, but with each
-    /// asset's price, effective LT and accrued debt totals read once per call instead of once per account (for
-    /// keeper scans: tens of thousands of accounts a block). Collateral without a trusted price counts as zero; an
-    /// unusable debt feed gives 0 instead of reverting the batch; an account without debt gets max uint.
-    /// @param owners Account owners.
-    /// @param subIds Sub-account ids, same length as `owners`.
-    /// @return healths Health factors (WAD).
-    function healthFactors(
-        address[] calldata owners,
-        uint96[] calldata subIds
-    ) external view returns (uint256[] memory healths) {
-        if (owners.length != subIds.length) revert ErrorsLib.InconsistentInput();
-        HealthInputs[] memory inputs = new HealthInputs[](assetCount + 1);
-        healths = new uint256[](owners.length);
-        for (uint256 i; i < owners.length; ++i) {
-            healths[i] = _batchHealth(_accounts[_key(owners[i], subIds[i])], inputs);
-        }
-    }
-
-    /// @dev Health of `acc` from the cached per-asset inputs (0 if one it needs is unpriceable). Reads the cache
-    /// by reference: no memory is allocated per account, so a batch's cost stays linear in its length.
-    function _batchHealth(Account storage acc, HealthInputs[] memory inputs) internal view returns (uint256) {
-        uint256 ids = acc.collateralIds;
-        uint256 count = acc.collateralCount;
-        uint256 liquidationValue;
-        for (uint256 i; i < count; ++i) {
-            HealthInputs memory c = inputs[(ids >> (8 * i)) & 0xff];
-            if (c.state == 0) _loadHealthInputs(c, (ids >> (8 * i)) & 0xff);
-            // The liquidation rule: collateral without a trusted price counts as zero.
-            if (c.state != 1) continue;
-            // As _collateralValuesB: value rounded down, then LT-weighted rounded down.
-            liquidationValue += _collateralAt(acc, i).mulDivDown(c.price, WAD).bpsDown(c.lt);
-        }
-        uint256 debtId = acc.debtId;
-        if (debtId == 0) return type(uint256).max;
-        HealthInputs memory d = inputs[debtId];
-        if (d.state == 0) _loadHealthInputs(d, debtId);
-        if (d.state != 1) return 0;
-        // As accountHealth: debt and its value rounded up (against the borrower). A debt id implies borrow shares
-        // (repay and liquidation clear it with the last share), and a usable price is positive, so debtValue >= 1.
-        uint256 debtValue = uint256(acc.borrowShares).toAssetsUp(d.totalBorrowAssets, d.totalBorrowShares).mulDivUp(
-            d.price,
-            WAD
-        );
-        return liquidationValue.mulDivDown(WAD, debtValue);
-    }
-
-    /// @dev Fills `h` (a cache entry, in place) with asset `id`'s price, effective LT and accrued debt totals.
-    function _loadHealthInputs(HealthInputs memory h, uint256 id) internal view {
-        address asset = assetById[id];
-        Asset storage a = _assets[asset];
-        // The pool's own price view (through the fallback), so an unusable feed is caught here, not in the batch.
-        try this.price(asset) returns (uint256 p) {
-            h.price = p;
-            h.lt = _effectiveLt(a.config, a.risk);
-            Market memory m = expectedMarket(asset);
-            (h.totalBorrowAssets, h.totalBorrowShares) = (m.totalBorrowAssets, m.totalBorrowShares);
-            h.state = 1;
-        } catch {
-            h.state = 2;
-        }
-    }
-
-    /// @notice What liquidating `(owner, subId)` against `collateralAsset` with an unlimited repay would do now:
-    /// the same computation `liquidate` runs, on the state accrued to this block. Reverts like the pool on an
-    /// unusable feed.
-    function previewLiquidation(
-        address owner,
-        uint96 subId,
-        address collateralAsset
-    ) external view returns (LiquidationPreview memory p) {
-        Account storage acc = _accounts[_key(owner, subId)];
-        p.healthFactor = type(uint256).max;
-        uint256 debtId = acc.debtId;
-        if (debtId == 0) return p;
-        p.debtAsset = assetById[debtId];
-        Asset storage d = _assets[p.debtAsset];
-        Asset storage c = _assets[collateralAsset];
-        LiquidationState memory s;
-        s.count = acc.collateralCount;
-        s.pos = _positionOf(acc.collateralIds, s.count, c.config.id);
-        Market memory m = expectedMarket(p.debtAsset);
-        if (s.pos == s.count || c.config.id == 0) {
-            // Not a collateral of this account: report health only.
-            (, uint256 ltValue, ) = _liquidationValues(acc);
-            p.debt = uint256(acc.borrowShares).toAssetsUp(m.totalBorrowAssets, m.totalBorrowShares);
-            p.healthFactor = ltValue.mulDivDown(WAD, p.debt.mulDivUp(_price(d), WAD));
-            return p;
-        }
-        _assessLiquidation(acc, m.totalBorrowAssets, m.totalBorrowShares, d, c, s);
-        p.healthFactor = s.health;
-        p.debt = s.debt;
-        if (s.health >= WAD) return p;
-        p.liquidatable = true;
-        p.maxRepay = s.repayAssets;
-        p.seized = s.seized;
-        p.bonusBps = s.bonus;
-        p.protocolFee = (s.seized - s.seized.mulDivUp(BPS, BPS + s.bonus)).bpsDown(c.liquidation.protocolShare);
+    /// @notice Lets `operator` act only for the caller's accounts whose sub-account id satisfies
+    /// `subId & subIdMask == subIdPrefix` (supply and withdraw collateral, borrow): e.g. mask all ones for a single
+    /// sub-account, or the margin router's prefix and mask for its positions. Never lender positions. A zero mask
+    /// (with a zero prefix) revokes. Independent of `setAuthorization`, which grants every account.
+    function setAuthorizationScope(address operator, uint96 subIdPrefix, uint96 subIdMask) external {
+        if (operator == address(0)) revert ErrorsLib.ZeroAddress();
+        if (subIdPrefix & ~subIdMask != 0) revert ErrorsLib.InvalidScope();
+        _scopes[msg.sender][operator] = (uint256(subIdPrefix) << 96) | subIdMask;
+        emit EventsLib.SetAuthorizationScope(msg.sender, operator, subIdPrefix, subIdMask);
     }
 }

@@ -52,21 +52,20 @@ struct Market {
     uint16 kink; // optimal utilization, bps
 }
 
-/// @notice A borrower account `(owner, subId)`. Collateral amounts are stored in list order next to the data read
-/// with them: the first in the head slot with the list itself, the second beside the debt. A first deposit of
-/// collateral writes one new slot, a first borrow one more, and a health check of an account with up to two
-/// collateral assets reads two slots.
+/// @notice A borrower account `(owner, subId)`. The head slot holds everything an account with one collateral is:
+/// the first collateral's id and amount, the debt asset and its shares (Morpho Blue's position slot, for a pool of
+/// many assets). A first deposit of collateral writes that one slot, a first borrow writes it again (a non-zero slot,
+/// 2,900 gas instead of 20,000), and a health check of a one-collateral account reads one account slot. Further
+/// collateral ids and amounts live in the next slots, read only when the account has more than one.
 struct Account {
-    // slot 0
-    uint128 collateral0;
-    uint8 collateralCount;
-    uint64 collateralIds; // up to 8 packed 1-byte asset ids, in list order
-    // Set when a shortfall was booked on this account: its remaining debt was sized so that the collateral repays
-    // it at the maximum bonus, so liquidations pay that bonus (capped by the equity left) until the next borrow.
-    bool closeOut;
-    // slot 1: a borrow writes only this slot
+    // slot 0: the head
+    uint112 collateral0; // every collateral amount of an account is bounded by type(uint112).max (5.2e33 units)
+    uint8 collateralId0; // asset id of the first collateral (0 = none)
+    uint8 meta; // bits 0-3: number of collateral assets (at most 8); bit 7: close-out (see `isCloseOut`)
     uint120 borrowShares; // 1.3e36 shares: 1.3e30 assets at the 1e6 share scale
     uint8 debtId; // 0 = no debt
+    // slot 1: ids of the collateral at positions 1-7, in list order, and the second amount
+    uint56 collateralIdsRest;
     uint128 collateral1;
     // slots 2-4
     uint128[6] collateralMore;

@@ -546,8 +546,9 @@ export function listingParams(hre: HardhatRuntimeEnvironment, a: AssetEntry, fee
 export async function attachPoolWith(hre: HardhatRuntimeEnvironment, address: string, runner: Signer): Promise<Contract> {
   const core = await hre.artifacts.readArtifact("Pool");
   const ext = await hre.artifacts.readArtifact("PoolExt");
+  const views = await hre.artifacts.readArtifact("PoolViews");
   const seen = new Set<string>();
-  const abi = [...core.abi, ...ext.abi].filter((f: { type: string; name?: string; inputs?: { type: string }[] }) => {
+  const abi = [...core.abi, ...ext.abi, ...views.abi].filter((f: { type: string; name?: string; inputs?: { type: string }[] }) => {
     if (f.type === "constructor" || f.type === "fallback") return false;
     const key = `${f.type}:${f.name}(${(f.inputs ?? []).map((i) => i.type).join(",")})`;
     if (seen.has(key)) return false;

@@ -2,10 +2,10 @@
 // script, the benchmarks and the tests, so that all of them exercise the same wiring.
 import { ethers } from "hardhat";
 import type { Signer, BaseContract } from "ethers";
-import type { Pool, PoolExt, MockERC20, MockPriceFeed } from "../../typechain-types";
+import type { Pool, PoolExt, PoolViews, MockERC20, MockPriceFeed } from "../../typechain-types";
 
 /** The pool as integrators see it: the core entry points plus the extension's governance and views. */
-export type FulcraPool = Pool & PoolExt;
+export type FulcraPool = Pool & PoolExt & PoolViews;
 
 export const ROLES = {
   DEFAULT_ADMIN: ethers.ZeroHash,
@@ -20,8 +20,9 @@ export const MAX_UINT128 = (1n << 128n) - 1n;
 export async function attachPool(address: string, runner: Signer): Promise<FulcraPool> {
   const core = await ethers.getContractFactory("Pool");
   const ext = await ethers.getContractFactory("PoolExt");
+  const views = await ethers.getContractFactory("PoolViews");
   const seen = new Set<string>();
-  const fragments = [...core.interface.fragments, ...ext.interface.fragments].filter((f) => {
+  const fragments = [...core.interface.fragments, ...ext.interface.fragments, ...views.interface.fragments].filter((f) => {
     if (f.type === "constructor" || f.type === "fallback") return false;
     const key = f.type + f.format("sighash");
     if (seen.has(key)) return false;
