@@ -1,132 +1,109 @@
-// Gas per pool operation on the peers' scenario (../shared/reference/peer-gas.md): two lenders supply 10,000 each;
-// a borrower posts 10 collateral at 2,000, borrows 5,000 then 1,000, repays 2,000, repays the rest and withdraws all
-// collateral, a day passing between steps; a second borrower borrows 7,500 against 10, the price drops to 800 and a
-// liquidator repays about half. Beyond the peers' table: a lender withdraws 5,000 (`withdraw`), a third identical
-// position is liquidated in full (`liquidate_full`), and a flash loan runs through a trivial receiver. 18-decimal
-// OpenZeppelin tokens, one collateral asset, approvals excluded. Prints a table and writes bench/results/gas.json.
-import { ethers } from "hardhat";
-import { time } from "@nomicfoundation/hardhat-network-helpers";
+// `npm run bench:gas`: the neutral gas scenario of the shared harness (../shared/gas-harness), run in the project for
+// Fulcra and for Morpho Blue + AdaptiveCurveIrm under identical conditions (docs/gas.md). Prints gas per operation
+// with the ratio Fulcra / Morpho, and the runtime code size of every contract the project deploys; writes
+// bench/results/gas.json. Fails if Morpho's figures are not those of ../shared/reference/peer-gas.md.
+//   npm run bench:gas [-- --check] [-- --readme]
+//     --check   exit 1 if a ratio is above 1.10 or a contract has less than 3 KiB of headroom (issue #16's targets)
+//     --readme  also rewrite README.md's gas section from the result (npm run bench:gas:readme does only that)
+// Runs under ts-node, not `hardhat run` (which does not forward flags); compiles the project first.
+import { parseArgs } from "node:util";
 import fs from "fs";
 import path from "path";
-import type { ContractTransactionResponse } from "ethers";
-import { deployPool, deployAndListTestAsset, ROLES, MAX_UINT128, DEMO_ASSETS, type AssetSpec } from "../scripts/lib/protocol";
 
-export const PEER_MORPHO: Record<string, number> = {
-  supply_first: 135_737,
-  supply: 101_606,
-  supplyCollateral_first: 88_359,
-  borrow_first: 107_347,
-  borrow: 93_035,
-  repay: 87_269,
-  repay_all: 82_688,
-  withdrawCollateral: 68_744,
-  liquidate: 130_881,
-  liquidate_full: 130_881,
-  flashLoan: 47_564,
-};
+const HELP = `npm run bench:gas [-- --check] [-- --readme]
+  --check    exit 1 if any ratio Fulcra/Morpho > 1.10 or any deployed contract has < 3 KiB of headroom
+  --readme   rewrite README.md's gas section from bench/results/gas.json after the run
+  --help`;
 
-export async function measureGas(): Promise<Record<string, number>> {
-  const [admin, lender1, lender2, borrower, borrower2, borrower3, liquidator] = await ethers.getSigners();
-  const pool = await deployPool(admin, admin.address);
-  for (const role of [ROLES.RISK_ADMIN, ROLES.GUARDIAN, ROLES.TREASURY]) await pool.grantRole(role, admin.address);
-  const base = DEMO_ASSETS[0];
-  const loanSpec: AssetSpec = { ...base, symbol: "LOAN", decimals: 18, supplyCap: MAX_UINT128, borrowCap: MAX_UINT128, collateralCap: MAX_UINT128, minBorrow: 0n };
-  const collSpec: AssetSpec = { ...DEMO_ASSETS[1], symbol: "COLL", decimals: 18, supplyCap: MAX_UINT128, borrowCap: MAX_UINT128, collateralCap: MAX_UINT128, minBorrow: 0n };
-  const loan = await deployAndListTestAsset(pool, admin, loanSpec);
-  const coll = await deployAndListTestAsset(pool, admin, collSpec);
-  const poolAddr = await pool.getAddress();
-  const e18 = 10n ** 18n;
-  for (const s of [lender1, lender2, borrower, borrower2, borrower3, liquidator]) {
-    await loan.token.mint(s.address, 1_000_000n * e18);
-    await coll.token.mint(s.address, 1_000n * e18);
-    await loan.token.connect(s).approve(poolAddr, ethers.MaxUint256);
-    await coll.token.connect(s).approve(poolAddr, ethers.MaxUint256);
+async function main(): Promise<number> {
+  const started = Date.now();
+  let flags: { check: boolean; readme: boolean; help: boolean };
+  try {
+    flags = parseArgs({
+      args: process.argv.slice(2),
+      options: {
+        check: { type: "boolean", default: false },
+        readme: { type: "boolean", default: false },
+        help: { type: "boolean", default: false },
+      },
+      strict: true,
+      allowPositionals: false,
+    }).values as typeof flags;
+  } catch (e) {
+    console.error(`bench:gas: ${(e as Error).message}\n\n${HELP}`);
+    return 2;
   }
-  const day = 86_400;
-  const gas: Record<string, number> = {};
-  const record = async (name: string, tx: Promise<ContractTransactionResponse>) => {
-    const receipt = await (await tx).wait();
-    gas[name] = Number(receipt!.gasUsed);
-  };
-  const refresh = async () => {
-    // Feeds are refreshed every day as Chainlink's heartbeat would; not part of any measured transaction.
-    await loan.feed.setAnswer(100_000_000n);
-    await coll.feed.setAnswer(2000n * 100_000_000n);
-  };
-
-  await record("supply_first", pool.connect(lender1).supply(loan.address, 10_000n * e18, 0, lender1.address));
-  await time.increase(day);
-  await record("supply", pool.connect(lender2).supply(loan.address, 10_000n * e18, 0, lender2.address));
-  await time.increase(day);
-  await record("supplyCollateral_first", pool.connect(borrower).supplyCollateral(coll.address, 10n * e18, borrower.address, 0));
-  await time.increase(day);
-  await refresh();
-  await record("borrow_first", pool.connect(borrower).borrow(loan.address, 5_000n * e18, borrower.address, 0, borrower.address));
-  await time.increase(day);
-  await refresh();
-  await record("borrow", pool.connect(borrower).borrow(loan.address, 1_000n * e18, borrower.address, 0, borrower.address));
-  await time.increase(day);
-  await record("repay", pool.connect(borrower).repay(loan.address, 2_000n * e18, borrower.address, 0));
-  await time.increase(day);
-  await record("repay_all", pool.connect(borrower).repay(loan.address, ethers.MaxUint256, borrower.address, 0));
-  await time.increase(day);
-  await record("withdrawCollateral", pool.connect(borrower).withdrawCollateral(coll.address, ethers.MaxUint256, borrower.address, 0, borrower.address));
-  await time.increase(day);
-  await record("withdraw", pool.connect(lender1).withdraw(loan.address, 5_000n * e18, 0, lender1.address, lender1.address));
-
-  // Liquidation: a second borrower borrows 7,500 against 10 collateral, the price drops to 800 and a liquidator
-  // repays about half the debt (health 0.88: the bonus is at its maximum). A third, identical position is then
-  // liquidated in full: its collateral ($8,000) no longer covers debt plus the 8 % bonus, so the bonus is capped at
-  // its equity ($500) and the liquidation takes all of it for all of the debt (before issue #15: bad debt).
-  await refresh();
-  for (const b of [borrower2, borrower3]) {
-    await pool.connect(b).supplyCollateral(coll.address, 10n * e18, b.address, 0);
-    await pool.connect(b).borrow(loan.address, 7_500n * e18, b.address, 0, b.address);
+  if (flags.help) {
+    console.log(HELP);
+    return 0;
   }
-  await time.increase(day);
-  await loan.feed.setAnswer(100_000_000n);
-  await coll.feed.setAnswer(800n * 100_000_000n);
-  await record("liquidate", pool.connect(liquidator).liquidate(borrower2.address, 0, coll.address, 3_750n * e18, 0, liquidator.address, "0x"));
-  await record("liquidate_full", pool.connect(liquidator).liquidate(borrower3.address, 0, coll.address, ethers.MaxUint256, 0, liquidator.address, "0x"));
 
-  const receiver = await (await ethers.getContractFactory("TrivialFlashBorrower")).deploy(poolAddr);
-  await receiver.approveLender(loan.address);
-  await record("flashLoan", receiver.borrow(loan.address, 1_000n * e18));
-  return gas;
+  // Hardhat only now (it would otherwise see our flags), on its in-process network.
+  process.env.HARDHAT_NETWORK = "hardhat";
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const hre = require("hardhat");
+  await hre.run("compile", { quiet: true });
+  const root: string = hre.config.paths.root;
+  const { measureNeutral, buildResult } = await import("../scripts/lib/gas/bench");
+  const { morphoMismatches, gasTable, sizeTable, checkFailures, changesSince, writeResult, updateReadme, RESULT_FILE } =
+    await import("../scripts/lib/gas/report");
+  const { MORPHO_REFERENCE, PEER_SOURCE } = await import("../scripts/lib/gas/spec");
+
+  const runs = await measureNeutral(true);
+  const result = buildResult(runs);
+  console.log(`Neutral gas scenario (${PEER_SOURCE}), Hardhat ${result.network.hardhat}, ${result.network.hardfork}`);
+  console.log(`Fulcra: ${result.fulcra.compiler}`);
+  console.log(`Morpho: ${result.morpho.compiler}`);
+  console.log(`harness: ${result.harnessCompiler}\n`);
+  console.log(gasTable(result) + "\n");
+  console.log(sizeTable(result) + "\n");
+
+  const mismatch = morphoMismatches(runs.morpho!.gas, MORPHO_REFERENCE);
+  if (mismatch.length) {
+    console.error(
+      `bench:gas: Morpho Blue's figures differ from ${PEER_SOURCE} (${mismatch.join("; ")}): the conditions are no longer the ` +
+        `neutral scenario's; check bench/neutral-gas, scripts/lib/gas and the compiler packages against the harness. Nothing written.`,
+    );
+    return 1;
+  }
+
+  const file = path.join(root, RESULT_FILE);
+  const previous = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, "utf8")) : undefined;
+  const changes = changesSince(previous, result);
+  writeResult(root, result);
+  const since =
+    changes === null
+      ? "."
+      : changes.length
+        ? `; changes since the recorded run:\n  ${changes.join("\n  ")}`
+        : " (no change since the recorded run).";
+  console.log(
+    `Morpho Blue matches ${PEER_SOURCE} on all ${result.operations.length} operations. Written ${RESULT_FILE}${since}`,
+  );
+  if (flags.readme) console.log(`Rewrote the gas section of ${path.relative(root, updateReadme(root, result))}.`);
+  const built = runs.built.length ? `compiled ${runs.built.join(", ")}` : "";
+  const cached = runs.cached.length ? `${runs.cached.join(", ")} from cache/neutral-gas` : "";
+  console.log(
+    `Done in ${((Date.now() - started) / 1000).toFixed(1)} s (${[built, cached].filter(Boolean).join("; ")}).`,
+  );
+
+  const failures = checkFailures(result);
+  const targets = `ratio ≤ ${result.targets.maxRatio.toFixed(2)}x, headroom ≥ ${result.targets.minHeadroom.toLocaleString("en-US")} bytes`;
+  if (failures.length)
+    console.log(`${flags.check ? "FAIL" : "Not yet at the targets"} (${targets}): ${failures.join("; ")}.`);
+  else console.log(`All targets met (${targets}).`);
+  return flags.check && failures.length ? 1 : 0;
 }
 
-/** The figures of a previous version (bench/results/gas-baseline.json, if present), for a before/after column. */
-function baseline(): { label: string; gas: Record<string, number> } | undefined {
-  const file = path.join(__dirname, "results", "gas-baseline.json");
-  return fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, "utf8")) : undefined;
-}
-
-async function main() {
-  const gas = await measureGas();
-  const before = baseline();
-  const rows = Object.entries(gas).map(([op, g]) => ({
-    operation: op,
-    gasUsed: g,
-    ...(before
-      ? {
-          before: before.gas[op] ?? "",
-          change: before.gas[op] ? `${(((g - before.gas[op]) / before.gas[op]) * 100).toFixed(2)} %` : "",
-        }
-      : {}),
-    "Morpho Blue": PEER_MORPHO[op] ?? "",
-    ratio: PEER_MORPHO[op] ? (g / PEER_MORPHO[op]).toFixed(2) + "x" : "",
-  }));
-  if (before) console.log(`before: ${before.label}`);
-  console.table(rows);
-  const out = path.join(__dirname, "results", "gas.json");
-  fs.mkdirSync(path.dirname(out), { recursive: true });
-  fs.writeFileSync(out, JSON.stringify(gas, null, 2) + "\n");
-  console.log(`written ${path.relative(process.cwd(), out)}`);
-}
-
-if (require.main === module) {
-  main().catch((e) => {
-    console.error(e);
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: Error) => {
+    // One line, no stack trace; BenchError messages carry the fix. BENCH_DEBUG=1 shows the stack.
+    if (process.env.BENCH_DEBUG) console.error(e);
+    const hint = e.name === "BenchError" ? "" : " (BENCH_DEBUG=1 for the stack)";
+    console.error(`bench:gas: ${(e.message || String(e)).split("\n")[0]}${hint}`);
     process.exitCode = 1;
-  });
-}
+  },
+);
