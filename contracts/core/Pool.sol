@@ -592,11 +592,12 @@ contract Pool is RolesLayout, PoolCore, IERC3156FlashLender {
     ) external flashLock returns (bool) {
         if (amount == 0) revert ErrorsLib.ZeroAmount();
         Asset storage a = _assets[token];
-        AssetConfig memory c = a.config;
-        if (c.flags & FLAG_LISTED == 0) revert ErrorsLib.UnsupportedToken();
+        // Two fields of the config slot, not the whole struct copied to memory.
+        uint8 flags = a.config.flags;
+        if (flags & FLAG_LISTED == 0) revert ErrorsLib.UnsupportedToken();
         // Its own flag: pausing borrows must not stop flash loans that close positions or liquidate.
-        if (c.flags & FLAG_FLASH_PAUSED != 0) revert ErrorsLib.FlashPaused();
-        uint256 fee = amount.bpsUp(c.flashFee);
+        if (flags & FLAG_FLASH_PAUSED != 0) revert ErrorsLib.FlashPaused();
+        uint256 fee = amount.bpsUp(a.config.flashFee);
         uint256 balanceBefore = IERC20(token).balanceOf(address(this));
         // ERC-3156: above maxFlashLoan the lender refuses with its own error (not the token's transfer failure).
         if (amount > balanceBefore) revert ErrorsLib.InsufficientLiquidity();

@@ -53,8 +53,10 @@ library EventsLib {
         uint256 shares
     );
     event AccrueInterest(address indexed asset, uint256 borrowRatePerSecond, uint256 interest, uint256 reserveShares);
+    /// @notice `caller` had `amount` of `asset` lent to `receiver` for one transaction, for `fee` (to reserves).
+    /// `receiver` is not indexed (caller and asset are, as in Morpho Blue's event): one topic less per flash loan.
     event FlashLoan(
-        address indexed receiver,
+        address receiver,
         address indexed caller,
         address indexed asset,
         uint256 amount,

@@ -100,8 +100,8 @@ describe("core: contract layout and packed storage", () => {
     await f.pool.connect(borrower).supplyCollateral(later.address, 10n ** 20n, borrower.address, 0); // $10,000
     const maxBorrow = (10_000n * BigInt(later.spec.ltvBps)) / 10_000n;
     await f.pool.connect(borrower).borrow(f.usdc.address, units(f.usdc, Number(maxBorrow)), borrower.address, 0, borrower.address);
-    // Health 1 - a little: the repay restores health 1.10 (the new target), not 1.05.
-    await later.feed.setAnswer(((await later.feed.latestAnswer()) * 95n) / 100n);
+    // Health about 0.96 (above the new full-liquidation health 0.90): the repay restores health 1.10, the new target.
+    await later.feed.setAnswer(((await later.feed.latestAnswer()) * 90n) / 100n);
     const p = await f.pool.previewLiquidation(borrower.address, 0, later.address);
     expect(p.liquidatable).to.equal(true);
     const h = await f.pool.accountHealth(borrower.address, 0);
