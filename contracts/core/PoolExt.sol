@@ -613,4 +613,10 @@ contract PoolExt is PoolStorage {
         p.bonusBps = s.bonus;
         p.protocolFee = (s.seized - s.seized.mulDivUp(BPS, BPS + s.bonus)).bpsDown(c.liquidation.protocolShare);
     }
+
+    /// @notice The largest liquidation threshold the pool accepts for `asset` now (bps): MAX_LT, or less when the
+    /// asset's maximum liquidation bonus requires LT·(1 + maxBonus) < 1.
+    function maxLtFor(address asset) external view returns (uint256) {
+        return _maxLtFor(_assets[asset].liquidation.maxBonus).min(MAX_LT);
+    }
 }

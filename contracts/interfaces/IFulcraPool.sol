@@ -540,6 +540,15 @@ interface IFulcraPoolExt is IAccessControl, IERC165, IPoolErrors, IPoolEvents {
 
     // ---------------------------------------------------------------- views
 
+    /// @notice The largest liquidation threshold the pool accepts for `asset` now (bps): MAX_LT, or less when the
+    /// asset's maximum liquidation bonus requires LT·(1 + maxBonus) < 1 (else liquidating would lower health instead
+    /// of restoring it).
+    /// @dev `setCollateralParams` and `applyRiskParams` refuse a higher LT (`InvalidRiskParams`); the risk engine
+    /// caps its targets here. It moves with `setLiquidationParams`.
+    /// @param asset The asset.
+    /// @return The bound (bps).
+    function maxLtFor(address asset) external view returns (uint256);
+
     /// @notice Liquidation incentive of `asset`.
     /// @param asset The asset.
     /// @return Base bonus, maximum bonus and protocol share (bps).
