@@ -16,6 +16,8 @@ import type { IFulcraPool } from "../../typechain-types";
 import { assertValidConfig, configHashes, type AssetEntry, type NetworkConfig } from "../../config/types";
 import { localConfig } from "../../config/hardhat";
 import { UNISWAP_ARTIFACTS, fullRange, sortTokens, sqrtPriceX96, type PoolToken } from "./deploy-uniswap";
+import erc20Artifact from "@openzeppelin/contracts/build/contracts/IERC20Metadata.json";
+import feedAbi from "@chainlink/contracts/abi/v0.8/AggregatorV3Interface.json";
 
 export const ROLE_IDS = {
   DEFAULT_ADMIN: ZeroHash,
@@ -286,11 +288,11 @@ export async function deployStack(hre: HardhatRuntimeEnvironment, config: Networ
     const mockFeed = a.feed === "mock";
     const token = mockToken
       ? await deploy(`token.${a.symbol}`, "MockERC20", [a.symbol === "WETH" ? "Wrapped Ether" : a.symbol === "WBTC" ? "Wrapped BTC" : a.symbol, a.symbol, a.decimals])
-      : new ethers.Contract(a.token, ["function decimals() view returns (uint8)", "function symbol() view returns (string)"], signer);
+      : new ethers.Contract(a.token, erc20Artifact.abi, signer);
     const tokenAddr = await token.getAddress();
     const feed = mockFeed
       ? await deploy(`feed.${a.symbol}`, "MockPriceFeed", [a.feedDecimals, `${a.symbol} / USD`, usdToAnswer(hre, a.initialPrice, a.feedDecimals)])
-      : new ethers.Contract(a.feed, ["function decimals() view returns (uint8)"], signer);
+      : new ethers.Contract(a.feed, feedAbi, signer);
     const feedAddr = await feed.getAddress();
     if (!mockToken) {
       const d = Number(await token.decimals());
