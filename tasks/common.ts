@@ -2,8 +2,9 @@
 // JSON output and revert decoding. Imports nothing from "hardhat" (tasks are loaded by hardhat.config.ts).
 import { HardhatPluginError } from "hardhat/plugins";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
-import type { Contract, Signer } from "ethers";
-import { assertNetworkReady, attachPoolWith, readDeployment, type DeployedAsset, type Deployment } from "../scripts/lib/deploy";
+import type { BaseContract, Contract, Signer } from "ethers";
+import type { IFulcraPool } from "../typechain-types";
+import { assertNetworkReady, connectPool, readDeployment, type DeployedAsset, type Deployment } from "../scripts/lib/deploy";
 
 export const PLUGIN = "fulcra";
 export const WAD = 10n ** 18n;
@@ -19,7 +20,7 @@ export interface Ctx {
   dep: Deployment;
   signer: Signer;
   me: string;
-  pool: Contract;
+  pool: IFulcraPool;
   asset: (symbolOrAddress: string) => DeployedAsset;
 }
 
@@ -33,7 +34,7 @@ export async function context(hre: HardhatRuntimeEnvironment, from?: string): Pr
     fail((e as Error).message);
   }
   const signer = await pickSigner(hre, from);
-  const pool = await attachPoolWith(hre, dep.pool, signer);
+  const pool = await connectPool(dep.pool, signer);
   const asset = (s: string) => {
     const a = dep.assets.find((x) => x.symbol.toLowerCase() === s.toLowerCase() || x.address.toLowerCase() === s.toLowerCase());
     if (!a) fail(`Unknown asset "${s}". Listed: ${dep.assets.map((x) => x.symbol).join(", ")}`);
@@ -137,7 +138,7 @@ const FRIENDLY: Record<string, string> = {
 };
 
 /** Turns a revert into "<ErrorName>: <what it means>". */
-export function describeRevert(e: unknown, contracts: Contract[]): string {
+export function describeRevert(e: unknown, contracts: BaseContract[]): string {
   const err = e as { revert?: { name: string; args: unknown[] }; data?: string; shortMessage?: string; message?: string };
   let name = err.revert?.name;
   let args = err.revert?.args;
@@ -172,7 +173,7 @@ export function describeRevert(e: unknown, contracts: Contract[]): string {
 }
 
 /** Runs `fn.staticCall(...args)` to surface a revert with a clear message before sending, then sends. */
-export async function checkedSend(what: string, c: Contract, fn: string, args: unknown[], decoders: Contract[] = []) {
+export async function checkedSend(what: string, c: BaseContract, fn: string, args: unknown[], decoders: BaseContract[] = []) {
   try {
     await c.getFunction(fn).staticCall(...args);
   } catch (e) {

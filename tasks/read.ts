@@ -1,6 +1,5 @@
 // Read tasks: markets, account, positions.
 import { task, types } from "hardhat/config";
-import type { Contract } from "ethers";
 import { MAX_UINT256, WAD, context, fail, fmtBps, fmtCap, fmtHealth, fmtPct, fmtUnits, fmtUsd, output, table, wholePrice } from "./common";
 
 const FLAG_BREAKER = 16;
@@ -72,8 +71,8 @@ task("markets", "Markets: price, supply, borrow, utilization, rates, caps, LTV/L
 /** Annualized volatility per asset from the risk engine's oracle, or null when there is none. */
 async function volatilitySource(hre: import("hardhat/types").HardhatRuntimeEnvironment, riskEngine: string, signer: import("ethers").Signer) {
   if (!riskEngine || riskEngine === hre.ethers.ZeroAddress) return null;
-  const engine = new hre.ethers.Contract(riskEngine, ["function ORACLE() view returns (address)"], signer);
-  const oracle: Contract = new hre.ethers.Contract(await engine.ORACLE(), ["function volatility(address) view returns (uint256)"], signer);
+  const engine = await hre.ethers.getContractAt("RiskEngine", riskEngine, signer);
+  const oracle = await hre.ethers.getContractAt("VolatilityOracle", await engine.ORACLE(), signer);
   return async (asset: string) => {
     try {
       return (await oracle.volatility(asset)) as bigint;

@@ -7,7 +7,7 @@ import {ERC20} from "@openzeppelin/contracts/token/ERC20/ERC20.sol";
 import {ERC4626} from "@openzeppelin/contracts/token/ERC20/extensions/ERC4626.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
-import {IPool} from "../interfaces/IPool.sol";
+import {IFulcraPool} from "../interfaces/IFulcraPool.sol";
 import {Market} from "../interfaces/IPoolTypes.sol";
 import {SharesMathLib} from "../libraries/SharesMathLib.sol";
 import {MathLib} from "../libraries/MathLib.sol";
@@ -29,7 +29,7 @@ contract FulcraVault is ERC4626 {
     using MathLib for uint256;
 
     /// @notice The Fulcra pool.
-    IPool public immutable POOL;
+    IFulcraPool public immutable POOL;
 
     /// @dev Pool flag bits (PoolStorage): the asset is listed; its supply is paused.
     uint8 private constant FLAG_LISTED = 1;
@@ -45,7 +45,7 @@ contract FulcraVault is ERC4626 {
     /// @param pool The Fulcra pool.
     /// @param asset_ The reserve's asset.
     constructor(
-        IPool pool,
+        IFulcraPool pool,
         IERC20 asset_
     )
         ERC4626(asset_)

@@ -445,4 +445,10 @@ contract PoolExt is AccessControl, PoolCore {
         _scopes[msg.sender][operator] = (uint256(subIdPrefix) << 96) | subIdMask;
         emit EventsLib.SetAuthorizationScope(msg.sender, operator, subIdPrefix, subIdMask);
     }
+
+    /// @notice The largest liquidation threshold the pool accepts for `asset` now (bps): MAX_LT, or less when the
+    /// asset's maximum liquidation bonus requires LT·(1 + maxBonus) < 1.
+    function maxLtFor(address asset) external view returns (uint256) {
+        return _maxLtFor(_assets[asset].liquidation.maxBonus).min(MAX_LT);
+    }
 }

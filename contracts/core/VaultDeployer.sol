@@ -3,7 +3,7 @@ pragma solidity ^0.8.28;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {FulcraVault} from "./FulcraVault.sol";
-import {IPool} from "../interfaces/IPool.sol";
+import {IFulcraPool} from "../interfaces/IFulcraPool.sol";
 
 /// @title VaultDeployer
 /// @notice Deploys the ERC-4626 vault of each asset the pool lists. Created by the pool in its constructor, so the
@@ -21,6 +21,6 @@ contract VaultDeployer {
     /// @notice Deploys the vault of `asset` (only the pool, at listing).
     function deploy(address asset) external returns (address) {
         if (msg.sender != POOL) revert OnlyPool();
-        return address(new FulcraVault(IPool(POOL), IERC20(asset)));
+        return address(new FulcraVault(IFulcraPool(POOL), IERC20(asset)));
     }
 }

@@ -6,7 +6,7 @@ import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol
 import {Ownable, Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
 import {ISwapRouter} from "@uniswap/v3-periphery/contracts/interfaces/ISwapRouter.sol";
 import {IFulcraLiquidateCallback} from "../interfaces/IFulcraCallbacks.sol";
-import {IPoolLiquidate} from "../interfaces/IPoolLiquidate.sol";
+import {IFulcraPool} from "../interfaces/IFulcraPool.sol";
 
 /// @title FlashLiquidator
 /// @notice A keeper's capital-free liquidator: the pool sends it the seized collateral, it sells that collateral for
@@ -17,7 +17,7 @@ contract FlashLiquidator is IFulcraLiquidateCallback, Ownable2Step {
     using SafeERC20 for IERC20;
 
     /// @notice The Fulcra pool.
-    IPoolLiquidate public immutable POOL;
+    IFulcraPool public immutable POOL;
     /// @notice Uniswap V3 SwapRouter.
     ISwapRouter public immutable ROUTER;
 
@@ -55,7 +55,7 @@ contract FlashLiquidator is IFulcraLiquidateCallback, Ownable2Step {
         uint256 profit
     );
 
-    constructor(IPoolLiquidate pool, ISwapRouter router, address owner_) Ownable(owner_) {
+    constructor(IFulcraPool pool, ISwapRouter router, address owner_) Ownable(owner_) {
         if (address(pool) == address(0) || address(router) == address(0)) revert ZeroAddress();
         POOL = pool;
         ROUTER = router;

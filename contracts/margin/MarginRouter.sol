@@ -8,21 +8,10 @@ import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {IERC3156FlashBorrower} from "@openzeppelin/contracts/interfaces/IERC3156FlashBorrower.sol";
-import {IERC3156FlashLender} from "@openzeppelin/contracts/interfaces/IERC3156FlashLender.sol";
-import {IPool} from "../interfaces/IPool.sol";
+import {IFulcraPool} from "../interfaces/IFulcraPool.sol";
 import {IDexAdapter} from "../interfaces/IDexAdapter.sol";
 import {IFulcraRepayCallback} from "../interfaces/IFulcraCallbacks.sol";
 import {AccountHealth, AssetConfig} from "../interfaces/IPoolTypes.sol";
-
-/// @notice Pool views the router needs beyond IPool.
-interface IPoolMarginViews {
-    function accountOf(
-        address owner,
-        uint96 subId
-    ) external view returns (address, uint256, uint256, address[] memory, uint256[] memory);
-
-    function collateralOf(address owner, uint96 subId, address asset) external view returns (uint256);
-}
 
 /// @title MarginRouter
 /// @notice Leveraged long and short positions in one transaction. A position lives in its own sub-account of the
@@ -66,7 +55,7 @@ contract MarginRouter is IERC3156FlashBorrower, IFulcraRepayCallback, AccessCont
     /// @dev Reduce a position above its LTV: only the collateral the repay costs leaves it.
     uint8 internal constant KIND_DELEVER = 3;
 
-    IPool public immutable POOL;
+    IFulcraPool public immutable POOL;
     IDexAdapter public immutable ADAPTER;
     /// @notice High bits of every position's sub-account: bit 95 set (the trader's ordinary accounts use small ids)
     /// and 31 bits of this router's address, so a second router never lands on the first one's sub-accounts.
@@ -180,7 +169,7 @@ contract MarginRouter is IERC3156FlashBorrower, IFulcraRepayCallback, AccessCont
     event PairRegistered(uint32 indexed pairId, address base, address quote);
     event GuardsSet(uint256 maxDeviationBps, uint256 minPositionValue, uint256 maxNewDebtPerBlock);
 
-    constructor(IPool pool, IDexAdapter adapter, address admin) {
+    constructor(IFulcraPool pool, IDexAdapter adapter, address admin) {
         if (address(pool) == address(0) || address(adapter) == address(0) || admin == address(0)) {
             revert InvalidParams();
         }
@@ -257,7 +246,7 @@ contract MarginRouter is IERC3156FlashBorrower, IFulcraRepayCallback, AccessCont
         Position storage pos = _own(positionId);
         (address collateral, address debt) = _assetsOf(pos);
         uint96 sub = _sub(positionId);
-        (, , uint256 debtAmount, , ) = IPoolMarginViews(address(POOL)).accountOf(pos.trader, sub);
+        (, , uint256 debtAmount, , ) = POOL.accountOf(pos.trader, sub);
         uint256 repay = fraction == WAD ? debtAmount : (debtAmount * fraction) / WAD;
         Action memory a = Action(KIND_REDUCE, positionId, collateral, debt, fraction, maxCollateralSold, 0, route);
         uint256 collateralBefore;
@@ -268,7 +257,7 @@ contract MarginRouter is IERC3156FlashBorrower, IFulcraRepayCallback, AccessCont
                 AccountHealth memory h = POOL.accountHealth(pos.trader, sub);
                 if (h.borrowingPower < h.debtValue) {
                     a.kind = KIND_DELEVER;
-                    collateralBefore = IPoolMarginViews(address(POOL)).collateralOf(pos.trader, sub, collateral);
+                    collateralBefore = POOL.collateralOf(pos.trader, sub, collateral);
                 }
             }
             _tstore(T_REPAY, 1);
@@ -374,7 +363,7 @@ contract MarginRouter is IERC3156FlashBorrower, IFulcraRepayCallback, AccessCont
         Action memory a = abi.decode(data, (Action));
         Position storage pos = _positions[a.positionId];
         uint96 sub = _sub(a.positionId);
-        uint256 take = IPoolMarginViews(address(POOL)).collateralOf(pos.trader, sub, a.collateral);
+        uint256 take = POOL.collateralOf(pos.trader, sub, a.collateral);
         if (a.kind == KIND_DELEVER) {
             // The most collateral a swap within the oracle bound may spend on `assets` (rounded up).
             uint256 cap = Math.mulDiv(
@@ -447,8 +436,8 @@ contract MarginRouter is IERC3156FlashBorrower, IFulcraRepayCallback, AccessCont
         v.entryPrice = pos.entryPrice;
         if (pos.trader == address(0)) return v;
         (address collateral, address debt) = _assetsOf(pos);
-        v.collateral = IPoolMarginViews(address(POOL)).collateralOf(pos.trader, v.subId, collateral);
-        (, , v.debt, , ) = IPoolMarginViews(address(POOL)).accountOf(pos.trader, v.subId);
+        v.collateral = POOL.collateralOf(pos.trader, v.subId, collateral);
+        (, , v.debt, , ) = POOL.accountOf(pos.trader, v.subId);
         uint256 pBase = POOL.price(pair.base);
         uint256 pQuote = POOL.price(pair.quote);
         v.markPrice = _wholePrice(pair.base, pBase, pair.quote, pQuote);
@@ -573,7 +562,7 @@ contract MarginRouter is IERC3156FlashBorrower, IFulcraRepayCallback, AccessCont
         uint256 floor = (borrowAmount * pD * (BPS - maxDeviationBps)) / (BPS * pC);
         if (borrowAmount == 0 || floor == 0) revert PositionTooSmall();
         Action memory a = Action(KIND_OPEN, positionId, collateral, debt, margin, p.minOut, borrowAmount, p.route);
-        IERC3156FlashLender(address(POOL)).flashLoan(this, collateral, floor, abi.encode(a));
+        POOL.flashLoan(this, collateral, floor, abi.encode(a));
         uint256 bought = _tload(T_BOUGHT);
 
         // Entry price: quote per base of what the position holds, valued as executed.
@@ -597,7 +586,7 @@ contract MarginRouter is IERC3156FlashBorrower, IFulcraRepayCallback, AccessCont
     /// @dev Reduce a position that has no debt left (e.g. after a liquidation repaid it): just return collateral.
     function _reduceWithoutDebt(Action memory a, Position storage pos) internal {
         uint96 sub = _sub(a.positionId);
-        uint256 collateral = IPoolMarginViews(address(POOL)).collateralOf(pos.trader, sub, a.collateral);
+        uint256 collateral = POOL.collateralOf(pos.trader, sub, a.collateral);
         uint256 take = a.amount == WAD ? collateral : (collateral * a.amount) / WAD;
         _tstore(T_SPENT, 0);
         _tstore(T_RETURNED, 0);

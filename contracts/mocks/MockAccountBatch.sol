@@ -2,27 +2,15 @@
 pragma solidity ^0.8.28;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
-
-/// @notice The pool entry points the batch uses.
-interface IPoolAccounts {
-    function supplyCollateral(address asset, uint256 assets, address owner, uint96 subId) external;
-
-    function borrow(
-        address asset,
-        uint256 assets,
-        address owner,
-        uint96 subId,
-        address receiver
-    ) external returns (uint256 shares);
-}
+import {IFulcraPool} from "../interfaces/IFulcraPool.sol";
 
 /// @title MockAccountBatch
 /// @notice Test helper: opens many sub-accounts of itself in one transaction (collateral, then an optional borrow
 /// that grows by `borrowStep` per account), so lens and keeper tests can build hundreds of positions quickly.
 contract MockAccountBatch {
-    IPoolAccounts public immutable POOL;
+    IFulcraPool public immutable POOL;
 
-    constructor(IPoolAccounts pool) {
+    constructor(IFulcraPool pool) {
         POOL = pool;
     }
 

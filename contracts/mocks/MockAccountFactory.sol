@@ -2,19 +2,19 @@
 pragma solidity ^0.8.28;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
-import {IPool} from "../interfaces/IPool.sol";
+import {IFulcraPool} from "../interfaces/IFulcraPool.sol";
 
 /// @title MockAccountFactory
 /// @notice Test and benchmark helper: opens many borrowing sub-accounts owned by itself in one transaction, so a
 /// keeper benchmark can build 10,000 accounts in a hundred transactions instead of twenty thousand.
 contract MockAccountFactory {
     /// @notice The pool the accounts live in.
-    IPool public immutable POOL;
+    IFulcraPool public immutable POOL;
 
     /// @notice `count` accounts `(this, firstSubId + i)` were opened.
     event AccountsOpened(uint96 firstSubId, uint256 count);
 
-    constructor(IPool pool) {
+    constructor(IFulcraPool pool) {
         POOL = pool;
     }
 

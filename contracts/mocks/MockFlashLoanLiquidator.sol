@@ -4,17 +4,7 @@ pragma solidity ^0.8.28;
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IERC3156FlashBorrower} from "@openzeppelin/contracts/interfaces/IERC3156FlashBorrower.sol";
 import {ISwapRouter} from "@uniswap/v3-periphery/contracts/interfaces/ISwapRouter.sol";
-import {IPoolLiquidate} from "../interfaces/IPoolLiquidate.sol";
-
-/// @notice The pool entry points the flash-loan-funded liquidation uses.
-interface IPoolFlashLiquidation is IPoolLiquidate {
-    function flashLoan(
-        IERC3156FlashBorrower receiver,
-        address token,
-        uint256 amount,
-        bytes calldata data
-    ) external returns (bool);
-}
+import {IFulcraPool} from "../interfaces/IFulcraPool.sol";
 
 /// @title MockFlashLoanLiquidator
 /// @notice Test helper: a liquidation funded by the pool's own ERC-3156 flash loan, in one transaction and with no
@@ -22,7 +12,7 @@ interface IPoolFlashLiquidation is IPoolLiquidate {
 /// debt asset, liquidates with it, sells the seized collateral on Uniswap V3 and repays the flash loan with its fee;
 /// what is left stays here as profit.
 contract MockFlashLoanLiquidator is IERC3156FlashBorrower {
-    IPoolFlashLiquidation public immutable POOL;
+    IFulcraPool public immutable POOL;
     ISwapRouter public immutable ROUTER;
 
     struct Job {
@@ -39,7 +29,7 @@ contract MockFlashLoanLiquidator is IERC3156FlashBorrower {
 
     error NotPool();
 
-    constructor(IPoolFlashLiquidation pool, ISwapRouter router) {
+    constructor(IFulcraPool pool, ISwapRouter router) {
         POOL = pool;
         ROUTER = router;
     }

@@ -3,7 +3,7 @@ pragma solidity ^0.8.28;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IFulcraLiquidateCallback} from "../interfaces/IFulcraCallbacks.sol";
-import {IPoolLiquidate} from "../interfaces/IPoolLiquidate.sol";
+import {IFulcraPool} from "../interfaces/IFulcraPool.sol";
 import {MockERC20} from "./MockERC20.sol";
 
 /// @title MockLiquidator
@@ -67,7 +67,7 @@ contract MockLiquidator is IFulcraLiquidateCallback {
         _collateralAsset = collateralAsset;
         _receiver = receiver;
         _receiverBalanceBefore = IERC20(collateralAsset).balanceOf(receiver);
-        return IPoolLiquidate(POOL).liquidate(owner, subId, collateralAsset, maxRepay, minSeized, receiver, data);
+        return IFulcraPool(POOL).liquidate(owner, subId, collateralAsset, maxRepay, minSeized, receiver, data);
     }
 
     /// @inheritdoc IFulcraLiquidateCallback

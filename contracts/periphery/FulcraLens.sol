@@ -1,30 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
+import {IFulcraPool} from "../interfaces/IFulcraPool.sol";
 import {AccountHealth, LiquidationPreview} from "../interfaces/IPoolTypes.sol";
-
-/// @notice The pool views the lens reads (PoolExt, through the pool's fallback).
-interface IPoolLensViews {
-    function accountHealth(address owner, uint96 subId) external view returns (AccountHealth memory);
-
-    function accountOf(
-        address owner,
-        uint96 subId
-    ) external view returns (address, uint256, uint256, address[] memory, uint256[] memory);
-
-    function previewLiquidation(
-        address owner,
-        uint96 subId,
-        address collateralAsset
-    ) external view returns (LiquidationPreview memory);
-
-    function price(address asset) external view returns (uint256);
-
-    function healthFactors(
-        address[] calldata owners,
-        uint96[] calldata subIds
-    ) external view returns (uint256[] memory);
-}
 
 /// @title FulcraLens
 /// @notice One view call that tells a keeper or a UI, for a list of accounts, everything about their health and
@@ -51,11 +29,11 @@ contract FulcraLens {
     }
 
     /// @notice The pool this lens reads.
-    IPoolLensViews public immutable POOL;
+    IFulcraPool public immutable POOL;
 
     error LengthMismatch();
 
-    constructor(IPoolLensViews pool) {
+    constructor(IFulcraPool pool) {
         POOL = pool;
     }
 

@@ -2,14 +2,9 @@
 pragma solidity ^0.8.28;
 
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
-import {IPool} from "../interfaces/IPool.sol";
+import {IFulcraPool} from "../interfaces/IFulcraPool.sol";
 import {IVolatilityOracle} from "../interfaces/IVolatilityOracle.sol";
-import {AssetConfig, AssetRisk, LiquidationConfig} from "../interfaces/IPoolTypes.sol";
-
-/// @dev The pool view the engine needs beyond IPool.
-interface IPoolLiquidationConfig {
-    function liquidationConfig(address asset) external view returns (LiquidationConfig memory);
-}
+import {AssetConfig, AssetRisk} from "../interfaces/IPoolTypes.sol";
 
 /// @title RiskEngine
 /// @notice Turns each collateral asset's measured volatility into its collateral parameters. In calm markets
@@ -62,7 +57,6 @@ contract RiskEngine is AccessControl {
     uint256 public constant RELEASE_WINDOW = 12 hours;
     /// @notice All `ltHold` flags together.
     uint8 public constant MAX_LT_HOLD = 15;
-    uint256 internal constant BPS = 10_000;
 
     /// @notice Governance's profile for one collateral asset.
     struct Profile {
@@ -99,7 +93,7 @@ contract RiskEngine is AccessControl {
         Breaker
     }
 
-    IPool public immutable POOL;
+    IFulcraPool public immutable POOL;
     IVolatilityOracle public immutable ORACLE;
 
     mapping(address => Profile) internal _profiles;
@@ -129,7 +123,7 @@ contract RiskEngine is AccessControl {
     /// @param pool The Fulcra pool (this engine needs its RISK_ENGINE_ROLE).
     /// @param oracle The volatility oracle.
     /// @param admin DEFAULT_ADMIN_ROLE holder (the timelock).
-    constructor(IPool pool, IVolatilityOracle oracle, address admin) {
+    constructor(IFulcraPool pool, IVolatilityOracle oracle, address admin) {
         if (address(pool) == address(0) || address(oracle) == address(0) || admin == address(0)) {
             revert ZeroAddress();
         }
@@ -142,8 +136,8 @@ contract RiskEngine is AccessControl {
 
     /// @notice Sets `asset`'s profile (RISK_ADMIN, through the timelock), validated against hard bounds.
     /// The asset must be listed in the pool, the calm LT must leave room for its maximum liquidation bonus there
-    /// (LT·(1 + maxBonus) < 1), and a dynamic profile needs the asset listed in the volatility oracle. Switching the
-    /// profile to static lifts the engine's circuit breaker, as `setMode` does.
+    /// (LT·(1 + maxBonus) < 1: at most the pool's `maxLtFor(asset)`), and a dynamic profile needs the asset listed in
+    /// the volatility oracle. Switching the profile to static lifts the engine's circuit breaker, as `setMode` does.
     function setProfile(address asset, Profile calldata p) external onlyRole(RISK_ADMIN_ROLE) {
         if (asset == address(0)) revert ZeroAddress();
         if (
@@ -167,7 +161,7 @@ contract RiskEngine is AccessControl {
             p.ltHold > MAX_LT_HOLD
         ) revert InvalidProfile();
         if (POOL.assetConfig(asset).id == 0) revert AssetNotListed();
-        uint256 bound = _ltBound(asset);
+        uint256 bound = POOL.maxLtFor(asset);
         if (p.ltMax > bound) revert LtAboveLiquidationBound(p.ltMax, bound);
         if (p.dynamic) ORACLE.volatility(asset); // reverts for an asset the oracle does not know
         _profiles[asset] = p;
@@ -229,10 +223,10 @@ contract RiskEngine is AccessControl {
         }
         if (collateral && lt > c.lt) {
             // A raise (release, or calmer markets): governance may have raised the asset's maximum liquidation bonus
-            // since the profile was set, and the pool refuses an LT with LT·(1 + maxBonus) ≥ 1. Cap it there rather
-            // than revert: a revert here would block every asset of a keeper's batch, breaker trips included. (An LT
-            // at or below the pool's anchor already satisfies the rule.)
-            uint256 bound = _ltBound(asset);
+            // since the profile was set, and the pool refuses an LT above `maxLtFor`. Cap it there rather than
+            // revert: a revert here would block every asset of a keeper's batch, breaker trips included. (An LT at or
+            // below the pool's anchor already satisfies the rule.)
+            uint256 bound = POOL.maxLtFor(asset);
             if (lt > bound) {
                 lt = uint16(bound);
                 if (uint256(ltv) + MIN_GAP > lt) ltv = uint16(lt - MIN_GAP);
@@ -328,11 +322,6 @@ contract RiskEngine is AccessControl {
     /// @dev Whether the LT must not tighten now under the profile's `ltHold` flags.
     function _holdLt(Profile memory p, bool breaker, bool easing) internal pure returns (bool) {
         return (breaker && p.ltHold & HOLD_ON_BREAKER != 0) || (easing && p.ltHold & HOLD_WHEN_EASING != 0);
-    }
-
-    /// @dev The largest LT the pool accepts for `asset` under its maximum liquidation bonus: LT·(1 + maxBonus) < 1.
-    function _ltBound(address asset) internal view returns (uint256) {
-        return (BPS * BPS - 1) / (BPS + IPoolLiquidationConfig(address(POOL)).liquidationConfig(asset).maxBonus);
     }
 
     /// @dev Whether the LT is released to its calm value: the breaker is on, or lifted less than RELEASE_WINDOW ago.

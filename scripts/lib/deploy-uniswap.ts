@@ -10,6 +10,7 @@ import poolArtifact from "@uniswap/v3-core/artifacts/contracts/UniswapV3Pool.sol
 import routerArtifact from "@uniswap/v3-periphery/artifacts/contracts/SwapRouter.sol/SwapRouter.json";
 import quoterArtifact from "@uniswap/v3-periphery/artifacts/contracts/lens/QuoterV2.sol/QuoterV2.json";
 import npmArtifact from "@uniswap/v3-periphery/artifacts/contracts/NonfungiblePositionManager.sol/NonfungiblePositionManager.json";
+import erc20Artifact from "@openzeppelin/contracts/build/contracts/IERC20Metadata.json";
 import { encodePath, isqrt } from "./uniswap";
 
 export const UNISWAP_ARTIFACTS = {
@@ -81,7 +82,7 @@ export async function syncPoolPrice(
   const tokenIn = zeroForOne ? t0 : t1;
   const tokenOut = zeroForOne ? t1 : t0;
   const me = await signer.getAddress();
-  const erc20 = new hre.ethers.Contract(tokenIn.address, ["function balanceOf(address) view returns (uint256)", "function approve(address,uint256) returns (bool)"], signer);
+  const erc20 = new hre.ethers.Contract(tokenIn.address, erc20Artifact.abi, signer);
   // Ten times the pool's balance of the input token is more than any full-range swap to the limit can take.
   const amountIn = ((await erc20.balanceOf(poolAddr)) as bigint) * 10n + 10n ** BigInt(tokenIn.decimals);
   await mint(tokenIn.address, me, amountIn);

@@ -11,10 +11,13 @@ import fs from "fs";
 import path from "path";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import { ZeroHash, id } from "ethers";
-import type { Contract, ContractTransactionResponse, Signer } from "ethers";
+import type { Contract, ContractRunner, ContractTransactionResponse, Signer } from "ethers";
+import type { IFulcraPool } from "../../typechain-types";
 import { assertValidConfig, configHashes, type AssetEntry, type NetworkConfig } from "../../config/types";
 import { localConfig } from "../../config/hardhat";
 import { UNISWAP_ARTIFACTS, fullRange, sortTokens, sqrtPriceX96, type PoolToken } from "./deploy-uniswap";
+import erc20Artifact from "@openzeppelin/contracts/build/contracts/IERC20Metadata.json";
+import feedAbi from "@chainlink/contracts/abi/v0.8/AggregatorV3Interface.json";
 
 export const ROLE_IDS = {
   DEFAULT_ADMIN: ZeroHash,
@@ -267,9 +270,9 @@ export async function deployStack(hre: HardhatRuntimeEnvironment, config: Networ
   const poolCore = await deploy("pool", "Pool", [me, dep.poolExt]);
   dep.pool = await poolCore.getAddress();
   dep.deployBlock = dep.contracts.pool.block; // where an indexer (the keeper) starts reading the pool's events
-  const pool = await attachPoolWith(hre, dep.pool, signer);
+  const pool = await connectPool(dep.pool, signer);
 
-  const ensureRole = async (target: Contract, label: string, role: string, account: string) => {
+  const ensureRole = async (target: Contract | IFulcraPool, label: string, role: string, account: string) => {
     if (!(await target.hasRole(role, account))) await send(`${label}: grant ${roleName(role)} to ${account}`, target.grantRole(role, account));
   };
 
@@ -285,11 +288,11 @@ export async function deployStack(hre: HardhatRuntimeEnvironment, config: Networ
     const mockFeed = a.feed === "mock";
     const token = mockToken
       ? await deploy(`token.${a.symbol}`, "MockERC20", [a.symbol === "WETH" ? "Wrapped Ether" : a.symbol === "WBTC" ? "Wrapped BTC" : a.symbol, a.symbol, a.decimals])
-      : new ethers.Contract(a.token, ["function decimals() view returns (uint8)", "function symbol() view returns (string)"], signer);
+      : new ethers.Contract(a.token, erc20Artifact.abi, signer);
     const tokenAddr = await token.getAddress();
     const feed = mockFeed
       ? await deploy(`feed.${a.symbol}`, "MockPriceFeed", [a.feedDecimals, `${a.symbol} / USD`, usdToAnswer(hre, a.initialPrice, a.feedDecimals)])
-      : new ethers.Contract(a.feed, ["function decimals() view returns (uint8)"], signer);
+      : new ethers.Contract(a.feed, feedAbi, signer);
     const feedAddr = await feed.getAddress();
     if (!mockToken) {
       const d = Number(await token.decimals());
@@ -473,7 +476,7 @@ export async function deployStack(hre: HardhatRuntimeEnvironment, config: Networ
     await ensureRole(oracle, "volatilityOracle", ROLE_IDS.DEFAULT_ADMIN, tl);
     await ensureRole(engine, "riskEngine", ROLE_IDS.RISK_ADMIN, tl);
     await ensureRole(engine, "riskEngine", ROLE_IDS.DEFAULT_ADMIN, tl);
-    const renounce = async (target: Contract, label: string, role: string) => {
+    const renounce = async (target: Contract | IFulcraPool, label: string, role: string) => {
       if (await target.hasRole(role, me)) await send(`${label}: deployer renounces ${roleName(role)}`, target.renounceRole(role, me));
     };
     if (!config.roles.guardians.length || !config.roles.guardians.includes(me)) {
@@ -542,20 +545,14 @@ export function listingParams(hre: HardhatRuntimeEnvironment, a: AssetEntry, fee
   };
 }
 
-/** The pool at `address` with the merged Pool + PoolExt ABI (same as protocol.ts's attachPool, from `hre`). */
-export async function attachPoolWith(hre: HardhatRuntimeEnvironment, address: string, runner: Signer): Promise<Contract> {
-  const core = await hre.artifacts.readArtifact("Pool");
-  const ext = await hre.artifacts.readArtifact("PoolExt");
-  const views = await hre.artifacts.readArtifact("PoolViews");
-  const seen = new Set<string>();
-  const abi = [...core.abi, ...ext.abi, ...views.abi].filter((f: { type: string; name?: string; inputs?: { type: string }[] }) => {
-    if (f.type === "constructor" || f.type === "fallback") return false;
-    const key = `${f.type}:${f.name}(${(f.inputs ?? []).map((i) => i.type).join(",")})`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
-  return new hre.ethers.Contract(address, abi, runner);
+/**
+ * The pool at `address`, typed by its one API declaration: IFulcraPool (contracts/interfaces/IFulcraPool.sol), Pool's
+ * entry points and PoolExt's (reached through the fallback) with every event and error. The TypeChain factory is
+ * imported lazily because this module loads with hardhat.config.ts, before a first compile generates typechain-types.
+ */
+export async function connectPool(address: string, runner: ContractRunner): Promise<IFulcraPool> {
+  const { IFulcraPool__factory } = await import("../../typechain-types");
+  return IFulcraPool__factory.connect(address, runner);
 }
 
 export { WAD };

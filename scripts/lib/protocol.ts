@@ -1,11 +1,8 @@
 // Deploys the Fulcra core (pool, extension, vault deployer) and lists assets. Shared by the main job, the deploy
 // script, the benchmarks and the tests, so that all of them exercise the same wiring.
 import { ethers } from "hardhat";
-import type { Signer, BaseContract } from "ethers";
-import type { Pool, PoolExt, PoolViews, MockERC20, MockPriceFeed } from "../../typechain-types";
-
-/** The pool as integrators see it: the core entry points plus the extension's governance and views. */
-export type FulcraPool = Pool & PoolExt & PoolViews;
+import type { Signer } from "ethers";
+import { IFulcraPool__factory, type IFulcraPool, type MockERC20, type MockPriceFeed } from "../../typechain-types";
 
 export const ROLES = {
   DEFAULT_ADMIN: ethers.ZeroHash,
@@ -16,29 +13,15 @@ export const ROLES = {
 
 export const MAX_UINT128 = (1n << 128n) - 1n;
 
-/** Binds one address to the merged ABI of Pool and PoolExt (the extension is reached through the fallback). */
-export async function attachPool(address: string, runner: Signer): Promise<FulcraPool> {
-  const core = await ethers.getContractFactory("Pool");
-  const ext = await ethers.getContractFactory("PoolExt");
-  const views = await ethers.getContractFactory("PoolViews");
-  const seen = new Set<string>();
-  const fragments = [...core.interface.fragments, ...ext.interface.fragments, ...views.interface.fragments].filter((f) => {
-    if (f.type === "constructor" || f.type === "fallback") return false;
-    const key = f.type + f.format("sighash");
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
-  return new ethers.Contract(address, fragments, runner) as BaseContract as FulcraPool;
-}
-
 /** Deploys PoolExt then Pool with `admin` as DEFAULT_ADMIN. */
-export async function deployPool(deployer: Signer, admin: string): Promise<FulcraPool> {
+export async function deployPool(deployer: Signer, admin: string): Promise<IFulcraPool> {
   const ext = await (await ethers.getContractFactory("PoolExt", deployer)).deploy();
   await ext.waitForDeployment();
   const pool = await (await ethers.getContractFactory("Pool", deployer)).deploy(admin, await ext.getAddress());
   await pool.waitForDeployment();
-  return attachPool(await pool.getAddress(), deployer);
+  // One address, one type: IFulcraPool declares Pool's entry points and the extension's (reached through the
+  // fallback), with every event and error of both.
+  return IFulcraPool__factory.connect(await pool.getAddress(), deployer);
 }
 
 /** Listing parameters in human terms; amounts are in whole tokens unless noted. */
@@ -94,7 +77,7 @@ export interface ListedAsset {
 }
 
 /** Deploys a test token and a movable Chainlink-style feed, and lists them (caller must hold RISK_ADMIN). */
-export async function deployAndListTestAsset(pool: FulcraPool, signer: Signer, spec: AssetSpec): Promise<ListedAsset> {
+export async function deployAndListTestAsset(pool: IFulcraPool, signer: Signer, spec: AssetSpec): Promise<ListedAsset> {
   const token = await (await ethers.getContractFactory("MockERC20", signer)).deploy(
     spec.symbol === "WETH" ? "Wrapped Ether" : spec.symbol,
     spec.symbol,

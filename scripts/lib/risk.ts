@@ -4,8 +4,7 @@
 // the simulation, the benchmarks and the tests.
 import { ethers } from "hardhat";
 import type { Signer } from "ethers";
-import type { RiskEngine, VolatilityOracle } from "../../typechain-types";
-import type { FulcraPool } from "./protocol";
+import type { IFulcraPool, RiskEngine, VolatilityOracle } from "../../typechain-types";
 import { DEFAULT_PROFILES, toOnchainProfile, type RiskProfile } from "./profiles";
 
 export const RISK_ROLES = {
@@ -73,7 +72,7 @@ export interface RiskStack {
  * RISK_ENGINE_ROLE); it receives every role on the new contracts (handed to `opts.governor` if given).
  */
 export async function deployRiskStack(
-  pool: FulcraPool,
+  pool: IFulcraPool,
   admin: Signer,
   assets: RiskAsset[],
   opts: RiskStackOptions = {},

@@ -10,6 +10,7 @@ import PoolArtifact from "@uniswap/v3-core/artifacts/contracts/UniswapV3Pool.sol
 import RouterArtifact from "@uniswap/v3-periphery/artifacts/contracts/SwapRouter.sol/SwapRouter.json";
 import QuoterV2Artifact from "@uniswap/v3-periphery/artifacts/contracts/lens/QuoterV2.sol/QuoterV2.json";
 import NpmArtifact from "@uniswap/v3-periphery/artifacts/contracts/NonfungiblePositionManager.sol/NonfungiblePositionManager.json";
+import IERC20MetadataArtifact from "@openzeppelin/contracts/build/contracts/IERC20Metadata.json";
 
 /** The deployed Uniswap V3 contracts (ethers Contracts bound to the deployer; `.connect(other)` as needed). */
 export interface UniswapV3 {
@@ -37,12 +38,7 @@ export const Q192 = 1n << 192n;
 const SWAP_GAS = 3_000_000n;
 const MINT_GAS = 1_000_000n;
 
-const ERC20_ABI = [
-  "function approve(address spender, uint256 amount) returns (bool)",
-  "function allowance(address owner, address spender) view returns (uint256)",
-  "function balanceOf(address) view returns (uint256)",
-  "function decimals() view returns (uint8)",
-];
+const ERC20_ABI = IERC20MetadataArtifact.abi;
 
 // A placeholder for the NFT descriptor: tokenURI is never called here.
 const DUMMY_DESCRIPTOR = "0x000000000000000000000000000000000000dEaD";

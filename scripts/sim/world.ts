@@ -4,7 +4,7 @@
 import { ethers, network } from "hardhat";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import type { Contract } from "ethers";
-import { deployPool, deployAndListTestAsset, DEMO_ASSETS, ROLES, MAX_UINT128, type FulcraPool, type ListedAsset } from "../lib/protocol";
+import { deployPool, deployAndListTestAsset, DEMO_ASSETS, ROLES, MAX_UINT128, type ListedAsset } from "../lib/protocol";
 import { DEFAULT_PROFILES, toOnchainProfile, type RiskProfile } from "../lib/profiles";
 import { deployRiskStack, type OracleParams } from "../lib/risk";
 import {
@@ -17,7 +17,7 @@ import {
   type UniswapV3,
 } from "../lib/uniswap";
 import { INITIAL_PRICES, type SimAsset } from "./scenarios";
-import type { FulcraLens, RiskEngine, MarginRouter, FlashLiquidator } from "../../typechain-types";
+import type { FulcraLens, IFulcraPool, RiskEngine, MarginRouter, FlashLiquidator } from "../../typechain-types";
 
 export const SUB_FLAG = 1n << 95n;
 /** Where borrowed money "goes" (spent by the borrower): an address nobody controls, counted in conservation checks. */
@@ -37,7 +37,7 @@ export interface World {
   keeper: HardhatEthersSigner;
   arb: HardhatEthersSigner;
   lp: HardhatEthersSigner;
-  pool: FulcraPool;
+  pool: IFulcraPool;
   poolAddress: string;
   assets: Record<"USDC" | SimAsset, ListedAsset>;
   lens: FulcraLens;
@@ -56,7 +56,7 @@ export const pathKey = (from: string, to: string) => `${from}>${to}`;
 
 /** Deploys the risk stack (VolatilityOracle + RiskEngine, default profiles) in static mode; each run picks its mode.
  * SIM_MOCK_ORACLE=1 swaps in the mock oracle whose readings the driver pushes (an EWMA of the path's returns). */
-async function deployRisk(pool: FulcraPool, admin: HardhatEthersSigner, assets: ListedAsset[]): Promise<RiskStack> {
+async function deployRisk(pool: IFulcraPool, admin: HardhatEthersSigner, assets: ListedAsset[]): Promise<RiskStack> {
   if (process.env.SIM_MOCK_ORACLE !== "1") {
     // SIM_PROFILES='{"WETH":{"ltSlope":300}}' overrides profile fields (for design experiments; reported in the JSON).
     const over = JSON.parse(process.env.SIM_PROFILES ?? "{}") as Record<string, Partial<RiskProfile>>;

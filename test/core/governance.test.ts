@@ -5,6 +5,7 @@ import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { deployPoolFixture, units, type PoolFixture } from "../helpers/fixtures";
 import { expectRevertNoChange, plainSpec } from "../helpers/core";
 import { deployPool, listingParams, toFeedAnswer, ROLES, DEMO_ASSETS } from "../../scripts/lib/protocol";
+import { IFulcraPoolExt__factory } from "../../typechain-types";
 
 const RISK_ENGINE = ethers.id("RISK_ENGINE_ROLE");
 
@@ -103,7 +104,8 @@ describe("core: roles", () => {
 
   it("the extension called directly holds no roles: its guarded functions revert", async () => {
     const f = await loadFixture(rolesFixture);
-    const ext = await ethers.getContractAt("PoolExt", await f.pool.EXTENSION());
+    // The extension at its own address: it implements the Ext half of the API.
+    const ext = IFulcraPoolExt__factory.connect(await f.pool.EXTENSION(), f.admin);
     await expect(ext.setCaps(f.weth.address, 1, 1, 1, 1)).to.be.revertedWithCustomError(ext, "AccessControlUnauthorizedAccount");
     await expect(ext.setPause(f.weth.address, true, true)).to.be.revertedWithCustomError(ext, "AccessControlUnauthorizedAccount");
   });
@@ -297,6 +299,32 @@ describe("core: bounds on every setter", () => {
       );
     }
     await expect(e.applyRiskParams(f.nc, 0, 100, 100)).to.be.revertedWithCustomError(f.pool, "NotCollateral");
+  });
+
+  it("maxLtFor: MAX_LT or the bonus bound LT·(1 + maxBonus) < 1; setCollateralParams and applyRiskParams accept it, not one more", async () => {
+    const f = await loadFixture(rolesFixture);
+    const e = f.pool.connect(f.engine);
+    const bound = (maxBonus: bigint) => (10_000n * 10_000n - 1n) / (10_000n + maxBonus);
+    // WETH lists with an 8 % max bonus: 9,259 bps.
+    expect(await f.pool.maxLtFor(f.weth.address)).to.equal(bound(800n)).and.to.equal(9259n);
+    // Falling bonuses raise the bound (the LT is raised to each; a lower bonus never conflicts with the LT set).
+    for (const maxBonus of [1500n, 1000n, 300n]) {
+      await f.pool.setLiquidationParams(f.weth.address, 100, maxBonus, 1000);
+      const max = await f.pool.maxLtFor(f.weth.address);
+      expect(max, `max bonus ${maxBonus}`).to.equal(bound(maxBonus) < 9700n ? bound(maxBonus) : 9700n);
+      await expect(f.pool.setCollateralParams(f.weth.address, 7000, max + 1n)).to.be.revertedWithCustomError(f.pool, "InvalidRiskParams");
+      await expect(e.applyRiskParams(f.weth.address, 7000, max + 1n, 100)).to.be.revertedWithCustomError(f.pool, "InvalidRiskParams");
+      await e.applyRiskParams(f.weth.address, 7000, max, 100);
+      expect(await f.pool.effectiveLt(f.weth.address)).to.equal(max); // a raise applies at once
+      await f.pool.setCollateralParams(f.weth.address, 7000, max);
+    }
+    // A 3 % bonus would allow 9,708 and a 1 % one 9,900: both are capped at MAX_LT.
+    expect(bound(300n)).to.equal(9708n);
+    expect(await f.pool.maxLtFor(f.weth.address)).to.equal(await f.pool.MAX_LT());
+    await f.pool.setLiquidationParams(f.weth.address, 100, 100, 1000);
+    expect(await f.pool.maxLtFor(f.weth.address)).to.equal(9700n);
+    // An unlisted asset has no bonus: the bound is MAX_LT.
+    expect(await f.pool.maxLtFor(f.users[9].address)).to.equal(9700n);
   });
 
   it("setLiquidationParams: InvalidLiquidationParams for base > max, max > 20 %, share > 50 %, LT·(1+max) ≥ 1", async () => {

@@ -7,8 +7,9 @@ import { expect } from "chai";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { localConfig } from "../../config/hardhat";
 import { ConfigError, validateConfig, type NetworkConfig } from "../../config/types";
-import { DeploymentMismatchError, ROLE_IDS, assertNetworkReady, attachPoolWith, deployLocalStack, deployStack, type Deployment } from "../../scripts/lib/deploy";
+import { DeploymentMismatchError, ROLE_IDS, assertNetworkReady, deployLocalStack, deployStack, type Deployment } from "../../scripts/lib/deploy";
 import { UNISWAP_ARTIFACTS } from "../../scripts/lib/deploy-uniswap";
+import { IFulcraPool__factory } from "../../typechain-types";
 import { chainMark, expectFailure, tmpDir } from "./helpers";
 
 const silent = () => {};
@@ -57,7 +58,7 @@ describe("deploy: deployStack on the in-process network", function () {
     }
 
     const [deployer, demo1] = await ethers.getSigners();
-    const pool = await attachPoolWith(hre, d.pool, deployer);
+    const pool = IFulcraPool__factory.connect(d.pool, deployer);
     expect(await pool.assetCount()).to.equal(3n);
     for (const [i, a] of d.assets.entries()) {
       const spec = config.assets[i];
@@ -193,7 +194,7 @@ describe("deploy: deployStack on the in-process network", function () {
     const dir = tmpDir("handover");
     const r = await deployStack(hre, cfg, { deploymentsDir: dir, log: silent, fresh: true });
     const d = r.deployment;
-    const pool = await attachPoolWith(hre, d.pool, deployer);
+    const pool = IFulcraPool__factory.connect(d.pool, deployer);
     const router = await ethers.getContractAt("MarginRouter", d.marginRouter);
     for (const role of [ROLE_IDS.DEFAULT_ADMIN, ROLE_IDS.RISK_ADMIN]) {
       expect(await pool.hasRole(role, d.timelock)).to.equal(true);
@@ -245,7 +246,7 @@ describe("deploy: deployStack on the in-process network", function () {
     });
     expect(r.file).to.equal(undefined);
     expect(fs.readdirSync(process.cwd())).to.deep.equal(before);
-    const pool = await attachPoolWith(hre, r.deployment.pool, (await ethers.getSigners())[0]);
+    const pool = IFulcraPool__factory.connect(r.deployment.pool, (await ethers.getSigners())[0]);
     const [supplyCap] = await pool.assetLimits(r.deployment.assets[1].address);
     expect(supplyCap).to.equal(90_000n * 10n ** 18n);
     expect(r.deployment.demoAccounts).to.deep.equal([]);

@@ -5,8 +5,9 @@ import hre from "hardhat";
 import { expect } from "chai";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { localConfig } from "../../config/hardhat";
-import { attachPoolWith, deployStack, type Deployment } from "../../scripts/lib/deploy";
+import { deployStack, type Deployment } from "../../scripts/lib/deploy";
 import { UNISWAP_ARTIFACTS } from "../../scripts/lib/deploy-uniswap";
+import { IFulcraPool__factory } from "../../typechain-types";
 import { chainMark, expectFailure, runTask, tmpDir } from "./helpers";
 
 const { ethers } = hre;
@@ -17,7 +18,7 @@ async function cliFixture() {
   const { deployment } = await deployStack(hre, localConfig("hardhat"), { deploymentsDir: dir, log: () => {} });
   process.env.FULCRA_DEPLOYMENTS_DIR = dir;
   const [deployer, alice, bob, carol] = await ethers.getSigners();
-  const pool = await attachPoolWith(hre, deployment.pool, deployer);
+  const pool = IFulcraPool__factory.connect(deployment.pool, deployer);
   const sym = (s: string) => deployment.assets.find((a) => a.symbol === s)!;
   return { dir, d: deployment as Deployment, pool, deployer, alice, bob, carol, sym };
 }

@@ -7,12 +7,12 @@ import {
   deployAndListTestAsset,
   DEMO_ASSETS,
   ROLES,
-  type FulcraPool,
   type ListedAsset,
 } from "../../scripts/lib/protocol";
+import type { IFulcraPool } from "../../typechain-types";
 
 export interface PoolFixture {
-  pool: FulcraPool;
+  pool: IFulcraPool;
   poolAddress: string;
   admin: HardhatEthersSigner;
   users: HardhatEthersSigner[];

@@ -1,7 +1,7 @@
 // TypeScript reference of the pool's liquidation engine (Pool._assessLiquidation, Pool.liquidate,
 // Pool._realizeBadDebt) and of the LT ramp (PoolStorage._effectiveLt), in bigint with the contract's exact rounding.
 // Tests compute expected repaid / seized / fee / bad-debt values here and compare them with the pool's.
-import type { FulcraPool } from "../../scripts/lib/protocol";
+import type { IFulcraPool } from "../../typechain-types";
 
 export const WAD = 10n ** 18n;
 export const BPS = 10_000n;
@@ -428,7 +428,7 @@ export function toMarketState(m: {
 export type LoadedInputs = LiquidationInputs & { timestamp: bigint; debtAsset: string };
 
 export async function loadLiquidationInputs(
-  pool: FulcraPool,
+  pool: IFulcraPool,
   owner: string,
   subId: bigint | number,
   collateralAsset: string,

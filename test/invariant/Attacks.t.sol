@@ -4,10 +4,11 @@ pragma solidity ^0.8.28;
 import {IERC3156FlashBorrower} from "@openzeppelin/contracts/interfaces/IERC3156FlashBorrower.sol";
 import {IERC4626} from "@openzeppelin/contracts/interfaces/IERC4626.sol";
 import {Market} from "../../contracts/interfaces/IPoolTypes.sol";
-import {ErrorsLib} from "../../contracts/libraries/ErrorsLib.sol";
+import {IPoolErrors} from "../../contracts/interfaces/IPoolErrors.sol";
 
 import {VM} from "./Vm.sol";
-import {IFulcraPool, IMockERC20, IMockPriceFeed} from "./IFulcraPool.sol";
+import {IFulcraPool} from "../../contracts/interfaces/IFulcraPool.sol";
+import {IMockERC20, IMockPriceFeed} from "./IMocks.sol";
 import {FulcraSetup} from "./FulcraSetup.sol";
 
 /// @notice A flash borrower that runs arbitrary calls during the loan: read-only calls are hashed (read-only
@@ -140,7 +141,7 @@ contract AttacksTest is FulcraSetup {
                 ++repaid;
             } catch (bytes memory err) {
                 // 1 wei may buy zero debt shares: then it must revert, not be taken for nothing.
-                _check("unexpected repay revert", bytes4(err) == ErrorsLib.ZeroShares.selector, 0, 0);
+                _check("unexpected repay revert", bytes4(err) == IPoolErrors.ZeroShares.selector, 0, 0);
             }
         }
         VM.stopPrank();
@@ -224,7 +225,7 @@ contract AttacksTest is FulcraSetup {
         try b.borrow(address(weth), 50e18) {
             _check("flash-funded borrow went through", false, 0, 0);
         } catch (bytes memory err) {
-            _check("wrong revert", bytes4(err) == ErrorsLib.InsufficientCollateral.selector, 0, 0);
+            _check("wrong revert", bytes4(err) == IPoolErrors.InsufficientCollateral.selector, 0, 0);
         }
         _check("attacker kept borrowed funds", usdc.balanceOf(ATTACKER) == 0, usdc.balanceOf(ATTACKER), 0);
     }
@@ -248,7 +249,7 @@ contract AttacksTest is FulcraSetup {
         try b.borrow(address(usdc), 200_000e6) {
             _check("healthy account liquidated with flash money", false, 0, 0);
         } catch (bytes memory err) {
-            _check("wrong revert", bytes4(err) == ErrorsLib.HealthyAccount.selector, 0, 0);
+            _check("wrong revert", bytes4(err) == IPoolErrors.HealthyAccount.selector, 0, 0);
         }
         wethFeed.setAnswer(1_500e8); // health ≈ 100·1500·0.825 / 165k < 1
         usdc.mint(address(b), 200_000e6); // the liquidator's own money repays the loan

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
-import {IMockPriceFeed} from "./IFulcraPool.sol";
-import {IPool} from "../../contracts/interfaces/IPool.sol";
+import {IFulcraPool, IFulcraPoolBase} from "../../contracts/interfaces/IFulcraPool.sol";
+import {IMockPriceFeed} from "./IMocks.sol";
 
 /// @notice Test-only Chainlink-style feed that the pool reads instead of the campaign's MockPriceFeed: in mode OK it
 /// passes the mock's latest round through (so a feed the campaign stops updating goes stale by itself), otherwise it
@@ -117,7 +117,7 @@ contract RepayCaller {
         innerOk = false;
         delete innerErr;
         IERC20Min(asset).approve(POOL, type(uint256).max);
-        (paid, ) = IPool(POOL).repayAndCall(asset, assets, owner, sub, abi.encode(asset));
+        (paid, ) = IFulcraPool(POOL).repayAndCall(asset, assets, owner, sub, abi.encode(asset));
     }
 
     function onFulcraRepay(uint256 assets, bytes calldata data) external {
@@ -126,11 +126,13 @@ contract RepayCaller {
         bool ok;
         bytes memory err;
         if (_mode == 1) {
-            (ok, err) = POOL.call(abi.encodeCall(IPool.withdrawCollateral, (_coll, _amount, _owner, _sub, actor)));
+            (ok, err) = POOL.call(
+                abi.encodeCall(IFulcraPoolBase.withdrawCollateral, (_coll, _amount, _owner, _sub, actor))
+            );
         } else if (_mode == 2) {
-            (ok, err) = POOL.call(abi.encodeCall(IPool.borrow, (_coll, _amount, _owner, _sub, actor)));
+            (ok, err) = POOL.call(abi.encodeCall(IFulcraPoolBase.borrow, (_coll, _amount, _owner, _sub, actor)));
         } else if (_mode == 3) {
-            (ok, err) = POOL.call(abi.encodeCall(IPool.repayAndCall, (asset, 1, _owner, _sub, data)));
+            (ok, err) = POOL.call(abi.encodeCall(IFulcraPoolBase.repayAndCall, (asset, 1, _owner, _sub, data)));
         }
         innerOk = ok;
         innerErr = err;

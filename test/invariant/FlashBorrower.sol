@@ -4,7 +4,8 @@ pragma solidity ^0.8.28;
 import {IERC3156FlashBorrower} from "@openzeppelin/contracts/interfaces/IERC3156FlashBorrower.sol";
 
 import {Market} from "../../contracts/interfaces/IPoolTypes.sol";
-import {IFulcraPool, IMockERC20} from "./IFulcraPool.sol";
+import {IFulcraPool} from "../../contracts/interfaces/IFulcraPool.sol";
+import {IMockERC20} from "./IMocks.sol";
 
 /// @notice Flash borrower driven by the invariant handler. Modes: 0 repays; 1 supplies the loan to the pool for a
 /// beneficiary inside the callback (books move while the loan is out), then repays from fresh funds; 2 approves one

@@ -4,7 +4,8 @@ pragma solidity ^0.8.28;
 import {ListingParams} from "../../contracts/interfaces/IPoolTypes.sol";
 
 import {VM} from "./Vm.sol";
-import {IFulcraPool, IMockERC20, IMockPriceFeed} from "./IFulcraPool.sol";
+import {IFulcraPool} from "../../contracts/interfaces/IFulcraPool.sol";
+import {IMockERC20, IMockPriceFeed} from "./IMocks.sol";
 
 /// @notice Deploys the pool and test assets from Hardhat's artifacts (`npx hardhat compile`), so the Foundry tests run
 /// exactly the bytecode the Hardhat suite and the deploy scripts use.

@@ -3,11 +3,11 @@ pragma solidity ^0.8.28;
 
 import {IERC4626} from "@openzeppelin/contracts/interfaces/IERC4626.sol";
 import {Market, AccountHealth, AssetRisk} from "../../contracts/interfaces/IPoolTypes.sol";
-import {IPool} from "../../contracts/interfaces/IPool.sol";
-import {EventsLib} from "../../contracts/libraries/EventsLib.sol";
-import {ErrorsLib} from "../../contracts/libraries/ErrorsLib.sol";
+import {IPoolEvents} from "../../contracts/interfaces/IPoolEvents.sol";
+import {IPoolErrors} from "../../contracts/interfaces/IPoolErrors.sol";
 
-import {IFulcraPool, IMockERC20, IMockPriceFeed} from "./IFulcraPool.sol";
+import {IFulcraPool, IFulcraPoolExt} from "../../contracts/interfaces/IFulcraPool.sol";
+import {IMockERC20, IMockPriceFeed} from "./IMocks.sol";
 import {VM, Vm} from "./Vm.sol";
 import {FlashBorrower} from "./FlashBorrower.sol";
 import {IRiskEngineAdmin, IMarginRouter, ITimelock} from "./IPeriphery.sol";
@@ -232,7 +232,7 @@ contract PoolHandler {
         } catch (bytes memory err) {
             if (owner != actor && !s.authorizedActor[_actorIdx(owner)]) {
                 ++nThirdPartyRefused;
-                if (bytes4(err) != ErrorsLib.Unauthorized.selector) _failWith("third party refused otherwise", err);
+                if (bytes4(err) != IPoolErrors.Unauthorized.selector) _failWith("third party refused otherwise", err);
             }
             _expected(err);
         }
@@ -382,7 +382,7 @@ contract PoolHandler {
             uint256 cap = _mulDivUp((repaid * l.pd) / WAD + 1, 10_000 + l.maxBonus, 10_000) + l.pc / WAD + 1;
             if ((seized * l.pc) / WAD > cap) _fail("liquidate: seized more than repay plus the maximum bonus");
         } catch (bytes memory err) {
-            if (!wasHealthy && bytes4(err) == ErrorsLib.HealthyAccount.selector) {
+            if (!wasHealthy && bytes4(err) == IPoolErrors.HealthyAccount.selector) {
                 _fail("liquidate: an unhealthy account reported healthy");
             }
             _expected(err);
@@ -420,10 +420,14 @@ contract PoolHandler {
                 // setPause and the circuit breaker do not stop flash loans (only setFlashPause, reflected in max).
                 bytes4 sel = bytes4(err);
                 // (Mode 1 supplies the loan during the callback: that supply may be paused.)
-                if (mode != 1 && (sel == ErrorsLib.BorrowPaused.selector || sel == ErrorsLib.SupplyPaused.selector)) {
+                if (
+                    mode != 1 && (sel == IPoolErrors.BorrowPaused.selector || sel == IPoolErrors.SupplyPaused.selector)
+                ) {
                     _failWith("flash loan refused by the supply/borrow pause", err);
                 }
-                if (sel == ErrorsLib.FlashPaused.selector) _failWith("maxFlashLoan non-zero under the flash pause", err);
+                if (sel == IPoolErrors.FlashPaused.selector) {
+                    _failWith("maxFlashLoan non-zero under the flash pause", err);
+                }
                 if (mode != 2 || sel != 0xfb8f41b2) _expected(err); // ERC20InsufficientAllowance
             }
         } else if (_flags(i) & 32 != 0) {
@@ -431,7 +435,7 @@ contract PoolHandler {
             try flash.run(token, 1, 0, actor) {
                 _fail("flash loan went through under the flash pause");
             } catch (bytes memory err) {
-                if (bytes4(err) != ErrorsLib.FlashPaused.selector) _failWith("flash pause: other error", err);
+                if (bytes4(err) != IPoolErrors.FlashPaused.selector) _failWith("flash pause: other error", err);
             }
         }
         _end(s, actor, K_USER, NK);
@@ -672,7 +676,7 @@ contract PoolHandler {
                 _liqOk = true;
                 if (!(s.trusted[k] && s.value[k] < s.debtValue[k])) _fail("settleBadDebt on an account not insolvent");
             } catch (bytes memory err) {
-                if (bytes4(err) == ErrorsLib.NotInsolvent.selector && s.trusted[k] && s.value[k] < s.debtValue[k]) {
+                if (bytes4(err) == IPoolErrors.NotInsolvent.selector && s.trusted[k] && s.value[k] < s.debtValue[k]) {
                     _fail("settleBadDebt refused an insolvent account");
                 }
                 _expected(err);
@@ -714,7 +718,7 @@ contract PoolHandler {
                 bytes memory err = caller.innerErr();
                 if (!s.authorizedK[k]) {
                     ++nThirdPartyRefused;
-                    if (mode != 3 && bytes4(err) != ErrorsLib.Unauthorized.selector) {
+                    if (mode != 3 && bytes4(err) != IPoolErrors.Unauthorized.selector) {
                         _failWith("repayAndCall: third party's callback refused otherwise", err);
                     }
                 }
@@ -737,7 +741,7 @@ contract PoolHandler {
         try pool.setAuthorizationScope(operator, prefix, mask) {
             if (kind == 1) _fail("an invalid scope was accepted");
         } catch (bytes memory err) {
-            if (kind != 1 || bytes4(err) != ErrorsLib.InvalidScope.selector) _failWith("setAuthorizationScope", err);
+            if (kind != 1 || bytes4(err) != IPoolErrors.InvalidScope.selector) _failWith("setAuthorizationScope", err);
         }
         _end(s, actor, K_USER, NK);
     }
@@ -1081,7 +1085,7 @@ contract PoolHandler {
         address token = address(tokens[i]);
         if (kind == 0) {
             call = abi.encodeCall(
-                IFulcraPool.setRateModel,
+                IFulcraPoolExt.setRateModel,
                 (
                     token,
                     uint16(x % 1_000),
@@ -1091,30 +1095,30 @@ contract PoolHandler {
                 )
             );
         } else if (kind == 1) {
-            call = abi.encodeCall(IFulcraPool.setReserveFactor, (token, uint16(x % 5_001)));
+            call = abi.encodeCall(IFulcraPoolExt.setReserveFactor, (token, uint16(x % 5_001)));
         } else if (kind == 2) {
-            call = abi.encodeCall(IFulcraPool.setFlashFee, (token, uint16(x % 101)));
+            call = abi.encodeCall(IFulcraPoolExt.setFlashFee, (token, uint16(x % 101)));
         } else if (kind == 3) {
-            call = abi.encodeCall(IFulcraPool.setPause, (token, x % 4 == 0, y % 4 == 0));
+            call = abi.encodeCall(IFulcraPoolExt.setPause, (token, x % 4 == 0, y % 4 == 0));
         } else if (kind == 4) {
             call = x % 2 == 0
-                ? abi.encodeCall(IPool.setCircuitBreaker, (token, x % 3 == 0))
-                : abi.encodeCall(IPool.setFlashPause, (token, y % 3 == 0));
+                ? abi.encodeCall(IFulcraPoolExt.setCircuitBreaker, (token, x % 3 == 0))
+                : abi.encodeCall(IFulcraPoolExt.setFlashPause, (token, y % 3 == 0));
         } else if (kind == 5) {
             uint256 reserves = ext.marketInfo(token).reserves;
-            call = abi.encodeCall(IFulcraPool.withdrawReserves, (token, 1 + (x % (reserves + 1)), treasury));
+            call = abi.encodeCall(IFulcraPoolExt.withdrawReserves, (token, 1 + (x % (reserves + 1)), treasury));
         } else if (kind == 6) {
             uint256 fees = ext.marketInfo(token).liquidationFees;
-            call = abi.encodeCall(IFulcraPool.withdrawLiquidationFees, (token, 1 + (x % (fees + 1)), treasury));
+            call = abi.encodeCall(IFulcraPoolExt.withdrawLiquidationFees, (token, 1 + (x % (fees + 1)), treasury));
         } else if (kind == 7) {
             uint16 maxBonus = uint16(x % 1_500);
             call = abi.encodeCall(
-                IFulcraPool.setLiquidationParams,
+                IFulcraPoolExt.setLiquidationParams,
                 (token, uint16(y % (uint256(maxBonus) + 1)), maxBonus, uint16((x >> 32) % 5_001))
             );
         } else {
             uint256 lt = 1_000 + (x % 8_701);
-            call = abi.encodeCall(IFulcraPool.setCollateralParams, (token, uint16(y % (lt - 99)), uint16(lt)));
+            call = abi.encodeCall(IFulcraPoolExt.setCollateralParams, (token, uint16(y % (lt - 99)), uint16(lt)));
         }
     }
 
@@ -1532,7 +1536,7 @@ contract PoolHandler {
         // bad debt (they are the only emitters).
         if (!_liqOk) return (found, accounts);
         for (uint256 j; j < logs.length; ++j) {
-            if (logs[j].emitter == address(pool) && logs[j].topics[0] == EventsLib.BadDebt.selector) {
+            if (logs[j].emitter == address(pool) && logs[j].topics[0] == IPoolEvents.BadDebt.selector) {
                 found[_indexOf(address(uint160(uint256(logs[j].topics[1]))))] = true;
                 ++nBadDebts;
                 address owner = address(uint160(uint256(logs[j].topics[2])));
@@ -1686,7 +1690,7 @@ contract PoolHandler {
         uint256 k = _accountIdx(owner, sub);
         if (k == NK || s.authorizedK[k]) return;
         ++nThirdPartyRefused;
-        if (bytes4(err) != ErrorsLib.Unauthorized.selector) _failWith("third party refused otherwise", err);
+        if (bytes4(err) != IPoolErrors.Unauthorized.selector) _failWith("third party refused otherwise", err);
     }
 
     function _anyUntrustedCollateral(Snap memory s, uint256 k) internal pure returns (bool) {
@@ -1715,10 +1719,10 @@ contract PoolHandler {
     function _checkExit(bytes memory err, string memory what) internal {
         bytes4 sel = bytes4(err);
         if (
-            sel == ErrorsLib.SupplyPaused.selector ||
-            sel == ErrorsLib.BorrowPaused.selector ||
-            sel == ErrorsLib.CircuitBreakerActive.selector ||
-            sel == ErrorsLib.FlashPaused.selector
+            sel == IPoolErrors.SupplyPaused.selector ||
+            sel == IPoolErrors.BorrowPaused.selector ||
+            sel == IPoolErrors.CircuitBreakerActive.selector ||
+            sel == IPoolErrors.FlashPaused.selector
         ) _failWith(string.concat(what, ": an exit refused by a pause or the circuit breaker"), err);
     }
 

@@ -4,7 +4,8 @@ pragma solidity ^0.8.28;
 import {Market, ListingParams} from "../../contracts/interfaces/IPoolTypes.sol";
 
 import {VM} from "./Vm.sol";
-import {IFulcraPool, IMockERC20, IMockPriceFeed} from "./IFulcraPool.sol";
+import {IFulcraPool} from "../../contracts/interfaces/IFulcraPool.sol";
+import {IMockERC20, IMockPriceFeed} from "./IMocks.sol";
 import {PoolHandler} from "./PoolHandler.sol";
 import {FulcraSetup} from "./FulcraSetup.sol";
 import {UniswapKit} from "./UniswapKit.sol";

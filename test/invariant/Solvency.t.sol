@@ -2,11 +2,12 @@
 pragma solidity ^0.8.28;
 
 import {AccountHealth} from "../../contracts/interfaces/IPoolTypes.sol";
-import {ErrorsLib} from "../../contracts/libraries/ErrorsLib.sol";
-import {EventsLib} from "../../contracts/libraries/EventsLib.sol";
+import {IPoolErrors} from "../../contracts/interfaces/IPoolErrors.sol";
+import {IPoolEvents} from "../../contracts/interfaces/IPoolEvents.sol";
 
 import {VM, Vm} from "./Vm.sol";
-import {IFulcraPool, IMockERC20, IMockPriceFeed} from "./IFulcraPool.sol";
+import {IFulcraPool} from "../../contracts/interfaces/IFulcraPool.sol";
+import {IMockERC20, IMockPriceFeed} from "./IMocks.sol";
 import {FulcraSetup} from "./FulcraSetup.sol";
 import {FlakyFeed} from "./FlakyFeed.sol";
 
@@ -61,13 +62,13 @@ contract SolvencyTest is FulcraSetup {
         _borrowAgainstWeth(10e18, 14_000e6);
         wbtc.mint(ATTACKER, 1);
         VM.prank(ATTACKER);
-        VM.expectRevert(ErrorsLib.Unauthorized.selector);
+        VM.expectRevert(IPoolErrors.Unauthorized.selector);
         pool.supplyCollateral(address(wbtc), 1, VICTIM, 0);
         // An operator the victim scoped to sub-account 1 only is a stranger for sub-account 0.
         VM.prank(VICTIM);
         pool.setAuthorizationScope(ATTACKER, 1, type(uint96).max);
         VM.prank(ATTACKER);
-        VM.expectRevert(ErrorsLib.Unauthorized.selector);
+        VM.expectRevert(IPoolErrors.Unauthorized.selector);
         pool.supplyCollateral(address(wbtc), 1, VICTIM, 0);
         (, , , address[] memory colls, ) = pool.accountOf(VICTIM, 0);
         _check("the stranger changed the victim's collateral set", colls.length == 1, colls.length, 1);
@@ -98,12 +99,12 @@ contract SolvencyTest is FulcraSetup {
         VM.warp(block.timestamp + 1 days + 1);
         usdcFeed.setAnswer(1e8);
         wethFeed.setAnswer(1_400e8); // WBTC's feed does not report: stale
-        VM.expectRevert(ErrorsLib.StalePrice.selector);
+        VM.expectRevert(IPoolErrors.StalePrice.selector);
         ext.price(address(wbtc));
         _check("victim not under health 1", _health(VICTIM, 0) < WAD, _health(VICTIM, 0), WAD);
         // The stale collateral itself cannot be seized (its price is needed)...
         VM.prank(KEEPER);
-        VM.expectRevert(ErrorsLib.StalePrice.selector);
+        VM.expectRevert(IPoolErrors.StalePrice.selector);
         pool.liquidate(VICTIM, 0, address(wbtc), type(uint256).max, 0, KEEPER, "");
         // ... but the WETH can.
         VM.prank(KEEPER);
@@ -119,7 +120,7 @@ contract SolvencyTest is FulcraSetup {
         _check("nothing liquidated", repaid != 0 && seized != 0, repaid, seized);
         // Nor can the stale collateral be withdrawn.
         VM.prank(VICTIM);
-        VM.expectRevert(ErrorsLib.StalePrice.selector);
+        VM.expectRevert(IPoolErrors.StalePrice.selector);
         pool.withdrawCollateral(address(wbtc), 1, VICTIM, 0, VICTIM);
     }
 
@@ -198,14 +199,14 @@ contract SolvencyTest is FulcraSetup {
     /// @notice settleBadDebt refuses a solvent account and an account whose solvency is unknown (a feed untrusted).
     function test_settleBadDebt_onlyInsolventWithTrustedPrices() public {
         _borrowAgainstWeth(10e18, 15_000e6);
-        VM.expectRevert(ErrorsLib.NotInsolvent.selector);
+        VM.expectRevert(IPoolErrors.NotInsolvent.selector);
         pool.settleBadDebt(VICTIM, 0);
         wbtc.mint(VICTIM, 1e8);
         VM.prank(VICTIM);
         pool.supplyCollateral(address(wbtc), 1e8, VICTIM, 0);
         wethFeed.setAnswer(100e8);
         wbtcFlaky.setMode(wbtcFlaky.AT_MAX());
-        VM.expectRevert(ErrorsLib.PriceAtBound.selector);
+        VM.expectRevert(IPoolErrors.PriceAtBound.selector);
         pool.settleBadDebt(VICTIM, 0);
     }
 
@@ -223,7 +224,7 @@ contract SolvencyTest is FulcraSetup {
 
     function _countBadDebt() internal returns (uint256 n) {
         Vm.Log[] memory logs = VM.getRecordedLogs();
-        for (uint256 j; j < logs.length; ++j) if (logs[j].topics[0] == EventsLib.BadDebt.selector) ++n;
+        for (uint256 j; j < logs.length; ++j) if (logs[j].topics[0] == IPoolEvents.BadDebt.selector) ++n;
     }
 
     function _noBadDebt() internal {

@@ -4,7 +4,8 @@ pragma solidity ^0.8.28;
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 
 import {VM} from "./Vm.sol";
-import {IFulcraPool, IMockERC20} from "./IFulcraPool.sol";
+import {IFulcraPool} from "../../contracts/interfaces/IFulcraPool.sol";
+import {IMockERC20} from "./IMocks.sol";
 
 interface IUniswapV3Factory {
     function createPool(address tokenA, address tokenB, uint24 fee) external returns (address pool);

@@ -95,6 +95,7 @@ describe("RiskEngine governance", () => {
     await expect(f.engine.setProfile(f.weth.address, toOnchainProfile({ ...P, ltvMax: 9000, ltMax: 9300 })))
       .to.be.revertedWithCustomError(f.engine, "LtAboveLiquidationBound")
       .withArgs(9300n, 9259n);
+    expect(await f.pool.maxLtFor(f.weth.address)).to.equal(9259n); // the engine's bound is the pool's view
     // The asset must be listed in the pool, and a dynamic profile needs it in the oracle.
     const stranger = (await ethers.getSigners())[9].address;
     await expect(f.engine.setProfile(stranger, toOnchainProfile(P))).to.be.revertedWithCustomError(f.engine, "AssetNotListed");
@@ -211,6 +212,7 @@ describe("RiskEngine governance", () => {
     await expect(f.engine.updateMany([usdc, f.weth.address, f.wbtc.address])).to.emit(f.engine, "RiskUpdated");
     const bound = Math.floor((10_000 * 10_000 - 1) / 12_000);
     expect(bound).to.equal(8333);
+    expect(await f.pool.maxLtFor(usdc)).to.equal(BigInt(bound));
     expect(Number((await f.pool.assetRisk(usdc)).ltTarget)).to.equal(bound);
     expect(await lt()).to.equal(bound); // a raise applies at once
     expect(Number((await f.pool.assetConfig(usdc)).ltv)).to.equal(P_USDC.ltvMax); // 80 %: still 1 % under the LT

@@ -11,7 +11,7 @@ import {
   MAX_UINT128,
   ROLES,
   type AssetSpec,
-  type FulcraPool,
+  type IFulcraPool as FulcraPool,
 } from "../protocol";
 import type { Amount, Ctx, LendingAdapter } from "./scenario";
 
