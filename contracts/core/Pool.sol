@@ -5,13 +5,14 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {IERC3156FlashBorrower} from "@openzeppelin/contracts/interfaces/IERC3156FlashBorrower.sol";
 import {IERC3156FlashLender} from "@openzeppelin/contracts/interfaces/IERC3156FlashLender.sol";
+import {IFulcraPoolBase} from "../interfaces/IFulcraPool.sol";
 
 import {AssetConfig, Market, Account, LiquidationGlobals} from "../interfaces/IPoolTypes.sol";
 import {IFulcraLiquidateCallback, IFulcraRepayCallback} from "../interfaces/IFulcraCallbacks.sol";
 import {MathLib, WAD, BPS} from "../libraries/MathLib.sol";
 import {SharesMathLib} from "../libraries/SharesMathLib.sol";
-import {ErrorsLib} from "../libraries/ErrorsLib.sol";
-import {EventsLib} from "../libraries/EventsLib.sol";
+import {IPoolErrors} from "../interfaces/IPoolErrors.sol";
+import {IPoolEvents} from "../interfaces/IPoolEvents.sol";
 import {PoolCore} from "./PoolCore.sol";
 import {RolesLayout} from "./RolesLayout.sol";
 import {VaultDeployer} from "./VaultDeployer.sol";
@@ -26,7 +27,7 @@ import {VaultDeployer} from "./VaultDeployer.sol";
 /// Governance lives in `PoolExt` and read-only views in `PoolViews`, reached through this contract's fallback by
 /// `delegatecall` (as Compound's CometExt; `PoolExt` forwards what it does not know to `PoolViews` the same way), so
 /// every contract keeps room under the 24 KiB code limit and the hot paths stay here.
-contract Pool is RolesLayout, PoolCore, IERC3156FlashLender {
+contract Pool is RolesLayout, PoolCore, IFulcraPoolBase {
     using SafeERC20 for IERC20;
     using MathLib for uint256;
     using SharesMathLib for uint256;
@@ -37,7 +38,7 @@ contract Pool is RolesLayout, PoolCore, IERC3156FlashLender {
     /// @param admin Receives DEFAULT_ADMIN_ROLE (grants the other roles); the timelock in production.
     /// @param extension The `PoolExt` deployment.
     constructor(address admin, address extension) {
-        if (admin == address(0) || extension == address(0)) revert ErrorsLib.ZeroAddress();
+        if (admin == address(0) || extension == address(0)) revert IPoolErrors.ZeroAddress();
         _grantAdmin(admin);
         EXTENSION = extension;
         _vaultDeployer = address(new VaultDeployer());
@@ -64,22 +65,19 @@ contract Pool is RolesLayout, PoolCore, IERC3156FlashLender {
 
     // ================================================================ lenders
 
-    /// @notice Supplies `assets` (or the assets worth `shares`) of `asset` for `onBehalf`, who earns interest.
-    /// @dev Exactly one of `assets` and `shares` must be non-zero. Shares are minted rounded down, assets pulled
-    /// rounded up.
-    /// @return The assets supplied and the shares minted.
+    /// @inheritdoc IFulcraPoolBase
     function supply(
         address asset,
         uint256 assets,
         uint256 shares,
         address onBehalf
     ) external lock returns (uint256, uint256) {
-        if ((assets == 0) == (shares == 0)) revert ErrorsLib.InconsistentInput();
-        if (onBehalf == address(0)) revert ErrorsLib.ZeroAddress();
+        if ((assets == 0) == (shares == 0)) revert IPoolErrors.InconsistentInput();
+        if (onBehalf == address(0)) revert IPoolErrors.ZeroAddress();
         Asset storage a = _assets[asset];
         uint8 flags = a.config.flags;
-        if (flags & FLAG_LISTED == 0) revert ErrorsLib.AssetNotListed();
-        if (flags & FLAG_SUPPLY_PAUSED != 0) revert ErrorsLib.SupplyPaused();
+        if (flags & FLAG_LISTED == 0) revert IPoolErrors.AssetNotListed();
+        if (flags & FLAG_SUPPLY_PAUSED != 0) revert IPoolErrors.SupplyPaused();
 
         _accrue(a, asset);
         Market storage m = a.market;
@@ -87,24 +85,21 @@ contract Pool is RolesLayout, PoolCore, IERC3156FlashLender {
         uint256 totalShares = m.totalSupplyShares;
         if (assets > 0) shares = assets.toSharesDown(totalAssets, totalShares);
         else assets = shares.toAssetsUp(totalAssets, totalShares);
-        if (shares == 0) revert ErrorsLib.ZeroShares();
-        if (totalAssets + assets > a.supplyCap) revert ErrorsLib.SupplyCapExceeded();
+        if (shares == 0) revert IPoolErrors.ZeroShares();
+        if (totalAssets + assets > a.supplyCap) revert IPoolErrors.SupplyCapExceeded();
         // The cap bounds assets by uint128, but shares run 1e6 per wei: the share total must not wrap either.
-        if (totalShares + shares > type(uint128).max) revert ErrorsLib.AmountTooLarge();
+        if (totalShares + shares > type(uint128).max) revert IPoolErrors.AmountTooLarge();
 
         m.totalSupplyAssets = uint128(totalAssets + assets);
         m.totalSupplyShares = uint128(totalShares + shares);
         _supplyShares[asset][onBehalf] += shares;
 
-        emit EventsLib.Supply(asset, msg.sender, onBehalf, assets, shares);
+        emit IPoolEvents.Supply(asset, msg.sender, onBehalf, assets, shares);
         _pull(asset, assets);
         return (assets, shares);
     }
 
-    /// @notice Withdraws `assets` (or the assets worth `shares`) of `onBehalf`'s supply to `receiver`.
-    /// @dev Exactly one of `assets` and `shares` must be non-zero. Shares are burnt rounded up, assets paid rounded
-    /// down. Never paused: lenders can always leave, liquidity permitting.
-    /// @return The assets withdrawn and the shares burnt.
+    /// @inheritdoc IFulcraPoolBase
     function withdraw(
         address asset,
         uint256 assets,
@@ -112,11 +107,11 @@ contract Pool is RolesLayout, PoolCore, IERC3156FlashLender {
         address onBehalf,
         address receiver
     ) external lock returns (uint256, uint256) {
-        if ((assets == 0) == (shares == 0)) revert ErrorsLib.InconsistentInput();
-        if (receiver == address(0)) revert ErrorsLib.ZeroAddress();
+        if ((assets == 0) == (shares == 0)) revert IPoolErrors.InconsistentInput();
+        if (receiver == address(0)) revert IPoolErrors.ZeroAddress();
         _checkAuthorized(onBehalf);
         Asset storage a = _assets[asset];
-        if (a.config.flags & FLAG_LISTED == 0) revert ErrorsLib.AssetNotListed();
+        if (a.config.flags & FLAG_LISTED == 0) revert IPoolErrors.AssetNotListed();
 
         _accrue(a, asset);
         Market storage m = a.market;
@@ -126,36 +121,34 @@ contract Pool is RolesLayout, PoolCore, IERC3156FlashLender {
         else assets = shares.toAssetsDown(totalAssets, totalShares);
 
         uint256 balance = _supplyShares[asset][onBehalf];
-        if (shares > balance) revert ErrorsLib.InsufficientBalance();
-        if (assets > totalAssets) revert ErrorsLib.InsufficientLiquidity();
+        if (shares > balance) revert IPoolErrors.InsufficientBalance();
+        if (assets > totalAssets) revert IPoolErrors.InsufficientLiquidity();
         totalAssets -= assets;
-        if (m.totalBorrowAssets > totalAssets) revert ErrorsLib.InsufficientLiquidity();
+        if (m.totalBorrowAssets > totalAssets) revert IPoolErrors.InsufficientLiquidity();
 
         _supplyShares[asset][onBehalf] = balance - shares;
         m.totalSupplyAssets = uint128(totalAssets);
         m.totalSupplyShares = uint128(totalShares - shares);
 
-        emit EventsLib.Withdraw(asset, msg.sender, onBehalf, receiver, assets, shares);
+        emit IPoolEvents.Withdraw(asset, msg.sender, onBehalf, receiver, assets, shares);
         IERC20(asset).safeTransfer(receiver, assets);
         return (assets, shares);
     }
 
     // ================================================================ borrowers
 
-    /// @notice Adds `assets` of collateral `asset` to account `(owner, subId)`. Only the owner or an operator it
-    /// authorized for that account may add: a stranger could otherwise fill its collateral slots, attach an asset
-    /// it means to borrow, or attach an asset whose feed it expects to fail. Never paused.
+    /// @inheritdoc IFulcraPoolBase
     function supplyCollateral(address asset, uint256 assets, address owner, uint96 subId) external lock {
-        if (assets == 0) revert ErrorsLib.ZeroAmount();
-        if (owner == address(0)) revert ErrorsLib.ZeroAddress();
+        if (assets == 0) revert IPoolErrors.ZeroAmount();
+        if (owner == address(0)) revert IPoolErrors.ZeroAddress();
         _checkAuthorized(owner, subId);
         Asset storage a = _assets[asset];
         AssetConfig memory c = a.config;
-        if (c.flags & FLAG_LISTED == 0) revert ErrorsLib.AssetNotListed();
-        if (c.lt == 0) revert ErrorsLib.NotCollateral();
+        if (c.flags & FLAG_LISTED == 0) revert IPoolErrors.AssetNotListed();
+        if (c.lt == 0) revert IPoolErrors.NotCollateral();
 
         uint256 total = a.totalCollateral + assets;
-        if (total > a.collateralCap) revert ErrorsLib.CollateralCapExceeded();
+        if (total > a.collateralCap) revert IPoolErrors.CollateralCapExceeded();
         a.totalCollateral = uint128(total);
 
         Account storage acc = _accounts[_key(owner, subId)];
@@ -163,24 +156,20 @@ contract Pool is RolesLayout, PoolCore, IERC3156FlashLender {
         uint256 ids = _ids(acc, count);
         uint256 pos = _positionOf(ids, count, c.id);
         if (pos == count) {
-            if (acc.debtId == c.id) revert ErrorsLib.CollateralIsDebtAsset();
-            if (count == MAX_COLLATERAL_ASSETS) revert ErrorsLib.TooManyCollaterals();
+            if (acc.debtId == c.id) revert IPoolErrors.CollateralIsDebtAsset();
+            if (count == MAX_COLLATERAL_ASSETS) revert IPoolErrors.TooManyCollaterals();
             _setIds(acc, ids | (uint256(c.id) << (8 * count)), count + 1, count);
         }
         // Every amount an account holds fits the head slot's uint112, wherever it sits in the list.
         uint256 amount = _collateralAt(acc, pos) + assets;
-        if (amount > type(uint112).max) revert ErrorsLib.AmountTooLarge();
+        if (amount > type(uint112).max) revert IPoolErrors.AmountTooLarge();
         _setCollateralAt(acc, pos, amount);
 
-        emit EventsLib.SupplyCollateral(asset, msg.sender, owner, subId, assets);
+        emit IPoolEvents.SupplyCollateral(asset, msg.sender, owner, subId, assets);
         _pull(asset, assets);
     }
 
-    /// @notice Withdraws `assets` of collateral `asset` (type(uint256).max: all of it) from `(owner, subId)` to
-    /// `receiver`. The account must stay within its borrowing power (LTV), every price it needs trusted; inside the
-    /// callback of a `repayAndCall` on the same account it may instead end no less healthy than before that repay
-    /// (deleveraging a position that a price move took above its LTV).
-    /// @return The amount withdrawn.
+    /// @inheritdoc IFulcraPoolBase
     function withdrawCollateral(
         address asset,
         uint256 assets,
@@ -188,17 +177,17 @@ contract Pool is RolesLayout, PoolCore, IERC3156FlashLender {
         uint96 subId,
         address receiver
     ) external lock returns (uint256) {
-        if (assets == 0) revert ErrorsLib.ZeroAmount();
-        if (receiver == address(0)) revert ErrorsLib.ZeroAddress();
+        if (assets == 0) revert IPoolErrors.ZeroAmount();
+        if (receiver == address(0)) revert IPoolErrors.ZeroAddress();
         _checkAuthorized(owner, subId);
         Asset storage a = _assets[asset];
         Account storage acc = _accounts[_key(owner, subId)];
         uint256 count = _count(acc);
         uint256 pos = _positionOf(_ids(acc, count), count, a.config.id);
-        if (pos == count) revert ErrorsLib.InsufficientCollateral();
+        if (pos == count) revert IPoolErrors.InsufficientCollateral();
         uint256 current = _collateralAt(acc, pos);
         if (assets == type(uint256).max) assets = current;
-        if (assets > current) revert ErrorsLib.InsufficientCollateral();
+        if (assets > current) revert IPoolErrors.InsufficientCollateral();
 
         unchecked {
             a.totalCollateral -= uint128(assets);
@@ -212,18 +201,15 @@ contract Pool is RolesLayout, PoolCore, IERC3156FlashLender {
             Asset storage d = _assets[debtAsset];
             _accrue(d, debtAsset);
             (bool ok, ) = _withinLtv(acc, acc.borrowShares, d);
-            if (!ok && !_deleverages(_key(owner, subId), acc, d)) revert ErrorsLib.InsufficientCollateral();
+            if (!ok && !_deleverages(_key(owner, subId), acc, d)) revert IPoolErrors.InsufficientCollateral();
         }
 
-        emit EventsLib.WithdrawCollateral(asset, msg.sender, owner, subId, receiver, assets);
+        emit IPoolEvents.WithdrawCollateral(asset, msg.sender, owner, subId, receiver, assets);
         IERC20(asset).safeTransfer(receiver, assets);
         return assets;
     }
 
-    /// @notice Borrows `assets` of `asset` against the collateral of `(owner, subId)`, sent to `receiver`.
-    /// @dev Debt shares are minted rounded up. The account may hold one debt asset at a time, must stay within its
-    /// LTV, and its debt must reach the asset's minimum borrow.
-    /// @return shares The debt shares minted.
+    /// @inheritdoc IFulcraPoolBase
     function borrow(
         address asset,
         uint256 assets,
@@ -231,15 +217,15 @@ contract Pool is RolesLayout, PoolCore, IERC3156FlashLender {
         uint96 subId,
         address receiver
     ) external lock returns (uint256 shares) {
-        if (assets == 0) revert ErrorsLib.ZeroAmount();
-        if (receiver == address(0)) revert ErrorsLib.ZeroAddress();
+        if (assets == 0) revert IPoolErrors.ZeroAmount();
+        if (receiver == address(0)) revert IPoolErrors.ZeroAddress();
         _checkAuthorized(owner, subId);
         Asset storage a = _assets[asset];
         AssetConfig memory c = a.config;
-        if (c.flags & FLAG_LISTED == 0) revert ErrorsLib.AssetNotListed();
-        if (c.flags & FLAG_BORROWABLE == 0) revert ErrorsLib.NotBorrowable();
-        if (c.flags & FLAG_BORROW_PAUSED != 0) revert ErrorsLib.BorrowPaused();
-        if (c.flags & FLAG_BREAKER != 0) revert ErrorsLib.CircuitBreakerActive();
+        if (c.flags & FLAG_LISTED == 0) revert IPoolErrors.AssetNotListed();
+        if (c.flags & FLAG_BORROWABLE == 0) revert IPoolErrors.NotBorrowable();
+        if (c.flags & FLAG_BORROW_PAUSED != 0) revert IPoolErrors.BorrowPaused();
+        if (c.flags & FLAG_BREAKER != 0) revert IPoolErrors.CircuitBreakerActive();
 
         Account storage acc = _accounts[_key(owner, subId)];
         // A new borrow ends a close-out: the account is healthy again (checked below) and a fresh debt gets the
@@ -247,9 +233,9 @@ contract Pool is RolesLayout, PoolCore, IERC3156FlashLender {
         if (_isCloseOut(acc)) _setCloseOut(acc, false);
         uint256 debtId = acc.debtId;
         if (debtId != c.id) {
-            if (debtId != 0) revert ErrorsLib.DebtAssetMismatch();
+            if (debtId != 0) revert IPoolErrors.DebtAssetMismatch();
             uint256 count = _count(acc);
-            if (_positionOf(_ids(acc, count), count, c.id) != count) revert ErrorsLib.CollateralIsDebtAsset();
+            if (_positionOf(_ids(acc, count), count, c.id) != count) revert IPoolErrors.CollateralIsDebtAsset();
             acc.debtId = c.id;
         }
 
@@ -259,31 +245,28 @@ contract Pool is RolesLayout, PoolCore, IERC3156FlashLender {
         uint256 totalBorrowShares = m.totalBorrowShares;
         shares = assets.toSharesUp(totalBorrowAssets, totalBorrowShares);
         totalBorrowAssets += assets;
-        if (totalBorrowAssets > m.totalSupplyAssets) revert ErrorsLib.InsufficientLiquidity();
-        if (totalBorrowAssets > a.borrowCap) revert ErrorsLib.BorrowCapExceeded();
+        if (totalBorrowAssets > m.totalSupplyAssets) revert IPoolErrors.InsufficientLiquidity();
+        if (totalBorrowAssets > a.borrowCap) revert IPoolErrors.BorrowCapExceeded();
         totalBorrowShares += shares;
-        if (totalBorrowShares > type(uint128).max) revert ErrorsLib.AmountTooLarge();
+        if (totalBorrowShares > type(uint128).max) revert IPoolErrors.AmountTooLarge();
         m.totalBorrowAssets = uint128(totalBorrowAssets);
         m.totalBorrowShares = uint128(totalBorrowShares);
 
         uint256 borrowShares = acc.borrowShares + shares;
-        if (borrowShares > type(uint120).max) revert ErrorsLib.AmountTooLarge();
+        if (borrowShares > type(uint120).max) revert IPoolErrors.AmountTooLarge();
         acc.borrowShares = uint120(borrowShares);
         if (borrowShares.toAssetsUp(totalBorrowAssets, totalBorrowShares) < a.minBorrow) {
-            revert ErrorsLib.BelowMinBorrow();
+            revert IPoolErrors.BelowMinBorrow();
         }
         (bool ok, bool breaker) = _withinLtv(acc, borrowShares, a);
-        if (breaker) revert ErrorsLib.CircuitBreakerActive();
-        if (!ok) revert ErrorsLib.InsufficientCollateral();
+        if (breaker) revert IPoolErrors.CircuitBreakerActive();
+        if (!ok) revert IPoolErrors.InsufficientCollateral();
 
-        emit EventsLib.Borrow(asset, msg.sender, owner, subId, receiver, assets, shares);
+        emit IPoolEvents.Borrow(asset, msg.sender, owner, subId, receiver, assets, shares);
         IERC20(asset).safeTransfer(receiver, assets);
     }
 
-    /// @notice Repays `assets` of `(owner, subId)`'s debt in `asset`; type(uint256).max repays all of it.
-    /// Anyone may repay for anyone; never paused.
-    /// @dev Debt shares are burnt rounded down for a partial repay; a full repay pulls the debt rounded up.
-    /// @return The assets repaid and the debt shares burnt.
+    /// @inheritdoc IFulcraPoolBase
     function repay(
         address asset,
         uint256 assets,
@@ -296,12 +279,7 @@ contract Pool is RolesLayout, PoolCore, IERC3156FlashLender {
         return (assets, shares);
     }
 
-    /// @notice As `repay`, but calls `onFulcraRepay(assets, data)` on the caller after the debt is reduced and before
-    /// the pool pulls the assets, with the pool unlocked: the caller may pay from what it does there (withdraw the
-    /// account's collateral and swap it). Inside the callback the repaid account may withdraw collateral beyond its
-    /// LTV as long as its health ends no lower than before this repay. Never paused: margin close and decrease go
-    /// through here, without a flash loan.
-    /// @return The assets repaid and the debt shares burnt.
+    /// @inheritdoc IFulcraPoolBase
     function repayAndCall(
         address asset,
         uint256 assets,
@@ -309,7 +287,7 @@ contract Pool is RolesLayout, PoolCore, IERC3156FlashLender {
         uint96 subId,
         bytes calldata data
     ) external lock returns (uint256, uint256) {
-        if (_tload(WINDOW_ACCOUNT_SLOT) != 0) revert ErrorsLib.Reentrancy();
+        if (_tload(WINDOW_ACCOUNT_SLOT) != 0) revert IPoolErrors.Reentrancy();
         bytes32 key = _key(owner, subId);
         Asset storage a = _assets[asset];
         _accrue(a, asset);
@@ -330,12 +308,12 @@ contract Pool is RolesLayout, PoolCore, IERC3156FlashLender {
 
     /// @dev Books a repay (effects and event); the caller pulls the assets.
     function _repay(address asset, uint256 assets, address owner, uint96 subId) internal returns (uint256, uint256) {
-        if (assets == 0) revert ErrorsLib.ZeroAmount();
+        if (assets == 0) revert IPoolErrors.ZeroAmount();
         Asset storage a = _assets[asset];
         Account storage acc = _accounts[_key(owner, subId)];
         uint256 debtId = acc.debtId;
-        if (debtId == 0) revert ErrorsLib.NoDebt();
-        if (debtId != a.config.id) revert ErrorsLib.DebtAssetMismatch();
+        if (debtId == 0) revert IPoolErrors.NoDebt();
+        if (debtId != a.config.id) revert IPoolErrors.DebtAssetMismatch();
 
         _accrue(a, asset);
         Market storage m = a.market;
@@ -348,8 +326,8 @@ contract Pool is RolesLayout, PoolCore, IERC3156FlashLender {
             assets = shares.toAssetsUp(totalBorrowAssets, totalBorrowShares);
         } else {
             shares = assets.toSharesDown(totalBorrowAssets, totalBorrowShares);
-            if (shares > borrowShares) revert ErrorsLib.RepayExceedsDebt();
-            if (shares == 0) revert ErrorsLib.ZeroShares();
+            if (shares > borrowShares) revert IPoolErrors.RepayExceedsDebt();
+            if (shares == 0) revert IPoolErrors.ZeroShares();
         }
 
         m.totalBorrowAssets = uint128(totalBorrowAssets.zeroFloorSub(assets));
@@ -357,7 +335,7 @@ contract Pool is RolesLayout, PoolCore, IERC3156FlashLender {
         acc.borrowShares = uint120(borrowShares - shares);
         if (borrowShares == shares) acc.debtId = 0;
 
-        emit EventsLib.Repay(asset, msg.sender, owner, subId, assets, shares);
+        emit IPoolEvents.Repay(asset, msg.sender, owner, subId, assets, shares);
         return (assets, shares);
     }
 
@@ -384,20 +362,7 @@ contract Pool is RolesLayout, PoolCore, IERC3156FlashLender {
 
     // ================================================================ liquidation
 
-    /// @notice Liquidates `(owner, subId)`, whose health factor is below 1: repays up to `maxRepay` of its debt
-    /// (type(uint256).max: as much as allowed) and seizes `collateralAsset` worth the repaid value plus a bonus.
-    /// @dev Permissionless. Partial by design: the repay is capped at what brings the account's health back to the
-    /// target, unless health is below the full-liquidation level or what would remain is dust. The bonus rises from
-    /// the asset's base to its maximum as health falls. When the account's collateral runs out (or only dust worth
-    /// less than the debt is left) with debt left, the rest is covered from reserves, then written off against
-    /// lenders (`BadDebt`). With non-empty `data`, the caller gets `onFulcraLiquidate` after the collateral is sent
-    /// and before the debt is pulled (flash liquidation).
-    /// Works while supply/borrow are paused and while the circuit breaker is on.
-    /// @param maxRepay The most debt assets to repay; a repay below the allowed one reverts `LiquidationLeavesDust`
-    /// if it would leave debt or collateral worth less than the dust value.
-    /// @param minSeized The least collateral `receiver` accepts, net of the protocol fee (slippage guard).
-    /// @return repaid The debt assets repaid (pulled from the caller).
-    /// @return seized The collateral sent to `receiver`.
+    /// @inheritdoc IFulcraPoolBase
     function liquidate(
         address owner,
         uint96 subId,
@@ -407,19 +372,19 @@ contract Pool is RolesLayout, PoolCore, IERC3156FlashLender {
         address receiver,
         bytes calldata data
     ) external lock returns (uint256 repaid, uint256 seized) {
-        if (maxRepay == 0) revert ErrorsLib.ZeroAmount();
-        if (receiver == address(0)) revert ErrorsLib.ZeroAddress();
+        if (maxRepay == 0) revert IPoolErrors.ZeroAmount();
+        if (receiver == address(0)) revert IPoolErrors.ZeroAddress();
         Account storage acc = _accounts[_key(owner, subId)];
         LiquidationState memory s;
         s.revertIfHealthy = true;
         s.debtId = acc.debtId;
-        if (s.debtId == 0) revert ErrorsLib.NoDebt();
+        if (s.debtId == 0) revert IPoolErrors.NoDebt();
         s.debtAsset = _assetById[s.debtId];
         Asset storage d = _assets[s.debtAsset];
         Asset storage c = _assets[collateralAsset];
         s.count = _count(acc);
         s.pos = _positionOf(_ids(acc, s.count), s.count, c.config.id);
-        if (s.pos == s.count || c.config.id == 0) revert ErrorsLib.NotAccountCollateral();
+        if (s.pos == s.count || c.config.id == 0) revert IPoolErrors.NotAccountCollateral();
 
         _accrue(d, s.debtAsset);
         Market storage dm = d.market;
@@ -433,7 +398,7 @@ contract Pool is RolesLayout, PoolCore, IERC3156FlashLender {
             if (s.seized == 0) {
                 // Its collateral is too small to buy a single unit of the debt: nothing can be liquidated, so it is
                 // closed out as `settleBadDebt` would (dust to the protocol, the rest of the debt written off).
-                if (minSeized != 0) revert ErrorsLib.SlippageExceeded();
+                if (minSeized != 0) revert IPoolErrors.SlippageExceeded();
                 _sweepDust(acc, owner, subId);
                 _realizeBadDebt(d, s.debtAsset, borrowShares, owner, subId);
                 acc.borrowShares = 0;
@@ -446,14 +411,14 @@ contract Pool is RolesLayout, PoolCore, IERC3156FlashLender {
             // The liquidator asked for less: seize proportionally, rounded down. It may not leave debt or collateral
             // worth less than the dust value, which nobody would liquidate profitably afterwards.
             s.seized = s.seized.mulDivDown(repaid, s.repayAssets);
-            if (_leavesDust(s, repaid)) revert ErrorsLib.LiquidationLeavesDust();
+            if (_leavesDust(s, repaid)) revert IPoolErrors.LiquidationLeavesDust();
         }
         seized = s.seized;
         // The bonus's protocol share stays in the pool as liquidation fees the treasury can claim (rounded down);
         // `minSeized` bounds what the receiver actually gets, net of it.
         LiquidationSlot storage ls = c.liquidation;
         uint256 protocolFee = (seized - seized.mulDivUp(BPS, BPS + s.bonus)).bpsDown(ls.protocolShare);
-        if (seized == 0 || seized - protocolFee < minSeized) revert ErrorsLib.SlippageExceeded();
+        if (seized == 0 || seized - protocolFee < minSeized) revert IPoolErrors.SlippageExceeded();
 
         // Debt side.
         uint256 shares = repaid == s.debt
@@ -476,7 +441,8 @@ contract Pool is RolesLayout, PoolCore, IERC3156FlashLender {
 
         if (
             borrowShares != 0 &&
-            (s.count == 0 || (left == 0 && _onlyDustLeft(acc, borrowShares, dm, s.debtPrice, s.writeOffShares != 0, s.dust)))
+            (s.count == 0 ||
+                (left == 0 && _onlyDustLeft(acc, borrowShares, dm, s.debtPrice, s.writeOffShares != 0, s.dust)))
         ) {
             // Nothing (or only dust nobody would liquidate) is left to repay the rest: the dust goes to the protocol
             // and the debt is written off.
@@ -487,7 +453,7 @@ contract Pool is RolesLayout, PoolCore, IERC3156FlashLender {
         acc.borrowShares = uint120(borrowShares);
         if (borrowShares == 0) acc.debtId = 0;
 
-        emit EventsLib.Liquidate(
+        emit IPoolEvents.Liquidate(
             owner,
             subId,
             msg.sender,
@@ -522,19 +488,14 @@ contract Pool is RolesLayout, PoolCore, IERC3156FlashLender {
         m.reserveShares = uint128(reserveShares - burnt);
         m.totalSupplyShares = uint128(totalShares - burnt);
         m.totalSupplyAssets = uint128(totalAssets.zeroFloorSub(debt));
-        emit EventsLib.BadDebt(asset, owner, subId, debt, covered, socialized);
+        emit IPoolEvents.BadDebt(asset, owner, subId, debt, covered, socialized);
     }
 
-    /// @notice Books the known loss of an insolvent account `(owner, subId)` without waiting for a liquidator:
-    /// permissionless. Insolvent means every price the account needs is trusted and its collateral is worth less
-    /// than its debt. With only dust collateral left (worth less than the dust value) the dust goes to the
-    /// protocol's liquidation fees and the whole debt is written off; otherwise the debt its collateral cannot repay
-    /// at the maximum bonus is written off, and the rest is left for liquidators (at the maximum bonus).
-    /// @return writtenOff Debt assets written off.
+    /// @inheritdoc IFulcraPoolBase
     function settleBadDebt(address owner, uint96 subId) external lock returns (uint256 writtenOff) {
         Account storage acc = _accounts[_key(owner, subId)];
         uint256 debtId = acc.debtId;
-        if (debtId == 0) revert ErrorsLib.NoDebt();
+        if (debtId == 0) revert IPoolErrors.NoDebt();
         address debtAsset = _assetById[debtId];
         Asset storage d = _assets[debtAsset];
         _accrue(d, debtAsset);
@@ -546,7 +507,7 @@ contract Pool is RolesLayout, PoolCore, IERC3156FlashLender {
         uint256 borrowShares = acc.borrowShares;
         uint256 debtBefore = m.totalBorrowAssets;
         if (value >= borrowShares.toAssetsUp(m.totalBorrowAssets, m.totalBorrowShares).mulDivUp(debtPrice, WAD)) {
-            revert ErrorsLib.NotInsolvent();
+            revert IPoolErrors.NotInsolvent();
         }
         uint256 w = borrowShares;
         if (value >= _liquidationGlobals.dustValue) {
@@ -573,60 +534,57 @@ contract Pool is RolesLayout, PoolCore, IERC3156FlashLender {
             a.totalCollateral -= uint128(amount);
             a.liquidation.fees += uint128(amount);
             _setCollateralAt(acc, i, 0);
-            emit EventsLib.DustSwept(owner, subId, asset, amount);
+            emit IPoolEvents.DustSwept(owner, subId, asset, amount);
         }
         _setIds(acc, 0, 0, count);
     }
 
     // ================================================================ flash loans (ERC-3156)
 
-    /// @inheritdoc IERC3156FlashLender
-    /// @dev Lends from the pool's whole balance of a listed asset (collateral included: it is back before the
-    /// transaction ends). The fee is pulled with the principal and credited to reserves. The balance is checked
-    /// around the loan, so a token that takes a fee on transfer cannot shortchange the pool.
+    /// @inheritdoc IFulcraPoolBase
     function flashLoan(
         IERC3156FlashBorrower receiver,
         address token,
         uint256 amount,
         bytes calldata data
     ) external flashLock returns (bool) {
-        if (amount == 0) revert ErrorsLib.ZeroAmount();
+        if (amount == 0) revert IPoolErrors.ZeroAmount();
         Asset storage a = _assets[token];
         // Two fields of the config slot, not the whole struct copied to memory.
         uint8 flags = a.config.flags;
-        if (flags & FLAG_LISTED == 0) revert ErrorsLib.UnsupportedToken();
+        if (flags & FLAG_LISTED == 0) revert IPoolErrors.UnsupportedToken();
         // Its own flag: pausing borrows must not stop flash loans that close positions or liquidate.
-        if (flags & FLAG_FLASH_PAUSED != 0) revert ErrorsLib.FlashPaused();
+        if (flags & FLAG_FLASH_PAUSED != 0) revert IPoolErrors.FlashPaused();
         uint256 fee = amount.bpsUp(a.config.flashFee);
         uint256 balanceBefore = IERC20(token).balanceOf(address(this));
         // ERC-3156: above maxFlashLoan the lender refuses with its own error (not the token's transfer failure).
-        if (amount > balanceBefore) revert ErrorsLib.InsufficientLiquidity();
+        if (amount > balanceBefore) revert IPoolErrors.InsufficientLiquidity();
 
         IERC20(token).safeTransfer(address(receiver), amount);
         if (receiver.onFlashLoan(msg.sender, token, amount, fee, data) != FLASH_CALLBACK_SUCCESS) {
-            revert ErrorsLib.FlashLoanCallbackFailed();
+            revert IPoolErrors.FlashLoanCallbackFailed();
         }
         if (fee != 0) {
             _accrue(a, token);
             _creditReserves(a.market, fee);
         }
-        emit EventsLib.FlashLoan(address(receiver), msg.sender, token, amount, fee);
+        emit IPoolEvents.FlashLoan(address(receiver), msg.sender, token, amount, fee);
         IERC20(token).safeTransferFrom(address(receiver), address(this), amount + fee);
-        if (IERC20(token).balanceOf(address(this)) < balanceBefore + fee) revert ErrorsLib.TransferAmountMismatch();
+        if (IERC20(token).balanceOf(address(this)) < balanceBefore + fee) revert IPoolErrors.TransferAmountMismatch();
         return true;
     }
 
-    /// @inheritdoc IERC3156FlashLender
+    /// @inheritdoc IFulcraPoolBase
     function maxFlashLoan(address token) external view returns (uint256) {
         uint8 flags = _assets[token].config.flags;
         if (flags & FLAG_LISTED == 0 || flags & FLAG_FLASH_PAUSED != 0) return 0;
         return IERC20(token).balanceOf(address(this));
     }
 
-    /// @inheritdoc IERC3156FlashLender
+    /// @inheritdoc IFulcraPoolBase
     function flashFee(address token, uint256 amount) external view returns (uint256) {
         AssetConfig memory c = _assets[token].config;
-        if (c.flags & FLAG_LISTED == 0) revert ErrorsLib.UnsupportedToken();
+        if (c.flags & FLAG_LISTED == 0) revert IPoolErrors.UnsupportedToken();
         return amount.bpsUp(c.flashFee);
     }
 
@@ -635,6 +593,6 @@ contract Pool is RolesLayout, PoolCore, IERC3156FlashLender {
     function _pull(address asset, uint256 amount) internal {
         uint256 before = IERC20(asset).balanceOf(address(this));
         IERC20(asset).safeTransferFrom(msg.sender, address(this), amount);
-        if (IERC20(asset).balanceOf(address(this)) != before + amount) revert ErrorsLib.TransferAmountMismatch();
+        if (IERC20(asset).balanceOf(address(this)) != before + amount) revert IPoolErrors.TransferAmountMismatch();
     }
 }

@@ -8,8 +8,8 @@ import {LiquidationGlobals} from "../interfaces/IPoolTypes.sol";
 import {MathLib, WAD, BPS} from "../libraries/MathLib.sol";
 import {SharesMathLib} from "../libraries/SharesMathLib.sol";
 import {InterestRateLib} from "../libraries/InterestRateLib.sol";
-import {ErrorsLib} from "../libraries/ErrorsLib.sol";
-import {EventsLib} from "../libraries/EventsLib.sol";
+import {IPoolErrors} from "../interfaces/IPoolErrors.sol";
+import {IPoolEvents} from "../interfaces/IPoolEvents.sol";
 
 import {PoolStorage} from "./PoolStorage.sol";
 
@@ -64,7 +64,7 @@ abstract contract PoolCore is PoolStorage {
 
     function _enter(bytes32 slot) private {
         // A Solidity revert (not assembly) so that `Reentrancy()` is part of the pool's ABI.
-        if (_tload(slot) != 0) revert ErrorsLib.Reentrancy();
+        if (_tload(slot) != 0) revert IPoolErrors.Reentrancy();
         _tstore(slot, 1);
     }
 
@@ -93,7 +93,7 @@ abstract contract PoolCore is PoolStorage {
                 m.totalSupplyShares = uint128(m.totalSupplyShares + feeShares);
                 m.reserveShares = uint128(m.reserveShares + feeShares);
             }
-            emit EventsLib.AccrueInterest(asset, rate, interest, feeShares);
+            emit IPoolEvents.AccrueInterest(asset, rate, interest, feeShares);
         }
         m.lastUpdate = uint40(block.timestamp);
     }
@@ -323,10 +323,10 @@ abstract contract PoolCore is PoolStorage {
     function _priceOf(AssetConfig memory c, AssetRisk memory r) internal view returns (uint256) {
         (uint80 roundId, int256 answer, , uint256 updatedAt, uint80 answeredInRound) = AggregatorV3Interface(c.feed)
             .latestRoundData();
-        if (answer <= 0) revert ErrorsLib.NonPositivePrice();
-        if (answer <= r.minAnswer || answer >= r.maxAnswer) revert ErrorsLib.PriceAtBound();
-        if (updatedAt == 0 || answeredInRound < roundId) revert ErrorsLib.IncompleteRound();
-        if (updatedAt > block.timestamp || block.timestamp - updatedAt > c.heartbeat) revert ErrorsLib.StalePrice();
+        if (answer <= 0) revert IPoolErrors.NonPositivePrice();
+        if (answer <= r.minAnswer || answer >= r.maxAnswer) revert IPoolErrors.PriceAtBound();
+        if (updatedAt == 0 || answeredInRound < roundId) revert IPoolErrors.IncompleteRound();
+        if (updatedAt > block.timestamp || block.timestamp - updatedAt > c.heartbeat) revert IPoolErrors.StalePrice();
         return uint256(answer) * 10 ** c.scaleExp;
     }
 
@@ -370,7 +370,7 @@ abstract contract PoolCore is PoolStorage {
 
     function _listed(address asset) internal view returns (Asset storage a) {
         a = _assets[asset];
-        if (a.config.flags & FLAG_LISTED == 0) revert ErrorsLib.AssetNotListed();
+        if (a.config.flags & FLAG_LISTED == 0) revert IPoolErrors.AssetNotListed();
     }
 
     function _key(address owner, uint96 subId) internal pure returns (bytes32) {
@@ -379,7 +379,7 @@ abstract contract PoolCore is PoolStorage {
 
     /// @dev The caller is `owner` or one of its operators for every account (lender positions).
     function _checkAuthorized(address owner) internal view {
-        if (msg.sender != owner && !_isAuthorized[owner][msg.sender]) revert ErrorsLib.Unauthorized();
+        if (msg.sender != owner && !_isAuthorized[owner][msg.sender]) revert IPoolErrors.Unauthorized();
     }
 
     /// @dev The caller is `owner`, an operator for all of its accounts, or one scoped to sub-account `subId`.
@@ -387,7 +387,7 @@ abstract contract PoolCore is PoolStorage {
         if (msg.sender == owner || _isAuthorized[owner][msg.sender]) return;
         uint256 scope = _scopes[owner][msg.sender];
         uint256 mask = uint96(scope);
-        if (mask == 0 || subId & mask != scope >> 96) revert ErrorsLib.Unauthorized();
+        if (mask == 0 || subId & mask != scope >> 96) revert IPoolErrors.Unauthorized();
     }
 
     struct LiquidationState {
@@ -453,13 +453,17 @@ abstract contract PoolCore is PoolStorage {
         LiquidationState memory s
     ) internal view {
         (s.totalBorrowAssets, s.totalBorrowShares) = (totalBorrowAssets, totalBorrowShares);
-        (uint256 value, uint256 ltValue, bool allTrusted, uint256 collPrice) = _liquidationValuesAt(acc, c.config.id, c);
+        (uint256 value, uint256 ltValue, bool allTrusted, uint256 collPrice) = _liquidationValuesAt(
+            acc,
+            c.config.id,
+            c
+        );
         s.debtPrice = _price(d);
         s.debt = uint256(acc.borrowShares).toAssetsUp(totalBorrowAssets, totalBorrowShares);
         uint256 debtValue = s.debt.mulDivUp(s.debtPrice, WAD);
         s.health = ltValue.mulDivDown(WAD, debtValue);
         if (ltValue >= debtValue) {
-            if (s.revertIfHealthy) revert ErrorsLib.HealthyAccount();
+            if (s.revertIfHealthy) revert IPoolErrors.HealthyAccount();
             return;
         }
         // The seized collateral must be priced: an untrusted one reverts with its feed's own error.

@@ -13,8 +13,9 @@ import {LiquidationPreview} from "../interfaces/IPoolTypes.sol";
 import {MathLib, WAD, BPS} from "../libraries/MathLib.sol";
 import {SharesMathLib} from "../libraries/SharesMathLib.sol";
 import {InterestRateLib} from "../libraries/InterestRateLib.sol";
-import {ErrorsLib} from "../libraries/ErrorsLib.sol";
-import {EventsLib} from "../libraries/EventsLib.sol";
+import {IPoolErrors} from "../interfaces/IPoolErrors.sol";
+import {IPoolEvents} from "../interfaces/IPoolEvents.sol";
+import {IFulcraPoolExt} from "../interfaces/IFulcraPool.sol";
 import {PoolCore} from "./PoolCore.sol";
 import {PoolViews} from "./PoolViews.sol";
 import {VaultDeployer} from "./VaultDeployer.sol";
@@ -23,7 +24,7 @@ import {VaultDeployer} from "./VaultDeployer.sol";
 /// @notice Governance and views of the Fulcra pool. Deployed once and reached only through the pool's fallback
 /// (`delegatecall`): every function here reads and writes the pool's storage and emits the pool's events. Called
 /// directly, it has no roles and no assets, so every guarded function reverts.
-contract PoolExt is AccessControl, PoolCore {
+contract PoolExt is AccessControl, PoolCore, IFulcraPoolExt {
     using SafeERC20 for IERC20;
     using MathLib for uint256;
     using SharesMathLib for uint256;
@@ -82,31 +83,28 @@ contract PoolExt is AccessControl, PoolCore {
         }
     }
 
-    /// @notice Accrues interest on `asset` up to now. Anyone may call; every entry point does it anyway.
+    /// @inheritdoc IFulcraPoolExt
     function accrueInterest(address asset) external {
         Asset storage a = _assets[asset];
-        if (a.config.flags & FLAG_LISTED == 0) revert ErrorsLib.AssetNotListed();
+        if (a.config.flags & FLAG_LISTED == 0) revert IPoolErrors.AssetNotListed();
         _accrue(a, asset);
     }
 
     // ================================================================ governance
 
-    /// @notice Lists `asset` with its oracle, risk, rate-model and cap parameters, and deploys its ERC-4626 vault.
-    /// @dev RISK_ADMIN (the timelock). Caps are absolute token amounts (0 forbids; type(uint128).max is unlimited).
-    /// The token's decimals and the feed's decimals fix the price scale; tokens must be plain ERC-20s.
-    /// @return vault The asset's ERC-4626 vault.
+    /// @inheritdoc IFulcraPoolExt
     function listAsset(
         address asset,
         ListingParams calldata p
     ) external onlyRole(RISK_ADMIN_ROLE) returns (address vault) {
-        if (asset == address(0)) revert ErrorsLib.ZeroAddress();
+        if (asset == address(0)) revert IPoolErrors.ZeroAddress();
         Asset storage a = _assets[asset];
-        if (a.config.flags & FLAG_LISTED != 0) revert ErrorsLib.AssetAlreadyListed();
+        if (a.config.flags & FLAG_LISTED != 0) revert IPoolErrors.AssetAlreadyListed();
         uint256 id = _assetCount + 1;
-        if (id > type(uint8).max) revert ErrorsLib.TooManyAssets();
+        if (id > type(uint8).max) revert IPoolErrors.TooManyAssets();
         _validateRisk(p.ltv, p.lt);
         _validateRateModel(p.baseRate, p.slope1, p.slope2, p.kink);
-        if (p.reserveFactor > MAX_RESERVE_FACTOR) revert ErrorsLib.InvalidReserveFactor();
+        if (p.reserveFactor > MAX_RESERVE_FACTOR) revert IPoolErrors.InvalidReserveFactor();
 
         _assetCount = id;
         _assetById[id] = asset;
@@ -141,16 +139,16 @@ contract PoolExt is AccessControl, PoolCore {
         vault = VaultDeployer(_vaultDeployer).deploy(asset);
         a.vault = vault;
 
-        emit EventsLib.AssetListed(asset, uint8(id), vault);
-        emit EventsLib.CollateralParamsSet(asset, 0, p.ltv, 0, p.lt);
-        emit EventsLib.RateModelSet(asset, p.baseRate, p.slope1, p.slope2, p.kink);
-        emit EventsLib.ReserveFactorSet(asset, 0, p.reserveFactor);
-        emit EventsLib.CapsSet(asset, p.supplyCap, p.borrowCap, p.collateralCap, p.minBorrow);
-        emit EventsLib.BorrowableSet(asset, p.borrowable);
-        emit EventsLib.LiquidationParamsSet(asset, a.liquidation.baseBonus, maxBonus, 1_000);
+        emit IPoolEvents.AssetListed(asset, uint8(id), vault);
+        emit IPoolEvents.CollateralParamsSet(asset, 0, p.ltv, 0, p.lt);
+        emit IPoolEvents.RateModelSet(asset, p.baseRate, p.slope1, p.slope2, p.kink);
+        emit IPoolEvents.ReserveFactorSet(asset, 0, p.reserveFactor);
+        emit IPoolEvents.CapsSet(asset, p.supplyCap, p.borrowCap, p.collateralCap, p.minBorrow);
+        emit IPoolEvents.BorrowableSet(asset, p.borrowable);
+        emit IPoolEvents.LiquidationParamsSet(asset, a.liquidation.baseBonus, maxBonus, 1_000);
     }
 
-    /// @notice Replaces the price feed of `asset` (RISK_ADMIN).
+    /// @inheritdoc IFulcraPoolExt
     function setOracle(
         address asset,
         address feed,
@@ -161,24 +159,19 @@ contract PoolExt is AccessControl, PoolCore {
         _setOracle(asset, _listed(asset), feed, heartbeat, minAnswer, maxAnswer);
     }
 
-    /// @notice Sets the LTV and liquidation threshold of `asset` as collateral, at once (RISK_ADMIN: the timelock's
-    /// delay is the users' notice). Any running LT ramp is replaced.
+    /// @inheritdoc IFulcraPoolExt
     function setCollateralParams(address asset, uint16 ltv, uint16 lt) external onlyRole(RISK_ADMIN_ROLE) {
         Asset storage a = _listed(asset);
         _validateRisk(ltv, lt);
-        if (lt != 0 && lt > _maxLtFor(a.liquidation.maxBonus)) revert ErrorsLib.InvalidRiskParams();
+        if (lt != 0 && lt > _maxLtFor(a.liquidation.maxBonus)) revert IPoolErrors.InvalidRiskParams();
         AssetConfig storage c = a.config;
         uint256 ltNow = _effectiveLt(c, a.risk);
-        emit EventsLib.CollateralParamsSet(asset, c.ltv, ltv, ltNow, lt);
+        emit IPoolEvents.CollateralParamsSet(asset, c.ltv, ltv, ltNow, lt);
         c.ltv = ltv;
         _moveLt(a, ltNow, lt, MAX_RAMP_BPS_PER_HOUR);
     }
 
-    /// @notice Applies the risk engine's parameters for `asset`: `ltv` at once (new borrows and withdrawals are the
-    /// strict side), the liquidation threshold toward `ltTarget` — upward at once, downward no faster than
-    /// `rampBpsPerHour` (itself at most MAX_RAMP_BPS_PER_HOUR), so no position is pushed under water by a jump.
-    /// @dev RISK_ENGINE. The engine keeps within governance's profile; the pool enforces the hard bounds and the ramp
-    /// whatever the engine asks.
+    /// @inheritdoc IFulcraPoolExt
     function applyRiskParams(
         address asset,
         uint16 ltv,
@@ -187,29 +180,27 @@ contract PoolExt is AccessControl, PoolCore {
     ) external onlyRole(RISK_ENGINE_ROLE) {
         Asset storage a = _listed(asset);
         AssetConfig storage c = a.config;
-        if (c.lt == 0) revert ErrorsLib.NotCollateral();
+        if (c.lt == 0) revert IPoolErrors.NotCollateral();
         _validateRisk(ltv, ltTarget);
-        if (ltTarget == 0 || ltTarget > _maxLtFor(a.liquidation.maxBonus)) revert ErrorsLib.InvalidRiskParams();
-        if (rampBpsPerHour == 0 || rampBpsPerHour > MAX_RAMP_BPS_PER_HOUR) revert ErrorsLib.InvalidRiskParams();
+        if (ltTarget == 0 || ltTarget > _maxLtFor(a.liquidation.maxBonus)) revert IPoolErrors.InvalidRiskParams();
+        if (rampBpsPerHour == 0 || rampBpsPerHour > MAX_RAMP_BPS_PER_HOUR) revert IPoolErrors.InvalidRiskParams();
         uint256 ltNow = _effectiveLt(c, a.risk);
-        emit EventsLib.RiskParamsApplied(asset, c.ltv, ltv, ltNow, ltTarget, rampBpsPerHour);
+        emit IPoolEvents.RiskParamsApplied(asset, c.ltv, ltv, ltNow, ltTarget, rampBpsPerHour);
         c.ltv = ltv;
         _moveLt(a, ltNow, ltTarget, rampBpsPerHour);
     }
 
-    /// @notice Trips or resets the circuit breaker of `asset`: while on, nobody can borrow the asset or borrow
-    /// against it; repay, adding collateral, withdrawals and liquidation keep working (RISK_ENGINE or GUARDIAN).
+    /// @inheritdoc IFulcraPoolExt
     function setCircuitBreaker(address asset, bool active) external {
         if (!hasRole(RISK_ENGINE_ROLE, msg.sender) && !hasRole(GUARDIAN_ROLE, msg.sender)) {
-            revert ErrorsLib.Unauthorized();
+            revert IPoolErrors.Unauthorized();
         }
         AssetConfig storage c = _listed(asset).config;
         c.flags = active ? c.flags | FLAG_BREAKER : c.flags & ~FLAG_BREAKER;
-        emit EventsLib.CircuitBreakerSet(asset, active);
+        emit IPoolEvents.CircuitBreakerSet(asset, active);
     }
 
-    /// @notice Sets the liquidation incentive of `asset` as collateral (RISK_ADMIN). The maximum bonus must leave
-    /// LT·(1 + bonus) below 1, or liquidating would lower health instead of restoring it.
+    /// @inheritdoc IFulcraPoolExt
     function setLiquidationParams(
         address asset,
         uint16 baseBonus,
@@ -223,15 +214,13 @@ contract PoolExt is AccessControl, PoolCore {
             maxBonus > MAX_BONUS ||
             protocolShare > MAX_PROTOCOL_SHARE ||
             (lt != 0 && lt > _maxLtFor(maxBonus))
-        ) revert ErrorsLib.InvalidLiquidationParams();
+        ) revert IPoolErrors.InvalidLiquidationParams();
         LiquidationSlot storage ls = a.liquidation;
         (ls.baseBonus, ls.maxBonus, ls.protocolShare) = (baseBonus, maxBonus, protocolShare);
-        emit EventsLib.LiquidationParamsSet(asset, baseBonus, maxBonus, protocolShare);
+        emit IPoolEvents.LiquidationParamsSet(asset, baseBonus, maxBonus, protocolShare);
     }
 
-    /// @notice Sets the protocol-wide liquidation settings (RISK_ADMIN): the health a partial liquidation restores
-    /// (1.01–1.25), the health below which a position may be closed in full (0.80–0.99), and the dust value
-    /// (at most 1,000 USD) under which what remains may be closed in full.
+    /// @inheritdoc IFulcraPoolExt
     function setLiquidationGlobals(
         uint64 targetHealth,
         uint64 fullLiquidationHealth,
@@ -247,12 +236,12 @@ contract PoolExt is AccessControl, PoolCore {
             targetHealth % 1e14 != 0 ||
             fullLiquidationHealth % 1e14 != 0 ||
             dustValue % 1e12 != 0
-        ) revert ErrorsLib.InvalidLiquidationParams();
+        ) revert IPoolErrors.InvalidLiquidationParams();
         LiquidationGlobals memory g = LiquidationGlobals(targetHealth, fullLiquidationHealth, dustValue);
         _liquidationGlobals = g;
         uint256 count = _assetCount;
         for (uint256 id = 1; id <= count; ++id) _copyGlobals(_assets[_assetById[id]].liquidation, g);
-        emit EventsLib.LiquidationGlobalsSet(targetHealth, fullLiquidationHealth, dustValue);
+        emit IPoolEvents.LiquidationGlobalsSet(targetHealth, fullLiquidationHealth, dustValue);
     }
 
     /// @dev Writes the protocol-wide liquidation settings into an asset's liquidation slot (the copy liquidations
@@ -281,7 +270,7 @@ contract PoolExt is AccessControl, PoolCore {
         return (BPS * BPS - 1) / (BPS + maxBonus);
     }
 
-    /// @notice Sets the kinked rate model of `asset`, after accruing at the old one (RISK_ADMIN).
+    /// @inheritdoc IFulcraPoolExt
     function setRateModel(
         address asset,
         uint16 baseRate,
@@ -294,20 +283,19 @@ contract PoolExt is AccessControl, PoolCore {
         _accrue(a, asset);
         Market storage m = a.market;
         (m.baseRate, m.slope1, m.slope2, m.kink) = (baseRate, slope1, slope2, kink);
-        emit EventsLib.RateModelSet(asset, baseRate, slope1, slope2, kink);
+        emit IPoolEvents.RateModelSet(asset, baseRate, slope1, slope2, kink);
     }
 
-    /// @notice Sets the share of interest that goes to reserves, after accruing at the old one (RISK_ADMIN).
+    /// @inheritdoc IFulcraPoolExt
     function setReserveFactor(address asset, uint16 reserveFactor) external onlyRole(RISK_ADMIN_ROLE) {
         Asset storage a = _listed(asset);
-        if (reserveFactor > MAX_RESERVE_FACTOR) revert ErrorsLib.InvalidReserveFactor();
+        if (reserveFactor > MAX_RESERVE_FACTOR) revert IPoolErrors.InvalidReserveFactor();
         _accrue(a, asset);
-        emit EventsLib.ReserveFactorSet(asset, a.market.reserveFactor, reserveFactor);
+        emit IPoolEvents.ReserveFactorSet(asset, a.market.reserveFactor, reserveFactor);
         a.market.reserveFactor = reserveFactor;
     }
 
-    /// @notice Sets the caps and minimum borrow of `asset` (RISK_ADMIN). Lowering a cap never touches positions;
-    /// it only refuses growth above it.
+    /// @inheritdoc IFulcraPoolExt
     function setCaps(
         address asset,
         uint128 supplyCap,
@@ -317,76 +305,72 @@ contract PoolExt is AccessControl, PoolCore {
     ) external onlyRole(RISK_ADMIN_ROLE) {
         Asset storage a = _listed(asset);
         (a.supplyCap, a.borrowCap, a.collateralCap, a.minBorrow) = (supplyCap, borrowCap, collateralCap, minBorrow);
-        emit EventsLib.CapsSet(asset, supplyCap, borrowCap, collateralCap, minBorrow);
+        emit IPoolEvents.CapsSet(asset, supplyCap, borrowCap, collateralCap, minBorrow);
     }
 
-    /// @notice Allows or forbids new borrows of `asset` (RISK_ADMIN). Existing debt is unaffected.
+    /// @inheritdoc IFulcraPoolExt
     function setBorrowable(address asset, bool borrowable) external onlyRole(RISK_ADMIN_ROLE) {
         AssetConfig storage c = _listed(asset).config;
         c.flags = borrowable ? c.flags | FLAG_BORROWABLE : c.flags & ~FLAG_BORROWABLE;
-        emit EventsLib.BorrowableSet(asset, borrowable);
+        emit IPoolEvents.BorrowableSet(asset, borrowable);
     }
 
-    /// @notice Sets the flash-loan fee of `asset` in bps, at most MAX_FLASH_FEE (RISK_ADMIN).
+    /// @inheritdoc IFulcraPoolExt
     function setFlashFee(address asset, uint16 feeBps) external onlyRole(RISK_ADMIN_ROLE) {
-        if (feeBps > MAX_FLASH_FEE) revert ErrorsLib.InvalidFlashFee();
+        if (feeBps > MAX_FLASH_FEE) revert IPoolErrors.InvalidFlashFee();
         AssetConfig storage c = _listed(asset).config;
-        emit EventsLib.FlashFeeSet(asset, c.flashFee, feeBps);
+        emit IPoolEvents.FlashFeeSet(asset, c.flashFee, feeBps);
         c.flashFee = feeBps;
     }
 
-    /// @notice Pauses or resumes supply and borrow of `asset` (GUARDIAN). Repay (with or without callback), adding
-    /// collateral, withdrawals, liquidation and flash loans (`setFlashPause`) are not affected.
+    /// @inheritdoc IFulcraPoolExt
     function setPause(address asset, bool supplyPaused, bool borrowPaused) external onlyRole(GUARDIAN_ROLE) {
         AssetConfig storage c = _listed(asset).config;
         uint8 flags = c.flags & ~(FLAG_SUPPLY_PAUSED | FLAG_BORROW_PAUSED);
         if (supplyPaused) flags |= FLAG_SUPPLY_PAUSED;
         if (borrowPaused) flags |= FLAG_BORROW_PAUSED;
         c.flags = flags;
-        emit EventsLib.PauseSet(asset, supplyPaused, borrowPaused);
+        emit IPoolEvents.PauseSet(asset, supplyPaused, borrowPaused);
     }
 
-    /// @notice Pauses or resumes flash loans of `asset` (GUARDIAN). Separate from the borrow pause, and no exit
-    /// depends on it: margin close uses `repayAndCall`, flash liquidation the liquidation callback.
+    /// @inheritdoc IFulcraPoolExt
     function setFlashPause(address asset, bool paused) external onlyRole(GUARDIAN_ROLE) {
         AssetConfig storage c = _listed(asset).config;
         c.flags = paused ? c.flags | FLAG_FLASH_PAUSED : c.flags & ~FLAG_FLASH_PAUSED;
-        emit EventsLib.FlashPauseSet(asset, paused);
+        emit IPoolEvents.FlashPauseSet(asset, paused);
     }
 
-    /// @notice Withdraws `assets` of the liquidation fees collected in `asset` to `receiver` (TREASURY). These are
-    /// the protocol's share of liquidation bonuses, held apart from lenders' and borrowers' books.
+    /// @inheritdoc IFulcraPoolExt
     function withdrawLiquidationFees(
         address asset,
         uint256 assets,
         address receiver
     ) external onlyRole(TREASURY_ROLE) lock {
-        if (assets == 0) revert ErrorsLib.ZeroAmount();
-        if (receiver == address(0)) revert ErrorsLib.ZeroAddress();
+        if (assets == 0) revert IPoolErrors.ZeroAmount();
+        if (receiver == address(0)) revert IPoolErrors.ZeroAddress();
         Asset storage a = _listed(asset);
-        if (assets > a.liquidation.fees) revert ErrorsLib.InsufficientReserves();
+        if (assets > a.liquidation.fees) revert IPoolErrors.InsufficientReserves();
         a.liquidation.fees -= uint128(assets);
-        emit EventsLib.LiquidationFeesWithdrawn(asset, receiver, assets);
+        emit IPoolEvents.LiquidationFeesWithdrawn(asset, receiver, assets);
         IERC20(asset).safeTransfer(receiver, assets);
     }
 
-    /// @notice Withdraws `assets` of the protocol's reserves in `asset` to `receiver` (TREASURY). Reserves are supply
-    /// shares the protocol owns: it can never take more than those, nor cash that borrowers owe lenders.
+    /// @inheritdoc IFulcraPoolExt
     function withdrawReserves(address asset, uint256 assets, address receiver) external onlyRole(TREASURY_ROLE) lock {
-        if (assets == 0) revert ErrorsLib.ZeroAmount();
-        if (receiver == address(0)) revert ErrorsLib.ZeroAddress();
+        if (assets == 0) revert IPoolErrors.ZeroAmount();
+        if (receiver == address(0)) revert IPoolErrors.ZeroAddress();
         Asset storage a = _listed(asset);
         _accrue(a, asset);
         Market storage m = a.market;
         uint256 totalAssets = m.totalSupplyAssets;
         uint256 shares = assets.toSharesUp(totalAssets, m.totalSupplyShares);
-        if (shares > m.reserveShares) revert ErrorsLib.InsufficientReserves();
+        if (shares > m.reserveShares) revert IPoolErrors.InsufficientReserves();
         if (assets > totalAssets || m.totalBorrowAssets > totalAssets - assets)
-            revert ErrorsLib.InsufficientLiquidity();
+            revert IPoolErrors.InsufficientLiquidity();
         m.reserveShares -= uint128(shares);
         m.totalSupplyShares -= uint128(shares);
         m.totalSupplyAssets = uint128(totalAssets - assets);
-        emit EventsLib.ReservesWithdrawn(asset, receiver, assets, shares);
+        emit IPoolEvents.ReservesWithdrawn(asset, receiver, assets, shares);
         IERC20(asset).safeTransfer(receiver, assets);
     }
 
@@ -398,56 +382,51 @@ contract PoolExt is AccessControl, PoolCore {
         int96 minAnswer,
         int96 maxAnswer
     ) internal {
-        if (feed == address(0)) revert ErrorsLib.ZeroAddress();
+        if (feed == address(0)) revert IPoolErrors.ZeroAddress();
         if (heartbeat < MIN_HEARTBEAT || heartbeat > MAX_HEARTBEAT || minAnswer < 0 || maxAnswer <= minAnswer) {
-            revert ErrorsLib.InvalidOracleConfig();
+            revert IPoolErrors.InvalidOracleConfig();
         }
         uint256 scale = 36;
         uint256 tokenDecimals = IERC20Metadata(asset).decimals();
         uint256 feedDecimals = AggregatorV3Interface(feed).decimals();
-        if (tokenDecimals + feedDecimals > scale) revert ErrorsLib.UnsupportedDecimals();
+        if (tokenDecimals + feedDecimals > scale) revert IPoolErrors.UnsupportedDecimals();
         AssetConfig storage c = a.config;
         (c.feed, c.heartbeat, c.scaleExp) = (feed, heartbeat, uint8(scale - tokenDecimals - feedDecimals));
         (a.risk.minAnswer, a.risk.maxAnswer) = (minAnswer, maxAnswer);
-        emit EventsLib.OracleSet(asset, feed, heartbeat, minAnswer, maxAnswer);
+        emit IPoolEvents.OracleSet(asset, feed, heartbeat, minAnswer, maxAnswer);
     }
 
     function _validateRisk(uint256 ltv, uint256 lt) internal pure {
         // lt == 0 (with ltv == 0) marks an asset that cannot be collateral.
         if (lt > MAX_LT || (lt != 0 && ltv + MIN_LTV_LT_GAP > lt) || (lt == 0 && ltv != 0)) {
-            revert ErrorsLib.InvalidRiskParams();
+            revert IPoolErrors.InvalidRiskParams();
         }
     }
 
     function _validateRateModel(uint256 baseRate, uint256 slope1, uint256 slope2, uint256 kink) internal pure {
         if (
             baseRate > MAX_BASE_RATE || slope1 > MAX_SLOPE1 || slope2 > MAX_SLOPE2 || kink < MIN_KINK || kink > MAX_KINK
-        ) revert ErrorsLib.InvalidRateModel();
+        ) revert IPoolErrors.InvalidRateModel();
     }
 
     // ================================================================ operators
 
-    /// @notice Lets `operator` act for all of the caller's accounts and lender positions (withdraw, borrow,
-    /// withdraw collateral), or revokes it.
+    /// @inheritdoc IFulcraPoolExt
     function setAuthorization(address operator, bool authorized) external {
-        if (operator == address(0)) revert ErrorsLib.ZeroAddress();
+        if (operator == address(0)) revert IPoolErrors.ZeroAddress();
         _isAuthorized[msg.sender][operator] = authorized;
-        emit EventsLib.SetAuthorization(msg.sender, operator, authorized);
+        emit IPoolEvents.SetAuthorization(msg.sender, operator, authorized);
     }
 
-    /// @notice Lets `operator` act only for the caller's accounts whose sub-account id satisfies
-    /// `subId & subIdMask == subIdPrefix` (supply and withdraw collateral, borrow): e.g. mask all ones for a single
-    /// sub-account, or the margin router's prefix and mask for its positions. Never lender positions. A zero mask
-    /// (with a zero prefix) revokes. Independent of `setAuthorization`, which grants every account.
+    /// @inheritdoc IFulcraPoolExt
     function setAuthorizationScope(address operator, uint96 subIdPrefix, uint96 subIdMask) external {
-        if (operator == address(0)) revert ErrorsLib.ZeroAddress();
-        if (subIdPrefix & ~subIdMask != 0) revert ErrorsLib.InvalidScope();
+        if (operator == address(0)) revert IPoolErrors.ZeroAddress();
+        if (subIdPrefix & ~subIdMask != 0) revert IPoolErrors.InvalidScope();
         _scopes[msg.sender][operator] = (uint256(subIdPrefix) << 96) | subIdMask;
-        emit EventsLib.SetAuthorizationScope(msg.sender, operator, subIdPrefix, subIdMask);
+        emit IPoolEvents.SetAuthorizationScope(msg.sender, operator, subIdPrefix, subIdMask);
     }
 
-    /// @notice The largest liquidation threshold the pool accepts for `asset` now (bps): MAX_LT, or less when the
-    /// asset's maximum liquidation bonus requires LT·(1 + maxBonus) < 1.
+    /// @inheritdoc IFulcraPoolExt
     function maxLtFor(address asset) external view returns (uint256) {
         return _maxLtFor(_assets[asset].liquidation.maxBonus).min(MAX_LT);
     }

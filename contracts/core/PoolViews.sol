@@ -8,40 +8,41 @@ import {MarketInfo, LiquidationConfig, LiquidationGlobals, LiquidationPreview} f
 import {MathLib, WAD, BPS} from "../libraries/MathLib.sol";
 import {SharesMathLib} from "../libraries/SharesMathLib.sol";
 import {InterestRateLib} from "../libraries/InterestRateLib.sol";
-import {ErrorsLib} from "../libraries/ErrorsLib.sol";
+import {IPoolErrors} from "../interfaces/IPoolErrors.sol";
+import {IFulcraPoolViews} from "../interfaces/IFulcraPool.sol";
 import {PoolCore} from "./PoolCore.sol";
 import {RolesLayout} from "./RolesLayout.sol";
 
 /// @title PoolViews
 /// @notice The pool's read-only views, reached by `delegatecall` from `PoolExt`'s fallback (itself reached from
 /// `Pool`'s): every function here reads the pool's storage. Called directly it sees an empty pool.
-contract PoolViews is RolesLayout, PoolCore {
+contract PoolViews is RolesLayout, PoolCore, IFulcraPoolViews {
     using MathLib for uint256;
     using SharesMathLib for uint256;
 
     // ================================================================ storage getters
 
-    /// @notice Asset address by 1-based id (0 if none).
+    /// @inheritdoc IFulcraPoolViews
     function assetById(uint256 id) external view returns (address) {
         return _assetById[id];
     }
 
-    /// @notice Number of listed assets (also the last id).
+    /// @inheritdoc IFulcraPoolViews
     function assetCount() external view returns (uint256) {
         return _assetCount;
     }
 
-    /// @notice Supply shares of `user` in `asset`.
+    /// @inheritdoc IFulcraPoolViews
     function supplyShares(address asset, address user) external view returns (uint256) {
         return _supplyShares[asset][user];
     }
 
-    /// @notice Whether `operator` may act for all of `owner`'s accounts and lender positions.
+    /// @inheritdoc IFulcraPoolViews
     function isAuthorized(address owner, address operator) external view returns (bool) {
         return _isAuthorized[owner][operator];
     }
 
-    /// @notice Protocol-wide liquidation settings.
+    /// @inheritdoc IFulcraPoolViews
     function liquidationGlobals()
         external
         view
@@ -51,12 +52,12 @@ contract PoolViews is RolesLayout, PoolCore {
         return (g.targetHealth, g.fullLiquidationHealth, g.dustValue);
     }
 
-    /// @notice The deployer of the per-asset ERC-4626 vaults.
+    /// @inheritdoc IFulcraPoolViews
     function vaultDeployer() external view returns (address) {
         return _vaultDeployer;
     }
 
-    /// @notice Liquidation incentive of `asset`.
+    /// @inheritdoc IFulcraPoolViews
     function liquidationConfig(address asset) external view returns (LiquidationConfig memory) {
         LiquidationSlot storage ls = _assets[asset].liquidation;
         return LiquidationConfig(ls.baseBonus, ls.maxBonus, ls.protocolShare);
@@ -65,9 +66,7 @@ contract PoolViews is RolesLayout, PoolCore {
     /// @dev Moves the LT from `ltNow` toward `target`: at once upward, at `rate` bps/hour downward.
     // ================================================================ accounts
 
-    /// @notice Health of `(owner, subId)` at current prices with interest up to now, by the liquidation rule:
-    /// collateral whose price cannot be trusted counts as zero (in every field). Reverts if the debt asset's feed is
-    /// unusable.
+    /// @inheritdoc IFulcraPoolViews
     function accountHealth(address owner, uint96 subId) external view returns (AccountHealth memory h) {
         Account storage acc = _accounts[_key(owner, subId)];
         uint256 count = _count(acc);
@@ -94,14 +93,12 @@ contract PoolViews is RolesLayout, PoolCore {
         h.healthFactor = h.debtValue == 0 ? type(uint256).max : h.liquidationValue.mulDivDown(WAD, h.debtValue);
     }
 
-    /// @notice Whether `(owner, subId)` is in close-out: a shortfall was booked on it, so its liquidations pay the
-    /// maximum bonus (capped by its equity) until its next borrow.
+    /// @inheritdoc IFulcraPoolViews
     function isCloseOut(address owner, uint96 subId) external view returns (bool) {
         return _isCloseOut(_accounts[_key(owner, subId)]);
     }
 
-    /// @notice The sub-accounts of `owner` that `operator` may act for: those with `subId & mask == prefix`
-    /// (mask 0: none, beyond a full `isAuthorized`).
+    /// @inheritdoc IFulcraPoolViews
     function authorizationScope(address owner, address operator) external view returns (uint96 prefix, uint96 mask) {
         uint256 scope = _scopes[owner][operator];
         return (uint96(scope >> 96), uint96(scope));
@@ -109,17 +106,17 @@ contract PoolViews is RolesLayout, PoolCore {
 
     // ================================================================ views
 
-    /// @notice The configuration slot of `asset` (feed, heartbeat, flags, id, LTV, LT anchor).
+    /// @inheritdoc IFulcraPoolViews
     function assetConfig(address asset) external view returns (AssetConfig memory) {
         return _assets[asset].config;
     }
 
-    /// @notice Oracle bounds and LT ramp state of `asset`.
+    /// @inheritdoc IFulcraPoolViews
     function assetRisk(address asset) external view returns (AssetRisk memory) {
         return _assets[asset].risk;
     }
 
-    /// @notice Caps, minimum borrow, total collateral and vault of `asset`.
+    /// @inheritdoc IFulcraPoolViews
     function assetLimits(
         address asset
     )
@@ -138,12 +135,12 @@ contract PoolViews is RolesLayout, PoolCore {
         return (a.supplyCap, a.borrowCap, a.collateralCap, a.minBorrow, a.totalCollateral, a.vault);
     }
 
-    /// @notice The stored market of `asset` (as of its last accrual).
+    /// @inheritdoc IFulcraPoolViews
     function market(address asset) external view returns (Market memory) {
         return _assets[asset].market;
     }
 
-    /// @notice The market of `asset` with interest accrued up to now, as the next transaction would see it.
+    /// @inheritdoc IFulcraPoolViews
     function expectedMarket(address asset) public view returns (Market memory m) {
         m = _assets[asset].market;
         uint256 dt = block.timestamp - m.lastUpdate;
@@ -157,7 +154,7 @@ contract PoolViews is RolesLayout, PoolCore {
         m.lastUpdate = uint40(block.timestamp);
     }
 
-    /// @notice Current borrow rate of `asset` per second (WAD), at the accrued state.
+    /// @inheritdoc IFulcraPoolViews
     function borrowRate(address asset) external view returns (uint256) {
         Market memory m = expectedMarket(asset);
         return
@@ -170,8 +167,7 @@ contract PoolViews is RolesLayout, PoolCore {
             );
     }
 
-    /// @notice Integrator summary of `asset`'s market, interest accrued to now: totals, utilization, rates per
-    /// second and as APY (continuously compounded, WAD), reserves and total collateral.
+    /// @inheritdoc IFulcraPoolViews
     function marketInfo(address asset) external view returns (MarketInfo memory info) {
         Market memory m = expectedMarket(asset);
         info.totalSupplyAssets = m.totalSupplyAssets;
@@ -193,25 +189,24 @@ contract PoolViews is RolesLayout, PoolCore {
         info.liquidationFees = _assets[asset].liquidation.fees;
     }
 
-    /// @notice Assets `user` could withdraw from its supply of `asset` with interest up to now (rounded down).
+    /// @inheritdoc IFulcraPoolViews
     function supplyBalance(address asset, address user) external view returns (uint256) {
         Market memory m = expectedMarket(asset);
         return _supplyShares[asset][user].toAssetsDown(m.totalSupplyAssets, m.totalSupplyShares);
     }
 
-    /// @notice The price of one unit of `asset` in 18-decimal USD, scaled by 1e18 (value = amount * price / 1e18).
-    /// Reverts like the pool does on a bad feed answer.
+    /// @inheritdoc IFulcraPoolViews
     function price(address asset) external view returns (uint256) {
         return _price(_listed(asset));
     }
 
-    /// @notice The liquidation threshold of `asset` now (bps), with any ramp applied.
+    /// @inheritdoc IFulcraPoolViews
     function effectiveLt(address asset) external view returns (uint256) {
         Asset storage a = _assets[asset];
         return _effectiveLt(a.config, a.risk);
     }
 
-    /// @notice Collateral of `(owner, subId)` in `asset`.
+    /// @inheritdoc IFulcraPoolViews
     function collateralOf(address owner, uint96 subId, address asset) external view returns (uint256) {
         Account storage acc = _accounts[_key(owner, subId)];
         uint256 count = _count(acc);
@@ -219,8 +214,7 @@ contract PoolViews is RolesLayout, PoolCore {
         return pos == count ? 0 : _collateralAt(acc, pos);
     }
 
-    /// @notice The account `(owner, subId)`: its debt asset (0 if none), debt shares, debt with interest up to now
-    /// (rounded up), and its collateral assets and amounts.
+    /// @inheritdoc IFulcraPoolViews
     function accountOf(
         address owner,
         uint96 subId
@@ -261,18 +255,12 @@ contract PoolViews is RolesLayout, PoolCore {
         uint256 totalBorrowShares;
     }
 
-    /// @notice `accountHealth(owners[i], subIds[i]).healthFactor` for every i, computed identically, but with each
-    /// asset's price, effective LT and accrued debt totals read once per call instead of once per account (for
-    /// keeper scans: tens of thousands of accounts a block). Collateral without a trusted price counts as zero; an
-    /// unusable debt feed gives 0 instead of reverting the batch; an account without debt gets max uint.
-    /// @param owners Account owners.
-    /// @param subIds Sub-account ids, same length as `owners`.
-    /// @return healths Health factors (WAD).
+    /// @inheritdoc IFulcraPoolViews
     function healthFactors(
         address[] calldata owners,
         uint96[] calldata subIds
     ) external view returns (uint256[] memory healths) {
-        if (owners.length != subIds.length) revert ErrorsLib.InconsistentInput();
+        if (owners.length != subIds.length) revert IPoolErrors.InconsistentInput();
         HealthInputs[] memory inputs = new HealthInputs[](_assetCount + 1);
         healths = new uint256[](owners.length);
         for (uint256 i; i < owners.length; ++i) {
@@ -324,9 +312,7 @@ contract PoolViews is RolesLayout, PoolCore {
         }
     }
 
-    /// @notice What liquidating `(owner, subId)` against `collateralAsset` with an unlimited repay would do now:
-    /// the same computation `liquidate` runs, on the state accrued to this block. Reverts like the pool on an
-    /// unusable feed.
+    /// @inheritdoc IFulcraPoolViews
     function previewLiquidation(
         address owner,
         uint96 subId,

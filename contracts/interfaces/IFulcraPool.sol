@@ -11,17 +11,17 @@ import {AccountHealth, LiquidationConfig, LiquidationPreview, MarketInfo} from "
 import {IPoolErrors} from "./IPoolErrors.sol";
 import {IPoolEvents} from "./IPoolEvents.sol";
 
-// The pool's whole API, declared once. The pool is two contracts at one address (as Compound's Comet and CometExt):
-// `Pool` holds the hot paths and forwards every other call from its fallback, by `delegatecall`, to `PoolExt`, which
-// holds governance and views and runs in the pool's storage. `IFulcraPoolBase` is what Pool implements,
-// `IFulcraPoolExt` what PoolExt implements, and `IFulcraPool` — their union — is the one type every consumer
-// (periphery contracts, tests, scripts, the keeper) binds the pool's address to. test/core/api.test.ts checks that
-// the union equals the merged ABI of Pool and PoolExt, selector for selector, event for event, error for error.
+// The pool's whole API, declared once. The pool is three contracts at one address (as Compound's Comet and
+// CometExt): `Pool` holds the hot paths and forwards every other call from its fallback, by `delegatecall`, to
+// `PoolExt` (governance, roles, operators), which forwards what it does not know the same way to `PoolViews` (the
+// views); all run in the pool's storage. `IFulcraPoolBase`, `IFulcraPoolExt` and `IFulcraPoolViews` are what each
+// implements, and `IFulcraPool` — their union — is the one type every consumer (periphery contracts, tests, scripts,
+// the keeper) binds the pool's address to. test/core/api.test.ts checks that the union equals the merged ABI of the
+// three contracts, selector for selector, event for event, error for error.
 
 /// @title IFulcraPoolBase
 /// @notice The part of the Fulcra pool implemented by `Pool` itself: the user entry points (lend, borrow, repay,
-/// liquidate), the account health view liquidators and routers read most, operator authorization and ERC-3156 flash
-/// loans.
+/// liquidate, settle bad debt) and ERC-3156 flash loans.
 /// @dev Accounts are `(owner, subId)`: an owner has 2^96 independent borrower accounts. An account holds up to
 /// `MAX_COLLATERALS` collateral assets (never lent out) and at most one debt asset. Rounding always favours the pool.
 /// Tokens must be plain ERC-20s: inbound transfers are checked by balance delta (fee-on-transfer tokens revert) and
@@ -211,47 +211,6 @@ interface IFulcraPoolBase is IERC3156FlashLender, IPoolErrors, IPoolEvents {
     /// @return writtenOff Debt assets written off.
     function settleBadDebt(address owner, uint96 subId) external returns (uint256 writtenOff);
 
-    /// @notice Health of `(owner, subId)` at current prices with interest up to now, by the liquidation rule:
-    /// collateral whose price cannot be trusted counts as zero (in every field). Reverts if the debt asset's feed is
-    /// unusable.
-    /// @param owner The account's owner.
-    /// @param subId The account's sub-account id.
-    /// @return h Collateral value, borrowing power (LTV-weighted), liquidation value (LT-weighted) and debt value in
-    /// 18-decimal USD, and the health factor (WAD; max uint without debt).
-    function accountHealth(address owner, uint96 subId) external view returns (AccountHealth memory h);
-
-    /// @notice Whether `(owner, subId)` is in close-out: a shortfall was booked on it, so its liquidations pay the
-    /// maximum bonus (capped by its equity) until its next borrow.
-    /// @param owner The account's owner.
-    /// @param subId The account's sub-account id.
-    /// @return Whether the account is in close-out.
-    function isCloseOut(address owner, uint96 subId) external view returns (bool);
-
-    // ---------------------------------------------------------------- operators
-
-    /// @notice Lets `operator` act for all of the caller's accounts and lender positions (withdraw, borrow,
-    /// withdraw collateral, supply collateral), or revokes it.
-    /// @param operator The operator (not zero).
-    /// @param authorized Whether it may act for the caller.
-    function setAuthorization(address operator, bool authorized) external;
-
-    /// @notice Lets `operator` act only for the caller's accounts whose sub-account id satisfies
-    /// `subId & subIdMask == subIdPrefix` (supply and withdraw collateral, borrow): e.g. mask all ones for a single
-    /// sub-account, or the margin router's prefix and mask for its positions. Never lender positions. A zero mask
-    /// (with a zero prefix) revokes. Independent of `setAuthorization`, which grants every account.
-    /// @param operator The operator (not zero).
-    /// @param subIdPrefix The sub-account id bits required; no bit outside `subIdMask` (`InvalidScope`).
-    /// @param subIdMask The sub-account id bits compared.
-    function setAuthorizationScope(address operator, uint96 subIdPrefix, uint96 subIdMask) external;
-
-    /// @notice The sub-accounts of `owner` that `operator` may act for: those with `subId & mask == prefix`
-    /// (mask 0: none, beyond a full `isAuthorized`).
-    /// @param owner The authorizing owner.
-    /// @param operator The operator.
-    /// @return prefix The sub-account id bits required.
-    /// @return mask The sub-account id bits compared (0: no scope).
-    function authorizationScope(address owner, address operator) external view returns (uint96 prefix, uint96 mask);
-
     // ---------------------------------------------------------------- flash loans (ERC-3156)
 
     /// @inheritdoc IERC3156FlashLender
@@ -278,7 +237,7 @@ interface IFulcraPoolBase is IERC3156FlashLender, IPoolErrors, IPoolEvents {
 
 /// @title IFulcraPoolExt
 /// @notice The part of the Fulcra pool implemented by `PoolExt` (reached through the pool's fallback, in the pool's
-/// storage): governance, access control, the protocol's bounds, and the views of markets, accounts and prices.
+/// storage): governance, access control, operator grants and the protocol's bounds.
 /// @dev Roles: DEFAULT_ADMIN grants the others (the timelock); RISK_ADMIN lists assets and sets parameters (the
 /// timelock); RISK_ENGINE moves LTV and LT within bounds and trips the circuit breaker; GUARDIAN pauses and trips
 /// the breaker; TREASURY withdraws reserves and liquidation fees. Basis points (bps) are 1/10,000; WAD is 1e18.
@@ -369,42 +328,6 @@ interface IFulcraPoolExt is IAccessControl, IERC165, IPoolErrors, IPoolEvents {
     /// @notice The bonus climbs from base to max as health falls from 1 to 1 - BONUS_RAMP.
     /// @return 0.1e18 (WAD).
     function BONUS_RAMP() external view returns (uint256);
-
-    // ---------------------------------------------------------------- storage
-
-    /// @notice Asset address by 1-based id.
-    /// @param id The asset id (1 to `assetCount`).
-    /// @return The asset (zero for an unused id).
-    function assetById(uint256 id) external view returns (address);
-
-    /// @notice Number of listed assets (also the last id).
-    /// @return The count.
-    function assetCount() external view returns (uint256);
-
-    /// @notice Lender supply shares of `user` in `asset` (see `supplyBalance` for the assets they are worth).
-    /// @param asset The asset.
-    /// @param user The lender.
-    /// @return The shares.
-    function supplyShares(address asset, address user) external view returns (uint256);
-
-    /// @notice Whether `operator` may act for all of `owner`'s accounts and lender positions (`setAuthorization`).
-    /// @param owner The authorizing owner.
-    /// @param operator The operator.
-    /// @return Whether it is authorized.
-    function isAuthorized(address owner, address operator) external view returns (bool);
-
-    /// @notice Protocol-wide liquidation settings (`setLiquidationGlobals`).
-    /// @return targetHealth The health a partial liquidation restores (WAD).
-    /// @return fullLiquidationHealth The health below which a position may be closed in full (WAD).
-    /// @return dustValue The value under which what remains may be closed in full (18-decimal USD).
-    function liquidationGlobals()
-        external
-        view
-        returns (uint64 targetHealth, uint64 fullLiquidationHealth, uint128 dustValue);
-
-    /// @notice Deploys the per-asset ERC-4626 vault at listing (created by the pool's constructor).
-    /// @return The `VaultDeployer`.
-    function vaultDeployer() external view returns (address);
 
     // ---------------------------------------------------------------- governance
 
@@ -538,7 +461,7 @@ interface IFulcraPoolExt is IAccessControl, IERC165, IPoolErrors, IPoolEvents {
     /// @param receiver Who receives them.
     function withdrawReserves(address asset, uint256 assets, address receiver) external;
 
-    // ---------------------------------------------------------------- views
+    // ---------------------------------------------------------------- limits
 
     /// @notice The largest liquidation threshold the pool accepts for `asset` now (bps): MAX_LT, or less when the
     /// asset's maximum liquidation bonus requires LT·(1 + maxBonus) < 1 (else liquidating would lower health instead
@@ -548,6 +471,94 @@ interface IFulcraPoolExt is IAccessControl, IERC165, IPoolErrors, IPoolEvents {
     /// @param asset The asset.
     /// @return The bound (bps).
     function maxLtFor(address asset) external view returns (uint256);
+
+    // ---------------------------------------------------------------- operators
+
+    /// @notice Lets `operator` act for all of the caller's accounts and lender positions (withdraw, borrow,
+    /// withdraw collateral, supply collateral), or revokes it.
+    /// @param operator The operator (not zero).
+    /// @param authorized Whether it may act for the caller.
+    function setAuthorization(address operator, bool authorized) external;
+
+    /// @notice Lets `operator` act only for the caller's accounts whose sub-account id satisfies
+    /// `subId & subIdMask == subIdPrefix` (supply and withdraw collateral, borrow): e.g. mask all ones for a single
+    /// sub-account, or the margin router's prefix and mask for its positions. Never lender positions. A zero mask
+    /// (with a zero prefix) revokes. Independent of `setAuthorization`, which grants every account.
+    /// @param operator The operator (not zero).
+    /// @param subIdPrefix The sub-account id bits required; no bit outside `subIdMask` (`InvalidScope`).
+    /// @param subIdMask The sub-account id bits compared.
+    function setAuthorizationScope(address operator, uint96 subIdPrefix, uint96 subIdMask) external;
+
+    // ---------------------------------------------------------------- views
+
+    /// @notice The views' contract (`PoolViews`), reached from `PoolExt`'s fallback by `delegatecall`, so that its
+    /// functions read the pool's storage. `PoolExt` deploys it in its constructor.
+    /// @return The `PoolViews` deployment the extension forwards to (immutable).
+    function VIEWS() external view returns (address);
+}
+/// @title IFulcraPoolViews
+/// @notice The part of the Fulcra pool implemented by `PoolViews` (reached from `PoolExt`'s fallback, in the pool's
+/// storage): the storage getters and every read-only view of markets, accounts, prices and liquidations.
+/// @dev Views that price read the feeds as the pool does; those that accrue compute interest up to the current block
+/// without writing it. Consider using `IFulcraPool` instead of this interface.
+interface IFulcraPoolViews is IPoolErrors, IPoolEvents {
+    /// @notice Health of `(owner, subId)` at current prices with interest up to now, by the liquidation rule:
+    /// collateral whose price cannot be trusted counts as zero (in every field). Reverts if the debt asset's feed is
+    /// unusable.
+    /// @param owner The account's owner.
+    /// @param subId The account's sub-account id.
+    /// @return h Collateral value, borrowing power (LTV-weighted), liquidation value (LT-weighted) and debt value in
+    /// 18-decimal USD, and the health factor (WAD; max uint without debt).
+    function accountHealth(address owner, uint96 subId) external view returns (AccountHealth memory h);
+
+    /// @notice Whether `(owner, subId)` is in close-out: a shortfall was booked on it, so its liquidations pay the
+    /// maximum bonus (capped by its equity) until its next borrow.
+    /// @param owner The account's owner.
+    /// @param subId The account's sub-account id.
+    /// @return Whether the account is in close-out.
+    function isCloseOut(address owner, uint96 subId) external view returns (bool);
+
+    /// @notice The sub-accounts of `owner` that `operator` may act for: those with `subId & mask == prefix`
+    /// (mask 0: none, beyond a full `isAuthorized`).
+    /// @param owner The authorizing owner.
+    /// @param operator The operator.
+    /// @return prefix The sub-account id bits required.
+    /// @return mask The sub-account id bits compared (0: no scope).
+    function authorizationScope(address owner, address operator) external view returns (uint96 prefix, uint96 mask);
+
+    /// @notice Asset address by 1-based id.
+    /// @param id The asset id (1 to `assetCount`).
+    /// @return The asset (zero for an unused id).
+    function assetById(uint256 id) external view returns (address);
+
+    /// @notice Number of listed assets (also the last id).
+    /// @return The count.
+    function assetCount() external view returns (uint256);
+
+    /// @notice Lender supply shares of `user` in `asset` (see `supplyBalance` for the assets they are worth).
+    /// @param asset The asset.
+    /// @param user The lender.
+    /// @return The shares.
+    function supplyShares(address asset, address user) external view returns (uint256);
+
+    /// @notice Whether `operator` may act for all of `owner`'s accounts and lender positions (`setAuthorization`).
+    /// @param owner The authorizing owner.
+    /// @param operator The operator.
+    /// @return Whether it is authorized.
+    function isAuthorized(address owner, address operator) external view returns (bool);
+
+    /// @notice Protocol-wide liquidation settings (`setLiquidationGlobals`).
+    /// @return targetHealth The health a partial liquidation restores (WAD).
+    /// @return fullLiquidationHealth The health below which a position may be closed in full (WAD).
+    /// @return dustValue The value under which what remains may be closed in full (18-decimal USD).
+    function liquidationGlobals()
+        external
+        view
+        returns (uint64 targetHealth, uint64 fullLiquidationHealth, uint128 dustValue);
+
+    /// @notice Deploys the per-asset ERC-4626 vault at listing (created by the pool's constructor).
+    /// @return The `VaultDeployer`.
+    function vaultDeployer() external view returns (address);
 
     /// @notice Liquidation incentive of `asset`.
     /// @param asset The asset.
@@ -682,10 +693,11 @@ interface IFulcraPoolExt is IAccessControl, IERC165, IPoolErrors, IPoolEvents {
 }
 
 /// @title IFulcraPool
-/// @notice The Fulcra pool's whole API at its one address: `IFulcraPoolBase` (implemented by `Pool`) and
-/// `IFulcraPoolExt` (implemented by `PoolExt`, reached through Pool's fallback), with every error (`IPoolErrors`)
-/// and event (`IPoolEvents`). The type every consumer of the pool uses.
-interface IFulcraPool is IFulcraPoolBase, IFulcraPoolExt {
+/// @notice The Fulcra pool's whole API at its one address: `IFulcraPoolBase` (implemented by `Pool`),
+/// `IFulcraPoolExt` (implemented by `PoolExt`, reached through Pool's fallback) and `IFulcraPoolViews` (implemented by
+/// `PoolViews`, reached through PoolExt's fallback), with every error (`IPoolErrors`) and event (`IPoolEvents`). The
+/// type every consumer of the pool uses.
+interface IFulcraPool is IFulcraPoolBase, IFulcraPoolExt, IFulcraPoolViews {
     /// @notice The role that grants and revokes every other role (OpenZeppelin AccessControl). Held by the timelock.
     /// @dev Declared here rather than in `IFulcraPoolExt`: OpenZeppelin's `AccessControl`, which the extension
     /// inherits, defines it as a public constant, and a public state variable cannot implement a function of another

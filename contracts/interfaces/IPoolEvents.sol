@@ -113,13 +113,13 @@ interface IPoolEvents {
     event AccrueInterest(address indexed asset, uint256 borrowRatePerSecond, uint256 interest, uint256 reserveShares);
 
     /// @notice `caller` flash-borrowed `amount` of `asset` for `receiver` and paid back `amount + fee`.
-    /// @param receiver The ERC-3156 borrower called back.
+    /// @param receiver The ERC-3156 borrower called back (not indexed: one log topic less; caller and asset are).
     /// @param caller The loan's initiator.
     /// @param asset The lent asset.
     /// @param amount The principal.
     /// @param fee The fee, credited to the asset's reserves.
     event FlashLoan(
-        address indexed receiver,
+        address receiver,
         address indexed caller,
         address indexed asset,
         uint256 amount,

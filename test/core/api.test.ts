@@ -1,7 +1,7 @@
 // The pool's API is declared once, in contracts/interfaces/IFulcraPool.sol. These checks keep it from drifting from
-// the two contracts behind the pool's address: IFulcraPool's functions, events and errors must be exactly those of
-// Pool and PoolExt together (the ABI every consumer binds to), each half must be implemented by its contract, and
-// every declaration carries NatSpec.
+// the three contracts behind the pool's address: IFulcraPool's functions, events and errors must be exactly those of
+// Pool, PoolExt and PoolViews together (the ABI every consumer binds to), each part must be implemented by its
+// contract, and every declaration carries NatSpec.
 import { expect } from "chai";
 import hre from "hardhat";
 import { Interface, type Fragment } from "ethers";
@@ -21,17 +21,20 @@ function signatures(i: Interface, kind: Kind): Set<string> {
 const minus = (a: Set<string>, b: Set<string>) => [...a].filter((x) => !b.has(x)).sort();
 
 describe("Pool API (IFulcraPool)", () => {
-  let pool: Interface, base: Interface, ext: Interface, core: Interface, extension: Interface;
+  let pool: Interface, base: Interface, ext: Interface, viewsPart: Interface;
+  let core: Interface, extension: Interface, views: Interface;
 
   before(async () => {
-    [pool, base, ext, core, extension] = await Promise.all(
-      ["IFulcraPool", "IFulcraPoolBase", "IFulcraPoolExt", "Pool", "PoolExt"].map(iface),
+    [pool, base, ext, viewsPart, core, extension, views] = await Promise.all(
+      ["IFulcraPool", "IFulcraPoolBase", "IFulcraPoolExt", "IFulcraPoolViews", "Pool", "PoolExt", "PoolViews"].map(
+        iface,
+      ),
     );
   });
 
   for (const kind of KINDS) {
-    it(`IFulcraPool's ${kind}s are exactly those of Pool and PoolExt together`, () => {
-      const merged = new Set([...signatures(core, kind), ...signatures(extension, kind)]);
+    it(`IFulcraPool's ${kind}s are exactly those of Pool, PoolExt and PoolViews together`, () => {
+      const merged = new Set([...signatures(core, kind), ...signatures(extension, kind), ...signatures(views, kind)]);
       const declared = signatures(pool, kind);
       expect(minus(merged, declared), `${kind}s of Pool/PoolExt missing from IFulcraPool`).to.deep.equal([]);
       expect(minus(declared, merged), `${kind}s of IFulcraPool that Pool/PoolExt do not have`).to.deep.equal([]);
@@ -39,7 +42,7 @@ describe("Pool API (IFulcraPool)", () => {
     });
   }
 
-  it("every selector of Pool and PoolExt is in IFulcraPool and vice versa", () => {
+  it("every selector of Pool, PoolExt and PoolViews is in IFulcraPool and vice versa", () => {
     const selectors = (i: Interface) => {
       const out = new Set<string>();
       i.forEachFunction((f) => out.add(f.selector));
@@ -47,14 +50,27 @@ describe("Pool API (IFulcraPool)", () => {
       i.forEachError((e) => out.add(e.selector));
       return out;
     };
-    const merged = new Set([...selectors(core), ...selectors(extension)]);
+    const merged = new Set([...selectors(core), ...selectors(extension), ...selectors(views)]);
     expect(minus(merged, selectors(pool))).to.deep.equal([]);
     expect(minus(selectors(pool), merged)).to.deep.equal([]);
   });
 
-  it("Pool implements IFulcraPoolBase and PoolExt implements IFulcraPoolExt; the halves do not overlap", () => {
+  it("Pool implements IFulcraPoolBase, PoolExt IFulcraPoolExt, PoolViews IFulcraPoolViews; the parts do not overlap", () => {
     const baseFns = signatures(base, "function");
     const extFns = signatures(ext, "function");
+    const viewFns = signatures(viewsPart, "function");
+    expect(minus(viewFns, signatures(views, "function")), "IFulcraPoolViews functions PoolViews lacks").to.deep.equal(
+      [],
+    );
+    for (const [a, b] of [
+      [baseFns, viewFns],
+      [extFns, viewFns],
+    ]) {
+      expect(
+        [...a].filter((f) => b.has(f)),
+        "functions in two parts",
+      ).to.deep.equal([]);
+    }
     expect(minus(baseFns, signatures(core, "function")), "IFulcraPoolBase functions Pool lacks").to.deep.equal([]);
     expect(minus(extFns, signatures(extension, "function")), "IFulcraPoolExt functions PoolExt lacks").to.deep.equal(
       [],
@@ -65,14 +81,14 @@ describe("Pool API (IFulcraPool)", () => {
     ).to.deep.equal([]);
     // The union adds only DEFAULT_ADMIN_ROLE (OpenZeppelin's AccessControl defines it as a public constant, which
     // cannot implement an interface function of another base).
-    expect(minus(signatures(pool, "function"), new Set([...baseFns, ...extFns]))).to.deep.equal([
+    expect(minus(signatures(pool, "function"), new Set([...baseFns, ...extFns, ...viewFns]))).to.deep.equal([
       "function DEFAULT_ADMIN_ROLE() view returns (bytes32)",
     ]);
   });
 
-  it("both halves declare every error and event of IPoolErrors and IPoolEvents, so either one decodes them", async () => {
+  it("every part declares every error and event of IPoolErrors and IPoolEvents, so any one decodes them", async () => {
     const [errors, events] = await Promise.all(["IPoolErrors", "IPoolEvents"].map(iface));
-    for (const half of [base, ext]) {
+    for (const half of [base, ext, viewsPart]) {
       expect(minus(signatures(errors, "error"), signatures(half, "error"))).to.deep.equal([]);
       expect(minus(signatures(events, "event"), signatures(half, "event"))).to.deep.equal([]);
     }

@@ -11,8 +11,8 @@ import {
   MAX_UINT128,
   ROLES,
   type AssetSpec,
-  type IFulcraPool as FulcraPool,
 } from "../protocol";
+import type { IFulcraPool as FulcraPool } from "../../../typechain-types";
 import type { Amount, Ctx, LendingAdapter } from "./scenario";
 
 /** The project's compiler settings, read back from Pool's build-info. */
