@@ -1,5 +1,5 @@
 // Gas of the dynamic-collateral stack. Prints a table and writes bench/results/risk.json.
-//  - borrow (first, and again a day later) on the peers' scenario (bench/gas.ts), once on a plain pool and once
+//  - borrow (first, and again a day later) on a borrow scenario of its own (project mock tokens and feeds), once on a plain pool and once
 //    with the risk engine active on both assets (collateral LT ramping down at the time of the borrow);
 //  - VolatilityOracle.update: first update (baseline), accepted update, too soon, unchanged round;
 //  - RiskEngine.update: nothing to change, LTV/LT change, circuit-breaker trip, static mode.
