@@ -35,7 +35,7 @@ const config: HardhatUserConfig = {
       },
     ],
     // The margin router is called a few times per position, not per block: optimizing for size (runs 200) keeps it
-    // 3 KiB under the 24 KiB limit (docs/gas.md, "Code size") and costs nothing measurable per open or close. Not in
+    // 3 KiB under the 24 KiB limit (docs/gas.md, "Code size"); the margin figures in docs/margin.md are with it. Not in
     // the coverage build: solidity-coverage sets its own minimal optimizer on `compilers` only, and the instrumented
     // router does not compile with this override (stack too deep).
     overrides:
