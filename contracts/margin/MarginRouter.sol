@@ -244,11 +244,18 @@ contract MarginRouter is IERC3156FlashBorrower, IFulcraRepayCallback, AccessCont
         if (fraction == 0 || fraction > WAD) revert InvalidParams();
         if (block.timestamp > deadline) revert Expired();
         Position storage pos = _own(positionId);
-        (address collateral, address debt) = _assetsOf(pos);
         uint96 sub = _sub(positionId);
-        (, , uint256 debtAmount, , ) = POOL.accountOf(pos.trader, sub);
-        uint256 repay = fraction == WAD ? debtAmount : (debtAmount * fraction) / WAD;
-        Action memory a = Action(KIND_REDUCE, positionId, collateral, debt, fraction, maxCollateralSold, 0, route);
+        // Scoped locals: the instrumented build of the coverage run is otherwise one stack slot too deep here.
+        Action memory a;
+        {
+            (address collateral, address debt) = _assetsOf(pos);
+            a = Action(KIND_REDUCE, positionId, collateral, debt, fraction, maxCollateralSold, 0, route);
+        }
+        uint256 repay;
+        {
+            (, , uint256 debtAmount, , ) = POOL.accountOf(pos.trader, sub);
+            repay = fraction == WAD ? debtAmount : (debtAmount * fraction) / WAD;
+        }
         uint256 collateralBefore;
         if (repay == 0) {
             _reduceWithoutDebt(a, pos);
@@ -257,13 +264,13 @@ contract MarginRouter is IERC3156FlashBorrower, IFulcraRepayCallback, AccessCont
                 AccountHealth memory h = POOL.accountHealth(pos.trader, sub);
                 if (h.borrowingPower < h.debtValue) {
                     a.kind = KIND_DELEVER;
-                    collateralBefore = POOL.collateralOf(pos.trader, sub, collateral);
+                    collateralBefore = POOL.collateralOf(pos.trader, sub, a.collateral);
                 }
             }
             _tstore(T_REPAY, 1);
             // A full close repays by shares (max): the pool books exactly the debt, interest to this second included.
             (repay, ) = POOL.repayAndCall(
-                debt,
+                a.debt,
                 fraction == WAD ? type(uint256).max : repay,
                 pos.trader,
                 sub,
