@@ -5,7 +5,7 @@
 // the transaction runs on (views on the "pending" block, whose timestamp is pinned), equals the actual result.
 // Round trips run in one block (same timestamp, no interest in between) and must never profit.
 import { expect } from "chai";
-import { ethers, network } from "hardhat";
+import hre, { ethers, network } from "hardhat";
 import fc from "fast-check";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { deployPoolFixture } from "../helpers/fixtures";
@@ -14,6 +14,8 @@ import { MAX_UINT128 } from "../../scripts/lib/protocol";
 import type { FulcraVault } from "../../typechain-types";
 
 const PENDING = { blockTag: "pending" } as const;
+// Instrumented (npm run coverage) every transaction is ~100x slower: fewer sequences, and the coverage timeout.
+const COVERAGE = Boolean((hre as unknown as { __SOLIDITY_COVERAGE_RUNNING?: boolean }).__SOLIDITY_COVERAGE_RUNNING);
 // Explicit: no gas estimation against a block still being assembled. Generous, so that the instrumented contracts of
 // the coverage run (several times the gas) fit too: a transaction that ran out of gas there failed the step.
 const GAS = { gasLimit: 10_000_000 };
@@ -252,7 +254,7 @@ describe("core: FulcraVault ERC-4626 properties (fast-check)", () => {
   });
 
   it("max* never revert, entry points accept their max (0 included), previews are exact, round trips never profit", async function () {
-    this.timeout(120_000);
+    if (!COVERAGE) this.timeout(120_000);
     await fc.assert(
       fc.asyncProperty(fc.array(action, { minLength: 4, maxLength: 14 }), async (actions) => {
         const f = await loadFixture(propertyFixture);
@@ -261,7 +263,7 @@ describe("core: FulcraVault ERC-4626 properties (fast-check)", () => {
           await checkInvariants(f);
         }
       }),
-      { numRuns: Number(process.env.VAULT_PROPERTY_RUNS ?? 20) },
+      { numRuns: Number(process.env.VAULT_PROPERTY_RUNS ?? (COVERAGE ? 4 : 20)) },
     );
   });
 });
