@@ -44,10 +44,10 @@ async function main(): Promise<number> {
   const hre = require("hardhat");
   await hre.run("compile", { quiet: true });
   const root: string = hre.config.paths.root;
-  const { measureNeutral, buildResult } = await import("../scripts/lib/gas/bench");
+  const { measureNeutral, buildResult } = await import("../lib/gas/bench");
   const { morphoMismatches, gasTable, sizeTable, checkFailures, changesSince, writeResult, updateReadme, RESULT_FILE } =
-    await import("../scripts/lib/gas/report");
-  const { MORPHO_REFERENCE, PEER_SOURCE } = await import("../scripts/lib/gas/spec");
+    await import("../lib/gas/report");
+  const { MORPHO_REFERENCE, PEER_SOURCE } = await import("../lib/gas/spec");
 
   const runs = await measureNeutral(true);
   const result = buildResult(runs);
@@ -62,7 +62,7 @@ async function main(): Promise<number> {
   if (mismatch.length) {
     console.error(
       `bench:gas: Morpho Blue's figures differ from ${PEER_SOURCE} (${mismatch.join("; ")}): the conditions are no longer the ` +
-        `neutral scenario's; check bench/neutral-gas, scripts/lib/gas and the compiler packages against the harness. Nothing written.`,
+        `neutral scenario's; check bench/neutral-gas, lib/gas and the compiler packages against the harness. Nothing written.`,
     );
     return 1;
   }

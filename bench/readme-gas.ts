@@ -2,7 +2,7 @@
 // the recorded bench/results/gas.json, without running anything. `npm run bench:gas -- --readme` does the same after
 // a run.
 import path from "path";
-import { readResult, updateReadme } from "../scripts/lib/gas/report";
+import { readResult, updateReadme } from "../lib/gas/report";
 
 try {
   const root = path.join(__dirname, "..");

@@ -9,9 +9,9 @@ import { time } from "@nomicfoundation/hardhat-network-helpers";
 import fs from "fs";
 import path from "path";
 import type { ContractTransactionResponse } from "ethers";
-import { deployPool, deployAndListTestAsset, ROLES, MAX_UINT128, DEMO_ASSETS, type AssetSpec } from "../scripts/lib/protocol";
-import { deployRiskStack, DEFAULT_ORACLE_PARAMS } from "../scripts/lib/risk";
-import { DEFAULT_PROFILES, toOnchainProfile } from "../scripts/lib/profiles";
+import { deployPool, deployAndListTestAsset, ROLES, MAX_UINT128, DEMO_ASSETS, type AssetSpec } from "../lib/protocol";
+import { deployRiskStack, DEFAULT_ORACLE_PARAMS } from "../lib/risk";
+import { DEFAULT_PROFILES, toOnchainProfile } from "../lib/profiles";
 
 const e18 = 10n ** 18n;
 const DAY = 86_400;

@@ -4,7 +4,7 @@
 // networks only) to ignore an existing deployment file.
 import hre from "hardhat";
 import { loadConfig } from "../config";
-import { deployStack } from "./lib/deploy";
+import { deployStack } from "../lib/deploy";
 
 async function main() {
   const config = loadConfig(process.env.FULCRA_CONFIG ?? hre.network.name);

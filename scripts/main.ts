@@ -2,7 +2,7 @@
 // prices, then run supply → borrow → interest accrual → repay → withdraw for a few accounts and print a summary.
 import { ethers } from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
-import { deployPool, deployAndListTestAsset, DEMO_ASSETS, ROLES, type ListedAsset } from "./lib/protocol";
+import { deployPool, deployAndListTestAsset, DEMO_ASSETS, ROLES, type ListedAsset } from "../lib/protocol";
 
 const fmt = (v: bigint, decimals: number, digits = 2) =>
   Number(ethers.formatUnits(v, decimals)).toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });

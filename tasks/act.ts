@@ -4,7 +4,7 @@
 import { task, types } from "hardhat/config";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import type { Contract } from "ethers";
-import { encodePath } from "../scripts/lib/deploy-uniswap";
+import { encodePath } from "../lib/deploy-uniswap";
 import { MAX_UINT256, WAD, checkedSend, context, ensureFunds, erc20, fail, fmtHealth, fmtUnits, output, parseUnits, type Ctx } from "./common";
 
 interface ActArgs {

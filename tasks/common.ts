@@ -4,7 +4,7 @@ import { HardhatPluginError } from "hardhat/plugins";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import type { BaseContract, Contract, Signer } from "ethers";
 import type { IFulcraPool } from "../typechain-types";
-import { assertNetworkReady, connectPool, readDeployment, type DeployedAsset, type Deployment } from "../scripts/lib/deploy";
+import { assertNetworkReady, connectPool, readDeployment, type DeployedAsset, type Deployment } from "../lib/deploy";
 
 export const PLUGIN = "fulcra";
 export const WAD = 10n ** 18n;

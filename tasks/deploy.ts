@@ -1,7 +1,7 @@
 // `npx hardhat deploy --network <name>`: the deploy script as a task (same library, same deployment file).
 import { task, types } from "hardhat/config";
 import { ConfigError, loadConfig, validateConfig } from "../config";
-import { DeploymentMismatchError, assertNetworkReady, deployStack } from "../scripts/lib/deploy";
+import { DeploymentMismatchError, assertNetworkReady, deployStack } from "../lib/deploy";
 import { fail, output } from "./common";
 
 task("deploy", "Deploy (or resume, or verify) Fulcra on this network from config/<network>.ts")

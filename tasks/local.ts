@@ -1,6 +1,6 @@
 // Local-only tasks for demos and rehearsals: move a mock price feed (and the Uniswap pools with it), advance time.
 import { task, types } from "hardhat/config";
-import { syncPoolPrice } from "../scripts/lib/deploy-uniswap";
+import { syncPoolPrice } from "../lib/deploy-uniswap";
 import { context, fail, fmtUsd, output, requireLocal, WAD } from "./common";
 
 task("set-price", "Local only: set a mock feed's USD price (and move the Uniswap pools to match)")

@@ -2,7 +2,7 @@
 // Run: npx ts-node scripts/charts/risk-curves.ts
 import fs from "fs";
 import path from "path";
-import { DEFAULT_PROFILES, targetsFor } from "../lib/profiles";
+import { DEFAULT_PROFILES, targetsFor } from "../../lib/profiles";
 
 const W = 880, H = 420, M = { l: 60, r: 170, t: 40, b: 50 };
 const maxVol = 2.5;

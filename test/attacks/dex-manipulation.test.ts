@@ -13,7 +13,7 @@ import {
   movePoolPrice,
   encodePath,
   FEE,
-} from "../../scripts/lib/uniswap";
+} from "../../lib/uniswap";
 
 const WAD = 10n ** 18n;
 

@@ -6,7 +6,7 @@ import { expect } from "chai";
 import hre, { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { deployPoolFixture, units } from "../helpers/fixtures";
-import { toFeedAnswer } from "../../scripts/lib/protocol";
+import { toFeedAnswer } from "../../lib/protocol";
 import type { AttackCaller, FulcraLens, FulcraVault } from "../../typechain-types";
 
 const E18 = 10n ** 18n;

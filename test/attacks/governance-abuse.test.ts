@@ -5,9 +5,9 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { deployPoolFixture, units } from "../helpers/fixtures";
-import { listingParams, toFeedAnswer, ROLES, DEMO_ASSETS } from "../../scripts/lib/protocol";
-import { deployRiskStack, RISK_ROLES } from "../../scripts/lib/risk";
-import { DEFAULT_PROFILES, toOnchainProfile } from "../../scripts/lib/profiles";
+import { listingParams, toFeedAnswer, ROLES, DEMO_ASSETS } from "../../lib/protocol";
+import { deployRiskStack, RISK_ROLES } from "../../lib/risk";
+import { DEFAULT_PROFILES, toOnchainProfile } from "../../lib/profiles";
 
 const MARGIN_ADMIN = ethers.id("MARGIN_ADMIN_ROLE");
 const DELAY = 2n * 86_400n;

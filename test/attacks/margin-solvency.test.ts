@@ -17,8 +17,8 @@ import {
   sideOf,
   type Side,
 } from "../helpers/margin";
-import { movePoolPrice } from "../../scripts/lib/uniswap";
-import { toFeedAnswer } from "../../scripts/lib/protocol";
+import { movePoolPrice } from "../../lib/uniswap";
+import { toFeedAnswer } from "../../lib/protocol";
 
 const FAR = 2n ** 40n;
 const USDC = 10n ** 6n;

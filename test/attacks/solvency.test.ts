@@ -6,7 +6,7 @@ import fc from "fast-check";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { deployPoolFixture, units } from "../helpers/fixtures";
 import { listFunded, plainSpec, WAD, BPS } from "../helpers/core";
-import { toFeedAnswer, type ListedAsset } from "../../scripts/lib/protocol";
+import { toFeedAnswer, type ListedAsset } from "../../lib/protocol";
 
 const ZERO = ethers.ZeroAddress;
 

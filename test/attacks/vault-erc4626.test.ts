@@ -7,7 +7,7 @@ import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { deployPoolFixture, units } from "../helpers/fixtures";
 import { listFunded, plainSpec, toSharesDown } from "../helpers/core";
-import { MAX_UINT128 } from "../../scripts/lib/protocol";
+import { MAX_UINT128 } from "../../lib/protocol";
 import type { FulcraVault, MockERC20 } from "../../typechain-types";
 
 const vaultAt = async (address: string) =>

@@ -5,7 +5,7 @@ import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { deployPoolFixture, units, type PoolFixture } from "../helpers/fixtures";
 import { expectRevertNoChange, plainSpec, VIRTUAL_SHARES } from "../helpers/core";
-import { listingParams, toFeedAnswer, type ListedAsset } from "../../scripts/lib/protocol";
+import { listingParams, toFeedAnswer, type ListedAsset } from "../../lib/protocol";
 import type { MockFeeToken, MockHookToken, MockFlashBorrower } from "../../typechain-types";
 
 const E18 = 10n ** 18n;

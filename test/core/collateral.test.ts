@@ -4,7 +4,7 @@ import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { deployPoolFixture, units, type PoolFixture } from "../helpers/fixtures";
 import { expectRevertNoChange, listFunded, plainSpec } from "../helpers/core";
-import type { ListedAsset } from "../../scripts/lib/protocol";
+import type { ListedAsset } from "../../lib/protocol";
 
 /** Six more collateral assets (9 collateral-capable in all) and a listed asset that is not collateral. */
 async function manyAssetsFixture() {

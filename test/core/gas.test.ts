@@ -1,14 +1,14 @@
-// Gas regression guard. Fulcra runs the neutral scenario of ../shared/gas-harness (scripts/lib/gas: the same code as
+// Gas regression guard. Fulcra runs the neutral scenario of ../shared/gas-harness (lib/gas: the same code as
 // `npm run bench:gas`, without building Morpho) and must not spend more on any operation than the figure recorded in
 // bench/results/gas.json by the last `npm run bench:gas`: after a change that costs gas on purpose, or saves some,
-// re-run the bench and commit its result. The Morpho Blue figures in the titles come from scripts/lib/gas/spec.ts
+// re-run the bench and commit its result. The Morpho Blue figures in the titles come from lib/gas/spec.ts
 // (../shared/reference/peer-gas.md), as the bench's do; issue #16's targets (ratio ≤ 1.10, 3 KiB of code headroom)
 // are checked by `npm run bench:gas -- --check`, not here.
 import { expect } from "chai";
 import { config } from "hardhat";
-import { measureFulcraNeutral } from "../../scripts/lib/gas/bench";
-import { readResult, type GasResult } from "../../scripts/lib/gas/report";
-import { MORPHO_REFERENCE, OPS, type Op } from "../../scripts/lib/gas/spec";
+import { measureFulcraNeutral } from "../../lib/gas/bench";
+import { readResult, type GasResult } from "../../lib/gas/report";
+import { MORPHO_REFERENCE, OPS, type Op } from "../../lib/gas/spec";
 
 const n = (x: number) => x.toLocaleString("en-US");
 

@@ -4,7 +4,7 @@ import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { deployPoolFixture, units, type PoolFixture } from "../helpers/fixtures";
 import { expectRevertNoChange, plainSpec } from "../helpers/core";
-import { deployPool, listingParams, toFeedAnswer, ROLES, DEMO_ASSETS } from "../../scripts/lib/protocol";
+import { deployPool, listingParams, toFeedAnswer, ROLES, DEMO_ASSETS } from "../../lib/protocol";
 import { IFulcraPoolExt__factory } from "../../typechain-types";
 
 const RISK_ENGINE = ethers.id("RISK_ENGINE_ROLE");

@@ -5,7 +5,7 @@ import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { deployPoolFixture, units, type PoolFixture } from "../helpers/fixtures";
 import { expectRevertNoChange, toAssetsDown, WAD, YEAR } from "../helpers/core";
-import type { ListedAsset } from "../../scripts/lib/protocol";
+import type { ListedAsset } from "../../lib/protocol";
 
 // WETH's model in the fixture: base 0, slope1 3 %, slope2 80 %, kink 80 %, reserve factor 15 %.
 const RF = 1_500n;

@@ -6,7 +6,7 @@ import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { deployPoolFixture, units } from "../helpers/fixtures";
 import { expectRevertNoChange, listFunded, plainSpec } from "../helpers/core";
-import { ROLES } from "../../scripts/lib/protocol";
+import { ROLES } from "../../lib/protocol";
 
 const abi = ethers.AbiCoder.defaultAbiCoder();
 const MAX_UINT112 = (1n << 112n) - 1n;

@@ -5,7 +5,7 @@ import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { deployPoolFixture, units } from "../helpers/fixtures";
 import { expectRevertNoChange } from "../helpers/core";
-import { toFeedAnswer } from "../../scripts/lib/protocol";
+import { toFeedAnswer } from "../../lib/protocol";
 
 /** Borrower 1: 1 WETH, 1,600 USDC debt; WETH falls to 1,900 (health 0.98). Borrower 2: healthy. */
 async function liqFixture() {
@@ -81,7 +81,7 @@ describe("core: asset ids", () => {
     this.timeout(300_000);
     const f = await loadFixture(deployPoolFixture);
     const feed = await f.usdc.feed.getAddress();
-    const params = { ...(await import("../../scripts/lib/protocol")).listingParams(f.usdc.spec, feed) };
+    const params = { ...(await import("../../lib/protocol")).listingParams(f.usdc.spec, feed) };
     const Token = await ethers.getContractFactory("MockERC20");
     let count = await f.pool.assetCount();
     while (count < 255n) {

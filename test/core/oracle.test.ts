@@ -4,7 +4,7 @@ import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { deployPoolFixture, units } from "../helpers/fixtures";
 import { expectRevertNoChange } from "../helpers/core";
-import { toFeedAnswer } from "../../scripts/lib/protocol";
+import { toFeedAnswer } from "../../lib/protocol";
 
 /** Lender supplies 100,000 USDC; borrower 1 posts 1 WETH and borrows 500 USDC; borrower 2 posts 1 WETH, no debt. */
 async function oracleFixture() {

@@ -13,7 +13,7 @@ import {
   toSharesUp,
   VIRTUAL_SHARES,
 } from "../helpers/core";
-import { MAX_UINT128 } from "../../scripts/lib/protocol";
+import { MAX_UINT128 } from "../../lib/protocol";
 
 /** Lender 0 supplied 10,000 USDC; borrower 2 borrowed 5,000 USDC against 10 WETH; 30 days of interest elapsed. */
 async function activeMarket() {

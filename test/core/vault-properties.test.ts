@@ -10,7 +10,7 @@ import fc from "fast-check";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { deployPoolFixture } from "../helpers/fixtures";
 import { listFunded, plainSpec, toAssetsDown, toSharesUp } from "../helpers/core";
-import { MAX_UINT128 } from "../../scripts/lib/protocol";
+import { MAX_UINT128 } from "../../lib/protocol";
 import type { FulcraVault } from "../../typechain-types";
 
 const PENDING = { blockTag: "pending" } as const;

@@ -13,7 +13,7 @@ import {
   quoteExactInput,
   quoteExactOutput,
   FEE,
-} from "../../scripts/lib/uniswap";
+} from "../../lib/uniswap";
 import type { UniswapV3Adapter } from "../../typechain-types";
 
 async function adapterFixture() {

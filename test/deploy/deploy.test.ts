@@ -7,8 +7,8 @@ import { expect } from "chai";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { localConfig } from "../../config/hardhat";
 import { ConfigError, validateConfig, type NetworkConfig } from "../../config/types";
-import { DeploymentMismatchError, ROLE_IDS, assertNetworkReady, deployLocalStack, deployStack, type Deployment } from "../../scripts/lib/deploy";
-import { UNISWAP_ARTIFACTS } from "../../scripts/lib/deploy-uniswap";
+import { DeploymentMismatchError, ROLE_IDS, assertNetworkReady, deployLocalStack, deployStack, type Deployment } from "../../lib/deploy";
+import { UNISWAP_ARTIFACTS } from "../../lib/deploy-uniswap";
 import { IFulcraPool__factory } from "../../typechain-types";
 import { chainMark, expectFailure, tmpDir } from "./helpers";
 

@@ -5,8 +5,8 @@ import hre from "hardhat";
 import { expect } from "chai";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { localConfig } from "../../config/hardhat";
-import { deployStack, type Deployment } from "../../scripts/lib/deploy";
-import { UNISWAP_ARTIFACTS } from "../../scripts/lib/deploy-uniswap";
+import { deployStack, type Deployment } from "../../lib/deploy";
+import { UNISWAP_ARTIFACTS } from "../../lib/deploy-uniswap";
 import { IFulcraPool__factory } from "../../typechain-types";
 import { chainMark, expectFailure, runTask, tmpDir } from "./helpers";
 

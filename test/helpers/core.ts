@@ -4,7 +4,7 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import { deployPoolFixture, type PoolFixture } from "./fixtures";
-import { DEMO_ASSETS, MAX_UINT128, deployAndListTestAsset, type AssetSpec, type ListedAsset } from "../../scripts/lib/protocol";
+import { DEMO_ASSETS, MAX_UINT128, deployAndListTestAsset, type AssetSpec, type ListedAsset } from "../../lib/protocol";
 
 export const WAD = 10n ** 18n;
 export const BPS = 10_000n;

@@ -8,7 +8,7 @@ import {
   DEMO_ASSETS,
   ROLES,
   type ListedAsset,
-} from "../../scripts/lib/protocol";
+} from "../../lib/protocol";
 import type { IFulcraPool } from "../../typechain-types";
 
 export interface PoolFixture {

@@ -13,8 +13,8 @@ import {
   encodePath,
   poolContract,
   Q96,
-} from "../../scripts/lib/uniswap";
-import type { UniswapV3 } from "../../scripts/lib/uniswap";
+} from "../../lib/uniswap";
+import type { UniswapV3 } from "../../lib/uniswap";
 import type { MarginRouter, UniswapV3Adapter } from "../../typechain-types";
 
 export const FEE_TIER = 3000;

@@ -112,7 +112,7 @@ contract PoolInvariants is FulcraSetup {
         pool.borrow(address(tokens[1]), 60e18, actors[3], 1, actors[3]);
     }
 
-    /// @dev The real VolatilityOracle + RiskEngine (dynamic mode, the default profiles of scripts/lib/profiles.ts) and a
+    /// @dev The real VolatilityOracle + RiskEngine (dynamic mode, the default profiles of lib/profiles.ts) and a
     /// real Uniswap V3 with two deep 0.3 % pools (WETH/USDC, WBTC/USDC) under the UniswapV3Adapter and MarginRouter.
     function _deployPeriphery(
         IMockPriceFeed[NA] memory feeds
@@ -126,7 +126,7 @@ contract PoolInvariants is FulcraSetup {
         oracle.grantRole(keccak256("ORACLE_ADMIN_ROLE"), address(this));
         engine.grantRole(RISK_ADMIN_ROLE, address(this));
         ext.grantRole(RISK_ENGINE_ROLE, address(engine));
-        // USDC, WETH, WBTC: initial volatility and profile as deployed by default (scripts/lib/profiles.ts: ltvMax,
+        // USDC, WETH, WBTC: initial volatility and profile as deployed by default (lib/profiles.ts: ltvMax,
         // ltMax, ltvMin, ltMin, slopes, ramp (2 %/h for WETH and WBTC, 1 %/h for USDC), cooldown 1 h, refVol,
         // breakerVol, breakerMove), except the LT-hold flags: USDC and WETH keep the default (all four: hold on
         // breaker, hold while easing, LT follows the fast estimate, released to the calm LT while the breaker is on

@@ -4,11 +4,11 @@ import { ethers, network } from "hardhat";
 import { BrowserProvider, HDNodeWallet, Network, type Eip1193Provider } from "ethers";
 import pino from "pino";
 import { deployPoolFixture, units, type PoolFixture } from "../helpers/fixtures";
-import { toFeedAnswer } from "../../scripts/lib/protocol";
+import { toFeedAnswer } from "../../lib/protocol";
 import { Keeper } from "../../keeper/keeper";
 import type { Deployment, KeeperConfig } from "../../keeper/config";
 import type { FulcraLens } from "../../typechain-types";
-import { deployUniswapV3, createPoolAtPrice, addLiquidityAroundPrice, FEE, type UniswapV3 } from "../../scripts/lib/uniswap";
+import { deployUniswapV3, createPoolAtPrice, addLiquidityAroundPrice, FEE, type UniswapV3 } from "../../lib/uniswap";
 
 export const MNEMONIC = "test test test test test test test test test test test junk";
 export const walletAt = (i: number) => HDNodeWallet.fromPhrase(MNEMONIC, undefined, `m/44'/60'/0'/0/${i}`);

@@ -12,11 +12,11 @@ import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { Eip1193Provider } from "ethers";
 import pino from "pino";
 import { deployKeeperWorld, dropWeth, isLiquidatableAfterDrop, liquidations, makeKeeper, addUniswap, walletAt, KEEPER_INDEX, type KeeperFixture } from "./helpers";
-import { deployRiskStack } from "../../scripts/lib/risk";
+import { deployRiskStack } from "../../lib/risk";
 import { riskIface } from "../../keeper/abis";
 import { FLAGS } from "../../keeper/config";
 import { accountKey } from "../../keeper/util";
-import { toFeedAnswer } from "../../scripts/lib/protocol";
+import { toFeedAnswer } from "../../lib/protocol";
 
 const GWEI = 10n ** 9n;
 const keeperAddr = walletAt(KEEPER_INDEX).address;

@@ -6,7 +6,7 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { deployPoolFixture, units } from "../helpers/fixtures";
-import { toFeedAnswer } from "../../scripts/lib/protocol";
+import { toFeedAnswer } from "../../lib/protocol";
 import {
   deployUniswapV3,
   createPoolAtPrice,
@@ -15,7 +15,7 @@ import {
   quoteExactInput,
   movePoolPrice,
   FEE,
-} from "../../scripts/lib/uniswap";
+} from "../../lib/uniswap";
 import { WAD, mulDivDown } from "../helpers/liquidation";
 import type { FlashLiquidator, FulcraLens, MarginRouter } from "../../typechain-types";
 

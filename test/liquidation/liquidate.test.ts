@@ -8,7 +8,7 @@ import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import { deployPoolFixture, units, type PoolFixture } from "../helpers/fixtures";
-import { toFeedAnswer, type ListedAsset } from "../../scripts/lib/protocol";
+import { toFeedAnswer, type ListedAsset } from "../../lib/protocol";
 import {
   WAD,
   BPS,

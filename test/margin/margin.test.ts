@@ -26,8 +26,8 @@ import {
   quoteExactInput,
   quoteExactOutput,
   encodePath,
-} from "../../scripts/lib/uniswap";
-import { toFeedAnswer } from "../../scripts/lib/protocol";
+} from "../../lib/uniswap";
+import { toFeedAnswer } from "../../lib/protocol";
 
 const FAR = 2n ** 40n;
 const USDC = 10n ** 6n;

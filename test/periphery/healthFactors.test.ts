@@ -7,7 +7,7 @@ import { expect } from "chai";
 import hre, { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { deployPoolFixture, units, type PoolFixture } from "../helpers/fixtures";
-import { toFeedAnswer, type ListedAsset } from "../../scripts/lib/protocol";
+import { toFeedAnswer, type ListedAsset } from "../../lib/protocol";
 import type { FulcraLens } from "../../typechain-types";
 
 const MAX_UINT = ethers.MaxUint256;

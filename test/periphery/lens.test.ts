@@ -11,7 +11,7 @@ import {
   MAX_UINT128,
   toFeedAnswer,
   type ListedAsset,
-} from "../../scripts/lib/protocol";
+} from "../../lib/protocol";
 import { WAD, mulDivDown, mulDivUp } from "../helpers/liquidation";
 import type { FulcraLens, MockAccountBatch } from "../../typechain-types";
 

@@ -19,7 +19,7 @@ import {
   isqrt,
   FEE,
   Q96,
-} from "../../scripts/lib/uniswap";
+} from "../../lib/uniswap";
 
 describe("periphery: local Uniswap V3 library", () => {
   async function fixture() {

@@ -3,9 +3,9 @@
 import { ethers } from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { deployPoolFixture, units } from "../helpers/fixtures";
-import { deployRiskStack, DEFAULT_ORACLE_PARAMS } from "../../scripts/lib/risk";
-import { DEFAULT_PROFILES } from "../../scripts/lib/profiles";
-import { toFeedAnswer } from "../../scripts/lib/protocol";
+import { deployRiskStack, DEFAULT_ORACLE_PARAMS } from "../../lib/risk";
+import { DEFAULT_PROFILES } from "../../lib/profiles";
+import { toFeedAnswer } from "../../lib/protocol";
 
 export const HOUR = 3600;
 export const E18 = 10n ** 18n;

@@ -5,12 +5,12 @@ import fs from "fs";
 import os from "os";
 import path from "path";
 import { ethers } from "hardhat";
-import { runSimulation, STEP_BLOCKS, type SimResult } from "../../scripts/sim/run";
-import { writeReports, summarize, buildJson } from "../../scripts/sim/report";
-import { generatePath, SCENARIOS, phaseLengths } from "../../scripts/sim/scenarios";
-import { generatePopulation, LOOP_SUB_ID } from "../../scripts/sim/population";
-import { Rng } from "../../scripts/sim/random";
-import { parseCli } from "../../scripts/sim/cli";
+import { runSimulation, STEP_BLOCKS, type SimResult } from "../../sim/run";
+import { writeReports, summarize, buildJson } from "../../sim/report";
+import { generatePath, SCENARIOS, phaseLengths } from "../../sim/scenarios";
+import { generatePopulation, LOOP_SUB_ID } from "../../sim/population";
+import { Rng } from "../../sim/random";
+import { parseCli } from "../../sim/cli";
 
 const WAD = 10n ** 18n;
 

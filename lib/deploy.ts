@@ -12,9 +12,9 @@ import path from "path";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import { ZeroHash, id } from "ethers";
 import type { Contract, ContractRunner, ContractTransactionResponse, Signer } from "ethers";
-import type { IFulcraPool } from "../../typechain-types";
-import { assertValidConfig, configHashes, type AssetEntry, type NetworkConfig } from "../../config/types";
-import { localConfig } from "../../config/hardhat";
+import type { IFulcraPool } from "../typechain-types";
+import { assertValidConfig, configHashes, type AssetEntry, type NetworkConfig } from "../config/types";
+import { localConfig } from "../config/hardhat";
 import { UNISWAP_ARTIFACTS, fullRange, sortTokens, sqrtPriceX96, type PoolToken } from "./deploy-uniswap";
 import erc20Artifact from "@openzeppelin/contracts/build/contracts/IERC20Metadata.json";
 import feedAbi from "@chainlink/contracts/abi/v0.8/AggregatorV3Interface.json";
@@ -337,7 +337,7 @@ export async function deployStack(hre: HardhatRuntimeEnvironment, config: Networ
   const bySymbol = (s: string) => listed.find((x) => x.symbol === s)!;
 
   // ---------------------------------------------------------------- volatility oracle + risk engine
-  // Same wiring as scripts/lib/risk.ts (deployRiskStack), step by step and idempotent: the engine holds the pool's
+  // Same wiring as lib/risk.ts (deployRiskStack), step by step and idempotent: the engine holds the pool's
   // RISK_ENGINE_ROLE, every asset with oracle settings is listed in the oracle (its feed taken from the listing),
   // every asset with a profile gets it, and one initial update records the price baseline.
   const oracle = await deploy("volatilityOracle", "VolatilityOracle", [me]);
@@ -551,7 +551,7 @@ export function listingParams(hre: HardhatRuntimeEnvironment, a: AssetEntry, fee
  * imported lazily because this module loads with hardhat.config.ts, before a first compile generates typechain-types.
  */
 export async function connectPool(address: string, runner: ContractRunner): Promise<IFulcraPool> {
-  const { IFulcraPool__factory } = await import("../../typechain-types");
+  const { IFulcraPool__factory } = await import("../typechain-types");
   return IFulcraPool__factory.connect(address, runner);
 }
 

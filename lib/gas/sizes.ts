@@ -1,7 +1,7 @@
 // Runtime code size of every contract the project deploys, from Hardhat's artifacts: each artifact under
 // artifacts/contracts/ outside mocks/ that has runtime code and an external entry point (interfaces, abstract
 // contracts and internal-only libraries have none). Pool's constructor deploys VaultDeployer and each listing a
-// FulcraVault; scripts/lib/deploy.ts deploys the rest. No `import "hardhat"`.
+// FulcraVault; lib/deploy.ts deploys the rest. No `import "hardhat"`.
 import fs from "fs";
 import path from "path";
 import { BenchError } from "./solc";

@@ -2,7 +2,7 @@
 // script, the benchmarks and the tests, so that all of them exercise the same wiring.
 import { ethers } from "hardhat";
 import type { Signer } from "ethers";
-import { IFulcraPool__factory, type IFulcraPool, type MockERC20, type MockPriceFeed } from "../../typechain-types";
+import { IFulcraPool__factory, type IFulcraPool, type MockERC20, type MockPriceFeed } from "../typechain-types";
 
 export const ROLES = {
   DEFAULT_ADMIN: ethers.ZeroHash,

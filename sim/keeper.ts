@@ -174,7 +174,7 @@ const HARDHAT_MNEMONIC = "test test test test test test test test test test test
  * every transaction the keeper's address sent in the blocks the tick produced.
  */
 export class RealKeeper implements SimKeeperLike {
-  private keeper?: import("../../keeper/keeper").Keeper;
+  private keeper?: import("../keeper/keeper").Keeper;
   private provider?: import("ethers").BrowserProvider;
 
   constructor(
@@ -184,7 +184,7 @@ export class RealKeeper implements SimKeeperLike {
 
   private async init() {
     if (this.keeper) return;
-    const { Keeper } = await import("../../keeper/keeper");
+    const { Keeper } = await import("../keeper/keeper");
     const pino = (await import("pino")).default;
     const { network } = await import("hardhat");
     const { BrowserProvider, Network, HDNodeWallet } = await import("ethers");
@@ -228,7 +228,7 @@ export class RealKeeper implements SimKeeperLike {
           result.reverted++;
           if (process.env.SIM_DEBUG_REVERTS) {
             // Why it reverted: the same call replayed on the parent block (one transaction per block here).
-            const { Executor } = await import("../../keeper/executor");
+            const { Executor } = await import("../keeper/executor");
             try {
               await ethers.provider.call({ from: tx.from, to: tx.to, data: tx.data, blockTag: receipt.blockNumber - 1 });
               console.error(`keeper tx reverted at block ${b}; passes on its parent block`);

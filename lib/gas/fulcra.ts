@@ -12,7 +12,7 @@ import {
   ROLES,
   type AssetSpec,
 } from "../protocol";
-import type { IFulcraPool as FulcraPool } from "../../../typechain-types";
+import type { IFulcraPool as FulcraPool } from "../../typechain-types";
 import type { Amount, Ctx, LendingAdapter } from "./scenario";
 
 /** The project's compiler settings, read back from Pool's build-info. */
@@ -50,7 +50,7 @@ export function fulcraAdapter(compiler: string): LendingAdapter {
     name: "Fulcra",
     compiler,
     notes: [
-      "Pool + PoolExt (+ PoolViews, deployed by PoolExt) from the project's artifacts (scripts/lib/protocol.ts deployPool); LUSD, CETH, CBTC listed",
+      "Pool + PoolExt (+ PoolViews, deployed by PoolExt) from the project's artifacts (lib/protocol.ts deployPool); LUSD, CETH, CBTC listed",
       "LUSD: LTV 80 %, LT 85 %, RF 10 %, rate 0 / 4 % / 60 % at kink 90 %; CETH: LTV 80 %, LT 82.5 %, RF 15 %; caps unlimited, minBorrow 0, flash fee 0",
       "oracle: FreshFeed (one SLOAD, updatedAt = block.timestamp)",
       "repay all = repay(max); withdraw all = withdrawCollateral(max); liquidate(borrower, 0, CETH, 3,750, 0, liquidator, '')",

@@ -17,7 +17,7 @@ import {
   type UniswapV3,
 } from "../lib/uniswap";
 import { INITIAL_PRICES, type SimAsset } from "./scenarios";
-import type { FulcraLens, IFulcraPool, RiskEngine, MarginRouter, FlashLiquidator } from "../../typechain-types";
+import type { FulcraLens, IFulcraPool, RiskEngine, MarginRouter, FlashLiquidator } from "../typechain-types";
 
 export const SUB_FLAG = 1n << 95n;
 /** Where borrowed money "goes" (spent by the borrower): an address nobody controls, counted in conservation checks. */
