@@ -29,7 +29,7 @@ describe("coverage: RiskEngine guards and target shaping", () => {
     expect(await ok.hasRole(await ok.DEFAULT_ADMIN_ROLE(), admin)).to.equal(true);
   });
 
-  it("setProfile rejects an LTV floor above the LTV cap, a zero LT floor and an LTV slope above MAX_SLOPE", async () => {
+  it("setProfile rejects an LTV floor above the LTV cap, a zero LT floor and an LTV slope over MAX_SLOPE", async () => {
     const f = await loadFixture(deployRiskFixture);
     const before = await f.engine.profile(f.weth.address);
     const maxSlope = Number(await f.engine.MAX_SLOPE());
@@ -52,7 +52,7 @@ describe("coverage: RiskEngine guards and target shaping", () => {
     expect((await f.engine.profile(f.weth.address)).ltvSlope).to.equal(BigInt(maxSlope));
   });
 
-  it("update of an asset without a profile returns false and does not ask the oracle (which does not know it)", async () => {
+  it("update of an asset without a profile returns false and does not ask the oracle (unknown there)", async () => {
     const f = await loadFixture(deployRiskFixture);
     const stranger = ethers.Wallet.createRandom().address;
     await expect(f.oracle.update(stranger)).to.be.revertedWithCustomError(f.oracle, "UnknownAsset").withArgs(stranger);

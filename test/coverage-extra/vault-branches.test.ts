@@ -26,7 +26,7 @@ async function pinNextBlock() {
 }
 
 describe("coverage: FulcraVault limits", () => {
-  it("mint above maxMint reverts ERC4626ExceededMaxMint with the limit; with supply paused the limit is 0", async () => {
+  it("mint above maxMint reverts ERC4626ExceededMaxMint with the limit; 0 with supply paused", async () => {
     const f = await loadFixture(vaultFixture);
     const max = await f.vault.maxMint(f.other.address, await pinNextBlock());
     expect(max).to.be.gt(0n);
@@ -59,7 +59,7 @@ describe("coverage: FulcraVault limits", () => {
     ).to.changeTokenBalances(f.usdc.token, [f.depositor, f.pool], [cash, -cash]);
   });
 
-  it("redeem above maxRedeem (the shares the free cash pays) reverts ERC4626ExceededMaxRedeem with that limit", async () => {
+  it("redeem above maxRedeem (the shares the free cash pays) reverts ERC4626ExceededMaxRedeem", async () => {
     const f = await loadFixture(vaultFixture);
     const shares = await f.vault.balanceOf(f.depositor.address);
     expect(shares).to.equal(units(f.usdc, 5_000) * 10n ** 6n);
