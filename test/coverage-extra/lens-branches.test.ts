@@ -4,7 +4,7 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { deployPoolFixture, units } from "../helpers/fixtures";
-import { toFeedAnswer } from "../../scripts/lib/protocol";
+import { toFeedAnswer } from "../../lib/protocol";
 import type { FulcraLens } from "../../typechain-types";
 
 const WAD = 10n ** 18n;

@@ -4,7 +4,7 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { deployRiskFixture } from "../risk/fixture";
-import { toFeedAnswer } from "../../scripts/lib/protocol";
+import { toFeedAnswer } from "../../lib/protocol";
 
 const INCOMPLETE_ROUND = 2n; // VolatilityOracle.Rejection.IncompleteRound
 

@@ -5,7 +5,7 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { deployRiskFixture, PLAIN, HOUR } from "../risk/fixture";
-import { DEFAULT_PROFILES, toOnchainProfile, targetsFor } from "../../scripts/lib/profiles";
+import { DEFAULT_PROFILES, toOnchainProfile, targetsFor } from "../../lib/profiles";
 
 const P = { ...DEFAULT_PROFILES.WETH, ...PLAIN, ltHold: 0 };
 const P_USDC = { ...DEFAULT_PROFILES.USDC, ...PLAIN, ltHold: 0 };

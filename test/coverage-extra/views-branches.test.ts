@@ -4,7 +4,7 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { deployPoolFixture, units } from "../helpers/fixtures";
-import { toFeedAnswer } from "../../scripts/lib/protocol";
+import { toFeedAnswer } from "../../lib/protocol";
 
 /** An underwater USDC borrower (10 WETH of collateral, 16,000 USDC of debt, WETH at 1,800). */
 async function fixture() {
