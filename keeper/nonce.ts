@@ -8,14 +8,21 @@ export interface NonceSource {
   count(tag: "latest" | "pending"): Promise<number>;
 }
 
+/** Why a send certainly did not reach the node. `nonce`: the nonce was already used (by another sender). */
+export type NotSentReason = "nonce" | "other";
+
 export class NotSentError extends Error {
   constructor(
     message: string,
     readonly cause?: unknown,
+    readonly reason: NotSentReason = "other",
   ) {
     super(message);
   }
 }
+
+/** What the node answers when a nonce is already taken. */
+export const NONCE_TAKEN = /nonce too low|nonce has already been used|nonce.*already.*used|oldnonce/i;
 
 export class NonceManager {
   private next?: number;
@@ -28,6 +35,11 @@ export class NonceManager {
   /** The nonce the next send will use (undefined before the first sync). */
   peek(): number | undefined {
     return this.next;
+  }
+
+  /** The chain's transaction count of the sender at `tag` (no caching). */
+  chainCount(tag: "latest" | "pending"): Promise<number> {
+    return this.source.count(tag);
   }
 
   /** Re-reads the next nonce from the node (its pending count). Safe at any time: it waits for a send in progress. */
@@ -45,29 +57,32 @@ export class NonceManager {
    */
   use<T>(send: (nonce: number) => Promise<T>): Promise<T> {
     return this.mutex.run(async () => {
-      if (this.next === undefined) this.next = await this.source.count("pending");
-      const nonce = this.next;
-      try {
-        const r = await send(nonce);
-        this.consume(nonce);
-        return r;
-      } catch (e) {
-        if (!(e instanceof NotSentError)) {
-          // Ambiguous (timeout, dropped connection after the write…): believe the node.
-          let pending: number | undefined;
-          try {
-            pending = await this.source.count("pending");
-          } catch {
-            pending = undefined;
-          }
-          if (pending === undefined) {
-            // Cannot tell: force a resync before the next send rather than guess.
-            this.next = undefined;
-          } else if (pending > nonce) this.consume(nonce);
+      {
+        this.next ??= await this.source.count("pending");
+        const nonce = this.next;
+        try {
+          const r = await send(nonce);
+          this.consume(nonce);
+          return r;
+        } catch (e) {
+          if (e instanceof NotSentError) throw e;
+          await this.settleAmbiguous(nonce);
+          throw e;
         }
-        throw e;
       }
     });
+  }
+
+  /** Ambiguous failure (timeout, dropped connection after the write…): believe the node. */
+  private async settleAmbiguous(nonce: number): Promise<void> {
+    let pending: number | undefined;
+    try {
+      pending = await this.source.count("pending");
+    } catch {
+      pending = undefined;
+    }
+    if (pending === undefined) this.next = undefined; // cannot tell: resync before the next send rather than guess
+    else if (pending > nonce) this.consume(nonce);
   }
 
   private consume(nonce: number): void {
