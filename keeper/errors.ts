@@ -44,3 +44,5 @@ export function safeParse(iface: Interface, l: { topics: readonly string[]; data
   }
 }
 
+/** An error the keeper cannot work around: the CLI prints its message (one line, with the fix) and exits 1. */
+export class KeeperFatal extends Error {}

@@ -5,7 +5,7 @@
 import { MaxUint256, getAddress, type TransactionReceipt } from "ethers";
 import { flashIface, poolIface, quoterIface } from "./abis";
 import { safeParse } from "./errors";
-import type { Call, Executor } from "./executor";
+import type { Call } from "./executor";
 import type { LiquidationStrategy, Plan, Skip, StrategyContext } from "./liquidation";
 import type { Rpc } from "./rpc";
 import type { Snapshot } from "./scanner";
@@ -40,7 +40,7 @@ export class FlashStrategy implements LiquidationStrategy {
     return this.opts.gas;
   }
 
-  prepare(_executor: Executor, _assets: string[], _head: number, _baseFee: bigint): Promise<void> {
+  prepare(): Promise<void> {
     return Promise.resolve(); // no capital, nothing to approve
   }
 
@@ -49,7 +49,12 @@ export class FlashStrategy implements LiquidationStrategy {
   }
 
   /** Best quote of `amountIn` of `tokenIn` into `tokenOut` over the configured fee tiers. */
-  async quote(tokenIn: string, tokenOut: string, amountIn: bigint, blockTag?: number | string): Promise<{ out: bigint; path: string } | undefined> {
+  async quote(
+    tokenIn: string,
+    tokenOut: string,
+    amountIn: bigint,
+    blockTag?: number | string,
+  ): Promise<{ out: bigint; path: string } | undefined> {
     let best: { out: bigint; path: string } | undefined;
     for (const fee of this.opts.feeTiers) {
       const path = encodePath([tokenIn, tokenOut], [fee]);
@@ -63,10 +68,18 @@ export class FlashStrategy implements LiquidationStrategy {
   async quotePath(path: string, amountIn: bigint, blockTag?: number | string): Promise<bigint | undefined> {
     const rpc = this.rpc;
     if (!rpc || !this.opts.quoter || amountIn === 0n) return undefined;
-    const tx = { to: this.opts.quoter, data: quoterIface.encodeFunctionData("quoteExactInput", [path, amountIn]), blockTag };
+    const tx = {
+      to: this.opts.quoter,
+      data: quoterIface.encodeFunctionData("quoteExactInput", [path, amountIn]),
+      blockTag,
+    };
     try {
       // One attempt, no retries: a tier without a pool reverts, and that is an answer, not a fault.
-      const ret = await rpc.run("eth_call", () => rpc.provider.call(tx), () => false);
+      const ret = await rpc.run(
+        "eth_call",
+        () => rpc.provider.call(tx),
+        () => false,
+      );
       return quoterIface.decodeFunctionResult("quoteExactInput", ret)[0] as bigint;
     } catch {
       return undefined;
@@ -89,13 +102,25 @@ export class FlashStrategy implements LiquidationStrategy {
    * value (`LiquidationLeavesDust`); the seized collateral is proportional (rounded down). Stops at the first chunk
    * that earns less than a larger one (the profit is concave in the size: linear bonus, convex slippage).
    */
-  private async bestChunk(s: Snapshot, path: string, prices: { debt: bigint; coll: bigint }, gasCost: bigint, blockTag?: number | string): Promise<Chunk | undefined> {
+  private async bestChunk(
+    s: Snapshot,
+    path: string,
+    prices: { debt: bigint; coll: bigint },
+    gasCost: bigint,
+    blockTag?: number | string,
+  ): Promise<Chunk | undefined> {
     const steps = this.opts.partialSteps ?? 0;
     const { pool } = this.opts;
     const rpc = this.rpc;
     if (steps <= 0 || !pool || !rpc) return undefined;
     const dust = await this.dustValue(rpc, pool, blockTag);
-    const collRet = await rpc.call({ to: pool, data: poolIface.encodeFunctionData("collateralOf", [getAddress(s.owner), s.subId, s.bestCollateral]) }, blockTag);
+    const collRet = await rpc.call(
+      {
+        to: pool,
+        data: poolIface.encodeFunctionData("collateralOf", [getAddress(s.owner), s.subId, s.bestCollateral]),
+      },
+      blockTag,
+    );
     const collateral = poolIface.decodeFunctionResult("collateralOf", collRet)[0] as bigint;
     let best: Chunk | undefined;
     for (let k = 1; k <= steps; k++) {
@@ -118,7 +143,13 @@ export class FlashStrategy implements LiquidationStrategy {
     return best;
   }
 
-  async fund(p: Plan, s: Snapshot, ctx: StrategyContext, minProfit: bigint, blockTag?: number | string): Promise<Plan | Skip> {
+  async fund(
+    p: Plan,
+    s: Snapshot,
+    ctx: StrategyContext,
+    minProfit: bigint,
+    blockTag?: number | string,
+  ): Promise<Plan | Skip> {
     const debtPrice = ctx.prices.get(s.debtAsset.toLowerCase()) ?? 0n;
     const collPrice = ctx.prices.get(s.bestCollateral.toLowerCase()) ?? 0n;
     const q = await this.quote(s.bestCollateral, s.debtAsset, s.seized, blockTag);

@@ -47,7 +47,9 @@ interface Checkpoint {
 /** Messages providers use when a getLogs range or result is too large. */
 export function isRangeError(e: unknown): boolean {
   const t = errText(e).toLowerCase();
-  return /range|too many|limit|exceed|10000 results|query returned more than|response size|block range|too large/.test(t);
+  return /range|too many|limit|exceed|10000 results|query returned more than|response size|block range|too large/.test(
+    t,
+  );
 }
 
 export class Indexer {
@@ -78,7 +80,10 @@ export class Indexer {
     if (!this.opts.checkpointFile) return;
     const cp = readJson<Checkpoint>(this.opts.checkpointFile);
     if (!cp) return;
-    if (cp.pool.toLowerCase() !== this.opts.pool.toLowerCase() || (this.opts.chainId && cp.chainId && cp.chainId !== this.opts.chainId)) {
+    if (
+      cp.pool.toLowerCase() !== this.opts.pool.toLowerCase() ||
+      (this.opts.chainId && cp.chainId && cp.chainId !== this.opts.chainId)
+    ) {
       this.log?.warn({ file: this.opts.checkpointFile }, "checkpoint is for another pool or chain; starting over");
       return;
     }
@@ -145,7 +150,12 @@ export class Indexer {
       let logs;
       try {
         this.stats.getLogsCalls++;
-        logs = await this.rpc.getLogsOnce({ address: this.opts.pool, topics: [ACCOUNT_TOPICS], fromBlock: start, toBlock: end });
+        logs = await this.rpc.getLogsOnce({
+          address: this.opts.pool,
+          topics: [ACCOUNT_TOPICS],
+          fromBlock: start,
+          toBlock: end,
+        });
       } catch (e) {
         if (isRangeError(e) && this.page > 1) {
           this.page = Math.max(1, Math.floor(this.page / 2));

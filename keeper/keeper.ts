@@ -2,6 +2,7 @@
 // `tick()`. `run()` is the long-running loop of the CLI; the market simulation drives `tick()` itself in-process.
 import type { Provider } from "ethers";
 import pino, { type Logger } from "pino";
+import { checkChain, checkDeployment } from "./checks";
 import { DEFAULTS, type Deployment, type KeeperConfig } from "./config";
 import { Executor, type TxSigner } from "./executor";
 import { Liquidator } from "./liquidator";
@@ -13,7 +14,7 @@ import { Rpc } from "./rpc";
 import { Scanner, type Snapshot } from "./scanner";
 import { Strategy } from "./strategy";
 import { VolatilityUpdater } from "./volatility";
-import { errText, inShard, parseKey, sleep, wadToNumber } from "./util";
+import { errText, inShard, parseKey, wadToNumber } from "./util";
 
 export interface KeeperDeps {
   provider: Provider;
@@ -52,8 +53,6 @@ export class Keeper {
   liquidator!: Liquidator;
   volatility!: VolatilityUpdater;
   private ready = false;
-  private stopping = false;
-  private running?: Promise<void>;
   private readonly heads: HeadTracker;
   private liquidatableNow = new Map<string, Snapshot>();
   lastTick?: { at: number; head: number; ok: boolean; error?: string };
@@ -64,49 +63,31 @@ export class Keeper {
     this.log = deps.logger ?? pino({ level: this.config.logLevel });
     this.metrics = deps.metrics ?? new KeeperMetrics();
     const d = deps.deployment;
-    this.rpc = new Rpc(deps.provider, { retries: this.config.retries, timeoutMs: this.config.rpcTimeoutMs }, (method, e) => {
-      this.metrics.rpcErrors.inc({ method });
-      this.log.debug({ method, err: errText(e).slice(0, 200) }, "rpc error");
-    });
+    this.rpc = new Rpc(
+      deps.provider,
+      { retries: this.config.retries, timeoutMs: this.config.rpcTimeoutMs },
+      (method, e) => {
+        this.metrics.rpcErrors.inc({ method });
+        this.log.debug({ method, err: errText(e).slice(0, 200) }, "rpc error");
+      },
+    );
+    const c = this.config;
+    // Each component takes its options from the config (extra keys are ignored) plus the deployment's addresses.
     this.indexer = new Indexer(
       this.rpc,
-      {
-        pool: d.pool,
-        deployBlock: d.deployBlock,
-        pageSize: this.config.pageSize,
-        confirmations: this.config.confirmations,
-        reorgDepth: this.config.reorgDepth,
-        checkpointFile: this.config.checkpointFile,
-        chainId: d.chainId,
-      },
+      { ...c, pool: d.pool, deployBlock: d.deployBlock, chainId: d.chainId },
       this.log,
     );
-    this.scanner = new Scanner(this.rpc, {
-      lens: d.lens,
+    this.scanner = new Scanner(this.rpc, { ...c, lens: d.lens, pool: d.pool, method: c.scanMethod });
+    this.heads = new HeadTracker(this.rpc, c.reorgDepth);
+    this.priceWatch = new PriceWatch(this.rpc, d, c);
+    const funding = {
       pool: d.pool,
-      batchSize: this.config.batchSize,
-      concurrency: this.config.concurrency,
-      nearHealth: this.config.nearHealth,
-      watchHealth: this.config.watchHealth,
-      watchEvery: this.config.watchEvery,
-      healthyEvery: this.config.healthyEvery,
-      method: this.config.scanMethod,
-    });
-    this.heads = new HeadTracker(this.rpc, this.config.reorgDepth);
-    this.priceWatch = new PriceWatch(this.rpc, d, this.config);
-    this.strategy = new Strategy(this.rpc, {
-      mode: this.config.mode,
       quoter: d.quoter,
-      feeTiers: this.config.feeTiers,
-      slippageBps: this.config.slippageBps,
-      gasFlash: this.config.gasFlash,
-      gasOwn: this.config.gasOwn,
-      minProfitUsd: this.config.minProfitUsd,
-      partialSteps: this.config.partialSteps,
-      pool: d.pool,
       flashLiquidator: d.flashLiquidator,
       receiver: deps.signer.address,
-    });
+    };
+    this.strategy = new Strategy(this.rpc, { ...c, ...funding });
   }
 
   /** Whether init() completed (the executor exists). */
@@ -123,33 +104,28 @@ export class Keeper {
     if (this.ready) return;
     const d = this.deps.deployment;
     const net = await this.rpc.run("eth_chainId", () => this.deps.provider.getNetwork());
-    if (d.chainId !== undefined && BigInt(d.chainId) !== net.chainId) {
-      throw new Error(`deployment is for chain ${d.chainId}, node is chain ${net.chainId}`);
-    }
-    if (this.config.mode === "flash" && !d.flashLiquidator) throw new Error("--mode flash needs flashLiquidator in the deployments file");
+    checkChain(d, net.chainId, this.config.mode);
+    await this.checkDeployment();
     this.executor = new Executor(
       this.rpc,
       this.deps.signer,
-      {
-        chainId: net.chainId,
-        dryRun: this.config.dryRun,
-        maxFeeGwei: this.config.maxFeeGwei,
-        priorityFeeGwei: this.config.priorityFeeGwei,
-        stuckBlocks: this.config.stuckBlocks,
-        feeBumpPct: this.config.feeBumpPct,
-        retries: this.config.retries,
-        stateFile: this.config.stateFile,
-      },
+      { ...this.config, chainId: net.chainId },
       this.metrics,
       this.log,
     );
-    const { dryRun, maxPerTick, maxFeeGwei } = this.config;
-    this.liquidator = new Liquidator(this.executor, this.strategy.funding, { pool: d.pool, dryRun, maxPerTick, maxFeeGwei }, this.metrics, this.log);
-    this.volatility = new VolatilityUpdater(
-      { riskEngine: d.riskEngine, assets: d.assets.map((a) => a.address), intervalSec: this.config.volIntervalSec },
+    this.liquidator = new Liquidator(
       this.executor,
+      this.strategy,
+      { ...this.config, pool: d.pool },
+      this.metrics,
       this.log,
     );
+    const vol = {
+      riskEngine: d.riskEngine,
+      assets: d.assets.map((a) => a.address),
+      intervalSec: this.config.volIntervalSec,
+    };
+    this.volatility = new VolatilityUpdater(vol, this.executor, this.log);
     await this.executor.nonces.resync();
     await this.scanner.detectMethod();
     if (!this.config.dryRun) {
@@ -163,9 +139,23 @@ export class Keeper {
     }
     this.ready = true;
     this.log.info(
-      { keeper: this.address, pool: d.pool, mode: this.config.mode, dryRun: this.config.dryRun, shard: `${this.config.shard.index}/${this.config.shard.count}`, accounts: this.indexer.accounts.size, resumeFrom: this.indexer.lastIndexed + 1 },
+      {
+        keeper: this.address,
+        pool: d.pool,
+        mode: this.config.mode,
+        dryRun: this.config.dryRun,
+        shard: `${this.config.shard.index}/${this.config.shard.count}`,
+        accounts: this.indexer.accounts.size,
+        resumeFrom: this.indexer.lastIndexed + 1,
+      },
       "keeper initialized",
     );
+  }
+
+  /** Throws KeeperFatal when the deployment is not on this chain (a reset chain) or not usable by this key. */
+  checkDeployment(): Promise<void> {
+    const { mode, dryRun } = this.config;
+    return checkDeployment(this.rpc, this.deps.deployment, { mode, dryRun, keeper: this.address });
   }
 
   /** Accounts of this shard. */
@@ -239,27 +229,10 @@ export class Keeper {
     let planned = 0;
     if (liquidatable.length > 0) {
       const nativeUsd = this.priceWatch.nativeUsd(prices);
-      const prio = BigInt(Math.round(this.config.priorityFeeGwei * 1e9));
-      const balances = await this.strategy.funding.funds(this.address, this.deps.deployment.assets.map((a) => a.address));
-      const { plans, skipped } = await this.strategy.plan(liquidatable, { prices, gasPrice: baseFee + prio, nativeUsd, balances }, head);
-      for (const s of skipped) {
-        this.metrics.liquidationsSkipped.inc({ reason: s.reason });
-        this.log.debug({ account: s.key, reason: s.reason, profitUsd: s.profit === undefined ? undefined : wadToNumber(s.profit) }, "skipped");
-      }
-      planned = plans.length;
-      const gasPrice = baseFee + prio;
-      // Flash mode: a plan whose swap no longer pays once earlier liquidations of this block have moved the
-      // Uniswap pool is re-quoted against the "pending" state (same account snapshot: oracle prices do not move).
-      const replan = this.strategy.funding.replans
-          ? async (p: { key: string }) => {
-              const s = this.liquidatableNow.get(p.key);
-              if (!s) return undefined;
-              const r = await this.strategy.plan([s], { prices, gasPrice, nativeUsd }, "pending");
-              return r.plans[0];
-            }
-          : undefined;
-      const done = await this.liquidator.execute(plans, { scanBlock: head, head, baseFee, prices, nativeUsd, replan });
-      sent = done.map((p) => p.key);
+      const assets = this.deps.deployment.assets.map((a) => a.address);
+      const lookup = (key: string) => this.liquidatableNow.get(key);
+      const r = await this.liquidator.liquidate(liquidatable, { head, baseFee, prices, nativeUsd, assets, lookup });
+      ({ planned, sent } = r);
     }
 
     // 6. Risk engine.
@@ -272,8 +245,32 @@ export class Keeper {
     const ms = Date.now() - t0;
     this.ticks++;
     this.lastTick = { at: Date.now(), head, ok: true };
-    this.log.info({ head, indexedTo, accounts: keys.length, scanned: snaps.length, fullScan, liquidatable: liquidatable.length, planned, sent: sent.length, ms }, "tick");
-    return { head, indexedTo, accounts: keys.length, scanned: snaps.length, fullScan, liquidatable, planned, sent, reorgAt, ms };
+    this.log.info(
+      {
+        head,
+        indexedTo,
+        accounts: keys.length,
+        scanned: snaps.length,
+        fullScan,
+        liquidatable: liquidatable.length,
+        planned,
+        sent: sent.length,
+        ms,
+      },
+      "tick",
+    );
+    return {
+      head,
+      indexedTo,
+      accounts: keys.length,
+      scanned: snaps.length,
+      fullScan,
+      liquidatable,
+      planned,
+      sent,
+      reorgAt,
+      ms,
+    };
   }
 
   /** `init` + one `tick`. */
@@ -294,49 +291,9 @@ export class Keeper {
     }
   }
 
-
-  /** Runs until `stop()`: a tick on every new block (polled every pollMs). */
-  run(): Promise<void> {
-    this.running ??= (async () => {
-      let last = -1;
-      while (!this.stopping) {
-        try {
-          const n = await this.rpc.blockNumber();
-          if (n !== last) {
-            const r = await this.safeTick();
-            if (r) last = n;
-          }
-        } catch (e) {
-          this.metrics.tickErrors.inc();
-          this.log.warn({ err: errText(e).slice(0, 300) }, "polling failed");
-        }
-        await sleep(this.config.pollMs);
-      }
-      this.indexer.save();
-      this.log.info("keeper stopped");
-    })();
-    return this.running;
-  }
-
-  /** Graceful stop: lets the tick in progress finish, saves the checkpoint. */
-  async stop(): Promise<void> {
-    this.stopping = true;
-    if (this.running) await this.running;
-    else this.indexer.save();
-  }
-
-  /** /health: ok while ticks succeed recently. */
-  health(): { ok: boolean; [k: string]: unknown } {
-    const maxAge = Math.max(30_000, 10 * this.config.pollMs);
-    const ok = this.lastTick !== undefined && Date.now() - this.lastTick.at < maxAge && this.lastTick.ok;
-    return {
-      ok,
-      lastBlock: this.lastTick?.head,
-      lastTickAgeMs: this.lastTick ? Date.now() - this.lastTick.at : undefined,
-      lastError: this.lastTick?.error,
-      accounts: this.indexer.accounts.size,
-      lastIndexed: this.indexer.lastIndexed,
-      inflight: this.ready ? this.executor.inflight.size : 0,
-    };
+  /** Saves the indexer checkpoint and the executor state (the runner calls it on shutdown). */
+  save(): void {
+    this.indexer.save();
+    if (this.ready) this.executor.save();
   }
 }

@@ -9,6 +9,8 @@ import { safeParse } from "./errors";
 import type { Executor, InFlight, SimOutcome } from "./executor";
 import type { LiquidationStrategy, Plan } from "./liquidation";
 import type { KeeperMetrics } from "./metrics";
+import type { Snapshot } from "./scanner";
+import type { Strategy } from "./strategy";
 import { WAD, errText, mapLimit, wadToNumber } from "./util";
 
 export interface LiquidationResult {
@@ -37,7 +39,21 @@ export interface ExecuteContext {
   replan?: (p: Plan) => Promise<Plan | undefined>;
 }
 
+/** What `liquidate` needs about the block it plans on. */
+export interface BlockContext {
+  head: number;
+  baseFee: bigint;
+  prices: Map<string, bigint>;
+  nativeUsd: bigint;
+  /** Deployment assets (own capital: the balances read). */
+  assets: string[];
+  /** The latest liquidatable snapshot of an account (for a re-plan). */
+  lookup: (key: string) => Snapshot | undefined;
+}
+
 export class Liquidator {
+  readonly strategy: LiquidationStrategy;
+
   /** Accounts we liquidated, with the block: not re-attempted off a scan older than that block. */
   readonly done = new Map<string, number>();
   readonly results: LiquidationResult[] = [];
@@ -47,7 +63,7 @@ export class Liquidator {
 
   constructor(
     private readonly executor: Executor,
-    readonly strategy: LiquidationStrategy,
+    private readonly planner: Strategy,
     private readonly opts: { pool: string; dryRun: boolean; maxPerTick: number; maxFeeGwei: number },
     private readonly metrics: KeeperMetrics,
     private readonly log: Logger,
@@ -59,6 +75,36 @@ export class Liquidator {
       },
     });
     executor.onMined = (t, r) => this.finish(t, r);
+    this.strategy = planner.funding;
+  }
+
+  /** Plans the liquidatable accounts of a block (with the keeper's funds) and executes the plans; returns what was sent. */
+  async liquidate(snaps: Snapshot[], b: BlockContext): Promise<{ planned: number; sent: string[] }> {
+    const gasPrice = b.baseFee + this.executor.priorityFee;
+    const balances = await this.strategy.funds(this.executor.address, b.assets);
+    const { plans, skipped } = await this.planner.plan(
+      snaps,
+      { prices: b.prices, gasPrice, nativeUsd: b.nativeUsd, balances },
+      b.head,
+    );
+    for (const s of skipped) {
+      this.metrics.liquidationsSkipped.inc({ reason: s.reason });
+      const profitUsd = s.profit === undefined ? undefined : wadToNumber(s.profit);
+      this.log.debug({ account: s.key, reason: s.reason, profitUsd }, "skipped");
+    }
+    // Flash mode: a plan whose swap no longer pays once earlier liquidations of this block have moved the Uniswap
+    // pool is re-quoted against the "pending" state (same account snapshot: oracle prices do not move).
+    const replan = this.strategy.replans
+      ? async (p: { key: string }) => {
+          const s = b.lookup(p.key);
+          if (!s) return undefined;
+          const r = await this.planner.plan([s], { prices: b.prices, gasPrice, nativeUsd: b.nativeUsd }, "pending");
+          return r.plans[0];
+        }
+      : undefined;
+    const { head, baseFee, prices, nativeUsd } = b;
+    const done = await this.execute(plans, { scanBlock: head, head, baseFee, prices, nativeUsd, replan });
+    return { planned: plans.length, sent: done.map((p) => p.key) };
   }
 
   /**
@@ -73,7 +119,10 @@ export class Liquidator {
     const fees = this.executor.fees(ctx.baseFee);
     if (!fees) {
       this.metrics.liquidationsSkipped.inc({ reason: "fee-cap" }, plans.length);
-      this.log.warn({ baseFee: ctx.baseFee.toString(), capGwei: this.opts.maxFeeGwei }, "base fee above the cap: not sending");
+      this.log.warn(
+        { baseFee: ctx.baseFee.toString(), capGwei: this.opts.maxFeeGwei },
+        "base fee above the cap: not sending",
+      );
       return [];
     }
     const todo = plans
@@ -97,7 +146,10 @@ export class Liquidator {
       }
       if (this.opts.dryRun) {
         this.metrics.dryRunLiquidations.inc();
-        this.log.info({ account: p.key, repay: p.repay.toString(), profitUsd: wadToNumber(p.profit), gas: sim.gas.toString() }, "dry run: would liquidate");
+        this.log.info(
+          { account: p.key, repay: p.repay.toString(), profitUsd: wadToNumber(p.profit), gas: sim.gas.toString() },
+          "dry run: would liquidate",
+        );
         sent.push(p);
         continue;
       }
@@ -113,7 +165,13 @@ export class Liquidator {
           predictedProfit: p.profit.toString(),
           predictedNet: (p.bonusValue - p.swapCost).toString(),
         };
-        const { hash, nonce } = await this.executor.send("liquidation", this.strategy.call(p), { gasLimit, fees, head: ctx.head, key: p.key, meta });
+        const { hash, nonce } = await this.executor.send("liquidation", this.strategy.call(p), {
+          gasLimit,
+          fees,
+          head: ctx.head,
+          key: p.key,
+          meta,
+        });
         moved = true;
         this.sentLog.push({ key: p.key, nonce, block: ctx.head });
         this.metrics.liquidationsSent.inc();
@@ -137,10 +195,25 @@ export class Liquidator {
       return undefined;
     });
     this.metrics.liquidationsReplanned.inc({ outcome: q ? "replanned" : "dropped" });
-    if (!q) return { p, sim: { ok: false, gone: false, reason: "no longer profitable after earlier liquidations in this block (re-planned)" } };
+    if (!q)
+      return {
+        p,
+        sim: {
+          ok: false,
+          gone: false,
+          reason: "no longer profitable after earlier liquidations in this block (re-planned)",
+        },
+      };
     sim = await this.executor.simulate(this.strategy.call(q), "pending");
     this.log.info(
-      { account: q.key, repay: q.repay.toString(), was: before.repay.toString(), profitUsd: wadToNumber(q.profit), wasUsd: wadToNumber(before.profit), ok: sim.ok },
+      {
+        account: q.key,
+        repay: q.repay.toString(),
+        was: before.repay.toString(),
+        profitUsd: wadToNumber(q.profit),
+        wasUsd: wadToNumber(before.profit),
+        ok: sim.ok,
+      },
       "re-planned after earlier liquidations moved the state",
     );
     return { p: q, sim };
@@ -197,11 +270,17 @@ export class Liquidator {
       this.done.set(t.key, r.blockNumber);
       this.metrics.liquidationsWon.inc();
       if (res.profit > 0n) this.metrics.profitUsd.inc(wadToNumber(res.profit));
-      this.log.info({ account: t.key, block: r.blockNumber, profitUsd: wadToNumber(res.profit), repaid: res.repaid.toString() }, "liquidation won");
+      this.log.info(
+        { account: t.key, block: r.blockNumber, profitUsd: wadToNumber(res.profit), repaid: res.repaid.toString() },
+        "liquidation won",
+      );
     } else {
       this.lostRaces++;
       this.metrics.liquidationsLost.inc();
-      this.log.info({ account: t.key, block: r.blockNumber, hash: r.hash }, "liquidation reverted on chain (lost race)");
+      this.log.info(
+        { account: t.key, block: r.blockNumber, hash: r.hash },
+        "liquidation reverted on chain (lost race)",
+      );
     }
     this.results.push(res);
   }

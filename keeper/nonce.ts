@@ -1,6 +1,8 @@
 // A nonce manager that never reuses or skips a nonce. Sends are serialized: each takes the next nonce, and it is
 // consumed only if the transaction reached the node (the send said so, or the node knows the hash, or its pending
-// count moved past it). A send that definitely failed gives the nonce back to the next transaction.
+// count moved past it). A send that definitely failed gives the nonce back to the next transaction — unless the
+// node said the nonce is already used ("nonce too low": another sender signed with the same key), in which case the
+// manager re-reads the chain's count and the send is tried once more with the fresh nonce.
 import { Mutex } from "./util";
 
 export interface NonceSource {
@@ -29,6 +31,8 @@ export class NonceManager {
   private readonly mutex = new Mutex();
   /** Every nonce this manager handed out and saw used, in order (for tests and audits). */
   readonly used: number[] = [];
+  /** Times the node said our nonce was already used by someone else (each followed by a resync). */
+  takenByOthers = 0;
 
   constructor(private readonly source: NonceSource) {}
 
@@ -53,11 +57,12 @@ export class NonceManager {
   /**
    * Runs `send(nonce)` with the next nonce, under the lock. `send` resolves when the node accepted the transaction
    * and throws NotSentError when it certainly did not; any other error is ambiguous, and the node is asked whether
-   * the nonce was consumed.
+   * the nonce was consumed. A nonce taken by another sender is detected (NotSentError reason "nonce"): the manager
+   * resyncs from the chain and tries once more.
    */
   use<T>(send: (nonce: number) => Promise<T>): Promise<T> {
     return this.mutex.run(async () => {
-      {
+      for (let attempt = 0; ; attempt++) {
         this.next ??= await this.source.count("pending");
         const nonce = this.next;
         try {
@@ -65,7 +70,13 @@ export class NonceManager {
           this.consume(nonce);
           return r;
         } catch (e) {
-          if (e instanceof NotSentError) throw e;
+          if (e instanceof NotSentError) {
+            if (e.reason !== "nonce") throw e;
+            this.takenByOthers++;
+            this.next = await this.source.count("pending");
+            if (this.next > nonce && attempt === 0) continue;
+            throw e;
+          }
           await this.settleAmbiguous(nonce);
           throw e;
         }
@@ -81,7 +92,8 @@ export class NonceManager {
     } catch {
       pending = undefined;
     }
-    if (pending === undefined) this.next = undefined; // cannot tell: resync before the next send rather than guess
+    if (pending === undefined)
+      this.next = undefined; // cannot tell: resync before the next send rather than guess
     else if (pending > nonce) this.consume(nonce);
   }
 

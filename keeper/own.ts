@@ -34,7 +34,12 @@ export class OwnCapitalStrategy implements LiquidationStrategy {
       const ret = await rpc.call({ to: a, data: erc20Iface.encodeFunctionData("allowance", [executor.address, pool]) });
       const [allowance] = erc20Iface.decodeFunctionResult("allowance", ret) as unknown as [bigint];
       if (allowance >= MaxUint256 / 2n) continue;
-      await executor.sendOther("approve", { to: a, data: erc20Iface.encodeFunctionData("approve", [pool, MaxUint256]) }, head, baseFee);
+      await executor.sendOther(
+        "approve",
+        { to: a, data: erc20Iface.encodeFunctionData("approve", [pool, MaxUint256]) },
+        head,
+        baseFee,
+      );
     }
   }
 
@@ -64,7 +69,15 @@ export class OwnCapitalStrategy implements LiquidationStrategy {
     const receiver = this.need(this.opts.receiver, "receiver");
     return {
       to: pool,
-      data: poolIface.encodeFunctionData("liquidate", [getAddress(p.owner), p.subId, p.collateral, p.partial ? p.repay : MaxUint256, p.minSeized, receiver, "0x"]),
+      data: poolIface.encodeFunctionData("liquidate", [
+        getAddress(p.owner),
+        p.subId,
+        p.collateral,
+        p.partial ? p.repay : MaxUint256,
+        p.minSeized,
+        receiver,
+        "0x",
+      ]),
     };
   }
 

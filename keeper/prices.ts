@@ -20,7 +20,10 @@ export class PriceWatch {
     const entries = await Promise.all(
       d.assets.map(async (a) => {
         try {
-          const ret = await this.rpc.call({ to: d.pool, data: poolIface.encodeFunctionData("price", [a.address]) }, blockTag);
+          const ret = await this.rpc.call(
+            { to: d.pool, data: poolIface.encodeFunctionData("price", [a.address]) },
+            blockTag,
+          );
           return [a.address.toLowerCase(), poolIface.decodeFunctionResult("price", ret)[0] as bigint] as const;
         } catch {
           return [a.address.toLowerCase(), 0n] as const; // an unusable feed: the Lens reports ok=false for its accounts

@@ -245,7 +245,10 @@ export class Scanner {
     for (let i = 0; i < refs.length; i += size) batches.push(refs.slice(i, i + size));
     const results = await mapLimit(batches, this.opts.concurrency, async (batch) => {
       if (this.healthTarget === "pool") {
-        const ret = await this.rpc.call({ to: this.opts.pool!, data: encodeAccounts(POOL_HEALTH_FACTORS, batch) }, blockTag);
+        const ret = await this.rpc.call(
+          { to: this.opts.pool!, data: encodeAccounts(POOL_HEALTH_FACTORS, batch) },
+          blockTag,
+        );
         return decodeHealths(ret, 0);
       }
       const ret = await this.rpc.call({ to: this.opts.lens, data: encodeAccounts(HEALTH_FACTORS, batch) }, blockTag);

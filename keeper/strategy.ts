@@ -37,7 +37,15 @@ export const usdToWad = (usd: number): bigint => BigInt(Math.round(usd * 1e6)) *
 export function liquidationStrategy(rpc: Rpc | undefined, opts: StrategyOptions): LiquidationStrategy {
   if (opts.mode === "flash") {
     const { quoter, feeTiers, slippageBps, partialSteps, pool, flashLiquidator } = opts;
-    return new FlashStrategy(rpc, { quoter, feeTiers, slippageBps, partialSteps, pool, flashLiquidator, gas: opts.gasFlash });
+    return new FlashStrategy(rpc, {
+      quoter,
+      feeTiers,
+      slippageBps,
+      partialSteps,
+      pool,
+      flashLiquidator,
+      gas: opts.gasFlash,
+    });
   }
   return new OwnCapitalStrategy(rpc, { pool: opts.pool, receiver: opts.receiver, gas: opts.gasOwn });
 }
@@ -56,7 +64,11 @@ export class Strategy {
   }
 
   /** Plans and ranks liquidations; `skipped` says why the others were left out. */
-  async plan(snaps: Snapshot[], ctx: StrategyContext, blockTag?: number | string): Promise<{ plans: Plan[]; skipped: { key: string; reason: string; profit?: bigint }[] }> {
+  async plan(
+    snaps: Snapshot[],
+    ctx: StrategyContext,
+    blockTag?: number | string,
+  ): Promise<{ plans: Plan[]; skipped: { key: string; reason: string; profit?: bigint }[] }> {
     const skipped: { key: string; reason: string; profit?: bigint }[] = [];
     const minProfit = usdToWad(this.opts.minProfitUsd);
     const gas = this.funding.gas;
@@ -99,7 +111,9 @@ export class Strategy {
       }
       return r;
     });
-    const plans = planned.filter((p): p is Plan => p !== undefined).sort((a, b) => (b.profit > a.profit ? 1 : b.profit < a.profit ? -1 : 0));
+    const plans = planned
+      .filter((p): p is Plan => p !== undefined)
+      .sort((a, b) => (b.profit > a.profit ? 1 : b.profit < a.profit ? -1 : 0));
     return { plans, skipped };
   }
 }
