@@ -47,6 +47,7 @@ export function validateDeployment(raw: unknown, source = "deployment"): Deploym
   if (!Number.isInteger(deployBlock) || deployBlock < 0) bad(`"deployBlock" must be a non-negative integer`);
   return {
     chainId: typeof d.chainId === "number" ? d.chainId : undefined,
+    // addr(_, true) returns an address or throws (bad() never returns), so these two are never undefined.
     pool: addr("pool", true)!,
     lens: addr("lens", true)!,
     flashLiquidator: addr("flashLiquidator", false),

@@ -9,6 +9,7 @@ import type { Rpc } from "./rpc";
 
 /** Events that name an account; any of them makes the indexer know (and re-check) the account. */
 export const ACCOUNT_EVENTS = ["SupplyCollateral", "WithdrawCollateral", "Borrow", "Repay", "Liquidate", "BadDebt"];
+// Every name in ACCOUNT_EVENTS is an event of IFulcraPool (unit tests decode them), so getEvent never returns null.
 export const ACCOUNT_TOPICS = ACCOUNT_EVENTS.map((n) => poolIface.getEvent(n)!.topicHash);
 
 export interface IndexerOptions {
@@ -190,7 +191,7 @@ export class Indexer {
         this.hashes.set(l.blockNumber, l.blockHash);
       }
       const endBlock = await this.rpc.block(end);
-      this.hashes.set(end, endBlock.hash!);
+      this.hashes.set(end, endBlock.hash!); // a mined block (by number) always has a hash
       this.lastIndexed = end;
       res.to = end;
       start = end + 1;
