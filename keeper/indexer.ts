@@ -9,6 +9,7 @@ import type { Rpc } from "./rpc";
 
 /** Events that name an account; any of them makes the indexer know (and re-check) the account. */
 export const ACCOUNT_EVENTS = ["SupplyCollateral", "WithdrawCollateral", "Borrow", "Repay", "Liquidate", "BadDebt"];
+// Every name in ACCOUNT_EVENTS is an event of IFulcraPool (unit tests decode them), so getEvent never returns null.
 export const ACCOUNT_TOPICS = ACCOUNT_EVENTS.map((n) => poolIface.getEvent(n)!.topicHash);
 
 export interface IndexerOptions {
@@ -47,7 +48,9 @@ interface Checkpoint {
 /** Messages providers use when a getLogs range or result is too large. */
 export function isRangeError(e: unknown): boolean {
   const t = errText(e).toLowerCase();
-  return /range|too many|limit|exceed|10000 results|query returned more than|response size|block range|too large/.test(t);
+  return /range|too many|limit|exceed|10000 results|query returned more than|response size|block range|too large/.test(
+    t,
+  );
 }
 
 export class Indexer {
@@ -78,7 +81,10 @@ export class Indexer {
     if (!this.opts.checkpointFile) return;
     const cp = readJson<Checkpoint>(this.opts.checkpointFile);
     if (!cp) return;
-    if (cp.pool.toLowerCase() !== this.opts.pool.toLowerCase() || (this.opts.chainId && cp.chainId && cp.chainId !== this.opts.chainId)) {
+    if (
+      cp.pool.toLowerCase() !== this.opts.pool.toLowerCase() ||
+      (this.opts.chainId && cp.chainId && cp.chainId !== this.opts.chainId)
+    ) {
       this.log?.warn({ file: this.opts.checkpointFile }, "checkpoint is for another pool or chain; starting over");
       return;
     }
@@ -145,7 +151,12 @@ export class Indexer {
       let logs;
       try {
         this.stats.getLogsCalls++;
-        logs = await this.rpc.getLogsOnce({ address: this.opts.pool, topics: [ACCOUNT_TOPICS], fromBlock: start, toBlock: end });
+        logs = await this.rpc.getLogsOnce({
+          address: this.opts.pool,
+          topics: [ACCOUNT_TOPICS],
+          fromBlock: start,
+          toBlock: end,
+        });
       } catch (e) {
         if (isRangeError(e) && this.page > 1) {
           this.page = Math.max(1, Math.floor(this.page / 2));
@@ -180,7 +191,7 @@ export class Indexer {
         this.hashes.set(l.blockNumber, l.blockHash);
       }
       const endBlock = await this.rpc.block(end);
-      this.hashes.set(end, endBlock.hash!);
+      this.hashes.set(end, endBlock.hash!); // a mined block (by number) always has a hash
       this.lastIndexed = end;
       res.to = end;
       start = end + 1;

@@ -29,7 +29,11 @@ export class Rpc {
   ) {}
 
   /** Runs `fn` with the timeout and the retry policy. `retryable` narrows what is retried. */
-  async run<T>(method: string, fn: () => Promise<T>, retryable: (e: unknown) => boolean = (e) => !isPermanent(e)): Promise<T> {
+  async run<T>(
+    method: string,
+    fn: () => Promise<T>,
+    retryable: (e: unknown) => boolean = (e) => !isPermanent(e),
+  ): Promise<T> {
     return retry(() => withTimeout(fn(), this.opts.timeoutMs, method), {
       retries: this.opts.retries,
       baseMs: this.opts.baseMs ?? 50,

@@ -67,6 +67,7 @@ export function decodeSnapshot(data: string): { blockNumber: bigint; timestamp: 
   return { blockNumber, timestamp, out };
 }
 
+// These functions exist in the generated ABIs (abis.ts), so getFunction never returns null.
 const HEALTH_FACTORS = lensIface.getFunction("healthFactors")!.selector;
 const POOL_HEALTH_FACTORS = poolIface.getFunction("healthFactors")!.selector;
 const SNAPSHOT = lensIface.getFunction("snapshot")!.selector;
@@ -245,7 +246,11 @@ export class Scanner {
     for (let i = 0; i < refs.length; i += size) batches.push(refs.slice(i, i + size));
     const results = await mapLimit(batches, this.opts.concurrency, async (batch) => {
       if (this.healthTarget === "pool") {
-        const ret = await this.rpc.call({ to: this.opts.pool!, data: encodeAccounts(POOL_HEALTH_FACTORS, batch) }, blockTag);
+        // healthTarget is "pool" only after detectMethod() called the pool, which it does only when opts.pool is set.
+        const ret = await this.rpc.call(
+          { to: this.opts.pool!, data: encodeAccounts(POOL_HEALTH_FACTORS, batch) },
+          blockTag,
+        );
         return decodeHealths(ret, 0);
       }
       const ret = await this.rpc.call({ to: this.opts.lens, data: encodeAccounts(HEALTH_FACTORS, batch) }, blockTag);

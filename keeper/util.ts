@@ -114,7 +114,10 @@ export async function mapLimit<I, O>(items: I[], limit: number, fn: (item: I, i:
 export function writeJsonAtomic(file: string, value: unknown): void {
   fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, JSON.stringify(value, (_k, v) => (typeof v === "bigint" ? v.toString() : v)));
+  fs.writeFileSync(
+    tmp,
+    JSON.stringify(value, (_k, v) => (typeof v === "bigint" ? v.toString() : v)),
+  );
   fs.renameSync(tmp, file);
 }
 
@@ -125,8 +128,15 @@ export function readJson<T>(file: string): T | undefined {
 
 /** Best-effort text of an error (ethers nests the node's message). */
 export function errText(e: unknown): string {
-  const x = e as { shortMessage?: string; message?: string; info?: { error?: { message?: string } }; error?: { message?: string } };
-  return [x?.shortMessage, x?.message, x?.info?.error?.message, x?.error?.message].filter(Boolean).join(" | ") || String(e);
+  const x = e as {
+    shortMessage?: string;
+    message?: string;
+    info?: { error?: { message?: string } };
+    error?: { message?: string };
+  };
+  return (
+    [x?.shortMessage, x?.message, x?.info?.error?.message, x?.error?.message].filter(Boolean).join(" | ") || String(e)
+  );
 }
 
 export const WAD = 10n ** 18n;

@@ -35,6 +35,7 @@ export class VolatilityUpdater {
     if (!this.due(now)) return undefined;
     this.lastRun = now;
     const data = riskIface.encodeFunctionData("updateMany", [this.opts.assets]);
+    // due() is false unless `enabled`, which requires riskEngine: it is set here.
     const hash = await this.executor.sendOther("volatility", { to: this.opts.riskEngine!, data }, head, baseFee);
     if (hash) {
       this.sent++;

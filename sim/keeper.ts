@@ -228,14 +228,14 @@ export class RealKeeper implements SimKeeperLike {
           result.reverted++;
           if (process.env.SIM_DEBUG_REVERTS) {
             // Why it reverted: the same call replayed on the parent block (one transaction per block here).
-            const { Executor } = await import("../keeper/executor");
+            const { revertName } = await import("../keeper/errors");
             try {
               await ethers.provider.call({ from: tx.from, to: tx.to, data: tx.data, blockTag: receipt.blockNumber - 1 });
               console.error(`keeper tx reverted at block ${b}; passes on its parent block`);
             } catch (e) {
               const data = (e as { data?: string }).data ?? "";
               const text = data.startsWith("0x08c379a0") ? ethers.AbiCoder.defaultAbiCoder().decode(["string"], "0x" + data.slice(10))[0] : undefined;
-              console.error(`keeper tx reverted at block ${b}: ${text ?? Executor.revertName(e) ?? data.slice(0, 74)}`);
+              console.error(`keeper tx reverted at block ${b}: ${text ?? revertName(e) ?? data.slice(0, 74)}`);
             }
           }
         }

@@ -77,7 +77,7 @@ describe("keeper: faults", function () {
     const liq = await liquidations(f, from);
     expect(new Set(liq.map((l) => l.key))).to.deep.equal(expected);
     expectUnique(liq.map((l) => l.key), "liquidations");
-    expectUnique(k.executor.sentLog.map((s) => s.key), "sent liquidations");
+    expectUnique(k.liquidator.sentLog.map((s) => s.key), "sent liquidations");
     expectConsecutive(k.executor.nonces.used);
     const onChain = await ethers.provider.getTransactionCount(walletAt(KEEPER_INDEX).address, "latest");
     expect(k.executor.nonces.used[k.executor.nonces.used.length - 1]).to.equal(onChain - 1);
@@ -126,10 +126,10 @@ describe("keeper: faults", function () {
     for (const l of liq) {
       expect(l.caller).to.equal(taken.includes(l.key) ? competitor.address : walletAt(KEEPER_INDEX).address);
     }
-    expect(k.executor.lostRaces).to.equal(taken.length);
-    expect(k.executor.results.filter((x) => !x.won).map((x) => x.key).sort()).to.deep.equal([...frontRun].sort());
-    expectUnique(k.executor.sentLog.map((s) => s.key), "sent liquidations"); // no second attempt on the lost ones
-    expect(k.executor.sentLog.map((s) => s.key)).to.not.include.members(before);
+    expect(k.liquidator.lostRaces).to.equal(taken.length);
+    expect(k.liquidator.results.filter((x) => !x.won).map((x) => x.key).sort()).to.deep.equal([...frontRun].sort());
+    expectUnique(k.liquidator.sentLog.map((s) => s.key), "sent liquidations"); // no second attempt on the lost ones
+    expect(k.liquidator.sentLog.map((s) => s.key)).to.not.include.members(before);
     expect((await k.metrics.liquidationsLost.get()).values[0].value).to.equal(taken.length);
   });
 
@@ -163,8 +163,8 @@ describe("keeper: faults", function () {
     const liq = await liquidations(f, from);
     expect(new Set(liq.map((l) => l.key))).to.deep.equal(expected);
     expectUnique(liq.map((l) => l.key), "liquidations");
-    expect(b.executor.sentLog).to.have.length(0);
-    expect(b.executor.results.filter((x) => x.won)).to.have.length(expected.size);
+    expect(b.liquidator.sentLog).to.have.length(0);
+    expect(b.liquidator.results.filter((x) => x.won)).to.have.length(expected.size);
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
@@ -202,7 +202,7 @@ describe("keeper: faults", function () {
     const r = await stepAndMine(k);
     expect(new Set(r!.sent)).to.deep.equal(want);
     await stepAndMine(k); // settles: all won
-    expect(k.executor.results.filter((x) => x.won)).to.have.length(want.size);
+    expect(k.liquidator.results.filter((x) => x.won)).to.have.length(want.size);
     await network.provider.send("evm_revert", [beforeLiq]);
     await mine();
     await mine();
@@ -212,7 +212,7 @@ describe("keeper: faults", function () {
     const liq = await liquidations(f, from);
     expect(new Set(liq.map((l) => l.key))).to.deep.equal(want);
     expectUnique(liq.map((l) => l.key), "liquidations");
-    expect(k.executor.results.filter((x) => x.won)).to.have.length(want.size); // the orphaned results were dropped
+    expect(k.liquidator.results.filter((x) => x.won)).to.have.length(want.size); // the orphaned results were dropped
     expect((await k.metrics.reorgs.get()).values[0].value).to.be.greaterThanOrEqual(2);
   });
 });

@@ -74,7 +74,7 @@ describe("keeper: integration", function () {
     }
     // Profits: the realized bonus (seized value − repaid value at oracle prices) equals the Lens's bonusValue up to
     // the one second of interest between the scanned block and the liquidation block.
-    const results = k.executor.results;
+    const results = k.liquidator.results;
     expect(results).to.have.length(expected.size);
     for (const res of results) {
       expect(res.won).to.equal(true);
@@ -82,7 +82,7 @@ describe("keeper: integration", function () {
       expect(diff <= res.predictedBonus / 10_000n + 10n ** 12n, `${res.key}: realized ${res.realizedBonus} vs Lens ${res.predictedBonus}`).to.equal(true);
       expect(res.predictedBonus > 0n).to.equal(true);
     }
-    expect(k.executor.sentLog).to.have.length(expected.size);
+    expect(k.liquidator.sentLog).to.have.length(expected.size);
     const won = (await k.metrics.liquidationsWon.get()).values[0].value;
     expect(won).to.equal(expected.size);
   });
@@ -108,7 +108,7 @@ describe("keeper: integration", function () {
       expect(l.block).to.equal(dropBlock + 1);
     }
     // The keeper got exactly the FlashLiquidator's reported profits, in USDC, without holding any collateral.
-    const results = k.executor.results;
+    const results = k.liquidator.results;
     expect(results).to.have.length(expected.size);
     const sum = results.reduce((s, x) => s + x.flashProfit, 0n);
     expect(await f.usdc.token.balanceOf(keeperAddr)).to.equal(usdcBefore + sum);

@@ -226,8 +226,8 @@ describe("keeper: operations", function () {
     for (const t of inflight) expect(await ethers.provider.getTransactionReceipt(t.hashes[0])).to.equal(null);
     await k.tick(); // settle
     expect(k.executor.inflight.size).to.equal(0);
-    expect(k.executor.results.filter((x) => x.won).map((x) => x.key).sort()).to.deep.equal(expected);
-    expect(k.executor.sentLog).to.have.length(3); // replacements are not new sends
+    expect(k.liquidator.results.filter((x) => x.won).map((x) => x.key).sort()).to.deep.equal(expected);
+    expect(k.liquidator.sentLog).to.have.length(3); // replacements are not new sends
     expect(await latestNonce()).to.equal(n0 + 3); // no nonce skipped or reused
     await mine();
     expect(await liquidations(f, drop)).to.have.length(3);

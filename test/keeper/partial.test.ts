@@ -54,7 +54,7 @@ describe("keeper: partial liquidation in a thin pool", function () {
     const r = await k.tick();
     expect(r.liquidatable).to.have.length(1);
     const s = r.liquidatable[0];
-    const prices = await k.prices(drop);
+    const prices = await k.priceWatch.prices(drop);
     const debtPrice = prices.get(f.usdc.address.toLowerCase())!;
     const collPrice = prices.get(f.weth.address.toLowerCase())!;
     const gasCost = (450_000n * (GWEI + GWEI) * collPrice) / WAD; // gas × (base 1 gwei + tip 1 gwei) × ETH price
@@ -85,7 +85,7 @@ describe("keeper: partial liquidation in a thin pool", function () {
     const liq = await liquidations(f, drop);
     expect(liq).to.have.length(1);
     expect(liq[0].repaid).to.equal(best.repay); // exactly the chunk
-    const res = k.executor.results[0];
+    const res = k.liquidator.results[0];
     expect(res.won).to.equal(true);
     // Realized (USDC the FlashLiquidator paid out) = quoted out − repay, up to the seizure's rounding and one block of
     // interest between the scan and the liquidation (the pool seizes repay/maxRepay of its maximum, rounded down):

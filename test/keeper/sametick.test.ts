@@ -73,9 +73,9 @@ describe("keeper: several liquidations through one thin pool in the same tick", 
       expect(liqTxs).to.have.length(r.sent.length);
       expect(liq.map((l) => l.key).sort()).to.deep.equal([...r.sent].sort());
       await k.tick(); // settle: every result is a win, no lost race
-      expect(k.executor.results).to.have.length(r.sent.length);
-      expect(k.executor.results.every((x) => x.won)).to.equal(true);
-      expect(k.executor.lostRaces).to.equal(0);
+      expect(k.liquidator.results).to.have.length(r.sent.length);
+      expect(k.liquidator.results.every((x) => x.won)).to.equal(true);
+      expect(k.liquidator.lostRaces).to.equal(0);
       // The plans after the first were re-quoted on the moved pool: some as a smaller chunk, the rest dropped.
       const replanned = (await k.metrics.liquidationsReplanned.get()).values;
       const count = (o: string) => replanned.filter((v) => v.labels.outcome === o).reduce((a, v) => a + v.value, 0);
@@ -83,7 +83,7 @@ describe("keeper: several liquidations through one thin pool in the same tick", 
       expect(count("replanned")).to.be.greaterThan(0);
       expect(liq.length).to.equal(1 + count("replanned"));
       // The FlashLiquidator paid the keeper a profit on every one of them.
-      expect(k.executor.results.every((x) => x.flashProfit > 0n)).to.equal(true);
+      expect(k.liquidator.results.every((x) => x.flashProfit > 0n)).to.equal(true);
     });
   }
 });
