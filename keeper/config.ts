@@ -256,7 +256,7 @@ export function helpText(): string {
     "",
     "usage: npm run keeper -- [--network <name> | --rpc <url>] [flags]",
     "The signing key is read from KEEPER_PRIVATE_KEY (never from a flag). Without it, on a local Hardhat chain",
-    "(chain id 31337) the keeper signs with Hardhat account #1, never account #0 (the deployer's and set-price's);",
+    "(chain id 31337) the keeper signs with Hardhat account #19, never account #0 (the deployer's and set-price's);",
     "on any other chain KEEPER_PRIVATE_KEY is required (or --dry-run).",
     "FULCRA_LOCALHOST_URL points the keeper (--network localhost) and the Hardhat tasks at the same node.",
     "",

@@ -1,5 +1,5 @@
 // CLI entry point: `npm run keeper -- --network localhost` (or `--rpc <url>`). The key comes from KEEPER_PRIVATE_KEY;
-// on a local Hardhat chain without it, Hardhat account #1 (account #0 is the deployer's and set-price's, and two
+// on a local Hardhat chain without it, Hardhat account #19 (account #0 is the deployer's and set-price's, and two
 // processes signing with one key take each other's nonces). Operator errors are one line with the fix, exit 1
 // (exit 2 for bad flags); SIGTERM/SIGINT stop gracefully (a second one exits at once).
 import { HDNodeWallet, JsonRpcProvider, Network, Wallet } from "ethers";
@@ -14,11 +14,11 @@ import type { TxSigner } from "./executor";
 import { errText } from "./util";
 
 const HARDHAT_MNEMONIC = "test test test test test test test test test test test junk";
-export const LOCAL_KEEPER_ACCOUNT = 1;
+export const LOCAL_KEEPER_ACCOUNT = 19;
 
 class UsageError extends Error {}
 
-/** The keeper's key: KEEPER_PRIVATE_KEY; on chain 31337 Hardhat account #1; a random address for a dry run. */
+/** The keeper's key: KEEPER_PRIVATE_KEY; on chain 31337 Hardhat account #19; a random address for a dry run. */
 export function keeperSigner(
   chainId: bigint,
   cli: CliOptions,

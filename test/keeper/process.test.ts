@@ -172,9 +172,9 @@ describe("keeper: operator robustness (real processes)", function () {
       indexed: true,
       canSend: true,
       stale: false,
-      keeper: "0x70997970C51812dc3A010C7d01b50e0d17dc79C8",
+      keeper: "0x8626f6940E2eb28930eFb4CeF49B2d1F2C9C1199",
     });
-    expect(lines(a.out, "signing with Hardhat account #1 0x70997970C51812dc3A010C7d01b50e0d17dc79C8")).to.have.length(
+    expect(lines(a.out, "signing with Hardhat account #19 0x8626f6940E2eb28930eFb4CeF49B2d1F2C9C1199")).to.have.length(
       1,
     );
     const stateA = path.join(dir, "a-state.json");
