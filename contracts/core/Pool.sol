@@ -7,7 +7,7 @@ import {IERC3156FlashBorrower} from "@openzeppelin/contracts/interfaces/IERC3156
 import {IERC3156FlashLender} from "@openzeppelin/contracts/interfaces/IERC3156FlashLender.sol";
 import {IFulcraPoolBase} from "../interfaces/IFulcraPool.sol";
 
-import {AssetConfig, Market, Account, LiquidationGlobals} from "../interfaces/IPoolTypes.sol";
+import {Market, Account, LiquidationGlobals} from "../interfaces/IPoolTypes.sol";
 import {IFulcraLiquidateCallback, IFulcraRepayCallback} from "../interfaces/IFulcraCallbacks.sol";
 import {MathLib, WAD, BPS} from "../libraries/MathLib.sol";
 import {SharesMathLib} from "../libraries/SharesMathLib.sol";
@@ -75,7 +75,7 @@ contract Pool is RolesLayout, PoolCore, IFulcraPoolBase {
         if ((assets == 0) == (shares == 0)) revert IPoolErrors.InconsistentInput();
         if (onBehalf == address(0)) revert IPoolErrors.ZeroAddress();
         Asset storage a = _assets[asset];
-        uint8 flags = a.config.flags;
+        uint8 flags = a.risk.flags;
         if (flags & FLAG_LISTED == 0) revert IPoolErrors.AssetNotListed();
         if (flags & FLAG_SUPPLY_PAUSED != 0) revert IPoolErrors.SupplyPaused();
 
@@ -111,7 +111,7 @@ contract Pool is RolesLayout, PoolCore, IFulcraPoolBase {
         if (receiver == address(0)) revert IPoolErrors.ZeroAddress();
         _checkAuthorized(onBehalf);
         Asset storage a = _assets[asset];
-        if (a.config.flags & FLAG_LISTED == 0) revert IPoolErrors.AssetNotListed();
+        if (a.risk.flags & FLAG_LISTED == 0) revert IPoolErrors.AssetNotListed();
 
         _accrue(a, asset);
         Market storage m = a.market;
@@ -143,7 +143,7 @@ contract Pool is RolesLayout, PoolCore, IFulcraPoolBase {
         if (owner == address(0)) revert IPoolErrors.ZeroAddress();
         _checkAuthorized(owner, subId);
         Asset storage a = _assets[asset];
-        AssetConfig memory c = a.config;
+        RiskSlot memory c = a.risk;
         if (c.flags & FLAG_LISTED == 0) revert IPoolErrors.AssetNotListed();
         if (c.lt == 0) revert IPoolErrors.NotCollateral();
 
@@ -183,7 +183,7 @@ contract Pool is RolesLayout, PoolCore, IFulcraPoolBase {
         Asset storage a = _assets[asset];
         Account storage acc = _accounts[_key(owner, subId)];
         uint256 count = _count(acc);
-        uint256 pos = _positionOf(_ids(acc, count), count, a.config.id);
+        uint256 pos = _positionOf(_ids(acc, count), count, a.risk.id);
         if (pos == count) revert IPoolErrors.InsufficientCollateral();
         uint256 current = _collateralAt(acc, pos);
         if (assets == type(uint256).max) assets = current;
@@ -221,7 +221,7 @@ contract Pool is RolesLayout, PoolCore, IFulcraPoolBase {
         if (receiver == address(0)) revert IPoolErrors.ZeroAddress();
         _checkAuthorized(owner, subId);
         Asset storage a = _assets[asset];
-        AssetConfig memory c = a.config;
+        RiskSlot memory c = a.risk;
         if (c.flags & FLAG_LISTED == 0) revert IPoolErrors.AssetNotListed();
         if (c.flags & FLAG_BORROWABLE == 0) revert IPoolErrors.NotBorrowable();
         if (c.flags & FLAG_BORROW_PAUSED != 0) revert IPoolErrors.BorrowPaused();
@@ -313,7 +313,7 @@ contract Pool is RolesLayout, PoolCore, IFulcraPoolBase {
         Account storage acc = _accounts[_key(owner, subId)];
         uint256 debtId = acc.debtId;
         if (debtId == 0) revert IPoolErrors.NoDebt();
-        if (debtId != a.config.id) revert IPoolErrors.DebtAssetMismatch();
+        if (debtId != a.risk.id) revert IPoolErrors.DebtAssetMismatch();
 
         _accrue(a, asset);
         Market storage m = a.market;
@@ -342,9 +342,9 @@ contract Pool is RolesLayout, PoolCore, IFulcraPoolBase {
     /// @dev Liquidation health of `acc` with debt in `d` (accrued), or max uint if it has no debt in `d` or a price
     /// it needs is not trusted.
     function _healthOrMax(Account storage acc, Asset storage d) internal view returns (uint256) {
-        if (acc.debtId == 0 || acc.debtId != d.config.id) return type(uint256).max;
+        if (acc.debtId == 0 || acc.debtId != d.risk.id) return type(uint256).max;
         (, uint256 ltValue, bool allTrusted) = _liquidationValues(acc);
-        uint256 debtPrice = _trustedPriceOrZero(d.config, d.risk);
+        uint256 debtPrice = _trustedPriceOrZero(d.price);
         if (!allTrusted || debtPrice == 0) return type(uint256).max;
         Market storage m = d.market;
         uint256 debt = uint256(acc.borrowShares).toAssetsUp(m.totalBorrowAssets, m.totalBorrowShares);
@@ -383,8 +383,8 @@ contract Pool is RolesLayout, PoolCore, IFulcraPoolBase {
         Asset storage d = _assets[s.debtAsset];
         Asset storage c = _assets[collateralAsset];
         s.count = _count(acc);
-        s.pos = _positionOf(_ids(acc, s.count), s.count, c.config.id);
-        if (s.pos == s.count || c.config.id == 0) revert IPoolErrors.NotAccountCollateral();
+        s.pos = _positionOf(_ids(acc, s.count), s.count, c.risk.id);
+        if (s.pos == s.count || c.risk.id == 0) revert IPoolErrors.NotAccountCollateral();
 
         _accrue(d, s.debtAsset);
         Market storage dm = d.market;
@@ -416,8 +416,7 @@ contract Pool is RolesLayout, PoolCore, IFulcraPoolBase {
         seized = s.seized;
         // The bonus's protocol share stays in the pool as liquidation fees the treasury can claim (rounded down);
         // `minSeized` bounds what the receiver actually gets, net of it.
-        LiquidationSlot storage ls = c.liquidation;
-        uint256 protocolFee = (seized - seized.mulDivUp(BPS, BPS + s.bonus)).bpsDown(ls.protocolShare);
+        uint256 protocolFee = (seized - seized.mulDivUp(BPS, BPS + s.bonus)).bpsDown(c.risk.protocolShare);
         if (seized == 0 || seized - protocolFee < minSeized) revert IPoolErrors.SlippageExceeded();
 
         // Debt side.
@@ -436,8 +435,9 @@ contract Pool is RolesLayout, PoolCore, IFulcraPoolBase {
         } else {
             _setCollateralAt(acc, s.pos, left);
         }
+        // One slot: the collateral total and the fees (the fee stays in the pool, off the account's books).
         c.totalCollateral -= uint128(seized);
-        if (protocolFee != 0) ls.fees += uint128(protocolFee);
+        if (protocolFee != 0) c.liquidationFees += uint120(protocolFee);
 
         if (
             borrowShares != 0 &&
@@ -532,7 +532,7 @@ contract Pool is RolesLayout, PoolCore, IFulcraPoolBase {
             Asset storage a = _assets[asset];
             uint256 amount = _collateralAt(acc, i);
             a.totalCollateral -= uint128(amount);
-            a.liquidation.fees += uint128(amount);
+            a.liquidationFees += uint120(amount);
             _setCollateralAt(acc, i, 0);
             emit IPoolEvents.DustSwept(owner, subId, asset, amount);
         }
@@ -550,12 +550,12 @@ contract Pool is RolesLayout, PoolCore, IFulcraPoolBase {
     ) external flashLock returns (bool) {
         if (amount == 0) revert IPoolErrors.ZeroAmount();
         Asset storage a = _assets[token];
-        // Two fields of the config slot, not the whole struct copied to memory.
-        uint8 flags = a.config.flags;
+        // Two fields of the risk slot, not the whole struct copied to memory.
+        uint8 flags = a.risk.flags;
         if (flags & FLAG_LISTED == 0) revert IPoolErrors.UnsupportedToken();
         // Its own flag: pausing borrows must not stop flash loans that close positions or liquidate.
         if (flags & FLAG_FLASH_PAUSED != 0) revert IPoolErrors.FlashPaused();
-        uint256 fee = amount.bpsUp(a.config.flashFee);
+        uint256 fee = amount.bpsUp(a.risk.flashFee);
         uint256 balanceBefore = IERC20(token).balanceOf(address(this));
         // ERC-3156: above maxFlashLoan the lender refuses with its own error (not the token's transfer failure).
         if (amount > balanceBefore) revert IPoolErrors.InsufficientLiquidity();
@@ -576,14 +576,14 @@ contract Pool is RolesLayout, PoolCore, IFulcraPoolBase {
 
     /// @inheritdoc IFulcraPoolBase
     function maxFlashLoan(address token) external view returns (uint256) {
-        uint8 flags = _assets[token].config.flags;
+        uint8 flags = _assets[token].risk.flags;
         if (flags & FLAG_LISTED == 0 || flags & FLAG_FLASH_PAUSED != 0) return 0;
         return IERC20(token).balanceOf(address(this));
     }
 
     /// @inheritdoc IFulcraPoolBase
     function flashFee(address token, uint256 amount) external view returns (uint256) {
-        AssetConfig memory c = _assets[token].config;
+        RiskSlot memory c = _assets[token].risk;
         if (c.flags & FLAG_LISTED == 0) revert IPoolErrors.UnsupportedToken();
         return amount.bpsUp(c.flashFee);
     }

@@ -216,8 +216,8 @@ interface IPoolEvents {
     /// @param asset The asset.
     /// @param feed The Chainlink-style feed.
     /// @param heartbeat Seconds after which an answer is stale.
-    /// @param minAnswer Answers at or below it are rejected (the aggregator's clamp).
-    /// @param maxAnswer Answers at or above it are rejected.
+    /// @param minAnswer Answers at or below it are rejected (the aggregator's clamp), as stored (rounded up).
+    /// @param maxAnswer Answers at or above it are rejected, as stored (rounded down).
     event OracleSet(address indexed asset, address feed, uint256 heartbeat, int256 minAnswer, int256 maxAnswer);
 
     /// @notice Governance set `asset`'s LTV and liquidation threshold (`listAsset`, `setCollateralParams`).
