@@ -90,6 +90,7 @@ contract Pool is RolesLayout, PoolCore, IFulcraPoolBase {
         // The cap bounds assets by uint128, but shares run 1e6 per wei: the share total must not wrap either.
         if (totalShares + shares > type(uint128).max) revert IPoolErrors.AmountTooLarge();
 
+        // safe: both bounded just above (the supply cap is a uint128; the share total checked).
         m.totalSupplyAssets = uint128(totalAssets + assets);
         m.totalSupplyShares = uint128(totalShares + shares);
         _supplyShares[asset][onBehalf] += shares;
@@ -127,6 +128,7 @@ contract Pool is RolesLayout, PoolCore, IFulcraPoolBase {
         if (m.totalBorrowAssets > totalAssets) revert IPoolErrors.InsufficientLiquidity();
 
         _supplyShares[asset][onBehalf] = balance - shares;
+        // safe: both only decrease.
         m.totalSupplyAssets = uint128(totalAssets);
         m.totalSupplyShares = uint128(totalShares - shares);
 
@@ -149,7 +151,7 @@ contract Pool is RolesLayout, PoolCore, IFulcraPoolBase {
 
         uint256 total = a.totalCollateral + assets;
         if (total > a.collateralCap) revert IPoolErrors.CollateralCapExceeded();
-        a.totalCollateral = uint128(total);
+        a.totalCollateral = uint128(total); // safe: ≤ the uint128 cap, checked above
 
         Account storage acc = _accounts[_key(owner, subId)];
         uint256 count = _count(acc);
@@ -190,7 +192,7 @@ contract Pool is RolesLayout, PoolCore, IFulcraPoolBase {
         if (assets > current) revert IPoolErrors.InsufficientCollateral();
 
         unchecked {
-            a.totalCollateral -= uint128(assets);
+            a.totalCollateral -= uint128(assets); // safe: assets ≤ the account's amount ≤ uint112 max ≤ the total
         }
         if (current == assets) _removeCollateralAt(acc, pos, count);
         else _setCollateralAt(acc, pos, current - assets);
@@ -249,12 +251,13 @@ contract Pool is RolesLayout, PoolCore, IFulcraPoolBase {
         if (totalBorrowAssets > a.borrowCap) revert IPoolErrors.BorrowCapExceeded();
         totalBorrowShares += shares;
         if (totalBorrowShares > type(uint128).max) revert IPoolErrors.AmountTooLarge();
+        // safe: assets ≤ the uint128 supply total and shares ≤ uint128 max, both checked above.
         m.totalBorrowAssets = uint128(totalBorrowAssets);
         m.totalBorrowShares = uint128(totalBorrowShares);
 
         uint256 borrowShares = acc.borrowShares + shares;
         if (borrowShares > type(uint120).max) revert IPoolErrors.AmountTooLarge();
-        acc.borrowShares = uint120(borrowShares);
+        acc.borrowShares = uint120(borrowShares); // safe: checked on the line above
         if (borrowShares.toAssetsUp(totalBorrowAssets, totalBorrowShares) < a.minBorrow) {
             revert IPoolErrors.BelowMinBorrow();
         }
@@ -330,6 +333,7 @@ contract Pool is RolesLayout, PoolCore, IFulcraPoolBase {
             if (shares == 0) revert IPoolErrors.ZeroShares();
         }
 
+        // safe: all three only decrease.
         m.totalBorrowAssets = uint128(totalBorrowAssets.zeroFloorSub(assets));
         m.totalBorrowShares = uint128(totalBorrowShares - shares);
         acc.borrowShares = uint120(borrowShares - shares);
@@ -423,6 +427,7 @@ contract Pool is RolesLayout, PoolCore, IFulcraPoolBase {
         uint256 shares = repaid == s.debt
             ? borrowShares
             : repaid.toSharesDown(dm.totalBorrowAssets, dm.totalBorrowShares);
+        // safe: both only decrease (shares ≤ the account's uint120 debt shares).
         dm.totalBorrowAssets = uint128(uint256(dm.totalBorrowAssets).zeroFloorSub(repaid));
         dm.totalBorrowShares -= uint128(shares);
         borrowShares -= shares;
@@ -436,6 +441,7 @@ contract Pool is RolesLayout, PoolCore, IFulcraPoolBase {
             _setCollateralAt(acc, s.pos, left);
         }
         // One slot: the collateral total and the fees (the fee stays in the pool, off the account's books).
+        // safe: seized and its fee ≤ the account's amount ≤ uint112 max (the fee total itself is checked by `+=`).
         c.totalCollateral -= uint128(seized);
         if (protocolFee != 0) c.liquidationFees += uint120(protocolFee);
 
@@ -450,7 +456,7 @@ contract Pool is RolesLayout, PoolCore, IFulcraPoolBase {
             _realizeBadDebt(d, s.debtAsset, borrowShares, owner, subId);
             borrowShares = 0;
         }
-        acc.borrowShares = uint120(borrowShares);
+        acc.borrowShares = uint120(borrowShares); // safe: only decreased from the stored uint120
         if (borrowShares == 0) acc.debtId = 0;
 
         emit IPoolEvents.Liquidate(
@@ -477,6 +483,7 @@ contract Pool is RolesLayout, PoolCore, IFulcraPoolBase {
     function _realizeBadDebt(Asset storage d, address asset, uint256 shares, address owner, uint96 subId) internal {
         Market storage m = d.market;
         uint256 debt = shares.toAssetsUp(m.totalBorrowAssets, m.totalBorrowShares);
+        // safe: every total here only decreases (shares ≤ the account's uint120 debt shares).
         m.totalBorrowShares -= uint128(shares);
         m.totalBorrowAssets = uint128(uint256(m.totalBorrowAssets).zeroFloorSub(debt));
         uint256 totalAssets = m.totalSupplyAssets;
@@ -517,7 +524,7 @@ contract Pool is RolesLayout, PoolCore, IFulcraPoolBase {
             _sweepDust(acc, owner, subId);
         }
         if (w != 0) _realizeBadDebt(d, debtAsset, w, owner, subId);
-        acc.borrowShares = uint120(borrowShares - w);
+        acc.borrowShares = uint120(borrowShares - w); // safe: only decreases
         if (borrowShares == w) acc.debtId = 0;
         return debtBefore - m.totalBorrowAssets;
     }
@@ -531,6 +538,7 @@ contract Pool is RolesLayout, PoolCore, IFulcraPoolBase {
             address asset = _assetById[(ids >> (8 * i)) & 0xff];
             Asset storage a = _assets[asset];
             uint256 amount = _collateralAt(acc, i);
+            // safe: amount ≤ uint112 max (the fee total itself is checked by `+=`).
             a.totalCollateral -= uint128(amount);
             a.liquidationFees += uint120(amount);
             _setCollateralAt(acc, i, 0);

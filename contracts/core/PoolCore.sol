@@ -8,6 +8,7 @@ import {LiquidationGlobals} from "../interfaces/IPoolTypes.sol";
 import {MathLib, WAD, BPS} from "../libraries/MathLib.sol";
 import {SharesMathLib} from "../libraries/SharesMathLib.sol";
 import {InterestRateLib} from "../libraries/InterestRateLib.sol";
+import {SafeCastLib} from "../libraries/SafeCastLib.sol";
 import {IPoolErrors} from "../interfaces/IPoolErrors.sol";
 import {IPoolEvents} from "../interfaces/IPoolEvents.sol";
 
@@ -19,6 +20,7 @@ import {PoolStorage} from "./PoolStorage.sol";
 abstract contract PoolCore is PoolStorage {
     using MathLib for uint256;
     using SharesMathLib for uint256;
+    using SafeCastLib for uint256;
 
     /// @dev Most collateral assets one account may hold (its id list is 8 bytes).
     uint256 internal constant MAX_COLLATERAL_ASSETS = 8;
@@ -87,6 +89,8 @@ abstract contract PoolCore is PoolStorage {
         uint256 totalBorrowAssets = m.totalBorrowAssets;
         if (totalBorrowAssets != 0) {
             (uint256 interest, uint256 feeShares, uint256 rate) = _pendingInterest(m, dt);
+            // safe: `_pendingInterest` caps interest at uint128 max − the larger total, and feeShares at uint128 max
+            // − the share total (reserve shares are part of it).
             m.totalBorrowAssets = uint128(totalBorrowAssets + interest);
             m.totalSupplyAssets = uint128(m.totalSupplyAssets + interest);
             if (feeShares != 0) {
@@ -95,7 +99,7 @@ abstract contract PoolCore is PoolStorage {
             }
             emit IPoolEvents.AccrueInterest(asset, rate, interest, feeShares);
         }
-        m.lastUpdate = uint40(block.timestamp);
+        m.lastUpdate = uint40(block.timestamp); // safe: uint40 seconds last until the year 36812
     }
 
     /// @dev Interest accrued over `dt` on the market's current state, the reserve's shares of it (minted at the
@@ -130,9 +134,12 @@ abstract contract PoolCore is PoolStorage {
     function _creditReserves(Market storage m, uint256 assets) internal {
         uint256 totalAssets = m.totalSupplyAssets;
         uint256 shares = assets.toSharesDown(totalAssets, m.totalSupplyShares);
-        m.totalSupplyAssets = uint128(totalAssets + assets);
-        m.totalSupplyShares = uint128(m.totalSupplyShares + shares);
-        m.reserveShares = uint128(m.reserveShares + shares);
+        // Checked: a flash fee credited to a market whose supply total saturated (see `_pendingInterest`) must revert,
+        // not wrap the total to a small number.
+        m.totalSupplyAssets = (totalAssets + assets).toUint128();
+        uint256 totalShares = (m.totalSupplyShares + shares).toUint128();
+        m.totalSupplyShares = uint128(totalShares); // safe: checked on the line above
+        m.reserveShares = uint128(m.reserveShares + shares); // safe: reserve shares ≤ the share total just checked
     }
 
     // ================================================================ health
@@ -258,6 +265,7 @@ abstract contract PoolCore is PoolStorage {
 
     /// @dev Stores a list of `count` ids (the account held `oldCount` before); keeps the close-out mark.
     function _setIds(Account storage acc, uint256 ids, uint256 count, uint256 oldCount) internal {
+        // safe: the low byte is the first id by design; count ≤ MAX_COLLATERAL_ASSETS; ids holds at most 8 bytes.
         acc.collateralId0 = uint8(ids);
         acc.meta = uint8((acc.meta & META_CLOSE_OUT) | count);
         if (count > 1 || oldCount > 1) acc.collateralIdsRest = uint56(ids >> 8);
@@ -281,9 +289,11 @@ abstract contract PoolCore is PoolStorage {
     /// @dev `amount` is at most type(uint112).max: `supplyCollateral` bounds every amount an account holds, and the
     /// other writers only lower or move amounts.
     function _setCollateralAt(Account storage acc, uint256 pos, uint256 amount) internal {
-        if (pos == 0) acc.collateral0 = uint112(amount);
-        else if (pos == 1) acc.collateral1 = uint128(amount);
-        else acc.collateralMore[pos - 2] = uint128(amount);
+        // Checked although the callers bound it: an amount past the bound would otherwise be stored truncated.
+        uint112 v = amount.toUint112();
+        if (pos == 0) acc.collateral0 = v;
+        else if (pos == 1) acc.collateral1 = v;
+        else acc.collateralMore[pos - 2] = v;
     }
 
     /// @dev Removes the collateral at `pos` from a list of `count`: the last entry (id and amount) takes its place.
@@ -368,7 +378,7 @@ abstract contract PoolCore is PoolStorage {
     /// @dev A feed bound as stored: the decimal float `m · 10^e` (m: low 24 bits, e: high 8 bits). `PoolExt` writes
     /// only floats of at most int96's range (e ≤ 29), so this neither overflows nor leaves int256.
     function _bound(uint32 f) internal pure returns (int256) {
-        return int256(uint256(f & 0xffffff) * 10 ** (f >> 24));
+        return int256(uint256(f & 0xffffff) * 10 ** (f >> 24)); // safe: < 2^24 · 10^22 < 2^98
     }
 
     function _listed(address asset) internal view returns (Asset storage a) {
@@ -389,7 +399,7 @@ abstract contract PoolCore is PoolStorage {
     function _checkAuthorized(address owner, uint96 subId) internal view {
         if (msg.sender == owner || _isAuthorized[owner][msg.sender]) return;
         uint256 scope = _scopes[owner][msg.sender];
-        uint256 mask = uint96(scope);
+        uint256 mask = uint96(scope); // safe: the low 96 bits are the mask by design
         if (mask == 0 || subId & mask != scope >> 96) revert IPoolErrors.Unauthorized();
     }
 

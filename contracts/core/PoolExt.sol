@@ -109,6 +109,7 @@ contract PoolExt is AccessControl, PoolCore, IFulcraPoolExt {
         _assetCount = id;
         _assetById[id] = asset;
         RiskSlot storage ls = a.risk;
+        // safe: id ≤ 255, checked above.
         (ls.flags, ls.id, ls.ltv, ls.lt, ls.ltTarget) = (
             FLAG_LISTED | (p.borrowable ? FLAG_BORROWABLE : 0),
             uint8(id),
@@ -117,12 +118,12 @@ contract PoolExt is AccessControl, PoolCore, IFulcraPoolExt {
             p.lt
         );
         // A default incentive the threshold allows: 1 % base, up to 8 % (less if LT·(1 + bonus) would reach 1).
-        uint16 maxBonus = uint16(_maxBonusFor(p.lt).min(800));
+        uint16 maxBonus = uint16(_maxBonusFor(p.lt).min(800)); // safe: ≤ 800
         (ls.baseBonus, ls.maxBonus, ls.protocolShare) = (uint16(uint256(maxBonus).min(100)), maxBonus, 1_000);
         _copyGlobals(ls, _liquidationGlobals);
         _setOracle(asset, a, p.feed, p.heartbeat, p.minAnswer, p.maxAnswer);
         Market storage m = a.market;
-        m.lastUpdate = uint40(block.timestamp);
+        m.lastUpdate = uint40(block.timestamp); // safe: until the year 36812
         m.reserveFactor = p.reserveFactor;
         m.baseRate = p.baseRate;
         m.slope1 = p.slope1;
@@ -136,7 +137,7 @@ contract PoolExt is AccessControl, PoolCore, IFulcraPoolExt {
         vault = VaultDeployer(_vaultDeployer).deploy(asset);
         a.vault = vault;
 
-        emit IPoolEvents.AssetListed(asset, uint8(id), vault);
+        emit IPoolEvents.AssetListed(asset, uint8(id), vault); // safe: id ≤ 255
         emit IPoolEvents.CollateralParamsSet(asset, 0, p.ltv, 0, p.lt);
         emit IPoolEvents.RateModelSet(asset, p.baseRate, p.slope1, p.slope2, p.kink);
         emit IPoolEvents.ReserveFactorSet(asset, 0, p.reserveFactor);
@@ -244,6 +245,7 @@ contract PoolExt is AccessControl, PoolCore, IFulcraPoolExt {
     /// @dev Writes the protocol-wide liquidation settings into an asset's liquidation slot (the copy liquidations
     /// read, so they touch one slot for their collateral). Validated multiples of 1e14 and 1e12: exact.
     function _copyGlobals(RiskSlot storage ls, LiquidationGlobals memory g) internal {
+        // safe: validated ranges: ≤ 12,500 and ≤ 9,900 bps, ≤ 1e9 units of 1e12 USD (uint48: 2.8e14).
         ls.targetHealthBps = uint16(g.targetHealth / 1e14);
         ls.fullLiquidationHealthBps = uint16(g.fullLiquidationHealth / 1e14);
         ls.dustValueE12 = uint48(g.dustValue / 1e12);
@@ -251,6 +253,7 @@ contract PoolExt is AccessControl, PoolCore, IFulcraPoolExt {
 
     function _moveLt(Asset storage a, uint256 ltNow, uint256 target, uint256 rate) internal {
         RiskSlot storage r = a.risk;
+        // safe: both LTs ≤ MAX_LT (validated), the rate ≤ MAX_RAMP_BPS_PER_HOUR; uint32 seconds last until 2106.
         r.lt = uint16(target >= ltNow ? target : ltNow);
         r.ltTarget = uint16(target);
         r.rampStart = uint32(block.timestamp);
@@ -347,7 +350,7 @@ contract PoolExt is AccessControl, PoolCore, IFulcraPoolExt {
         if (receiver == address(0)) revert IPoolErrors.ZeroAddress();
         Asset storage a = _listed(asset);
         if (assets > a.liquidationFees) revert IPoolErrors.InsufficientReserves();
-        a.liquidationFees -= uint120(assets);
+        a.liquidationFees -= uint120(assets); // safe: ≤ the fees, checked above
         emit IPoolEvents.LiquidationFeesWithdrawn(asset, receiver, assets);
         IERC20(asset).safeTransfer(receiver, assets);
     }
@@ -364,6 +367,7 @@ contract PoolExt is AccessControl, PoolCore, IFulcraPoolExt {
         if (shares > m.reserveShares) revert IPoolErrors.InsufficientReserves();
         if (assets > totalAssets || m.totalBorrowAssets > totalAssets - assets)
             revert IPoolErrors.InsufficientLiquidity();
+        // safe: shares ≤ reserve shares and assets ≤ the total, both checked above.
         m.reserveShares -= uint128(shares);
         m.totalSupplyShares -= uint128(shares);
         m.totalSupplyAssets = uint128(totalAssets - assets);
@@ -388,10 +392,12 @@ contract PoolExt is AccessControl, PoolCore, IFulcraPoolExt {
         uint256 feedDecimals = AggregatorV3Interface(feed).decimals();
         if (tokenDecimals + feedDecimals > scale) revert IPoolErrors.UnsupportedDecimals();
         // The bounds are stored as decimal floats, rounded inward: an answer is never trusted beyond them.
+        // safe: both bounds are ≥ 0 (checked above).
         uint32 minF = _toBound(uint96(minAnswer), true);
         uint32 maxF = _toBound(uint96(maxAnswer), false);
         if (_bound(maxF) <= _bound(minF)) revert IPoolErrors.InvalidOracleConfig();
         PriceSlot storage c = a.price;
+        // safe: the scale is ≤ 36 (checked above); the floats fit 32 bits by construction (`_toBound`).
         (c.feed, c.heartbeat, c.scaleExp, c.minAnswer, c.maxAnswer) = (
             feed,
             heartbeat,
@@ -399,6 +405,7 @@ contract PoolExt is AccessControl, PoolCore, IFulcraPoolExt {
             minF,
             maxF
         );
+        // safe: min < max ≤ the int96 maximum once rounded (checked above; max only rounds down).
         emit IPoolEvents.OracleSet(asset, feed, heartbeat, int96(_bound(minF)), int96(_bound(maxF)));
     }
 
@@ -410,7 +417,7 @@ contract PoolExt is AccessControl, PoolCore, IFulcraPoolExt {
             v = up ? (v + 9) / 10 : v / 10;
             ++e;
         }
-        return uint32((e << 24) | v);
+        return uint32((e << 24) | v); // safe: v < 2^24 and e ≤ 22
     }
 
     function _validateRisk(uint256 ltv, uint256 lt) internal pure {

@@ -85,7 +85,7 @@ contract PoolViews is RolesLayout, PoolCore, IFulcraPoolViews {
             uint256 dt = block.timestamp - m.lastUpdate;
             if (dt != 0 && m.totalBorrowAssets != 0) {
                 (uint256 interest, , ) = _pendingInterest(m, dt);
-                m.totalBorrowAssets += uint128(interest);
+                m.totalBorrowAssets += uint128(interest); // safe: capped by `_pendingInterest`, as in `_accrue`
             }
             uint256 debt = uint256(acc.borrowShares).toAssetsUp(m.totalBorrowAssets, m.totalBorrowShares);
             h.debtValue = debt.mulDivUp(_price(_assets[debtAsset]), WAD);
@@ -101,7 +101,7 @@ contract PoolViews is RolesLayout, PoolCore, IFulcraPoolViews {
     /// @inheritdoc IFulcraPoolViews
     function authorizationScope(address owner, address operator) external view returns (uint96 prefix, uint96 mask) {
         uint256 scope = _scopes[owner][operator];
-        return (uint96(scope >> 96), uint96(scope));
+        return (uint96(scope >> 96), uint96(scope)); // safe: two 96-bit fields by design
     }
 
     // ================================================================ views
@@ -117,7 +117,7 @@ contract PoolViews is RolesLayout, PoolCore, IFulcraPoolViews {
     function assetRisk(address asset) external view returns (AssetRisk memory) {
         PriceSlot memory p = _assets[asset].price;
         RiskSlot memory r = _assets[asset].risk;
-        // The bounds as stored (rounded inward when set); both fit int96 (`PoolExt._toBound`).
+        // The bounds as stored (rounded inward when set). safe: both fit int96 (`PoolExt._setOracle` checks it).
         return
             AssetRisk(
                 int96(_bound(p.minAnswer)),
@@ -158,12 +158,13 @@ contract PoolViews is RolesLayout, PoolCore, IFulcraPoolViews {
         uint256 dt = block.timestamp - m.lastUpdate;
         if (dt != 0 && m.totalBorrowAssets != 0) {
             (uint256 interest, uint256 feeShares, ) = _pendingInterest(m, dt);
+            // safe: capped by `_pendingInterest`, as in `_accrue`.
             m.totalBorrowAssets += uint128(interest);
             m.totalSupplyAssets += uint128(interest);
             m.totalSupplyShares += uint128(feeShares);
             m.reserveShares += uint128(feeShares);
         }
-        m.lastUpdate = uint40(block.timestamp);
+        m.lastUpdate = uint40(block.timestamp); // safe: until the year 36812
     }
 
     /// @inheritdoc IFulcraPoolViews
