@@ -468,9 +468,7 @@ contract Pool is RolesLayout, PoolCore, IFulcraPoolBase {
             repaid,
             shares,
             seized,
-            protocolFee,
-            s.bonus,
-            s.health
+            protocolFee
         );
         seized -= protocolFee;
         IERC20(collateralAsset).safeTransfer(receiver, seized);
