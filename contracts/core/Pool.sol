@@ -387,8 +387,9 @@ contract Pool is RolesLayout, PoolCore, IFulcraPoolBase {
         Asset storage d = _assets[s.debtAsset];
         Asset storage c = _assets[collateralAsset];
         s.count = _count(acc);
-        s.pos = _positionOf(_ids(acc, s.count), s.count, c.risk.id);
-        if (s.pos == s.count || c.risk.id == 0) revert IPoolErrors.NotAccountCollateral();
+        uint256 collateralId = c.risk.id;
+        s.pos = _positionOf(_ids(acc, s.count), s.count, collateralId);
+        if (s.pos == s.count || collateralId == 0) revert IPoolErrors.NotAccountCollateral();
 
         _accrue(d, s.debtAsset);
         Market storage dm = d.market;
@@ -423,13 +424,13 @@ contract Pool is RolesLayout, PoolCore, IFulcraPoolBase {
         uint256 protocolFee = (seized - seized.mulDivUp(BPS, BPS + s.bonus)).bpsDown(c.risk.protocolShare);
         if (seized == 0 || seized - protocolFee < minSeized) revert IPoolErrors.SlippageExceeded();
 
-        // Debt side.
-        uint256 shares = repaid == s.debt
-            ? borrowShares
-            : repaid.toSharesDown(dm.totalBorrowAssets, dm.totalBorrowShares);
-        // safe: both only decrease (shares ≤ the account's uint120 debt shares).
-        dm.totalBorrowAssets = uint128(uint256(dm.totalBorrowAssets).zeroFloorSub(repaid));
-        dm.totalBorrowShares -= uint128(shares);
+        // Debt side (the borrow totals read once).
+        uint256 totalBorrowAssets = dm.totalBorrowAssets;
+        uint256 totalBorrowShares = dm.totalBorrowShares;
+        uint256 shares = repaid == s.debt ? borrowShares : repaid.toSharesDown(totalBorrowAssets, totalBorrowShares);
+        // safe: both only decrease (shares ≤ the account's uint120 debt shares ≤ the share total).
+        dm.totalBorrowAssets = uint128(totalBorrowAssets.zeroFloorSub(repaid));
+        dm.totalBorrowShares = uint128(totalBorrowShares - shares);
         borrowShares -= shares;
 
         // Collateral side.
