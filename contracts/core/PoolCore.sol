@@ -86,16 +86,17 @@ abstract contract PoolCore is PoolStorage {
         Market storage m = a.market;
         uint256 dt = block.timestamp - m.lastUpdate;
         if (dt == 0) return;
-        uint256 totalBorrowAssets = m.totalBorrowAssets;
-        if (totalBorrowAssets != 0) {
-            (uint256 interest, uint256 feeShares, uint256 rate) = _pendingInterest(m, dt);
+        if (m.totalBorrowAssets != 0) {
+            // The totals are read once, into memory, and only written back.
+            Market memory mm = m;
+            (uint256 interest, uint256 feeShares, uint256 rate) = _pendingInterest(mm, dt);
             // safe: `_pendingInterest` caps interest at uint128 max − the larger total, and feeShares at uint128 max
             // − the share total (reserve shares are part of it).
-            m.totalBorrowAssets = uint128(totalBorrowAssets + interest);
-            m.totalSupplyAssets = uint128(m.totalSupplyAssets + interest);
+            m.totalBorrowAssets = uint128(mm.totalBorrowAssets + interest);
+            m.totalSupplyAssets = uint128(mm.totalSupplyAssets + interest);
             if (feeShares != 0) {
-                m.totalSupplyShares = uint128(m.totalSupplyShares + feeShares);
-                m.reserveShares = uint128(m.reserveShares + feeShares);
+                m.totalSupplyShares = uint128(mm.totalSupplyShares + feeShares);
+                m.reserveShares = uint128(mm.reserveShares + feeShares);
             }
             emit IPoolEvents.AccrueInterest(asset, rate, interest, feeShares);
         }
