@@ -7,7 +7,7 @@ import {IERC3156FlashBorrower} from "@openzeppelin/contracts/interfaces/IERC3156
 import {IERC3156FlashLender} from "@openzeppelin/contracts/interfaces/IERC3156FlashLender.sol";
 import {IFulcraPoolBase} from "../interfaces/IFulcraPool.sol";
 
-import {AssetConfig, Market, Account, LiquidationGlobals} from "../interfaces/IPoolTypes.sol";
+import {Market, Account, LiquidationGlobals} from "../interfaces/IPoolTypes.sol";
 import {IFulcraLiquidateCallback, IFulcraRepayCallback} from "../interfaces/IFulcraCallbacks.sol";
 import {MathLib, WAD, BPS} from "../libraries/MathLib.sol";
 import {SharesMathLib} from "../libraries/SharesMathLib.sol";
@@ -75,7 +75,7 @@ contract Pool is RolesLayout, PoolCore, IFulcraPoolBase {
         if ((assets == 0) == (shares == 0)) revert IPoolErrors.InconsistentInput();
         if (onBehalf == address(0)) revert IPoolErrors.ZeroAddress();
         Asset storage a = _assets[asset];
-        uint8 flags = a.config.flags;
+        uint8 flags = a.risk.flags;
         if (flags & FLAG_LISTED == 0) revert IPoolErrors.AssetNotListed();
         if (flags & FLAG_SUPPLY_PAUSED != 0) revert IPoolErrors.SupplyPaused();
 
@@ -90,6 +90,7 @@ contract Pool is RolesLayout, PoolCore, IFulcraPoolBase {
         // The cap bounds assets by uint128, but shares run 1e6 per wei: the share total must not wrap either.
         if (totalShares + shares > type(uint128).max) revert IPoolErrors.AmountTooLarge();
 
+        // safe: both bounded just above (the supply cap is a uint128; the share total checked).
         m.totalSupplyAssets = uint128(totalAssets + assets);
         m.totalSupplyShares = uint128(totalShares + shares);
         _supplyShares[asset][onBehalf] += shares;
@@ -111,7 +112,7 @@ contract Pool is RolesLayout, PoolCore, IFulcraPoolBase {
         if (receiver == address(0)) revert IPoolErrors.ZeroAddress();
         _checkAuthorized(onBehalf);
         Asset storage a = _assets[asset];
-        if (a.config.flags & FLAG_LISTED == 0) revert IPoolErrors.AssetNotListed();
+        if (a.risk.flags & FLAG_LISTED == 0) revert IPoolErrors.AssetNotListed();
 
         _accrue(a, asset);
         Market storage m = a.market;
@@ -127,6 +128,7 @@ contract Pool is RolesLayout, PoolCore, IFulcraPoolBase {
         if (m.totalBorrowAssets > totalAssets) revert IPoolErrors.InsufficientLiquidity();
 
         _supplyShares[asset][onBehalf] = balance - shares;
+        // safe: both only decrease.
         m.totalSupplyAssets = uint128(totalAssets);
         m.totalSupplyShares = uint128(totalShares - shares);
 
@@ -143,13 +145,13 @@ contract Pool is RolesLayout, PoolCore, IFulcraPoolBase {
         if (owner == address(0)) revert IPoolErrors.ZeroAddress();
         _checkAuthorized(owner, subId);
         Asset storage a = _assets[asset];
-        AssetConfig memory c = a.config;
+        RiskSlot memory c = a.risk;
         if (c.flags & FLAG_LISTED == 0) revert IPoolErrors.AssetNotListed();
         if (c.lt == 0) revert IPoolErrors.NotCollateral();
 
         uint256 total = a.totalCollateral + assets;
         if (total > a.collateralCap) revert IPoolErrors.CollateralCapExceeded();
-        a.totalCollateral = uint128(total);
+        a.totalCollateral = uint128(total); // safe: ≤ the uint128 cap, checked above
 
         Account storage acc = _accounts[_key(owner, subId)];
         uint256 count = _count(acc);
@@ -183,14 +185,14 @@ contract Pool is RolesLayout, PoolCore, IFulcraPoolBase {
         Asset storage a = _assets[asset];
         Account storage acc = _accounts[_key(owner, subId)];
         uint256 count = _count(acc);
-        uint256 pos = _positionOf(_ids(acc, count), count, a.config.id);
+        uint256 pos = _positionOf(_ids(acc, count), count, a.risk.id);
         if (pos == count) revert IPoolErrors.InsufficientCollateral();
         uint256 current = _collateralAt(acc, pos);
         if (assets == type(uint256).max) assets = current;
         if (assets > current) revert IPoolErrors.InsufficientCollateral();
 
         unchecked {
-            a.totalCollateral -= uint128(assets);
+            a.totalCollateral -= uint128(assets); // safe: assets ≤ the account's amount ≤ uint112 max ≤ the total
         }
         if (current == assets) _removeCollateralAt(acc, pos, count);
         else _setCollateralAt(acc, pos, current - assets);
@@ -221,7 +223,7 @@ contract Pool is RolesLayout, PoolCore, IFulcraPoolBase {
         if (receiver == address(0)) revert IPoolErrors.ZeroAddress();
         _checkAuthorized(owner, subId);
         Asset storage a = _assets[asset];
-        AssetConfig memory c = a.config;
+        RiskSlot memory c = a.risk;
         if (c.flags & FLAG_LISTED == 0) revert IPoolErrors.AssetNotListed();
         if (c.flags & FLAG_BORROWABLE == 0) revert IPoolErrors.NotBorrowable();
         if (c.flags & FLAG_BORROW_PAUSED != 0) revert IPoolErrors.BorrowPaused();
@@ -249,12 +251,13 @@ contract Pool is RolesLayout, PoolCore, IFulcraPoolBase {
         if (totalBorrowAssets > a.borrowCap) revert IPoolErrors.BorrowCapExceeded();
         totalBorrowShares += shares;
         if (totalBorrowShares > type(uint128).max) revert IPoolErrors.AmountTooLarge();
+        // safe: assets ≤ the uint128 supply total and shares ≤ uint128 max, both checked above.
         m.totalBorrowAssets = uint128(totalBorrowAssets);
         m.totalBorrowShares = uint128(totalBorrowShares);
 
         uint256 borrowShares = acc.borrowShares + shares;
         if (borrowShares > type(uint120).max) revert IPoolErrors.AmountTooLarge();
-        acc.borrowShares = uint120(borrowShares);
+        acc.borrowShares = uint120(borrowShares); // safe: checked on the line above
         if (borrowShares.toAssetsUp(totalBorrowAssets, totalBorrowShares) < a.minBorrow) {
             revert IPoolErrors.BelowMinBorrow();
         }
@@ -313,7 +316,7 @@ contract Pool is RolesLayout, PoolCore, IFulcraPoolBase {
         Account storage acc = _accounts[_key(owner, subId)];
         uint256 debtId = acc.debtId;
         if (debtId == 0) revert IPoolErrors.NoDebt();
-        if (debtId != a.config.id) revert IPoolErrors.DebtAssetMismatch();
+        if (debtId != a.risk.id) revert IPoolErrors.DebtAssetMismatch();
 
         _accrue(a, asset);
         Market storage m = a.market;
@@ -330,6 +333,7 @@ contract Pool is RolesLayout, PoolCore, IFulcraPoolBase {
             if (shares == 0) revert IPoolErrors.ZeroShares();
         }
 
+        // safe: all three only decrease.
         m.totalBorrowAssets = uint128(totalBorrowAssets.zeroFloorSub(assets));
         m.totalBorrowShares = uint128(totalBorrowShares - shares);
         acc.borrowShares = uint120(borrowShares - shares);
@@ -342,9 +346,9 @@ contract Pool is RolesLayout, PoolCore, IFulcraPoolBase {
     /// @dev Liquidation health of `acc` with debt in `d` (accrued), or max uint if it has no debt in `d` or a price
     /// it needs is not trusted.
     function _healthOrMax(Account storage acc, Asset storage d) internal view returns (uint256) {
-        if (acc.debtId == 0 || acc.debtId != d.config.id) return type(uint256).max;
+        if (acc.debtId == 0 || acc.debtId != d.risk.id) return type(uint256).max;
         (, uint256 ltValue, bool allTrusted) = _liquidationValues(acc);
-        uint256 debtPrice = _trustedPriceOrZero(d.config, d.risk);
+        uint256 debtPrice = _trustedPriceOrZero(d.price);
         if (!allTrusted || debtPrice == 0) return type(uint256).max;
         Market storage m = d.market;
         uint256 debt = uint256(acc.borrowShares).toAssetsUp(m.totalBorrowAssets, m.totalBorrowShares);
@@ -383,8 +387,9 @@ contract Pool is RolesLayout, PoolCore, IFulcraPoolBase {
         Asset storage d = _assets[s.debtAsset];
         Asset storage c = _assets[collateralAsset];
         s.count = _count(acc);
-        s.pos = _positionOf(_ids(acc, s.count), s.count, c.config.id);
-        if (s.pos == s.count || c.config.id == 0) revert IPoolErrors.NotAccountCollateral();
+        uint256 collateralId = c.risk.id;
+        s.pos = _positionOf(_ids(acc, s.count), s.count, collateralId);
+        if (s.pos == s.count || collateralId == 0) revert IPoolErrors.NotAccountCollateral();
 
         _accrue(d, s.debtAsset);
         Market storage dm = d.market;
@@ -416,16 +421,16 @@ contract Pool is RolesLayout, PoolCore, IFulcraPoolBase {
         seized = s.seized;
         // The bonus's protocol share stays in the pool as liquidation fees the treasury can claim (rounded down);
         // `minSeized` bounds what the receiver actually gets, net of it.
-        LiquidationSlot storage ls = c.liquidation;
-        uint256 protocolFee = (seized - seized.mulDivUp(BPS, BPS + s.bonus)).bpsDown(ls.protocolShare);
+        uint256 protocolFee = (seized - seized.mulDivUp(BPS, BPS + s.bonus)).bpsDown(c.risk.protocolShare);
         if (seized == 0 || seized - protocolFee < minSeized) revert IPoolErrors.SlippageExceeded();
 
-        // Debt side.
-        uint256 shares = repaid == s.debt
-            ? borrowShares
-            : repaid.toSharesDown(dm.totalBorrowAssets, dm.totalBorrowShares);
-        dm.totalBorrowAssets = uint128(uint256(dm.totalBorrowAssets).zeroFloorSub(repaid));
-        dm.totalBorrowShares -= uint128(shares);
+        // Debt side (the borrow totals read once).
+        uint256 totalBorrowAssets = dm.totalBorrowAssets;
+        uint256 totalBorrowShares = dm.totalBorrowShares;
+        uint256 shares = repaid == s.debt ? borrowShares : repaid.toSharesDown(totalBorrowAssets, totalBorrowShares);
+        // safe: both only decrease (shares ≤ the account's uint120 debt shares ≤ the share total).
+        dm.totalBorrowAssets = uint128(totalBorrowAssets.zeroFloorSub(repaid));
+        dm.totalBorrowShares = uint128(totalBorrowShares - shares);
         borrowShares -= shares;
 
         // Collateral side.
@@ -436,8 +441,10 @@ contract Pool is RolesLayout, PoolCore, IFulcraPoolBase {
         } else {
             _setCollateralAt(acc, s.pos, left);
         }
+        // One slot: the collateral total and the fees (the fee stays in the pool, off the account's books).
+        // safe: seized and its fee ≤ the account's amount ≤ uint112 max (the fee total itself is checked by `+=`).
         c.totalCollateral -= uint128(seized);
-        if (protocolFee != 0) ls.fees += uint128(protocolFee);
+        if (protocolFee != 0) c.liquidationFees += uint120(protocolFee);
 
         if (
             borrowShares != 0 &&
@@ -450,7 +457,7 @@ contract Pool is RolesLayout, PoolCore, IFulcraPoolBase {
             _realizeBadDebt(d, s.debtAsset, borrowShares, owner, subId);
             borrowShares = 0;
         }
-        acc.borrowShares = uint120(borrowShares);
+        acc.borrowShares = uint120(borrowShares); // safe: only decreased from the stored uint120
         if (borrowShares == 0) acc.debtId = 0;
 
         emit IPoolEvents.Liquidate(
@@ -462,9 +469,7 @@ contract Pool is RolesLayout, PoolCore, IFulcraPoolBase {
             repaid,
             shares,
             seized,
-            protocolFee,
-            s.bonus,
-            s.health
+            protocolFee
         );
         seized -= protocolFee;
         IERC20(collateralAsset).safeTransfer(receiver, seized);
@@ -477,6 +482,7 @@ contract Pool is RolesLayout, PoolCore, IFulcraPoolBase {
     function _realizeBadDebt(Asset storage d, address asset, uint256 shares, address owner, uint96 subId) internal {
         Market storage m = d.market;
         uint256 debt = shares.toAssetsUp(m.totalBorrowAssets, m.totalBorrowShares);
+        // safe: every total here only decreases (shares ≤ the account's uint120 debt shares).
         m.totalBorrowShares -= uint128(shares);
         m.totalBorrowAssets = uint128(uint256(m.totalBorrowAssets).zeroFloorSub(debt));
         uint256 totalAssets = m.totalSupplyAssets;
@@ -517,7 +523,7 @@ contract Pool is RolesLayout, PoolCore, IFulcraPoolBase {
             _sweepDust(acc, owner, subId);
         }
         if (w != 0) _realizeBadDebt(d, debtAsset, w, owner, subId);
-        acc.borrowShares = uint120(borrowShares - w);
+        acc.borrowShares = uint120(borrowShares - w); // safe: only decreases
         if (borrowShares == w) acc.debtId = 0;
         return debtBefore - m.totalBorrowAssets;
     }
@@ -531,8 +537,9 @@ contract Pool is RolesLayout, PoolCore, IFulcraPoolBase {
             address asset = _assetById[(ids >> (8 * i)) & 0xff];
             Asset storage a = _assets[asset];
             uint256 amount = _collateralAt(acc, i);
+            // safe: amount ≤ uint112 max (the fee total itself is checked by `+=`).
             a.totalCollateral -= uint128(amount);
-            a.liquidation.fees += uint128(amount);
+            a.liquidationFees += uint120(amount);
             _setCollateralAt(acc, i, 0);
             emit IPoolEvents.DustSwept(owner, subId, asset, amount);
         }
@@ -550,12 +557,12 @@ contract Pool is RolesLayout, PoolCore, IFulcraPoolBase {
     ) external flashLock returns (bool) {
         if (amount == 0) revert IPoolErrors.ZeroAmount();
         Asset storage a = _assets[token];
-        // Two fields of the config slot, not the whole struct copied to memory.
-        uint8 flags = a.config.flags;
+        // Two fields of the risk slot, not the whole struct copied to memory.
+        uint8 flags = a.risk.flags;
         if (flags & FLAG_LISTED == 0) revert IPoolErrors.UnsupportedToken();
         // Its own flag: pausing borrows must not stop flash loans that close positions or liquidate.
         if (flags & FLAG_FLASH_PAUSED != 0) revert IPoolErrors.FlashPaused();
-        uint256 fee = amount.bpsUp(a.config.flashFee);
+        uint256 fee = amount.bpsUp(a.risk.flashFee);
         uint256 balanceBefore = IERC20(token).balanceOf(address(this));
         // ERC-3156: above maxFlashLoan the lender refuses with its own error (not the token's transfer failure).
         if (amount > balanceBefore) revert IPoolErrors.InsufficientLiquidity();
@@ -576,14 +583,14 @@ contract Pool is RolesLayout, PoolCore, IFulcraPoolBase {
 
     /// @inheritdoc IFulcraPoolBase
     function maxFlashLoan(address token) external view returns (uint256) {
-        uint8 flags = _assets[token].config.flags;
+        uint8 flags = _assets[token].risk.flags;
         if (flags & FLAG_LISTED == 0 || flags & FLAG_FLASH_PAUSED != 0) return 0;
         return IERC20(token).balanceOf(address(this));
     }
 
     /// @inheritdoc IFulcraPoolBase
     function flashFee(address token, uint256 amount) external view returns (uint256) {
-        AssetConfig memory c = _assets[token].config;
+        RiskSlot memory c = _assets[token].risk;
         if (c.flags & FLAG_LISTED == 0) revert IPoolErrors.UnsupportedToken();
         return amount.bpsUp(c.flashFee);
     }

@@ -3,11 +3,12 @@ pragma solidity ^0.8.28;
 
 import {AggregatorV3Interface} from "@chainlink/contracts/src/v0.8/shared/interfaces/AggregatorV3Interface.sol";
 
-import {AssetConfig, AssetRisk, Market, Account} from "../interfaces/IPoolTypes.sol";
+import {Market, Account} from "../interfaces/IPoolTypes.sol";
 import {LiquidationGlobals} from "../interfaces/IPoolTypes.sol";
 import {MathLib, WAD, BPS} from "../libraries/MathLib.sol";
 import {SharesMathLib} from "../libraries/SharesMathLib.sol";
 import {InterestRateLib} from "../libraries/InterestRateLib.sol";
+import {SafeCastLib} from "../libraries/SafeCastLib.sol";
 import {IPoolErrors} from "../interfaces/IPoolErrors.sol";
 import {IPoolEvents} from "../interfaces/IPoolEvents.sol";
 
@@ -19,6 +20,7 @@ import {PoolStorage} from "./PoolStorage.sol";
 abstract contract PoolCore is PoolStorage {
     using MathLib for uint256;
     using SharesMathLib for uint256;
+    using SafeCastLib for uint256;
 
     /// @dev Most collateral assets one account may hold (its id list is 8 bytes).
     uint256 internal constant MAX_COLLATERAL_ASSETS = 8;
@@ -84,18 +86,21 @@ abstract contract PoolCore is PoolStorage {
         Market storage m = a.market;
         uint256 dt = block.timestamp - m.lastUpdate;
         if (dt == 0) return;
-        uint256 totalBorrowAssets = m.totalBorrowAssets;
-        if (totalBorrowAssets != 0) {
-            (uint256 interest, uint256 feeShares, uint256 rate) = _pendingInterest(m, dt);
-            m.totalBorrowAssets = uint128(totalBorrowAssets + interest);
-            m.totalSupplyAssets = uint128(m.totalSupplyAssets + interest);
+        if (m.totalBorrowAssets != 0) {
+            // The totals are read once, into memory, and only written back.
+            Market memory mm = m;
+            (uint256 interest, uint256 feeShares, uint256 rate) = _pendingInterest(mm, dt);
+            // safe: `_pendingInterest` caps interest at uint128 max − the larger total, and feeShares at uint128 max
+            // − the share total (reserve shares are part of it).
+            m.totalBorrowAssets = uint128(mm.totalBorrowAssets + interest);
+            m.totalSupplyAssets = uint128(mm.totalSupplyAssets + interest);
             if (feeShares != 0) {
-                m.totalSupplyShares = uint128(m.totalSupplyShares + feeShares);
-                m.reserveShares = uint128(m.reserveShares + feeShares);
+                m.totalSupplyShares = uint128(mm.totalSupplyShares + feeShares);
+                m.reserveShares = uint128(mm.reserveShares + feeShares);
             }
             emit IPoolEvents.AccrueInterest(asset, rate, interest, feeShares);
         }
-        m.lastUpdate = uint40(block.timestamp);
+        m.lastUpdate = uint40(block.timestamp); // safe: uint40 seconds last until the year 36812
     }
 
     /// @dev Interest accrued over `dt` on the market's current state, the reserve's shares of it (minted at the
@@ -130,9 +135,12 @@ abstract contract PoolCore is PoolStorage {
     function _creditReserves(Market storage m, uint256 assets) internal {
         uint256 totalAssets = m.totalSupplyAssets;
         uint256 shares = assets.toSharesDown(totalAssets, m.totalSupplyShares);
-        m.totalSupplyAssets = uint128(totalAssets + assets);
-        m.totalSupplyShares = uint128(m.totalSupplyShares + shares);
-        m.reserveShares = uint128(m.reserveShares + shares);
+        // Checked: a flash fee credited to a market whose supply total saturated (see `_pendingInterest`) must revert,
+        // not wrap the total to a small number.
+        m.totalSupplyAssets = (totalAssets + assets).toUint128();
+        uint256 totalShares = (m.totalSupplyShares + shares).toUint128();
+        m.totalSupplyShares = uint128(totalShares); // safe: checked on the line above
+        m.reserveShares = uint128(m.reserveShares + shares); // safe: reserve shares ≤ the share total just checked
     }
 
     // ================================================================ health
@@ -169,13 +177,12 @@ abstract contract PoolCore is PoolStorage {
         uint256 ids = _ids(acc, count);
         for (uint256 i; i < count; ++i) {
             Asset storage a = _assets[_assetById[(ids >> (8 * i)) & 0xff]];
-            AssetConfig memory c = a.config;
-            AssetRisk memory r = a.risk;
-            uint256 v = _collateralAt(acc, i).mulDivDown(_priceOf(c, r), WAD);
+            RiskSlot memory r = a.risk;
+            uint256 v = _collateralAt(acc, i).mulDivDown(_priceOf(a.price), WAD);
             value += v;
-            power += v.bpsDown(c.ltv);
-            if (c.flags & FLAG_BREAKER != 0) breaker = true;
-            if (withLt) liquidationValue += v.bpsDown(_effectiveLt(c, r));
+            power += v.bpsDown(r.ltv);
+            if (r.flags & FLAG_BREAKER != 0) breaker = true;
+            if (withLt) liquidationValue += v.bpsDown(_effectiveLt(r));
         }
     }
 
@@ -200,9 +207,7 @@ abstract contract PoolCore is PoolStorage {
         for (uint256 i; i < count; ++i) {
             uint256 id = (ids >> (8 * i)) & 0xff;
             Asset storage a = id == seizedId ? seized : _assets[_assetById[id]];
-            AssetConfig memory c = a.config;
-            AssetRisk memory r = a.risk;
-            uint256 p = _trustedPriceOrZero(c, r);
+            uint256 p = _trustedPriceOrZero(a.price);
             if (id == seizedId) seizedPrice = p;
             if (p == 0) {
                 allTrusted = false;
@@ -210,7 +215,7 @@ abstract contract PoolCore is PoolStorage {
             }
             uint256 v = _collateralAt(acc, i).mulDivDown(p, WAD);
             value += v;
-            ltValue += v.bpsDown(_effectiveLt(c, r));
+            ltValue += v.bpsDown(_effectiveLt(a.risk));
         }
     }
 
@@ -221,8 +226,8 @@ abstract contract PoolCore is PoolStorage {
         uint256 ids = _ids(acc, count);
         for (uint256 i; i < count; ++i) {
             Asset storage a = _assets[_assetById[(ids >> (8 * i)) & 0xff]];
-            uint256 v = _collateralAt(acc, i).mulDivDown(_priceOf(a.config, a.risk), WAD);
-            coverable += v.mulDivDown(BPS, BPS + a.liquidation.maxBonus);
+            uint256 v = _collateralAt(acc, i).mulDivDown(_priceOf(a.price), WAD);
+            coverable += v.mulDivDown(BPS, BPS + a.risk.maxBonus);
         }
     }
 
@@ -261,6 +266,7 @@ abstract contract PoolCore is PoolStorage {
 
     /// @dev Stores a list of `count` ids (the account held `oldCount` before); keeps the close-out mark.
     function _setIds(Account storage acc, uint256 ids, uint256 count, uint256 oldCount) internal {
+        // safe: the low byte is the first id by design; count ≤ MAX_COLLATERAL_ASSETS; ids holds at most 8 bytes.
         acc.collateralId0 = uint8(ids);
         acc.meta = uint8((acc.meta & META_CLOSE_OUT) | count);
         if (count > 1 || oldCount > 1) acc.collateralIdsRest = uint56(ids >> 8);
@@ -284,9 +290,11 @@ abstract contract PoolCore is PoolStorage {
     /// @dev `amount` is at most type(uint112).max: `supplyCollateral` bounds every amount an account holds, and the
     /// other writers only lower or move amounts.
     function _setCollateralAt(Account storage acc, uint256 pos, uint256 amount) internal {
-        if (pos == 0) acc.collateral0 = uint112(amount);
-        else if (pos == 1) acc.collateral1 = uint128(amount);
-        else acc.collateralMore[pos - 2] = uint128(amount);
+        // Checked although the callers bound it: an amount past the bound would otherwise be stored truncated.
+        uint112 v = amount.toUint112();
+        if (pos == 0) acc.collateral0 = v;
+        else if (pos == 1) acc.collateral1 = v;
+        else acc.collateralMore[pos - 2] = v;
     }
 
     /// @dev Removes the collateral at `pos` from a list of `count`: the last entry (id and amount) takes its place.
@@ -303,9 +311,9 @@ abstract contract PoolCore is PoolStorage {
     }
 
     /// @dev The liquidation threshold now: it moves from the anchor `lt` toward `ltTarget` no faster than the ramp.
-    function _effectiveLt(AssetConfig memory c, AssetRisk memory r) internal view returns (uint256) {
+    function _effectiveLt(RiskSlot memory r) internal view returns (uint256) {
         uint256 target = r.ltTarget;
-        uint256 anchor = c.lt;
+        uint256 anchor = r.lt;
         if (target >= anchor) return anchor;
         uint256 fallen = ((block.timestamp - r.rampStart) * r.rampBpsPerHour) / 1 hours;
         return fallen >= anchor - target ? target : anchor - fallen;
@@ -314,17 +322,17 @@ abstract contract PoolCore is PoolStorage {
     // ================================================================ oracle
 
     function _price(Asset storage a) internal view returns (uint256) {
-        return _priceOf(a.config, a.risk);
+        return _priceOf(a.price);
     }
 
     /// @dev Price of one token unit in 18-decimal USD, scaled by 1e18 (so value = amount * price / 1e18), from the
     /// asset's Chainlink feed. Rejects answers that are non-positive, at the feed's clamp bounds, from an incomplete
     /// round, or older than the heartbeat.
-    function _priceOf(AssetConfig memory c, AssetRisk memory r) internal view returns (uint256) {
+    function _priceOf(PriceSlot memory c) internal view returns (uint256) {
         (uint80 roundId, int256 answer, , uint256 updatedAt, uint80 answeredInRound) = AggregatorV3Interface(c.feed)
             .latestRoundData();
         if (answer <= 0) revert IPoolErrors.NonPositivePrice();
-        if (answer <= r.minAnswer || answer >= r.maxAnswer) revert IPoolErrors.PriceAtBound();
+        if (answer <= _bound(c.minAnswer) || answer >= _bound(c.maxAnswer)) revert IPoolErrors.PriceAtBound();
         if (updatedAt == 0 || answeredInRound < roundId) revert IPoolErrors.IncompleteRound();
         if (updatedAt > block.timestamp || block.timestamp - updatedAt > c.heartbeat) revert IPoolErrors.StalePrice();
         return uint256(answer) * 10 ** c.scaleExp;
@@ -333,7 +341,7 @@ abstract contract PoolCore is PoolStorage {
     /// @dev As `_priceOf`, but never reverts: 0 when the answer cannot be trusted (any of `_priceOf`'s reasons, or a
     /// feed that reverts or returns something that is not a round). Liquidation values such collateral at zero, so a
     /// broken feed can neither freeze a liquidation nor hide debt.
-    function _trustedPriceOrZero(AssetConfig memory c, AssetRisk memory r) internal view returns (uint256) {
+    function _trustedPriceOrZero(PriceSlot memory c) internal view returns (uint256) {
         address feed = c.feed;
         bool ok;
         uint256 roundId;
@@ -355,8 +363,8 @@ abstract contract PoolCore is PoolStorage {
         }
         if (!ok) return 0;
         if (
-            answer <= r.minAnswer ||
-            answer >= r.maxAnswer ||
+            answer <= _bound(c.minAnswer) ||
+            answer >= _bound(c.maxAnswer) ||
             answer > type(int128).max ||
             roundId > type(uint80).max ||
             updatedAt == 0 ||
@@ -368,9 +376,15 @@ abstract contract PoolCore is PoolStorage {
         return uint256(answer) * 10 ** c.scaleExp;
     }
 
+    /// @dev A feed bound as stored: the decimal float `m · 10^e` (m: low 24 bits, e: high 8 bits). `PoolExt` writes
+    /// only floats of at most int96's range (e ≤ 29), so this neither overflows nor leaves int256.
+    function _bound(uint32 f) internal pure returns (int256) {
+        return int256(uint256(f & 0xffffff) * 10 ** (f >> 24)); // safe: < 2^24 · 10^22 < 2^98
+    }
+
     function _listed(address asset) internal view returns (Asset storage a) {
         a = _assets[asset];
-        if (a.config.flags & FLAG_LISTED == 0) revert IPoolErrors.AssetNotListed();
+        if (a.risk.flags & FLAG_LISTED == 0) revert IPoolErrors.AssetNotListed();
     }
 
     function _key(address owner, uint96 subId) internal pure returns (bytes32) {
@@ -386,7 +400,7 @@ abstract contract PoolCore is PoolStorage {
     function _checkAuthorized(address owner, uint96 subId) internal view {
         if (msg.sender == owner || _isAuthorized[owner][msg.sender]) return;
         uint256 scope = _scopes[owner][msg.sender];
-        uint256 mask = uint96(scope);
+        uint256 mask = uint96(scope); // safe: the low 96 bits are the mask by design
         if (mask == 0 || subId & mask != scope >> 96) revert IPoolErrors.Unauthorized();
     }
 
@@ -453,11 +467,7 @@ abstract contract PoolCore is PoolStorage {
         LiquidationState memory s
     ) internal view {
         (s.totalBorrowAssets, s.totalBorrowShares) = (totalBorrowAssets, totalBorrowShares);
-        (uint256 value, uint256 ltValue, bool allTrusted, uint256 collPrice) = _liquidationValuesAt(
-            acc,
-            c.config.id,
-            c
-        );
+        (uint256 value, uint256 ltValue, bool allTrusted, uint256 collPrice) = _liquidationValuesAt(acc, c.risk.id, c);
         s.debtPrice = _price(d);
         s.debt = uint256(acc.borrowShares).toAssetsUp(totalBorrowAssets, totalBorrowShares);
         uint256 debtValue = s.debt.mulDivUp(s.debtPrice, WAD);
@@ -467,7 +477,7 @@ abstract contract PoolCore is PoolStorage {
             return;
         }
         // The seized collateral must be priced: an untrusted one reverts with its feed's own error.
-        s.collPrice = collPrice != 0 ? collPrice : _priceOf(c.config, c.risk);
+        s.collPrice = collPrice != 0 ? collPrice : _priceOf(c.price);
         s.collateral = _collateralAt(acc, s.pos);
 
         bool closeOut = _isCloseOut(acc);
@@ -536,7 +546,7 @@ abstract contract PoolCore is PoolStorage {
         uint256 debtValue,
         uint256 ltValue
     ) internal view {
-        LiquidationSlot memory lc = c.liquidation;
+        RiskSlot memory lc = c.risk;
         s.dust = uint256(lc.dustValueE12) * 1e12;
         // The bonus rises from base to max as health falls from 1 to 1 − BONUS_RAMP_WAD; a close-out pays the maximum.
         if (closeOut) {
@@ -550,7 +560,7 @@ abstract contract PoolCore is PoolStorage {
         uint256 repayValue = debtValue;
         if (!closeOut && s.health >= uint256(lc.fullLiquidationHealthBps) * 1e14) {
             // After repaying x (and seizing x·(1+b) valued at LT lt_c): (L − x·(1+b)·lt_c) / (D − x) = H_target.
-            uint256 weight = (BPS + s.bonus) * _effectiveLt(c.config, c.risk) * (WAD / BPS / BPS); // (1+b)·lt_c
+            uint256 weight = (BPS + s.bonus) * _effectiveLt(lc) * (WAD / BPS / BPS); // (1+b)·lt_c
             uint256 target = uint256(lc.targetHealthBps) * 1e14;
             if (target > weight) {
                 repayValue = (target.mulDivUp(debtValue, WAD) - ltValue).mulDivUp(WAD, target - weight).min(debtValue);

@@ -7,7 +7,7 @@ import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {AggregatorV3Interface} from "@chainlink/contracts/src/v0.8/shared/interfaces/AggregatorV3Interface.sol";
 
-import {AssetConfig, AssetRisk, Market, Account, ListingParams} from "../interfaces/IPoolTypes.sol";
+import {Market, Account, ListingParams} from "../interfaces/IPoolTypes.sol";
 import {MarketInfo, LiquidationConfig, LiquidationGlobals} from "../interfaces/IPoolTypes.sol";
 import {LiquidationPreview} from "../interfaces/IPoolTypes.sol";
 import {MathLib, WAD, BPS} from "../libraries/MathLib.sol";
@@ -86,7 +86,7 @@ contract PoolExt is AccessControl, PoolCore, IFulcraPoolExt {
     /// @inheritdoc IFulcraPoolExt
     function accrueInterest(address asset) external {
         Asset storage a = _assets[asset];
-        if (a.config.flags & FLAG_LISTED == 0) revert IPoolErrors.AssetNotListed();
+        if (a.risk.flags & FLAG_LISTED == 0) revert IPoolErrors.AssetNotListed();
         _accrue(a, asset);
     }
 
@@ -99,7 +99,7 @@ contract PoolExt is AccessControl, PoolCore, IFulcraPoolExt {
     ) external onlyRole(RISK_ADMIN_ROLE) returns (address vault) {
         if (asset == address(0)) revert IPoolErrors.ZeroAddress();
         Asset storage a = _assets[asset];
-        if (a.config.flags & FLAG_LISTED != 0) revert IPoolErrors.AssetAlreadyListed();
+        if (a.risk.flags & FLAG_LISTED != 0) revert IPoolErrors.AssetAlreadyListed();
         uint256 id = _assetCount + 1;
         if (id > type(uint8).max) revert IPoolErrors.TooManyAssets();
         _validateRisk(p.ltv, p.lt);
@@ -108,25 +108,22 @@ contract PoolExt is AccessControl, PoolCore, IFulcraPoolExt {
 
         _assetCount = id;
         _assetById[id] = asset;
-        a.config = AssetConfig({
-            feed: address(0),
-            heartbeat: 0,
-            scaleExp: 0,
-            flags: FLAG_LISTED | (p.borrowable ? FLAG_BORROWABLE : 0),
-            id: uint8(id),
-            ltv: p.ltv,
-            lt: p.lt,
-            flashFee: 0
-        });
-        a.risk.ltTarget = p.lt;
+        RiskSlot storage ls = a.risk;
+        // safe: id ≤ 255, checked above.
+        (ls.flags, ls.id, ls.ltv, ls.lt, ls.ltTarget) = (
+            FLAG_LISTED | (p.borrowable ? FLAG_BORROWABLE : 0),
+            uint8(id),
+            p.ltv,
+            p.lt,
+            p.lt
+        );
         // A default incentive the threshold allows: 1 % base, up to 8 % (less if LT·(1 + bonus) would reach 1).
-        uint16 maxBonus = uint16(_maxBonusFor(p.lt).min(800));
-        LiquidationSlot storage ls = a.liquidation;
+        uint16 maxBonus = uint16(_maxBonusFor(p.lt).min(800)); // safe: ≤ 800
         (ls.baseBonus, ls.maxBonus, ls.protocolShare) = (uint16(uint256(maxBonus).min(100)), maxBonus, 1_000);
         _copyGlobals(ls, _liquidationGlobals);
         _setOracle(asset, a, p.feed, p.heartbeat, p.minAnswer, p.maxAnswer);
         Market storage m = a.market;
-        m.lastUpdate = uint40(block.timestamp);
+        m.lastUpdate = uint40(block.timestamp); // safe: until the year 36812
         m.reserveFactor = p.reserveFactor;
         m.baseRate = p.baseRate;
         m.slope1 = p.slope1;
@@ -135,17 +132,18 @@ contract PoolExt is AccessControl, PoolCore, IFulcraPoolExt {
         a.supplyCap = p.supplyCap;
         a.borrowCap = p.borrowCap;
         a.collateralCap = p.collateralCap;
+        a.collateralSlotMarker = 1;
         a.minBorrow = p.minBorrow;
         vault = VaultDeployer(_vaultDeployer).deploy(asset);
         a.vault = vault;
 
-        emit IPoolEvents.AssetListed(asset, uint8(id), vault);
+        emit IPoolEvents.AssetListed(asset, uint8(id), vault); // safe: id ≤ 255
         emit IPoolEvents.CollateralParamsSet(asset, 0, p.ltv, 0, p.lt);
         emit IPoolEvents.RateModelSet(asset, p.baseRate, p.slope1, p.slope2, p.kink);
         emit IPoolEvents.ReserveFactorSet(asset, 0, p.reserveFactor);
         emit IPoolEvents.CapsSet(asset, p.supplyCap, p.borrowCap, p.collateralCap, p.minBorrow);
         emit IPoolEvents.BorrowableSet(asset, p.borrowable);
-        emit IPoolEvents.LiquidationParamsSet(asset, a.liquidation.baseBonus, maxBonus, 1_000);
+        emit IPoolEvents.LiquidationParamsSet(asset, a.risk.baseBonus, maxBonus, 1_000);
     }
 
     /// @inheritdoc IFulcraPoolExt
@@ -163,9 +161,9 @@ contract PoolExt is AccessControl, PoolCore, IFulcraPoolExt {
     function setCollateralParams(address asset, uint16 ltv, uint16 lt) external onlyRole(RISK_ADMIN_ROLE) {
         Asset storage a = _listed(asset);
         _validateRisk(ltv, lt);
-        if (lt != 0 && lt > _maxLtFor(a.liquidation.maxBonus)) revert IPoolErrors.InvalidRiskParams();
-        AssetConfig storage c = a.config;
-        uint256 ltNow = _effectiveLt(c, a.risk);
+        if (lt != 0 && lt > _maxLtFor(a.risk.maxBonus)) revert IPoolErrors.InvalidRiskParams();
+        RiskSlot storage c = a.risk;
+        uint256 ltNow = _effectiveLt(c);
         emit IPoolEvents.CollateralParamsSet(asset, c.ltv, ltv, ltNow, lt);
         c.ltv = ltv;
         _moveLt(a, ltNow, lt, MAX_RAMP_BPS_PER_HOUR);
@@ -179,12 +177,12 @@ contract PoolExt is AccessControl, PoolCore, IFulcraPoolExt {
         uint16 rampBpsPerHour
     ) external onlyRole(RISK_ENGINE_ROLE) {
         Asset storage a = _listed(asset);
-        AssetConfig storage c = a.config;
+        RiskSlot storage c = a.risk;
         if (c.lt == 0) revert IPoolErrors.NotCollateral();
         _validateRisk(ltv, ltTarget);
-        if (ltTarget == 0 || ltTarget > _maxLtFor(a.liquidation.maxBonus)) revert IPoolErrors.InvalidRiskParams();
+        if (ltTarget == 0 || ltTarget > _maxLtFor(a.risk.maxBonus)) revert IPoolErrors.InvalidRiskParams();
         if (rampBpsPerHour == 0 || rampBpsPerHour > MAX_RAMP_BPS_PER_HOUR) revert IPoolErrors.InvalidRiskParams();
-        uint256 ltNow = _effectiveLt(c, a.risk);
+        uint256 ltNow = _effectiveLt(c);
         emit IPoolEvents.RiskParamsApplied(asset, c.ltv, ltv, ltNow, ltTarget, rampBpsPerHour);
         c.ltv = ltv;
         _moveLt(a, ltNow, ltTarget, rampBpsPerHour);
@@ -195,7 +193,7 @@ contract PoolExt is AccessControl, PoolCore, IFulcraPoolExt {
         if (!hasRole(RISK_ENGINE_ROLE, msg.sender) && !hasRole(GUARDIAN_ROLE, msg.sender)) {
             revert IPoolErrors.Unauthorized();
         }
-        AssetConfig storage c = _listed(asset).config;
+        RiskSlot storage c = _listed(asset).risk;
         c.flags = active ? c.flags | FLAG_BREAKER : c.flags & ~FLAG_BREAKER;
         emit IPoolEvents.CircuitBreakerSet(asset, active);
     }
@@ -208,14 +206,14 @@ contract PoolExt is AccessControl, PoolCore, IFulcraPoolExt {
         uint16 protocolShare
     ) external onlyRole(RISK_ADMIN_ROLE) {
         Asset storage a = _listed(asset);
-        uint256 lt = uint256(a.config.lt).max(a.risk.ltTarget);
+        uint256 lt = uint256(a.risk.lt).max(a.risk.ltTarget);
         if (
             baseBonus > maxBonus ||
             maxBonus > MAX_BONUS ||
             protocolShare > MAX_PROTOCOL_SHARE ||
             (lt != 0 && lt > _maxLtFor(maxBonus))
         ) revert IPoolErrors.InvalidLiquidationParams();
-        LiquidationSlot storage ls = a.liquidation;
+        RiskSlot storage ls = a.risk;
         (ls.baseBonus, ls.maxBonus, ls.protocolShare) = (baseBonus, maxBonus, protocolShare);
         emit IPoolEvents.LiquidationParamsSet(asset, baseBonus, maxBonus, protocolShare);
     }
@@ -240,21 +238,23 @@ contract PoolExt is AccessControl, PoolCore, IFulcraPoolExt {
         LiquidationGlobals memory g = LiquidationGlobals(targetHealth, fullLiquidationHealth, dustValue);
         _liquidationGlobals = g;
         uint256 count = _assetCount;
-        for (uint256 id = 1; id <= count; ++id) _copyGlobals(_assets[_assetById[id]].liquidation, g);
+        for (uint256 id = 1; id <= count; ++id) _copyGlobals(_assets[_assetById[id]].risk, g);
         emit IPoolEvents.LiquidationGlobalsSet(targetHealth, fullLiquidationHealth, dustValue);
     }
 
     /// @dev Writes the protocol-wide liquidation settings into an asset's liquidation slot (the copy liquidations
     /// read, so they touch one slot for their collateral). Validated multiples of 1e14 and 1e12: exact.
-    function _copyGlobals(LiquidationSlot storage ls, LiquidationGlobals memory g) internal {
+    function _copyGlobals(RiskSlot storage ls, LiquidationGlobals memory g) internal {
+        // safe: validated ranges: ≤ 12,500 and ≤ 9,900 bps, ≤ 1e9 units of 1e12 USD (uint48: 2.8e14).
         ls.targetHealthBps = uint16(g.targetHealth / 1e14);
         ls.fullLiquidationHealthBps = uint16(g.fullLiquidationHealth / 1e14);
         ls.dustValueE12 = uint48(g.dustValue / 1e12);
     }
 
     function _moveLt(Asset storage a, uint256 ltNow, uint256 target, uint256 rate) internal {
-        AssetRisk storage r = a.risk;
-        a.config.lt = uint16(target >= ltNow ? target : ltNow);
+        RiskSlot storage r = a.risk;
+        // safe: both LTs ≤ MAX_LT (validated), the rate ≤ MAX_RAMP_BPS_PER_HOUR; uint32 seconds last until 2106.
+        r.lt = uint16(target >= ltNow ? target : ltNow);
         r.ltTarget = uint16(target);
         r.rampStart = uint32(block.timestamp);
         r.rampBpsPerHour = uint16(rate);
@@ -310,7 +310,7 @@ contract PoolExt is AccessControl, PoolCore, IFulcraPoolExt {
 
     /// @inheritdoc IFulcraPoolExt
     function setBorrowable(address asset, bool borrowable) external onlyRole(RISK_ADMIN_ROLE) {
-        AssetConfig storage c = _listed(asset).config;
+        RiskSlot storage c = _listed(asset).risk;
         c.flags = borrowable ? c.flags | FLAG_BORROWABLE : c.flags & ~FLAG_BORROWABLE;
         emit IPoolEvents.BorrowableSet(asset, borrowable);
     }
@@ -318,14 +318,14 @@ contract PoolExt is AccessControl, PoolCore, IFulcraPoolExt {
     /// @inheritdoc IFulcraPoolExt
     function setFlashFee(address asset, uint16 feeBps) external onlyRole(RISK_ADMIN_ROLE) {
         if (feeBps > MAX_FLASH_FEE) revert IPoolErrors.InvalidFlashFee();
-        AssetConfig storage c = _listed(asset).config;
+        RiskSlot storage c = _listed(asset).risk;
         emit IPoolEvents.FlashFeeSet(asset, c.flashFee, feeBps);
         c.flashFee = feeBps;
     }
 
     /// @inheritdoc IFulcraPoolExt
     function setPause(address asset, bool supplyPaused, bool borrowPaused) external onlyRole(GUARDIAN_ROLE) {
-        AssetConfig storage c = _listed(asset).config;
+        RiskSlot storage c = _listed(asset).risk;
         uint8 flags = c.flags & ~(FLAG_SUPPLY_PAUSED | FLAG_BORROW_PAUSED);
         if (supplyPaused) flags |= FLAG_SUPPLY_PAUSED;
         if (borrowPaused) flags |= FLAG_BORROW_PAUSED;
@@ -335,7 +335,7 @@ contract PoolExt is AccessControl, PoolCore, IFulcraPoolExt {
 
     /// @inheritdoc IFulcraPoolExt
     function setFlashPause(address asset, bool paused) external onlyRole(GUARDIAN_ROLE) {
-        AssetConfig storage c = _listed(asset).config;
+        RiskSlot storage c = _listed(asset).risk;
         c.flags = paused ? c.flags | FLAG_FLASH_PAUSED : c.flags & ~FLAG_FLASH_PAUSED;
         emit IPoolEvents.FlashPauseSet(asset, paused);
     }
@@ -349,8 +349,8 @@ contract PoolExt is AccessControl, PoolCore, IFulcraPoolExt {
         if (assets == 0) revert IPoolErrors.ZeroAmount();
         if (receiver == address(0)) revert IPoolErrors.ZeroAddress();
         Asset storage a = _listed(asset);
-        if (assets > a.liquidation.fees) revert IPoolErrors.InsufficientReserves();
-        a.liquidation.fees -= uint128(assets);
+        if (assets > a.liquidationFees) revert IPoolErrors.InsufficientReserves();
+        a.liquidationFees -= uint120(assets); // safe: ≤ the fees, checked above
         emit IPoolEvents.LiquidationFeesWithdrawn(asset, receiver, assets);
         IERC20(asset).safeTransfer(receiver, assets);
     }
@@ -367,6 +367,7 @@ contract PoolExt is AccessControl, PoolCore, IFulcraPoolExt {
         if (shares > m.reserveShares) revert IPoolErrors.InsufficientReserves();
         if (assets > totalAssets || m.totalBorrowAssets > totalAssets - assets)
             revert IPoolErrors.InsufficientLiquidity();
+        // safe: shares ≤ reserve shares and assets ≤ the total, both checked above.
         m.reserveShares -= uint128(shares);
         m.totalSupplyShares -= uint128(shares);
         m.totalSupplyAssets = uint128(totalAssets - assets);
@@ -390,10 +391,33 @@ contract PoolExt is AccessControl, PoolCore, IFulcraPoolExt {
         uint256 tokenDecimals = IERC20Metadata(asset).decimals();
         uint256 feedDecimals = AggregatorV3Interface(feed).decimals();
         if (tokenDecimals + feedDecimals > scale) revert IPoolErrors.UnsupportedDecimals();
-        AssetConfig storage c = a.config;
-        (c.feed, c.heartbeat, c.scaleExp) = (feed, heartbeat, uint8(scale - tokenDecimals - feedDecimals));
-        (a.risk.minAnswer, a.risk.maxAnswer) = (minAnswer, maxAnswer);
-        emit IPoolEvents.OracleSet(asset, feed, heartbeat, minAnswer, maxAnswer);
+        // The bounds are stored as decimal floats, rounded inward: an answer is never trusted beyond them.
+        // safe: both bounds are ≥ 0 (checked above).
+        uint32 minF = _toBound(uint96(minAnswer), true);
+        uint32 maxF = _toBound(uint96(maxAnswer), false);
+        if (_bound(maxF) <= _bound(minF)) revert IPoolErrors.InvalidOracleConfig();
+        PriceSlot storage c = a.price;
+        // safe: the scale is ≤ 36 (checked above); the floats fit 32 bits by construction (`_toBound`).
+        (c.feed, c.heartbeat, c.scaleExp, c.minAnswer, c.maxAnswer) = (
+            feed,
+            heartbeat,
+            uint8(scale - tokenDecimals - feedDecimals),
+            minF,
+            maxF
+        );
+        // safe: min < max ≤ the int96 maximum once rounded (checked above; max only rounds down).
+        emit IPoolEvents.OracleSet(asset, feed, heartbeat, int96(_bound(minF)), int96(_bound(maxF)));
+    }
+
+    /// @dev `v` as a decimal float `m · 10^e` with m < 2^24 (low 24 bits) and e in the high 8 bits, rounded up or
+    /// down. `v` < 2^96, so e ≤ 22.
+    function _toBound(uint256 v, bool up) internal pure returns (uint32) {
+        uint256 e;
+        while (v > 0xffffff) {
+            v = up ? (v + 9) / 10 : v / 10;
+            ++e;
+        }
+        return uint32((e << 24) | v); // safe: v < 2^24 and e ≤ 22
     }
 
     function _validateRisk(uint256 ltv, uint256 lt) internal pure {
@@ -428,6 +452,6 @@ contract PoolExt is AccessControl, PoolCore, IFulcraPoolExt {
 
     /// @inheritdoc IFulcraPoolExt
     function maxLtFor(address asset) external view returns (uint256) {
-        return _maxLtFor(_assets[asset].liquidation.maxBonus).min(MAX_LT);
+        return _maxLtFor(_assets[asset].risk.maxBonus).min(MAX_LT);
     }
 }

@@ -59,7 +59,7 @@ contract PoolViews is RolesLayout, PoolCore, IFulcraPoolViews {
 
     /// @inheritdoc IFulcraPoolViews
     function liquidationConfig(address asset) external view returns (LiquidationConfig memory) {
-        LiquidationSlot storage ls = _assets[asset].liquidation;
+        RiskSlot storage ls = _assets[asset].risk;
         return LiquidationConfig(ls.baseBonus, ls.maxBonus, ls.protocolShare);
     }
 
@@ -73,11 +73,11 @@ contract PoolViews is RolesLayout, PoolCore, IFulcraPoolViews {
         uint256 ids = _ids(acc, count);
         for (uint256 i; i < count; ++i) {
             Asset storage a = _assets[_assetById[(ids >> (8 * i)) & 0xff]];
-            uint256 p = _trustedPriceOrZero(a.config, a.risk);
+            uint256 p = _trustedPriceOrZero(a.price);
             uint256 v = _collateralAt(acc, i).mulDivDown(p, WAD);
             h.collateralValue += v;
-            h.borrowingPower += v.bpsDown(a.config.ltv);
-            h.liquidationValue += v.bpsDown(_effectiveLt(a.config, a.risk));
+            h.borrowingPower += v.bpsDown(a.risk.ltv);
+            h.liquidationValue += v.bpsDown(_effectiveLt(a.risk));
         }
         if (acc.debtId != 0) {
             address debtAsset = _assetById[acc.debtId];
@@ -85,7 +85,7 @@ contract PoolViews is RolesLayout, PoolCore, IFulcraPoolViews {
             uint256 dt = block.timestamp - m.lastUpdate;
             if (dt != 0 && m.totalBorrowAssets != 0) {
                 (uint256 interest, , ) = _pendingInterest(m, dt);
-                m.totalBorrowAssets += uint128(interest);
+                m.totalBorrowAssets += uint128(interest); // safe: capped by `_pendingInterest`, as in `_accrue`
             }
             uint256 debt = uint256(acc.borrowShares).toAssetsUp(m.totalBorrowAssets, m.totalBorrowShares);
             h.debtValue = debt.mulDivUp(_price(_assets[debtAsset]), WAD);
@@ -101,19 +101,31 @@ contract PoolViews is RolesLayout, PoolCore, IFulcraPoolViews {
     /// @inheritdoc IFulcraPoolViews
     function authorizationScope(address owner, address operator) external view returns (uint96 prefix, uint96 mask) {
         uint256 scope = _scopes[owner][operator];
-        return (uint96(scope >> 96), uint96(scope));
+        return (uint96(scope >> 96), uint96(scope)); // safe: two 96-bit fields by design
     }
 
     // ================================================================ views
 
     /// @inheritdoc IFulcraPoolViews
     function assetConfig(address asset) external view returns (AssetConfig memory) {
-        return _assets[asset].config;
+        PriceSlot memory p = _assets[asset].price;
+        RiskSlot memory r = _assets[asset].risk;
+        return AssetConfig(p.feed, p.heartbeat, p.scaleExp, r.flags, r.id, r.ltv, r.lt, r.flashFee);
     }
 
     /// @inheritdoc IFulcraPoolViews
     function assetRisk(address asset) external view returns (AssetRisk memory) {
-        return _assets[asset].risk;
+        PriceSlot memory p = _assets[asset].price;
+        RiskSlot memory r = _assets[asset].risk;
+        // The bounds as stored (rounded inward when set). safe: both fit int96 (`PoolExt._setOracle` checks it).
+        return
+            AssetRisk(
+                int96(_bound(p.minAnswer)),
+                int96(_bound(p.maxAnswer)),
+                r.ltTarget,
+                r.rampStart,
+                r.rampBpsPerHour
+            );
     }
 
     /// @inheritdoc IFulcraPoolViews
@@ -146,12 +158,13 @@ contract PoolViews is RolesLayout, PoolCore, IFulcraPoolViews {
         uint256 dt = block.timestamp - m.lastUpdate;
         if (dt != 0 && m.totalBorrowAssets != 0) {
             (uint256 interest, uint256 feeShares, ) = _pendingInterest(m, dt);
+            // safe: capped by `_pendingInterest`, as in `_accrue`.
             m.totalBorrowAssets += uint128(interest);
             m.totalSupplyAssets += uint128(interest);
             m.totalSupplyShares += uint128(feeShares);
             m.reserveShares += uint128(feeShares);
         }
-        m.lastUpdate = uint40(block.timestamp);
+        m.lastUpdate = uint40(block.timestamp); // safe: until the year 36812
     }
 
     /// @inheritdoc IFulcraPoolViews
@@ -186,7 +199,7 @@ contract PoolViews is RolesLayout, PoolCore, IFulcraPoolViews {
         info.supplyApy = InterestRateLib.compoundedGrowth(supplyRate, 365 days);
         info.reserves = uint256(m.reserveShares).toAssetsDown(m.totalSupplyAssets, m.totalSupplyShares);
         info.totalCollateral = _assets[asset].totalCollateral;
-        info.liquidationFees = _assets[asset].liquidation.fees;
+        info.liquidationFees = _assets[asset].liquidationFees;
     }
 
     /// @inheritdoc IFulcraPoolViews
@@ -203,14 +216,14 @@ contract PoolViews is RolesLayout, PoolCore, IFulcraPoolViews {
     /// @inheritdoc IFulcraPoolViews
     function effectiveLt(address asset) external view returns (uint256) {
         Asset storage a = _assets[asset];
-        return _effectiveLt(a.config, a.risk);
+        return _effectiveLt(a.risk);
     }
 
     /// @inheritdoc IFulcraPoolViews
     function collateralOf(address owner, uint96 subId, address asset) external view returns (uint256) {
         Account storage acc = _accounts[_key(owner, subId)];
         uint256 count = _count(acc);
-        uint256 pos = _positionOf(_ids(acc, count), count, _assets[asset].config.id);
+        uint256 pos = _positionOf(_ids(acc, count), count, _assets[asset].risk.id);
         return pos == count ? 0 : _collateralAt(acc, pos);
     }
 
@@ -303,7 +316,7 @@ contract PoolViews is RolesLayout, PoolCore, IFulcraPoolViews {
         // The pool's own price view (through the fallback), so an unusable feed is caught here, not in the batch.
         try this.price(asset) returns (uint256 p) {
             h.price = p;
-            h.lt = _effectiveLt(a.config, a.risk);
+            h.lt = _effectiveLt(a.risk);
             Market memory m = expectedMarket(asset);
             (h.totalBorrowAssets, h.totalBorrowShares) = (m.totalBorrowAssets, m.totalBorrowShares);
             h.state = 1;
@@ -327,9 +340,9 @@ contract PoolViews is RolesLayout, PoolCore, IFulcraPoolViews {
         Asset storage c = _assets[collateralAsset];
         LiquidationState memory s;
         s.count = _count(acc);
-        s.pos = _positionOf(_ids(acc, s.count), s.count, c.config.id);
+        s.pos = _positionOf(_ids(acc, s.count), s.count, c.risk.id);
         Market memory m = expectedMarket(p.debtAsset);
-        if (s.pos == s.count || c.config.id == 0) {
+        if (s.pos == s.count || c.risk.id == 0) {
             // Not a collateral of this account: report health only.
             (, uint256 ltValue, ) = _liquidationValues(acc);
             p.debt = uint256(acc.borrowShares).toAssetsUp(m.totalBorrowAssets, m.totalBorrowShares);
@@ -344,6 +357,6 @@ contract PoolViews is RolesLayout, PoolCore, IFulcraPoolViews {
         p.maxRepay = s.repayAssets;
         p.seized = s.seized;
         p.bonusBps = s.bonus;
-        p.protocolFee = (s.seized - s.seized.mulDivUp(BPS, BPS + s.bonus)).bpsDown(c.liquidation.protocolShare);
+        p.protocolFee = (s.seized - s.seized.mulDivUp(BPS, BPS + s.bonus)).bpsDown(c.risk.protocolShare);
     }
 }

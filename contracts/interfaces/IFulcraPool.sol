@@ -349,8 +349,9 @@ interface IFulcraPoolExt is IAccessControl, IERC165, IPoolErrors, IPoolEvents {
     /// @param asset A listed asset.
     /// @param feed A Chainlink-style AggregatorV3 feed (not zero).
     /// @param heartbeat Seconds after which an answer is stale, in [MIN_HEARTBEAT, MAX_HEARTBEAT].
-    /// @param minAnswer Answers at or below it are rejected (at least 0).
-    /// @param maxAnswer Answers at or above it are rejected (above `minAnswer`).
+    /// @param minAnswer Answers at or below it are rejected (at least 0). Stored as a decimal float with a 24-bit
+    /// mantissa, rounded up (`assetRisk` and `OracleSet` give the stored bound).
+    /// @param maxAnswer Answers at or above it are rejected (above `minAnswer`, also once stored: rounded down).
     function setOracle(address asset, address feed, uint24 heartbeat, int96 minAnswer, int96 maxAnswer) external;
 
     /// @notice Sets the LTV and liquidation threshold of `asset` as collateral, at once (RISK_ADMIN: the timelock's
@@ -572,7 +573,7 @@ interface IFulcraPoolViews is IPoolErrors, IPoolEvents {
 
     /// @notice Oracle bounds and LT ramp state of `asset`.
     /// @param asset The asset.
-    /// @return The feed's answer bounds, the LT target, and the ramp's start and speed.
+    /// @return The feed's answer bounds as stored (rounded inward), the LT target, and the ramp's start and speed.
     function assetRisk(address asset) external view returns (AssetRisk memory);
 
     /// @notice Caps, minimum borrow, total collateral and vault of `asset`.

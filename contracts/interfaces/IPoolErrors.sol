@@ -30,6 +30,13 @@ interface IPoolErrors {
     /// account's debt shares above uint120.
     error AmountTooLarge();
 
+    /// @notice A value does not fit the packed storage field it was to be written to (`SafeCastLib`): the pool
+    /// reverts rather than store it truncated. Reached only by totals at the edge of their range (e.g. a flash-loan
+    /// fee credited to a market whose supply total has saturated at uint128).
+    /// @param bits The field's width in bits.
+    /// @param value The value that does not fit.
+    error SafeCastOverflow(uint256 bits, uint256 value);
+
     // ---- listing and parameters
 
     /// @notice The asset is not listed in the pool.

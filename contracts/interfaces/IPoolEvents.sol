@@ -129,8 +129,9 @@ interface IPoolEvents {
     // ---- liquidation and bad debt
 
     /// @notice `repaid` debt of `(owner, subId)` in `debtAsset` was repaid by `caller`, who received `seized` of
-    /// `collateralAsset` (of which `protocolFee` went to that asset's liquidation fees instead), at health
-    /// `healthFactor`.
+    /// `collateralAsset` (of which `protocolFee` went to that asset's liquidation fees instead).
+    /// @dev The health factor before the liquidation and the effective bonus are not logged (issue #16: two words of
+    /// log data, 0.5k gas): `previewLiquidation` at the previous block gives both.
     /// @param owner The liquidated account's owner.
     /// @param subId The liquidated account's sub-account id.
     /// @param caller The liquidator (it paid `repaid`).
@@ -140,8 +141,6 @@ interface IPoolEvents {
     /// @param repaidShares Debt shares burnt.
     /// @param seized Collateral taken from the account, protocol fee included.
     /// @param protocolFee The protocol's share of the bonus, kept by the pool as liquidation fees.
-    /// @param bonusBps The effective liquidation bonus (bps).
-    /// @param healthFactor The account's health factor before the liquidation (WAD).
     event Liquidate(
         address indexed owner,
         uint96 indexed subId,
@@ -151,9 +150,7 @@ interface IPoolEvents {
         uint256 repaid,
         uint256 repaidShares,
         uint256 seized,
-        uint256 protocolFee,
-        uint256 bonusBps,
-        uint256 healthFactor
+        uint256 protocolFee
     );
 
     /// @notice `debt` of `(owner, subId)` in `asset` was written off: the account was insolvent (its collateral, at
@@ -216,8 +213,8 @@ interface IPoolEvents {
     /// @param asset The asset.
     /// @param feed The Chainlink-style feed.
     /// @param heartbeat Seconds after which an answer is stale.
-    /// @param minAnswer Answers at or below it are rejected (the aggregator's clamp).
-    /// @param maxAnswer Answers at or above it are rejected.
+    /// @param minAnswer Answers at or below it are rejected (the aggregator's clamp), as stored (rounded up).
+    /// @param maxAnswer Answers at or above it are rejected, as stored (rounded down).
     event OracleSet(address indexed asset, address feed, uint256 heartbeat, int256 minAnswer, int256 maxAnswer);
 
     /// @notice Governance set `asset`'s LTV and liquidation threshold (`listAsset`, `setCollateralParams`).

@@ -296,4 +296,26 @@ describe("core: interest saturates instead of overflowing (uint128 totals)", () 
     const [debtAsset, shares] = await f.pool.accountOf(b.address, 0);
     expect([debtAsset, shares]).to.deep.equal([ethers.ZeroAddress, 0n]);
   });
+
+  it("a flash-loan fee credited to the saturated supply total reverts SafeCastOverflow instead of wrapping it", async () => {
+    // Issue #16 (SafeCastLib): before, `uint128(total + fee)` stored the total wrapped to about the fee.
+    const f = await loadFixture(idleFixture);
+    const MAX128 = (1n << 128n) - 1n;
+    await f.pool.accrueInterest(f.hyp.address);
+    const b = f.users[1];
+    await f.hyp.token.mint(b.address, MAX128);
+    await f.pool.connect(b).repay(f.hyp.address, ethers.MaxUint256, b.address, 0); // the pool now holds the cash
+    expect((await f.pool.market(f.hyp.address)).totalSupplyAssets).to.equal(MAX128);
+    await f.pool.setFlashFee(f.hyp.address, 100);
+    const fb = await (await ethers.getContractFactory("TrivialFlashBorrower")).deploy(f.poolAddress);
+    await fb.approveLender(f.hyp.address);
+    await f.hyp.token.mint(await fb.getAddress(), 10n ** 22n); // the fee
+    await expect(fb.borrow(f.hyp.address, 10n ** 24n))
+      .to.be.revertedWithCustomError(f.pool, "SafeCastOverflow")
+      .withArgs(128, MAX128 + 10n ** 22n);
+    expect((await f.pool.market(f.hyp.address)).totalSupplyAssets).to.equal(MAX128);
+    // Without a fee nothing is credited and the loan goes through.
+    await f.pool.setFlashFee(f.hyp.address, 0);
+    await expect(fb.borrow(f.hyp.address, 10n ** 24n)).to.emit(f.pool, "FlashLoan");
+  });
 });

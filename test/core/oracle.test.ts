@@ -112,6 +112,32 @@ describe("core: oracle", () => {
       await f.weth.feed.setAnswer(max);
       await expectBad(f, "PriceAtBound");
     });
+    it("bounds are stored as 24-bit decimal floats rounded inward (min up, max down): PriceAtBound at the stored ones", async () => {
+      // Issue #16: the bounds share the feed's slot; a mantissa is below 2^24 = 16,777,216. Min 123,456,789 → 12,345,679·10
+      // (up), max 987,654,329 → 9,876,543·100 (down).
+      const f = await loadFixture(oracleFixture);
+      const feed = await f.weth.feed.getAddress();
+      const [minS, maxS] = [123_456_790n, 987_654_300n];
+      await expect(f.pool.setOracle(f.weth.address, feed, 3600, 123_456_789n, 987_654_329n))
+        .to.emit(f.pool, "OracleSet")
+        .withArgs(f.weth.address, feed, 3600, minS, maxS);
+      const r = await f.pool.assetRisk(f.weth.address);
+      expect([r.minAnswer, r.maxAnswer]).to.deep.equal([minS, maxS]);
+      await f.weth.feed.setAnswer(minS + 1n);
+      expect(await f.pool.price(f.weth.address)).to.equal((minS + 1n) * 10n ** 10n);
+      await f.weth.feed.setAnswer(minS); // above the given minimum, at the stored one
+      await expectBad(f, "PriceAtBound");
+      await f.weth.feed.setAnswer(maxS); // below the given maximum, at the stored one
+      await expectBad(f, "PriceAtBound");
+      // Exactly representable bounds are kept exactly; bounds that meet once rounded are refused.
+      await f.pool.setOracle(f.weth.address, feed, 3600, 1, 10n ** 28n);
+      const r2 = await f.pool.assetRisk(f.weth.address);
+      expect([r2.minAnswer, r2.maxAnswer]).to.deep.equal([1n, 10n ** 28n]);
+      await expect(f.pool.setOracle(f.weth.address, feed, 3600, 123_456_781n, 123_456_789n)).to.be.revertedWithCustomError(
+        f.pool,
+        "InvalidOracleConfig",
+      );
+    });
     it("PriceAtBound: a crash clamped by the aggregator to its floor (1), with the pool's bound set to it", async () => {
       const f = await loadFixture(oracleFixture);
       await f.pool.setOracle(f.weth.address, await f.weth.feed.getAddress(), 3600, 1, 10n ** 20n);

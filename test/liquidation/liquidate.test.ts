@@ -113,8 +113,6 @@ async function liquidateExact(
       r.repaidShares,
       r.seized,
       r.protocolFee,
-      r.assessment.bonus,
-      r.assessment.health,
     );
   await expect(tx).to.changeTokenBalances(debt.token, [caller, f.pool], [-r.repaid, r.repaid]);
   await expect(tx).to.changeTokenBalances(collateral.token, [receiver, f.pool], [r.sentToReceiver, -r.sentToReceiver]);
@@ -518,17 +516,19 @@ describe("Liquidation", () => {
       { price: "1600", health: 80n * 10n ** 16n, bonus: 800n, full: true }, // capped
     ];
     for (const c of cases) {
-      it(`health ${ethers.formatEther(c.health)} → bonusBps ${c.bonus} in the Liquidate event`, async () => {
+      it(`health ${ethers.formatEther(c.health)} → bonusBps ${c.bonus} in previewLiquidation, and the liquidation`, async () => {
         const f = await loadFixture(exactFixture);
         const [, borrower, liquidator] = f.users;
         await setPrice(f.weth, c.price);
         expect((await f.pool.accountHealth(borrower.address, 0)).healthFactor).to.equal(c.health);
+        // The Liquidate event no longer logs the bonus and the health (issue #16): the preview gives both.
+        const p = await f.pool.previewLiquidation(borrower.address, 0, f.weth.address);
+        expect([p.bonusBps, p.healthFactor]).to.deep.equal([c.bonus, c.health]);
         const { r, tx } = await liquidateExact(f, liquidator, borrower.address, f.weth, MAX);
         expect(r.assessment.health).to.equal(c.health);
         expect(r.assessment.bonus).to.equal(c.bonus);
         const ev = (await tx.wait())!.logs.map((l) => f.pool.interface.parseLog(l)).find((e) => e?.name === "Liquidate")!;
-        expect(ev.args.bonusBps).to.equal(c.bonus);
-        expect(ev.args.healthFactor).to.equal(c.health);
+        expect([ev.args.seized, ev.args.protocolFee]).to.deep.equal([p.seized, p.protocolFee]);
         expect(r.assessment.fullByHealth).to.equal(c.full);
         if (!c.full) expect(r.repaid).to.be.lt(units(f.usdc, 16_500));
         await expectReconciled(f);
@@ -916,8 +916,6 @@ describe("Liquidation", () => {
           r.repaidShares,
           r.seized,
           r.protocolFee,
-          r.assessment.bonus,
-          r.assessment.health,
         );
       expect(await f.liq.callbackCount()).to.equal(1n);
       expect(await f.liq.lastRepaid()).to.equal(r.repaid);
