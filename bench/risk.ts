@@ -71,15 +71,21 @@ async function borrowScenario(withRisk: boolean) {
   await pool.connect(borrower).supplyCollateral(coll.address, 10n * e18, borrower.address, 0);
   await time.increase(DAY);
   await refresh("0.7");
-  const borrowFirst = await execGasOf(pool.connect(borrower).borrow(loan.address, 5_000n * e18, borrower.address, 0, borrower.address));
+  const borrowFirst = await execGasOf(
+    pool.connect(borrower).borrow(loan.address, 5_000n * e18, borrower.address, 0, borrower.address),
+  );
   await time.increase(DAY);
   await refresh("0.9");
   if (stack) {
     const r = await pool.assetRisk(coll.address);
     if (BigInt(await pool.effectiveLt(coll.address)) <= r.ltTarget) throw new Error("expected a running LT ramp");
   }
-  const borrow = await execGasOf(pool.connect(borrower).borrow(loan.address, 1_000n * e18, borrower.address, 0, borrower.address));
-  const health = await execGasOf(pool.connect(borrower).withdrawCollateral(coll.address, e18, borrower.address, 0, borrower.address));
+  const borrow = await execGasOf(
+    pool.connect(borrower).borrow(loan.address, 1_000n * e18, borrower.address, 0, borrower.address),
+  );
+  const health = await execGasOf(
+    pool.connect(borrower).withdrawCollateral(coll.address, e18, borrower.address, 0, borrower.address),
+  );
   return { borrowFirst, borrow, withdrawCollateral: health };
 }
 
@@ -135,7 +141,9 @@ async function main() {
   ];
   const fmt = (n: number) => n.toLocaleString("en-US");
   console.log("\nPool gas, plain vs risk engine active (LT ramp running on the collateral):");
-  console.log("| operation | plain pool | risk engine active | added (whole tx) | added (execution, calldata excluded) |");
+  console.log(
+    "| operation | plain pool | risk engine active | added (whole tx) | added (execution, calldata excluded) |",
+  );
   console.log("|---|---:|---:|---:|---:|");
   for (const [n, a, b] of rows) {
     console.log(`| ${n} | ${fmt(a.total)} | ${fmt(b.total)} | ${fmt(b.total - a.total)} | ${fmt(b.exec - a.exec)} |`);
@@ -152,7 +160,10 @@ async function main() {
       {
         note: "Whole-transaction gasUsed, Hardhat network (cancun), mock feeds with one-slot reads. Risk column: RiskEngine active on both assets, collateral LT ramp running.",
         pool: Object.fromEntries(
-          rows.map(([n, a, b]) => [n, { plain: a.total, risk: b.total, added: b.total - a.total, addedExecution: b.exec - a.exec }]),
+          rows.map(([n, a, b]) => [
+            n,
+            { plain: a.total, risk: b.total, added: b.total - a.total, addedExecution: b.exec - a.exec },
+          ]),
         ),
         keeper: updates,
       },

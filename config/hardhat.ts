@@ -78,7 +78,16 @@ export function localConfig(network: string): NetworkConfig {
     roles: { proposers: [], executors: [], guardians: [] },
     timelock: { minDelay: 60, handOver: false },
     liquidationGlobals: { targetHealth: 1.05, fullLiquidationHealth: 0.95, dustValueUsd: 10 },
-    uniswap: { deploy: true, fee: 3000, seedUsd: 20_000_000, pairs: [["WETH", "USDC"], ["WBTC", "USDC"], ["WBTC", "WETH"]] },
+    uniswap: {
+      deploy: true,
+      fee: 3000,
+      seedUsd: 20_000_000,
+      pairs: [
+        ["WETH", "USDC"],
+        ["WBTC", "USDC"],
+        ["WBTC", "WETH"],
+      ],
+    },
     margin: { feeBps: 0, maxDeviationBps: 200, minPositionValueUsd: 100, maxNewDebtPerBlockUsd: 0 },
     demo: { accounts: 4, amounts: { USDC: 1_000_000, WETH: 1_000, WBTC: 50 } },
   };

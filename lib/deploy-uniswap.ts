@@ -51,7 +51,12 @@ export function sortTokens(a: PoolToken, b: PoolToken): [PoolToken, PoolToken] {
   return BigInt(a.address) < BigInt(b.address) ? [a, b] : [b, a];
 }
 
-export async function uniswapContract(hre: HardhatRuntimeEnvironment, kind: keyof typeof UNISWAP_ARTIFACTS, address: string, runner: Signer): Promise<Contract> {
+export async function uniswapContract(
+  hre: HardhatRuntimeEnvironment,
+  kind: keyof typeof UNISWAP_ARTIFACTS,
+  address: string,
+  runner: Signer,
+): Promise<Contract> {
   return new hre.ethers.Contract(address, UNISWAP_ARTIFACTS[kind].abi, runner);
 }
 

@@ -121,7 +121,9 @@ export function assertNetworkReady(hre: HardhatRuntimeEnvironment): void {
   const url = (hre.network.config as { url?: string }).url;
   if (url && url.includes("not-set.invalid")) {
     const n = hre.network.name.toUpperCase();
-    throw new Error(`No RPC URL for network "${hre.network.name}": run \`npx hardhat vars set ${n}_RPC_URL\` (or export ${n}_RPC_URL), and set ${n}_PRIVATE_KEY the same way to send transactions.`);
+    throw new Error(
+      `No RPC URL for network "${hre.network.name}": run \`npx hardhat vars set ${n}_RPC_URL\` (or export ${n}_RPC_URL), and set ${n}_PRIVATE_KEY the same way to send transactions.`,
+    );
   }
 }
 
@@ -129,7 +131,11 @@ export function deploymentsDir(hre: HardhatRuntimeEnvironment, opts: DeployOptio
   return opts.deploymentsDir ?? process.env.FULCRA_DEPLOYMENTS_DIR ?? path.join(hre.config.paths.root, "deployments");
 }
 
-export function deploymentFile(hre: HardhatRuntimeEnvironment, opts: DeployOptions = {}, network = hre.network.name): string {
+export function deploymentFile(
+  hre: HardhatRuntimeEnvironment,
+  opts: DeployOptions = {},
+  network = hre.network.name,
+): string {
   return path.join(deploymentsDir(hre, opts), `${network}.json`);
 }
 
@@ -137,7 +143,9 @@ export function deploymentFile(hre: HardhatRuntimeEnvironment, opts: DeployOptio
 export function readDeployment(hre: HardhatRuntimeEnvironment, opts: DeployOptions = {}): Deployment {
   const file = deploymentFile(hre, opts);
   if (!fs.existsSync(file))
-    throw new Error(`No deployment for network "${hre.network.name}" (${file} not found). Run: npx hardhat deploy --network ${hre.network.name}`);
+    throw new Error(
+      `No deployment for network "${hre.network.name}" (${file} not found). Run: npx hardhat deploy --network ${hre.network.name}`,
+    );
   return JSON.parse(fs.readFileSync(file, "utf8")) as Deployment;
 }
 
@@ -153,7 +161,12 @@ export function usdToAnswer(hre: HardhatRuntimeEnvironment, usd: number, decimal
 
 const toWad = (x: number) => BigInt(Math.round(x * 1e6)) * 10n ** 12n;
 
-function emptyDeployment(config: NetworkConfig, chainId: number, deployer: string, hashes: ReturnType<typeof configHashes>): Deployment {
+function emptyDeployment(
+  config: NetworkConfig,
+  chainId: number,
+  deployer: string,
+  hashes: ReturnType<typeof configHashes>,
+): Deployment {
   const Z = "0x0000000000000000000000000000000000000000";
   return {
     network: config.network,
@@ -187,18 +200,25 @@ function emptyDeployment(config: NetworkConfig, chainId: number, deployer: strin
 }
 
 /** Deploys, resumes or verifies the stack described by `config` on `hre`'s network. */
-export async function deployStack(hre: HardhatRuntimeEnvironment, config: NetworkConfig, opts: DeployOptions = {}): Promise<DeployResult> {
+export async function deployStack(
+  hre: HardhatRuntimeEnvironment,
+  config: NetworkConfig,
+  opts: DeployOptions = {},
+): Promise<DeployResult> {
   const { ethers } = hre;
   const log = opts.log ?? ((l: string) => console.log(l));
   assertValidConfig(config); // throws ConfigError listing every problem, before anything is sent
 
   assertNetworkReady(hre);
   const signer = opts.signer ?? (await ethers.getSigners())[0];
-  if (!signer) throw new Error(`No deployer account for network "${hre.network.name}": set the key (see docs/deploy.md).`);
+  if (!signer)
+    throw new Error(`No deployer account for network "${hre.network.name}": set the key (see docs/deploy.md).`);
   const me = await signer.getAddress();
   const chainId = Number((await ethers.provider.getNetwork()).chainId);
   if (chainId !== config.chainId)
-    throw new DeploymentMismatchError(`Configuration "${config.network}" is for chain ${config.chainId} but network "${hre.network.name}" is chain ${chainId}.`);
+    throw new DeploymentMismatchError(
+      `Configuration "${config.network}" is for chain ${config.chainId} but network "${hre.network.name}" is chain ${chainId}.`,
+    );
 
   const hashes = configHashes(config);
   const write = opts.write ?? true;
@@ -217,7 +237,9 @@ export async function deployStack(hre: HardhatRuntimeEnvironment, config: Networ
         `Deployment file ${file} records chain ${old.chainId} and pool ${old.pool}, but there is no pool code at that address on network "${hre.network.name}" (chain ${chainId}). Refusing to deploy a second protocol; move the file away if this is intended.`,
       );
     } else if (old.configHash !== hashes.hash) {
-      const changed = Object.keys({ ...old.configSections, ...hashes.sections }).filter((k) => old.configSections?.[k] !== hashes.sections[k]);
+      const changed = Object.keys({ ...old.configSections, ...hashes.sections }).filter(
+        (k) => old.configSections?.[k] !== hashes.sections[k],
+      );
       throw new DeploymentMismatchError(
         `Configuration mismatch: ${file} was deployed with a different configuration (changed: ${changed.join(", ") || "unknown"}). ` +
           `Refusing to continue, so as not to deploy a second protocol by accident. Change live parameters through the timelock` +
@@ -241,7 +263,11 @@ export async function deployStack(hre: HardhatRuntimeEnvironment, config: Networ
     return r;
   };
   /** Deploys `name` from a project artifact or an npm artifact unless the recorded one has code. */
-  const deploy = async (name: string, artifact: string | { abi: unknown[]; bytecode: string }, args: unknown[]): Promise<Contract> => {
+  const deploy = async (
+    name: string,
+    artifact: string | { abi: unknown[]; bytecode: string },
+    args: unknown[],
+  ): Promise<Contract> => {
     const factory =
       typeof artifact === "string"
         ? await ethers.getContractFactory(artifact, signer)
@@ -263,7 +289,12 @@ export async function deployStack(hre: HardhatRuntimeEnvironment, config: Networ
   // ---------------------------------------------------------------- governance + pool
   const proposers = config.roles.proposers.length ? config.roles.proposers : [me];
   const executors = config.roles.executors.length ? config.roles.executors : [me];
-  const timelock = await deploy("timelock", "FulcraTimelock", [config.timelock.minDelay, proposers, executors, ethers.ZeroAddress]);
+  const timelock = await deploy("timelock", "FulcraTimelock", [
+    config.timelock.minDelay,
+    proposers,
+    executors,
+    ethers.ZeroAddress,
+  ]);
   dep.timelock = await timelock.getAddress();
   const poolExt = await deploy("poolExt", "PoolExt", []);
   dep.poolExt = await poolExt.getAddress();
@@ -273,7 +304,8 @@ export async function deployStack(hre: HardhatRuntimeEnvironment, config: Networ
   const pool = await connectPool(dep.pool, signer);
 
   const ensureRole = async (target: Contract | IFulcraPool, label: string, role: string, account: string) => {
-    if (!(await target.hasRole(role, account))) await send(`${label}: grant ${roleName(role)} to ${account}`, target.grantRole(role, account));
+    if (!(await target.hasRole(role, account)))
+      await send(`${label}: grant ${roleName(role)} to ${account}`, target.grantRole(role, account));
   };
 
   // ---------------------------------------------------------------- assets
@@ -287,20 +319,34 @@ export async function deployStack(hre: HardhatRuntimeEnvironment, config: Networ
     const mockToken = a.token === "mock";
     const mockFeed = a.feed === "mock";
     const token = mockToken
-      ? await deploy(`token.${a.symbol}`, "MockERC20", [a.symbol === "WETH" ? "Wrapped Ether" : a.symbol === "WBTC" ? "Wrapped BTC" : a.symbol, a.symbol, a.decimals])
+      ? await deploy(`token.${a.symbol}`, "MockERC20", [
+          a.symbol === "WETH" ? "Wrapped Ether" : a.symbol === "WBTC" ? "Wrapped BTC" : a.symbol,
+          a.symbol,
+          a.decimals,
+        ])
       : new ethers.Contract(a.token, erc20Artifact.abi, signer);
     const tokenAddr = await token.getAddress();
     const feed = mockFeed
-      ? await deploy(`feed.${a.symbol}`, "MockPriceFeed", [a.feedDecimals, `${a.symbol} / USD`, usdToAnswer(hre, a.initialPrice, a.feedDecimals)])
+      ? await deploy(`feed.${a.symbol}`, "MockPriceFeed", [
+          a.feedDecimals,
+          `${a.symbol} / USD`,
+          usdToAnswer(hre, a.initialPrice, a.feedDecimals),
+        ])
       : new ethers.Contract(a.feed, feedAbi, signer);
     const feedAddr = await feed.getAddress();
     if (!mockToken) {
       const d = Number(await token.decimals());
-      if (d !== a.decimals) throw new DeploymentMismatchError(`${a.symbol}: token ${tokenAddr} has ${d} decimals, config says ${a.decimals}`);
+      if (d !== a.decimals)
+        throw new DeploymentMismatchError(
+          `${a.symbol}: token ${tokenAddr} has ${d} decimals, config says ${a.decimals}`,
+        );
     }
     if (!mockFeed) {
       const d = Number(await feed.decimals());
-      if (d !== a.feedDecimals) throw new DeploymentMismatchError(`${a.symbol}: feed ${feedAddr} has ${d} decimals, config says ${a.feedDecimals}`);
+      if (d !== a.feedDecimals)
+        throw new DeploymentMismatchError(
+          `${a.symbol}: feed ${feedAddr} has ${d} decimals, config says ${a.feedDecimals}`,
+        );
     }
     const cfg = await pool.assetConfig(tokenAddr);
     if ((Number(cfg.flags) & 1) === 0) {
@@ -315,13 +361,29 @@ export async function deployStack(hre: HardhatRuntimeEnvironment, config: Networ
     if (a.liquidation) {
       const l = await pool.liquidationConfig(tokenAddr);
       const want = a.liquidation;
-      if (Number(l.baseBonus) !== want.baseBonusBps || Number(l.maxBonus) !== want.maxBonusBps || Number(l.protocolShare) !== want.protocolShareBps) {
+      if (
+        Number(l.baseBonus) !== want.baseBonusBps ||
+        Number(l.maxBonus) !== want.maxBonusBps ||
+        Number(l.protocolShare) !== want.protocolShareBps
+      ) {
         await asRiskAdmin();
-        await send(`${a.symbol}: liquidation bonus`, pool.setLiquidationParams(tokenAddr, want.baseBonusBps, want.maxBonusBps, want.protocolShareBps));
+        await send(
+          `${a.symbol}: liquidation bonus`,
+          pool.setLiquidationParams(tokenAddr, want.baseBonusBps, want.maxBonusBps, want.protocolShareBps),
+        );
       }
     }
     const [, , , , , vault] = await pool.assetLimits(tokenAddr);
-    listed.push({ symbol: a.symbol, address: tokenAddr, decimals: a.decimals, feed: feedAddr, feedDecimals: a.feedDecimals, vault, mockToken, mockFeed });
+    listed.push({
+      symbol: a.symbol,
+      address: tokenAddr,
+      decimals: a.decimals,
+      feed: feedAddr,
+      feedDecimals: a.feedDecimals,
+      vault,
+      mockToken,
+      mockFeed,
+    });
   }
   dep.assets = listed;
   save();
@@ -353,17 +415,51 @@ export async function deployStack(hre: HardhatRuntimeEnvironment, config: Networ
       const o = a.oracle;
       const maxAge = o.maxAge ?? Math.min(2 * a.heartbeat, 7 * 86_400);
       const shockWindow = o.shockWindow ?? a.risk?.cooldown ?? 3_600;
-      await send(`${a.symbol}: volatility oracle listing (seed ${o.initialVol * 100} %)`, oracle.listAsset(asset.address, asset.feed, o.halfLife, o.minInterval, maxAge, shockWindow, toWad(o.initialVol)));
+      await send(
+        `${a.symbol}: volatility oracle listing (seed ${o.initialVol * 100} %)`,
+        oracle.listAsset(
+          asset.address,
+          asset.feed,
+          o.halfLife,
+          o.minInterval,
+          maxAge,
+          shockWindow,
+          toWad(o.initialVol),
+        ),
+      );
     }
-    if (a.oracle?.fastHalfLife !== undefined && Number((await oracle.fastEstimate(asset.address)).halfLife) !== a.oracle.fastHalfLife) {
+    if (
+      a.oracle?.fastHalfLife !== undefined &&
+      Number((await oracle.fastEstimate(asset.address)).halfLife) !== a.oracle.fastHalfLife
+    ) {
       await ensureRole(oracle, "volatilityOracle", ROLE_IDS.ORACLE_ADMIN, me);
-      await send(`${a.symbol}: short volatility estimate, half-life ${a.oracle.fastHalfLife} s`, oracle.setFastHalfLife(asset.address, a.oracle.fastHalfLife));
+      await send(
+        `${a.symbol}: short volatility estimate, half-life ${a.oracle.fastHalfLife} s`,
+        oracle.setFastHalfLife(asset.address, a.oracle.fastHalfLife),
+      );
     }
     if (a.risk && Number((await engine.profile(asset.address)).ltMax) === 0) {
       await ensureRole(engine, "riskEngine", ROLE_IDS.RISK_ADMIN, me);
       const r = a.risk;
-      const profile = { ltvMax: r.ltvMax, ltMax: r.ltMax, ltvMin: r.ltvMin, ltMin: r.ltMin, ltvSlope: r.ltvSlope, ltSlope: r.ltSlope, rampBpsPerHour: r.rampBpsPerHour, cooldown: r.cooldown, refVol: toWad(r.refVol), breakerVol: toWad(r.breakerVol), breakerMove: toWad(r.breakerMove), dynamic: r.dynamic, ltHold: r.ltHold ?? 0 };
-      await send(`${a.symbol}: risk profile (${r.dynamic ? "dynamic" : "static"})`, engine.setProfile(asset.address, profile));
+      const profile = {
+        ltvMax: r.ltvMax,
+        ltMax: r.ltMax,
+        ltvMin: r.ltvMin,
+        ltMin: r.ltMin,
+        ltvSlope: r.ltvSlope,
+        ltSlope: r.ltSlope,
+        rampBpsPerHour: r.rampBpsPerHour,
+        cooldown: r.cooldown,
+        refVol: toWad(r.refVol),
+        breakerVol: toWad(r.breakerVol),
+        breakerMove: toWad(r.breakerMove),
+        dynamic: r.dynamic,
+        ltHold: r.ltHold ?? 0,
+      };
+      await send(
+        `${a.symbol}: risk profile (${r.dynamic ? "dynamic" : "static"})`,
+        engine.setProfile(asset.address, profile),
+      );
     }
     if (a.oracle && Number((await oracle.observation(asset.address)).feedTime) === 0) initial.push(asset.address);
   }
@@ -379,9 +475,19 @@ export async function deployStack(hre: HardhatRuntimeEnvironment, config: Networ
     const weth = bySymbol("WETH") ?? listed[0];
     const f = await deploy("uniswapFactory", UNISWAP_ARTIFACTS.factory, []);
     dep.uniswapFactory = await f.getAddress();
-    dep.swapRouter = await (await deploy("swapRouter", UNISWAP_ARTIFACTS.swapRouter, [dep.uniswapFactory, weth.address])).getAddress();
-    dep.quoter = await (await deploy("quoter", UNISWAP_ARTIFACTS.quoter, [dep.uniswapFactory, weth.address])).getAddress();
-    dep.positionManager = await (await deploy("positionManager", UNISWAP_ARTIFACTS.positionManager, [dep.uniswapFactory, weth.address, ethers.ZeroAddress])).getAddress();
+    dep.swapRouter = await (
+      await deploy("swapRouter", UNISWAP_ARTIFACTS.swapRouter, [dep.uniswapFactory, weth.address])
+    ).getAddress();
+    dep.quoter = await (
+      await deploy("quoter", UNISWAP_ARTIFACTS.quoter, [dep.uniswapFactory, weth.address])
+    ).getAddress();
+    dep.positionManager = await (
+      await deploy("positionManager", UNISWAP_ARTIFACTS.positionManager, [
+        dep.uniswapFactory,
+        weth.address,
+        ethers.ZeroAddress,
+      ])
+    ).getAddress();
   } else if (u.deploy === "periphery") {
     dep.uniswapFactory = u.factory;
     dep.swapRouter = await (await deploy("swapRouter", UNISWAP_ARTIFACTS.swapRouter, [u.factory, u.weth])).getAddress();
@@ -403,14 +509,27 @@ export async function deployStack(hre: HardhatRuntimeEnvironment, config: Networ
     let poolAddr: string = await factory.getPool(t0.address, t1.address, u.fee);
     if (u.deploy === true) {
       const npm = new ethers.Contract(dep.positionManager, UNISWAP_ARTIFACTS.positionManager.abi, signer);
-      const live = poolAddr !== ethers.ZeroAddress && (await new ethers.Contract(poolAddr, UNISWAP_ARTIFACTS.pool.abi, signer).liquidity()) > 0n;
+      const live =
+        poolAddr !== ethers.ZeroAddress &&
+        (await new ethers.Contract(poolAddr, UNISWAP_ARTIFACTS.pool.abi, signer).liquidity()) > 0n;
       if (!live) {
-        await send(`Uniswap ${s0}/${s1} pool at the feed price`, npm.createAndInitializePoolIfNecessary(t0.address, t1.address, u.fee, sqrtPriceX96(t0.usd, t0.decimals, t1.usd, t1.decimals)));
+        await send(
+          `Uniswap ${s0}/${s1} pool at the feed price`,
+          npm.createAndInitializePoolIfNecessary(
+            t0.address,
+            t1.address,
+            u.fee,
+            sqrtPriceX96(t0.usd, t0.decimals, t1.usd, t1.decimals),
+          ),
+        );
         poolAddr = await factory.getPool(t0.address, t1.address, u.fee);
         const amt = (t: PoolToken) => (toWad(u.seedUsd) * 10n ** BigInt(t.decimals)) / t.usd;
         const a0 = amt(t0);
         const a1 = amt(t1);
-        for (const [t, amount] of [[t0, a0], [t1, a1]] as const) {
+        for (const [t, amount] of [
+          [t0, a0],
+          [t1, a1],
+        ] as const) {
           const erc = await ethers.getContractAt("MockERC20", t.address, signer);
           await send(`mint ${symbolOf(listed, t.address)} for liquidity`, erc.mint(me, amount));
           await send("approve position manager", erc.approve(dep.positionManager, amount));
@@ -418,11 +537,25 @@ export async function deployStack(hre: HardhatRuntimeEnvironment, config: Networ
         const { tickLower, tickUpper } = fullRange(u.fee);
         await send(
           `seed ${s0}/${s1} with $${u.seedUsd.toLocaleString("en-US")} a side`,
-          npm.mint({ token0: t0.address, token1: t1.address, fee: u.fee, tickLower, tickUpper, amount0Desired: a0, amount1Desired: a1, amount0Min: 0, amount1Min: 0, recipient: me, deadline: 2n ** 64n }),
+          npm.mint({
+            token0: t0.address,
+            token1: t1.address,
+            fee: u.fee,
+            tickLower,
+            tickUpper,
+            amount0Desired: a0,
+            amount1Desired: a1,
+            amount0Min: 0,
+            amount1Min: 0,
+            recipient: me,
+            deadline: 2n ** 64n,
+          }),
         );
       }
     } else if (poolAddr === ethers.ZeroAddress) {
-      log(`  ! no Uniswap pool ${s0}/${s1} fee ${u.fee} on this network: margin trading and flash liquidation of this pair need one`);
+      log(
+        `  ! no Uniswap pool ${s0}/${s1} fee ${u.fee} on this network: margin trading and flash liquidation of this pair need one`,
+      );
     }
     pools.push({ pair: [s0, s1], token0: t0.address, token1: t1.address, fee: u.fee, address: poolAddr });
   }
@@ -431,21 +564,29 @@ export async function deployStack(hre: HardhatRuntimeEnvironment, config: Networ
 
   // ---------------------------------------------------------------- liquidation + margin
   const liqOwner = config.roles.liquidatorOwner ?? me;
-  dep.flashLiquidator = await (await deploy("flashLiquidator", "FlashLiquidator", [dep.pool, dep.swapRouter, liqOwner])).getAddress();
+  dep.flashLiquidator = await (
+    await deploy("flashLiquidator", "FlashLiquidator", [dep.pool, dep.swapRouter, liqOwner])
+  ).getAddress();
   dep.dexAdapter = await (await deploy("dexAdapter", "UniswapV3Adapter", [dep.swapRouter])).getAddress();
   const router = await deploy("marginRouter", "MarginRouter", [dep.pool, dep.dexAdapter, me]);
   dep.marginRouter = await router.getAddress();
   const m = config.margin;
   const guards = [BigInt(m.maxDeviationBps), toWad(m.minPositionValueUsd), toWad(m.maxNewDebtPerBlockUsd)];
-  const haveGuards = [await router.maxDeviationBps(), await router.minPositionValue(), await router.maxNewDebtPerBlock()];
-  if (guards.some((g, i) => g !== haveGuards[i])) await send("margin guards", router.setGuards(guards[0], guards[1], guards[2]));
+  const haveGuards = [
+    await router.maxDeviationBps(),
+    await router.minPositionValue(),
+    await router.maxNewDebtPerBlock(),
+  ];
+  if (guards.some((g, i) => g !== haveGuards[i]))
+    await send("margin guards", router.setGuards(guards[0], guards[1], guards[2]));
   const feeRecipient = m.feeRecipient ?? ethers.ZeroAddress;
   if ((await router.feeBps()) !== BigInt(m.feeBps) || (await router.feeRecipient()) !== feeRecipient)
     await send("margin fee", router.setFee(m.feeBps, feeRecipient));
   save();
 
   // ---------------------------------------------------------------- roles
-  for (const g of config.roles.guardians.length ? config.roles.guardians : [me]) await ensureRole(pool, "pool", ROLE_IDS.GUARDIAN, g);
+  for (const g of config.roles.guardians.length ? config.roles.guardians : [me])
+    await ensureRole(pool, "pool", ROLE_IDS.GUARDIAN, g);
   const treasury = config.roles.treasury ?? (config.timelock.handOver ? dep.timelock : me);
   await ensureRole(pool, "pool", ROLE_IDS.TREASURY, treasury);
 
@@ -477,7 +618,8 @@ export async function deployStack(hre: HardhatRuntimeEnvironment, config: Networ
     await ensureRole(engine, "riskEngine", ROLE_IDS.RISK_ADMIN, tl);
     await ensureRole(engine, "riskEngine", ROLE_IDS.DEFAULT_ADMIN, tl);
     const renounce = async (target: Contract | IFulcraPool, label: string, role: string) => {
-      if (await target.hasRole(role, me)) await send(`${label}: deployer renounces ${roleName(role)}`, target.renounceRole(role, me));
+      if (await target.hasRole(role, me))
+        await send(`${label}: deployer renounces ${roleName(role)}`, target.renounceRole(role, me));
     };
     if (!config.roles.guardians.length || !config.roles.guardians.includes(me)) {
       // The deployer stays guardian only if the config names it.

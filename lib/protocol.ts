@@ -78,16 +78,12 @@ export interface ListedAsset {
 
 /** Deploys a test token and a movable Chainlink-style feed, and lists them (caller must hold RISK_ADMIN). */
 export async function deployAndListTestAsset(pool: IFulcraPool, signer: Signer, spec: AssetSpec): Promise<ListedAsset> {
-  const token = await (await ethers.getContractFactory("MockERC20", signer)).deploy(
-    spec.symbol === "WETH" ? "Wrapped Ether" : spec.symbol,
-    spec.symbol,
-    spec.decimals,
-  );
-  const feed = await (await ethers.getContractFactory("MockPriceFeed", signer)).deploy(
-    8,
-    `${spec.symbol} / USD`,
-    toFeedAnswer(spec.price),
-  );
+  const token = await (
+    await ethers.getContractFactory("MockERC20", signer)
+  ).deploy(spec.symbol === "WETH" ? "Wrapped Ether" : spec.symbol, spec.symbol, spec.decimals);
+  const feed = await (
+    await ethers.getContractFactory("MockPriceFeed", signer)
+  ).deploy(8, `${spec.symbol} / USD`, toFeedAnswer(spec.price));
   const address = await token.getAddress();
   await (await pool.listAsset(address, listingParams(spec, await feed.getAddress()))).wait();
   const [, , , , , vault] = await pool.assetLimits(address);

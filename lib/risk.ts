@@ -38,7 +38,12 @@ export const DEFAULT_ORACLE_PARAMS: Record<string, OracleParams> = {
   USDC: { halfLife: 86_400, fastHalfLife: 7_200, minInterval: 600, initialVol: 0.02 },
 };
 /** Used for assets without an entry above. */
-export const FALLBACK_ORACLE_PARAMS: OracleParams = { halfLife: 86_400, fastHalfLife: 7_200, minInterval: 600, initialVol: 0.8 };
+export const FALLBACK_ORACLE_PARAMS: OracleParams = {
+  halfLife: 86_400,
+  fastHalfLife: 7_200,
+  minInterval: 600,
+  initialVol: 0.8,
+};
 
 /** A fraction (0.6) as a WAD bigint (6e17). */
 export const wad = (x: number): bigint => BigInt(Math.round(x * 1e9)) * 10n ** 9n;
@@ -78,16 +83,14 @@ export async function deployRiskStack(
   opts: RiskStackOptions = {},
 ): Promise<RiskStack> {
   const adminAddress = await admin.getAddress();
-  const oracle = (await (await ethers.getContractFactory("VolatilityOracle", admin)).deploy(
-    adminAddress,
-  )) as unknown as VolatilityOracle;
+  const oracle = (await (
+    await ethers.getContractFactory("VolatilityOracle", admin)
+  ).deploy(adminAddress)) as unknown as VolatilityOracle;
   await oracle.waitForDeployment();
   const oracleAddress = await oracle.getAddress();
-  const engine = (await (await ethers.getContractFactory("RiskEngine", admin)).deploy(
-    await pool.getAddress(),
-    oracleAddress,
-    adminAddress,
-  )) as unknown as RiskEngine;
+  const engine = (await (
+    await ethers.getContractFactory("RiskEngine", admin)
+  ).deploy(await pool.getAddress(), oracleAddress, adminAddress)) as unknown as RiskEngine;
   await engine.waitForDeployment();
   const engineAddress = await engine.getAddress();
 

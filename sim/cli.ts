@@ -42,11 +42,13 @@ export function parseCli(argv: string[]): CliOptions | null {
   if (values.help) return null;
   const int = (name: string, v: string, min: number, max: number) => {
     const n = Number(v);
-    if (!Number.isInteger(n) || n < min || n > max) throw new Error(`--${name} must be an integer in [${min}, ${max}], got ${v}`);
+    if (!Number.isInteger(n) || n < min || n > max)
+      throw new Error(`--${name} must be an integer in [${min}, ${max}], got ${v}`);
     return n;
   };
   const scenario = values.scenario as string;
-  if (!SCENARIOS[scenario]) throw new Error(`--scenario must be one of ${Object.keys(SCENARIOS).join(", ")}, got ${scenario}`);
+  if (!SCENARIOS[scenario])
+    throw new Error(`--scenario must be one of ${Object.keys(SCENARIOS).join(", ")}, got ${scenario}`);
   return {
     scenario,
     seed: int("seed", values.seed as string, 0, 2 ** 32 - 1),
@@ -80,7 +82,9 @@ async function main() {
   const cliProgress = await import("cli-progress");
 
   const log = opts.json ? console.error : console.log;
-  log(`Fulcra market simulation — scenario ${opts.scenario}, seed ${opts.seed}, ${opts.accounts} accounts, ${opts.steps} steps`);
+  log(
+    `Fulcra market simulation — scenario ${opts.scenario}, seed ${opts.seed}, ${opts.accounts} accounts, ${opts.steps} steps`,
+  );
   log(SCENARIOS[opts.scenario].description);
   const showBar = !opts.quiet && process.stderr.isTTY !== undefined;
   const bar = new cliProgress.SingleBar(

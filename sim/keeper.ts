@@ -55,7 +55,10 @@ export interface Watched {
 }
 
 /** Parses the pool's Liquidate and BadDebt events out of a receipt. */
-export function parsePoolEvents(w: World, receipt: ContractTransactionReceipt | null): Pick<KeeperTick, "liquidations" | "badDebts"> {
+export function parsePoolEvents(
+  w: World,
+  receipt: ContractTransactionReceipt | null,
+): Pick<KeeperTick, "liquidations" | "badDebts"> {
   const out: Pick<KeeperTick, "liquidations" | "badDebts"> = { liquidations: [], badDebts: [] };
   if (!receipt) return out;
   for (const log of receipt.logs as Log[]) {
@@ -113,7 +116,15 @@ export class SimKeeper implements SimKeeperLike {
 
   async tick(): Promise<KeeperTick> {
     const { w } = this;
-    const result: KeeperTick = { gasUsed: 0n, liquidations: [], badDebts: [], failed: 0, attempted: [], skipped: [], reverted: 0 };
+    const result: KeeperTick = {
+      gasUsed: 0n,
+      liquidations: [],
+      badDebts: [],
+      failed: 0,
+      attempted: [],
+      skipped: [],
+      reverted: 0,
+    };
     const engine = w.risk.engine.connect(w.keeper);
     const upd = await (await engine.updateMany(this.riskAssets)).wait();
     result.gasUsed += upd!.gasUsed;
@@ -189,7 +200,10 @@ export class RealKeeper implements SimKeeperLike {
     const { network } = await import("hardhat");
     const { BrowserProvider, Network, HDNodeWallet } = await import("ethers");
     const w = this.w;
-    this.provider = new BrowserProvider(network.provider as never, Network.from(31337n), { staticNetwork: true, cacheTimeout: -1 });
+    this.provider = new BrowserProvider(network.provider as never, Network.from(31337n), {
+      staticNetwork: true,
+      cacheTimeout: -1,
+    });
     const signer = HDNodeWallet.fromPhrase(HARDHAT_MNEMONIC, undefined, "m/44'/60'/0'/0/1").connect(this.provider);
     if (signer.address !== w.keeper.address) throw new Error("keeper key mismatch");
     this.keeper = new Keeper({
@@ -202,11 +216,21 @@ export class RealKeeper implements SimKeeperLike {
         flashLiquidator: await w.liquidator.getAddress(),
         riskEngine: await w.risk.engine.getAddress(),
         quoter: w.uni.addresses.quoter,
-        assets: Object.values(w.assets).map((a) => ({ symbol: a.symbol, address: a.address, decimals: a.spec.decimals })),
+        assets: Object.values(w.assets).map((a) => ({
+          symbol: a.symbol,
+          address: a.address,
+          decimals: a.spec.decimals,
+        })),
         deployBlock: this.deployBlock,
       },
       logger: pino({ level: process.env.KEEPER_LOG ?? "silent" }),
-      config: { mode: "flash", confirmations: 0, metricsPort: 0, volIntervalSec: Number(process.env.SIM_VOL_INTERVAL ?? 600), feeTiers: [3000] },
+      config: {
+        mode: "flash",
+        confirmations: 0,
+        metricsPort: 0,
+        volIntervalSec: Number(process.env.SIM_VOL_INTERVAL ?? 600),
+        feeTiers: [3000],
+      },
     });
     await this.keeper.init();
   }
@@ -217,7 +241,15 @@ export class RealKeeper implements SimKeeperLike {
     const from = (await ethers.provider.getBlockNumber()) + 1;
     const r = await this.keeper!.safeTick();
     const to = await ethers.provider.getBlockNumber();
-    const result: KeeperTick = { gasUsed: 0n, liquidations: [], badDebts: [], failed: 0, attempted: [], skipped: [], reverted: 0 };
+    const result: KeeperTick = {
+      gasUsed: 0n,
+      liquidations: [],
+      badDebts: [],
+      failed: 0,
+      attempted: [],
+      skipped: [],
+      reverted: 0,
+    };
     for (let b = from; b <= to; b++) {
       const block = await ethers.provider.getBlock(b, true);
       for (const tx of block?.prefetchedTransactions ?? []) {
@@ -230,11 +262,18 @@ export class RealKeeper implements SimKeeperLike {
             // Why it reverted: the same call replayed on the parent block (one transaction per block here).
             const { Executor } = await import("../keeper/executor");
             try {
-              await ethers.provider.call({ from: tx.from, to: tx.to, data: tx.data, blockTag: receipt.blockNumber - 1 });
+              await ethers.provider.call({
+                from: tx.from,
+                to: tx.to,
+                data: tx.data,
+                blockTag: receipt.blockNumber - 1,
+              });
               console.error(`keeper tx reverted at block ${b}; passes on its parent block`);
             } catch (e) {
               const data = (e as { data?: string }).data ?? "";
-              const text = data.startsWith("0x08c379a0") ? ethers.AbiCoder.defaultAbiCoder().decode(["string"], "0x" + data.slice(10))[0] : undefined;
+              const text = data.startsWith("0x08c379a0")
+                ? ethers.AbiCoder.defaultAbiCoder().decode(["string"], "0x" + data.slice(10))[0]
+                : undefined;
               console.error(`keeper tx reverted at block ${b}: ${text ?? Executor.revertName(e) ?? data.slice(0, 74)}`);
             }
           }
@@ -257,7 +296,12 @@ export class RealKeeper implements SimKeeperLike {
 export type KeeperKind = "keeper" | "sim";
 
 /** The keeper the simulation uses: the real in-process Keeper (default), or SimKeeper with SIM_KEEPER=sim. */
-export function createKeeper(w: World, watched: () => Watched[], riskAssets: string[], deployBlock: number): SimKeeperLike {
+export function createKeeper(
+  w: World,
+  watched: () => Watched[],
+  riskAssets: string[],
+  deployBlock: number,
+): SimKeeperLike {
   if (keeperKind() === "sim") return new SimKeeper(w, watched, riskAssets);
   return new RealKeeper(w, deployBlock);
 }

@@ -71,7 +71,9 @@ async function deployRisk(pool: IFulcraPool, admin: HardhatEthersSigner, assets:
     const { engine, oracle } = await deployRiskStack(pool, admin, riskAssets, { staticMode: true });
     return { engine, oracle: oracle as unknown as Contract, pushReadings: false };
   }
-  const oracle = (await (await ethers.getContractFactory("MockVolatilityOracle", admin)).deploy()) as unknown as Contract;
+  const oracle = (await (
+    await ethers.getContractFactory("MockVolatilityOracle", admin)
+  ).deploy()) as unknown as Contract;
   const engine = (await (
     await ethers.getContractFactory("RiskEngine", admin)
   ).deploy(await pool.getAddress(), await oracle.getAddress(), admin.address)) as unknown as RiskEngine;
@@ -92,13 +94,23 @@ export async function deployWorld(): Promise<World> {
   for (const spec of DEMO_ASSETS) listed.push(await deployAndListTestAsset(pool, admin, spec));
   const assets = { USDC: listed[0], WETH: listed[1], WBTC: listed[2] };
   const poolAddress = await pool.getAddress();
-  const lens = (await (await ethers.getContractFactory("FulcraLens", admin)).deploy(poolAddress)) as unknown as FulcraLens;
+  const lens = (await (
+    await ethers.getContractFactory("FulcraLens", admin)
+  ).deploy(poolAddress)) as unknown as FulcraLens;
   const risk = await deployRisk(pool, admin, listed);
 
   const uni = await deployUniswapV3(admin);
   const dexPools = {} as Record<SimAsset, Contract>;
   for (const sym of ["WETH", "WBTC"] as SimAsset[]) {
-    dexPools[sym] = await createPoolAtPrice(uni, assets[sym].address, assets.USDC.address, FEE.MEDIUM, INITIAL_PRICES[sym], assets[sym].spec.decimals, 6);
+    dexPools[sym] = await createPoolAtPrice(
+      uni,
+      assets[sym].address,
+      assets.USDC.address,
+      FEE.MEDIUM,
+      INITIAL_PRICES[sym],
+      assets[sym].spec.decimals,
+      6,
+    );
   }
   const paths: Record<string, string> = {};
   for (const sym of ["WETH", "WBTC"]) {
@@ -158,8 +170,19 @@ export async function setDexLiquidity(w: World, sym: SimAsset, fraction: number)
   const target = (pos.liquidity0 * BigInt(Math.round(fraction * 1e6))) / 10n ** 6n;
   const deadline = 2n ** 64n;
   if (target < current) {
-    await npm.decreaseLiquidity({ tokenId: pos.tokenId, liquidity: current - target, amount0Min: 0n, amount1Min: 0n, deadline });
-    await npm.collect({ tokenId: pos.tokenId, recipient: w.lp.address, amount0Max: MAX_UINT128, amount1Max: MAX_UINT128 });
+    await npm.decreaseLiquidity({
+      tokenId: pos.tokenId,
+      liquidity: current - target,
+      amount0Min: 0n,
+      amount1Min: 0n,
+      deadline,
+    });
+    await npm.collect({
+      tokenId: pos.tokenId,
+      recipient: w.lp.address,
+      amount0Max: MAX_UINT128,
+      amount1Max: MAX_UINT128,
+    });
   } else if (target > current) {
     const a = w.assets[sym];
     const [t0, t1] = BigInt(a.address) < BigInt(w.assets.USDC.address) ? [a, w.assets.USDC] : [w.assets.USDC, a];
@@ -233,7 +256,8 @@ export async function fundArbitrageur(w: World) {
   await w.assets.USDC.token.mint(w.arb.address, 10n ** 15n * 2n); // 2 billion USDC
   await w.assets.WETH.token.mint(w.arb.address, ethers.parseUnits("2000000", 18));
   await w.assets.WBTC.token.mint(w.arb.address, ethers.parseUnits("2000000", 8));
-  for (const a of Object.values(w.assets)) await a.token.connect(w.arb).approve(w.uni.addresses.router, ethers.MaxUint256);
+  for (const a of Object.values(w.assets))
+    await a.token.connect(w.arb).approve(w.uni.addresses.router, ethers.MaxUint256);
 }
 
 /** A signer for a deterministic simulated address (impersonated: no keys, no signing cost). */

@@ -2,13 +2,7 @@
 // and the deployer holding every role (tests of the timelock path build their own pool).
 import { ethers } from "hardhat";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
-import {
-  deployPool,
-  deployAndListTestAsset,
-  DEMO_ASSETS,
-  ROLES,
-  type ListedAsset,
-} from "../../lib/protocol";
+import { deployPool, deployAndListTestAsset, DEMO_ASSETS, ROLES, type ListedAsset } from "../../lib/protocol";
 import type { IFulcraPool } from "../../typechain-types";
 
 export interface PoolFixture {
