@@ -37,6 +37,7 @@ export default tseslint.config(
       "@eslint-community/eslint-comments/require-description": ["error", { ignore: [] }],
       "@eslint-community/eslint-comments/disable-enable-pair": ["error", { allowWholeFile: true }],
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+      "prefer-const": ["error", { destructuring: "all" }],
       "@typescript-eslint/no-floating-promises": "error",
       "@typescript-eslint/no-misused-promises": "error",
       // Off-chain code that runs unattended: `as any` and a non-null `!` need a disable comment saying why they are
@@ -67,6 +68,8 @@ export default tseslint.config(
       // Tests pass deliberately ill-typed values to check reverts and reach into internals.
       "@typescript-eslint/no-explicit-any": "off",
       "@typescript-eslint/no-unused-expressions": "off",
+      // Mocha callbacks and fixture builders are async by convention, with or without an await.
+      "@typescript-eslint/require-await": "off",
     },
   },
 );

@@ -22,7 +22,7 @@ async function main() {
   const subIds = Array.from({ length: B }, (_, i) => BigInt(i));
   const lensAddr = await lens.getAddress();
   const p = ethers.provider;
-  const time = async (label: string, fn: () => Promise<unknown>, runs = 7) => {
+  const time = async (label: string, fn: () => unknown, runs = 7) => {
     const ts: number[] = [];
     for (let i = 0; i < runs; i++) {
       const t = performance.now();
@@ -32,7 +32,7 @@ async function main() {
     ts.sort((a, b) => a - b);
     console.log(`${label.padEnd(66)} median ${ts[Math.floor(runs / 2)].toFixed(1)} ms, min ${ts[0].toFixed(1)} ms`);
   };
-  await time(`TS encode healthFactors(${B}) with getAddress`, async () =>
+  await time(`TS encode healthFactors(${B}) with getAddress`, () =>
     lensIface.encodeFunctionData("healthFactors", [owners.map((o) => getAddress(o)), subIds]),
   );
   const data = lensIface.encodeFunctionData("healthFactors", [owners, subIds]);

@@ -12,23 +12,19 @@ import type { ContractTransactionResponse } from "ethers";
 import { deployPool, deployAndListTestAsset, ROLES, MAX_UINT128, DEMO_ASSETS, type AssetSpec } from "../lib/protocol";
 import { deployRiskStack, DEFAULT_ORACLE_PARAMS } from "../lib/risk";
 import { DEFAULT_PROFILES, toOnchainProfile } from "../lib/profiles";
+import { gasOf, mined } from "../lib/tx";
 
 const e18 = 10n ** 18n;
 const DAY = 86_400;
 const HOUR = 3_600;
 
-async function gasOf(tx: Promise<ContractTransactionResponse>): Promise<number> {
-  const receipt = await (await tx).wait();
-  return Number(receipt!.gasUsed);
-}
-
 /** gasUsed minus the 21,000 base and the calldata cost (4 per zero byte, 16 per other): what the code spent. */
 async function execGasOf(tx: Promise<ContractTransactionResponse>): Promise<{ total: number; exec: number }> {
   const sent = await tx;
-  const receipt = await sent.wait();
+  const receipt = await mined(sent);
   const bytes = ethers.getBytes(sent.data);
   const calldata = bytes.reduce((acc, b) => acc + (b === 0 ? 4 : 16), 0);
-  return { total: Number(receipt!.gasUsed), exec: Number(receipt!.gasUsed) - 21_000 - calldata };
+  return { total: Number(receipt.gasUsed), exec: Number(receipt.gasUsed) - 21_000 - calldata };
 }
 
 async function borrowScenario(withRisk: boolean) {

@@ -13,7 +13,8 @@ import { LOCAL_ASSETS } from "./hardhat";
 import type { AssetEntry, NetworkConfig } from "./types";
 
 const base = (symbol: string): AssetEntry => {
-  const a = LOCAL_ASSETS.find((x) => x.symbol === symbol)!;
+  const a = LOCAL_ASSETS.find((x) => x.symbol === symbol);
+  if (!a) throw new Error(`config/sepolia.ts: no local asset ${symbol} to start from`);
   return structuredClone(a);
 };
 

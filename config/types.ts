@@ -155,12 +155,13 @@ export function validateConfig(c: NetworkConfig): string[] {
     else if (a.decimals + a.feedDecimals > BOUNDS.MAX_TOKEN_PLUS_FEED_DECIMALS)
       err(w, `decimals + feedDecimals = ${a.decimals + a.feedDecimals} exceeds ${BOUNDS.MAX_TOKEN_PLUS_FEED_DECIMALS}`);
     if (c.local) {
-      if (a.token !== "mock") err(w, `token must be "mock" on a local network, got ${a.token}`);
-      if (a.feed !== "mock") err(w, `feed must be "mock" on a local network, got ${a.feed}`);
+      if (a.token !== "mock") err(w, `token must be "mock" on a local network, got ${String(a.token)}`);
+      if (a.feed !== "mock") err(w, `feed must be "mock" on a local network, got ${String(a.feed)}`);
     } else {
-      if (a.token !== "mock" && !isAddr(a.token)) err(w, `token must be an address or "mock", got "${a.token}"`);
+      if (a.token !== "mock" && !isAddr(a.token))
+        err(w, `token must be an address or "mock", got "${String(a.token)}"`);
       if (!isAddr(a.feed))
-        err(w, `feed must be a Chainlink aggregator address on a non-local network, got "${a.feed}"`);
+        err(w, `feed must be a Chainlink aggregator address on a non-local network, got "${String(a.feed)}"`);
     }
     if (!(typeof a.initialPrice === "number" && a.initialPrice > 0 && Number.isFinite(a.initialPrice)))
       err(w, `initialPrice must be a positive number, got ${a.initialPrice}`);
@@ -273,13 +274,14 @@ export function validateConfig(c: NetworkConfig): string[] {
   }
   const roles = c.roles ?? ({} as NetworkConfig["roles"]);
   for (const k of ["proposers", "guardians"] as const)
-    for (const [i, a] of (roles[k] ?? []).entries()) if (!isAddr(a)) err(`roles.${k}[${i}]`, `not an address: "${a}"`);
+    for (const [i, a] of (roles[k] ?? []).entries())
+      if (!isAddr(a)) err(`roles.${k}[${i}]`, `not an address: "${String(a)}"`);
   for (const [i, a] of (roles.executors ?? []).entries())
-    if (!(isAddr(a) || a === ZERO)) err(`roles.executors[${i}]`, `not an address: "${a}"`);
+    if (!(isAddr(a) || a === ZERO)) err(`roles.executors[${i}]`, `not an address: "${String(a)}"`);
   if (roles.treasury !== undefined && !isAddr(roles.treasury))
-    err("roles.treasury", `not an address: "${roles.treasury}"`);
+    err("roles.treasury", `not an address: "${String(roles.treasury)}"`);
   if (roles.liquidatorOwner !== undefined && !isAddr(roles.liquidatorOwner))
-    err("roles.liquidatorOwner", `not an address: "${roles.liquidatorOwner}"`);
+    err("roles.liquidatorOwner", `not an address: "${String(roles.liquidatorOwner)}"`);
   if (!c.timelock || !isInt(c.timelock.minDelay, 0, BOUNDS.MAX_TIMELOCK_DELAY))
     err("timelock.minDelay", `must be 0..${BOUNDS.MAX_TIMELOCK_DELAY} s, got ${c.timelock?.minDelay}`);
   if (!c.local && c.timelock && !c.timelock.handOver) err("timelock.handOver", "must be true on a non-local network");
@@ -302,10 +304,11 @@ export function validateConfig(c: NetworkConfig): string[] {
     if (u.deploy === true && !(u.seedUsd > 0)) err("uniswap.seedUsd", `must be positive, got ${u.seedUsd}`);
     if (u.deploy === false) {
       for (const k of ["factory", "swapRouter", "quoter"] as const)
-        if (!isAddr(u[k])) err(`uniswap.${k}`, `not an address: "${u[k]}"`);
+        if (!isAddr(u[k])) err(`uniswap.${k}`, `not an address: "${String(u[k])}"`);
     }
     if (u.deploy === "periphery") {
-      for (const k of ["factory", "weth"] as const) if (!isAddr(u[k])) err(`uniswap.${k}`, `not an address: "${u[k]}"`);
+      for (const k of ["factory", "weth"] as const)
+        if (!isAddr(u[k])) err(`uniswap.${k}`, `not an address: "${String(u[k])}"`);
     }
     for (const [i, pair] of (u.pairs ?? []).entries()) {
       for (const s of pair) if (!symbols.has(s)) err(`uniswap.pairs[${i}]`, `unknown asset ${s}`);

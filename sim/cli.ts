@@ -46,16 +46,16 @@ export function parseCli(argv: string[]): CliOptions | null {
       throw new Error(`--${name} must be an integer in [${min}, ${max}], got ${v}`);
     return n;
   };
-  const scenario = values.scenario as string;
+  const scenario = values.scenario;
   if (!SCENARIOS[scenario])
     throw new Error(`--scenario must be one of ${Object.keys(SCENARIOS).join(", ")}, got ${scenario}`);
   return {
     scenario,
-    seed: int("seed", values.seed as string, 0, 2 ** 32 - 1),
-    accounts: int("accounts", values.accounts as string, 8, 400),
-    steps: int("steps", values.steps as string, 8, 2000),
-    json: values.json as boolean,
-    quiet: values.quiet as boolean,
+    seed: int("seed", values.seed, 0, 2 ** 32 - 1),
+    accounts: int("accounts", values.accounts, 8, 400),
+    steps: int("steps", values.steps, 8, 2000),
+    json: values.json,
+    quiet: values.quiet,
   };
 }
 
@@ -74,7 +74,7 @@ async function main() {
   }
   // Load Hardhat only now (it would otherwise see our flags), on its in-process network.
   process.env.HARDHAT_NETWORK = "hardhat";
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded after HARDHAT_NETWORK is set, so not a static import
   const hre = require("hardhat");
   await hre.run("compile", { quiet: true });
   const { runSimulation } = await import("./run");

@@ -4,6 +4,7 @@
 import { ethers } from "hardhat";
 import type { ContractTransactionReceipt, Log } from "ethers";
 import { pathKey, type World } from "./world";
+import { mined } from "../lib/tx";
 
 export interface LiquidationRecord {
   txHash: string;
@@ -126,14 +127,15 @@ export class SimKeeper implements SimKeeperLike {
       reverted: 0,
     };
     const engine = w.risk.engine.connect(w.keeper);
-    const upd = await (await engine.updateMany(this.riskAssets)).wait();
-    result.gasUsed += upd!.gasUsed;
+    const upd = await mined(engine.updateMany(this.riskAssets));
+    result.gasUsed += upd.gasUsed;
 
     const accounts = this.watched();
     const [, candidates] = await w.lens.liquidatable(
       accounts.map((a) => a.owner),
       accounts.map((a) => a.subId),
     );
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the lens reports only the world's assets
     const symOf = (addr: string) => Object.values(w.assets).find((a) => a.address === addr)!.symbol;
     for (const c of candidates) {
       const path = w.paths[pathKey(symOf(c.bestCollateral), symOf(c.debtAsset))];
@@ -155,8 +157,8 @@ export class SimKeeper implements SimKeeperLike {
         } catch {
           continue;
         }
-        const receipt = await (await w.liquidator.connect(w.keeper).liquidate(order)).wait();
-        result.gasUsed += receipt!.gasUsed;
+        const receipt = await mined(w.liquidator.connect(w.keeper).liquidate(order));
+        result.gasUsed += receipt.gasUsed;
         const ev = parsePoolEvents(w, receipt);
         result.liquidations.push(...ev.liquidations);
         result.badDebts.push(...ev.badDebts);
@@ -200,7 +202,7 @@ export class RealKeeper implements SimKeeperLike {
     const { network } = await import("hardhat");
     const { BrowserProvider, Network, HDNodeWallet } = await import("ethers");
     const w = this.w;
-    this.provider = new BrowserProvider(network.provider as never, Network.from(31337n), {
+    this.provider = new BrowserProvider(network.provider, Network.from(31337n), {
       staticNetwork: true,
       cacheTimeout: -1,
     });
@@ -239,6 +241,7 @@ export class RealKeeper implements SimKeeperLike {
     await this.init();
     const w = this.w;
     const from = (await ethers.provider.getBlockNumber()) + 1;
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- init() above sets it or throws
     const r = await this.keeper!.safeTick();
     const to = await ethers.provider.getBlockNumber();
     const result: KeeperTick = {

@@ -239,6 +239,7 @@ export async function materialize(w: World, specs: ActorSpec[], onProgress?: (do
           leverage: BigInt(Math.floor(s.leverage * 1e6)) * 10n ** 12n,
           minOut: 0n,
           route: w.paths[pathKey(debtSym, collSym)],
+          // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the latest block always exists
           deadline: BigInt(block!.timestamp + 3600),
         });
         actor.positionId = positionId;
@@ -247,7 +248,7 @@ export async function materialize(w: World, specs: ActorSpec[], onProgress?: (do
         // The router refused (e.g. the swap would move the pool beyond its oracle-deviation guard): build the same
         // position by looping on the pool instead.
         dbg("router refused", i, JSON.stringify(s), (e as Error).message.slice(0, 160));
-        await openByLooping(w, signer, collSym as "USDC" | SimAsset, debtSym as "USDC" | SimAsset, margin, s.leverage);
+        await openByLooping(w, signer, collSym, debtSym, margin, s.leverage);
         actor.subId = LOOP_SUB_ID;
       }
       await arbitrageTo(w, s.base, INITIAL_PRICES[s.base]);

@@ -1,7 +1,7 @@
 // Reports of a simulation run: JSON (machine-readable, USD in 18-decimal strings), Markdown, and an SVG chart.
 import fs from "fs";
 import path from "path";
-import type { SimResult, ModeResult, Mode, StepSample } from "./run";
+import type { SimResult, ModeResult, Mode } from "./run";
 import { SCENARIOS } from "./scenarios";
 
 const usd = (v: bigint) => "$" + (Number(v) / 1e18).toLocaleString("en-US", { maximumFractionDigits: 0 });
@@ -210,7 +210,7 @@ export function buildSvg(r: SimResult): string {
   );
   const s = r.results.static?.series ?? [];
   const d = r.results.dynamic?.series ?? [];
-  const any = (s.length ? s : d) as StepSample[];
+  const any = s.length ? s : d;
 
   const panel = (
     i: number,

@@ -201,10 +201,12 @@ async function runMode(
   let calmUsage = 0;
   let calmSamples = 0;
 
+  // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the latest block always exists
   const t0 = (await ethers.provider.getBlock("latest"))!.timestamp;
   for (let step = 1; step <= path.steps; step++) {
     // 0. Anchor the step's clock (automined blocks otherwise drift with wall time, differently in each mode).
     const stepStart = t0 + (step - 1) * STEP_SECONDS + 1;
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the latest block always exists
     const latestTs = (await ethers.provider.getBlock("latest"))!.timestamp;
     if (stepStart > latestTs)
       await network.provider.request({ method: "evm_setNextBlockTimestamp", params: [stepStart] });
@@ -339,6 +341,7 @@ async function runMode(
           const lt = await pool.effectiveLt(actor.collateralAsset);
           const targetHealth = BigInt(Math.floor((spec.b.trigger + 0.1) * 1e4));
           const needUsd = (((targetHealth * s.debtValue) / 10_000n - s.liquidationValue) * 10_000n) / lt;
+          // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- actors post only the world's assets
           const coll = Object.values(assets).find((a) => a.address === actor.collateralAsset)!;
           let amount = (needUsd * WAD) / prices[actor.collateralAsset];
           const wallet = await coll.token.balanceOf(actor.address);

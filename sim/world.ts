@@ -7,6 +7,7 @@ import type { Contract } from "ethers";
 import { deployPool, deployAndListTestAsset, DEMO_ASSETS, ROLES, MAX_UINT128, type ListedAsset } from "../lib/protocol";
 import { DEFAULT_PROFILES, toOnchainProfile, type RiskProfile } from "../lib/profiles";
 import { deployRiskStack, type OracleParams } from "../lib/risk";
+import { mined } from "../lib/tx";
 import {
   deployUniswapV3,
   createPoolAtPrice,
@@ -247,8 +248,7 @@ export async function arbitrageTo(w: World, sym: SimAsset, price: number): Promi
     amountOutMinimum: 0n,
     sqrtPriceLimitX96: target,
   });
-  const r = await tx.wait();
-  return r!.gasUsed;
+  return (await mined(tx)).gasUsed;
 }
 
 /** Gives the arbitrageur a fixed inventory once (no minting during a run, so token supplies stay constant). */

@@ -7,7 +7,7 @@ import hre, { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { deployPoolFixture, units } from "../helpers/fixtures";
 import { toFeedAnswer } from "../../lib/protocol";
-import type { AttackCaller, FulcraLens, FulcraVault } from "../../typechain-types";
+import type { AttackCaller, FulcraLens } from "../../typechain-types";
 
 const E18 = 10n ** 18n;
 type Call = { target: string; data: string };
@@ -21,7 +21,7 @@ type Call = { target: string; data: string };
 async function attackFixture() {
   const f = await deployPoolFixture();
   const [lender, b1, b2] = f.users;
-  const vault = (await ethers.getContractAt("FulcraVault", f.usdc.vault)) as unknown as FulcraVault;
+  const vault = await ethers.getContractAt("FulcraVault", f.usdc.vault);
   await f.usdc.token.connect(lender).approve(f.usdc.vault, ethers.MaxUint256);
   await vault.connect(lender).deposit(units(f.usdc, 1_000), lender.address);
   await f.pool.connect(lender).supply(f.usdc.address, units(f.usdc, 99_000), 0, lender.address);

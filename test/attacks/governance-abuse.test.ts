@@ -128,7 +128,7 @@ describe("attacks: unauthorized parameter changes", () => {
       path: "0x",
       minProfit: 0,
     };
-    await expect(f.liquidator.connect(s).liquidate(order as any))
+    await expect(f.liquidator.connect(s).liquidate(order))
       .to.be.revertedWithCustomError(f.liquidator, "OwnableUnauthorizedAccount")
       .withArgs(s.address);
     await expect(f.liquidator.connect(s).sweep(A, 1, s.address))

@@ -271,7 +271,7 @@ describe("attacks: solvency (issue #15 findings 1–4)", () => {
               expect(after.collateralValue + 2n).to.be.gte(after.debtValue, "solvent account left under water");
               const receipt = await ethers.provider.getTransactionReceipt((await tx).hash);
               const badDebt = receipt!.logs.filter(
-                (l) => l.topics[0] === f.pool.interface.getEvent("BadDebt")!.topicHash,
+                (l) => l.topics[0] === f.pool.interface.getEvent("BadDebt").topicHash,
               );
               expect(badDebt.length).to.equal(0, "bad debt written off for a solvent account");
               // Self-liquidation never beats repaying and withdrawing (the owner's equity before).

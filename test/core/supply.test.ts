@@ -162,7 +162,7 @@ describe("core: supply", () => {
       const t = await (await ethers.getContractFactory("MockERC20")).deploy("X", "X", 18);
       await expectRevertNoChange(
         f,
-        () => f.pool.connect(f.users[0]).supply(t.target as string, 1, 0, f.users[0].address),
+        () => f.pool.connect(f.users[0]).supply(t.target, 1, 0, f.users[0].address),
         f.pool,
         "AssetNotListed",
       );
@@ -436,6 +436,6 @@ describe("core: setAuthorization", () => {
 });
 
 function anyShares() {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a CommonJS-only entry of the chai matchers
   return require("@nomicfoundation/hardhat-chai-matchers/withArgs").anyUint;
 }

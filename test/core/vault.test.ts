@@ -5,11 +5,10 @@ import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { deployPoolFixture, units } from "../helpers/fixtures";
 import { toAssetsDown, toAssetsUp, toSharesDown, toSharesUp } from "../helpers/core";
-import type { FulcraVault } from "../../typechain-types";
 
 async function vaultFixture() {
   const f = await deployPoolFixture();
-  const vault = (await ethers.getContractAt("FulcraVault", f.usdc.vault)) as unknown as FulcraVault;
+  const vault = await ethers.getContractAt("FulcraVault", f.usdc.vault);
   const vaultAddr = f.usdc.vault;
   for (const u of f.users.slice(0, 6)) await f.usdc.token.connect(u).approve(vaultAddr, ethers.MaxUint256);
   return { ...f, vault, vaultAddr };

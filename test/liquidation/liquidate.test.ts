@@ -609,7 +609,7 @@ describe("Liquidation", () => {
 
     it("reverts SlippageExceeded when a tiny maxRepay would seize nothing", async () => {
       const f = await loadFixture(positionFixture);
-      const [, borrower, liquidator] = f.users;
+      const [, , liquidator] = f.users;
       await setPrice(f.weth, "1900");
       // 1e-6 USDC of WBTC (8 decimals) is 1.8e-11 BTC: the proportional seizure rounds to 0 units.
       const other = f.users[4];

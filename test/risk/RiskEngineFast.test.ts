@@ -115,7 +115,7 @@ describe("RiskEngine: short and long volatility, LT hold", () => {
         easing = v.fast < v.slow;
       }
       expect(easing).to.equal(true);
-      return { f, tx: tx!, target };
+      return { f, tx: tx, target };
     };
 
     // Without the flag the ramp goes on toward the long estimate's target.
