@@ -2,7 +2,7 @@
 // encoding in TypeScript, the JSON-RPC round trip, EVM execution (gas) — per method. Prints a table; not part of
 // the bench results.
 import { ethers } from "hardhat";
-import { units } from "../test/helpers/fixtures";
+import { units } from "../lib/fixtures/pool";
 import { massAccountWorld } from "./lib/accounts";
 import { lensIface, poolIface } from "../keeper/abis";
 import { getAddress } from "ethers";

@@ -5,16 +5,10 @@
 import fs from "node:fs";
 import path from "node:path";
 import { ethers, network } from "hardhat";
-import { units } from "../test/helpers/fixtures";
+import { units } from "../lib/fixtures/pool";
 import { massAccountWorld } from "./lib/accounts";
-import {
-  addUniswap,
-  dropWeth,
-  makeKeeper,
-  liquidations,
-  stepAndMine,
-  type KeeperFixture,
-} from "../test/keeper/helpers";
+import { dropWeth, liquidations } from "../lib/fixtures/keeper";
+import { addUniswap, makeKeeper, stepAndMine, type KeeperFixture } from "./lib/keeper";
 import { poolIface } from "../keeper/abis";
 import { mapLimit, type AccountRef } from "../keeper/util";
 
@@ -42,7 +36,7 @@ export async function world(): Promise<KeeperFixture & { factory: string }> {
     assets: [f.usdc, f.weth, f.wbtc].map((a) => ({ symbol: a.symbol, address: a.address })),
     deployBlock,
   };
-  return { ...f, lens, deployment, borrowers: [], deployBlock, factory: factoryAddr };
+  return { ...f, lens, deployment, deployBlock, factory: factoryAddr };
 }
 
 const runsOf: Record<string, number[]> = {};

@@ -8,7 +8,7 @@ import { ethers } from "hardhat";
 import fs from "fs";
 import path from "path";
 import type { Contract, ContractTransactionResponse } from "ethers";
-import { deployMarginFixture, FEE_TIER, WAD } from "../test/helpers/margin";
+import { deployMarginFixture, FEE_TIER, WAD } from "../lib/fixtures/margin";
 import { gasOf } from "../lib/tx";
 
 const FAR = 2n ** 40n;

@@ -11,7 +11,7 @@ import path from "path";
 import type { ContractTransactionResponse } from "ethers";
 import { deployPool, deployAndListTestAsset, ROLES, MAX_UINT128, DEMO_ASSETS, type AssetSpec } from "../lib/protocol";
 import { deployRiskStack, DEFAULT_ORACLE_PARAMS } from "../lib/risk";
-import { DEFAULT_PROFILES, toOnchainProfile } from "../lib/profiles";
+import { DEFAULT_PROFILES, toOnchainProfile } from "../config/profiles";
 import { gasOf, mined } from "../lib/tx";
 
 const e18 = 10n ** 18n;

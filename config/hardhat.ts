@@ -1,8 +1,8 @@
 // Local configuration: the in-process Hardhat network and `npx hardhat node` (localhost). Mock tokens and movable
 // Chainlink-style feeds, Uniswap V3 from the npm artifacts seeded at the feed prices, funded demo accounts.
-// Listing parameters are the demo markets of lib/protocol.ts; risk profiles are lib/profiles.ts and
+// Listing parameters are the demo markets of lib/protocol.ts; risk profiles are config/profiles.ts and
 // oracle estimator settings lib/risk.ts's DEFAULT_ORACLE_PARAMS (see docs/risk-engine.md).
-import { DEFAULT_PROFILES } from "../lib/profiles";
+import { DEFAULT_PROFILES } from "./profiles";
 import type { AssetEntry, NetworkConfig } from "./types";
 
 export const LOCAL_ASSETS: AssetEntry[] = [

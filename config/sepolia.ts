@@ -7,7 +7,7 @@
 // SwapRouter02, whose interface differs from the SwapRouter our adapter uses, so the deploy puts the classic
 // SwapRouter + QuoterV2 (npm artifacts) on top of the official factory ("periphery" mode); pools for the pairs
 // below must exist and have liquidity before margin trading or flash liquidation works.
-// Risk profiles and oracle settings are the local ones (lib/profiles.ts, docs/risk-engine.md).
+// Risk profiles and oracle settings are the local ones (config/profiles.ts, docs/risk-engine.md).
 // Proposers/guardians/treasury: replace the placeholders with your multisig / operator addresses.
 import { LOCAL_ASSETS } from "./hardhat";
 import type { AssetEntry, NetworkConfig } from "./types";

@@ -1,7 +1,7 @@
 // Typed per-network deployment configuration, its validation and its hash. Pure TypeScript (no Hardhat import), so
 // the deploy library, the tasks and the tests can all use it.
 import { createHash } from "crypto";
-import type { RiskProfile } from "../lib/profiles";
+import type { RiskProfile } from "./profiles";
 
 /** Bounds mirrored from PoolStorage / PoolExt / RiskEngine / MarginRouter so that a bad config fails before any tx. */
 export const BOUNDS = {

@@ -1,11 +1,11 @@
 // Deploys the dynamic-collateral stack (VolatilityOracle + RiskEngine) next to a pool and wires it: the engine gets
 // the pool's RISK_ENGINE_ROLE, every asset is listed in the oracle (its feed read from the pool) with a seeded
-// volatility, and gets its default profile from lib/profiles.ts. Shared by the deploy script, the keeper,
+// volatility, and gets its default profile from config/profiles.ts. Shared by the deploy script, the keeper,
 // the simulation, the benchmarks and the tests.
 import { ethers } from "hardhat";
 import type { Signer } from "ethers";
 import type { IFulcraPool, RiskEngine, VolatilityOracle } from "../typechain-types";
-import { DEFAULT_PROFILES, toOnchainProfile, type RiskProfile } from "./profiles";
+import { DEFAULT_PROFILES, toOnchainProfile, type RiskProfile } from "../config/profiles";
 
 export const RISK_ROLES = {
   DEFAULT_ADMIN: ethers.ZeroHash,

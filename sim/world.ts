@@ -5,7 +5,7 @@ import { ethers, network } from "hardhat";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import type { Contract } from "ethers";
 import { deployPool, deployAndListTestAsset, DEMO_ASSETS, ROLES, MAX_UINT128, type ListedAsset } from "../lib/protocol";
-import { DEFAULT_PROFILES, toOnchainProfile, type RiskProfile } from "../lib/profiles";
+import { DEFAULT_PROFILES, toOnchainProfile, type RiskProfile } from "../config/profiles";
 import { deployRiskStack, type OracleParams } from "../lib/risk";
 import { mined } from "../lib/tx";
 import {

@@ -2,7 +2,7 @@
 // Run: npx ts-node scripts/charts/risk-curves.ts
 import fs from "fs";
 import path from "path";
-import { DEFAULT_PROFILES, targetsFor } from "../../lib/profiles";
+import { DEFAULT_PROFILES, targetsFor } from "../../config/profiles";
 
 const W = 880,
   H = 420,

@@ -7,7 +7,7 @@ import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { deployPoolFixture, units } from "../helpers/fixtures";
 import { listingParams, toFeedAnswer, ROLES, DEMO_ASSETS } from "../../lib/protocol";
 import { deployRiskStack, RISK_ROLES } from "../../lib/risk";
-import { DEFAULT_PROFILES, toOnchainProfile } from "../../lib/profiles";
+import { DEFAULT_PROFILES, toOnchainProfile } from "../../config/profiles";
 
 const MARGIN_ADMIN = ethers.id("MARGIN_ADMIN_ROLE");
 const DELAY = 2n * 86_400n;

@@ -7,7 +7,7 @@ import { ethers, network } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { anyValue } from "@nomicfoundation/hardhat-chai-matchers/withArgs";
 import { units } from "../helpers/fixtures";
-import { DEFAULT_PROFILES, toOnchainProfile } from "../../lib/profiles";
+import { DEFAULT_PROFILES, toOnchainProfile } from "../../config/profiles";
 import { gbmPath } from "./reference";
 import fc from "fast-check";
 import {

@@ -8,7 +8,7 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { anyValue } from "@nomicfoundation/hardhat-chai-matchers/withArgs";
-import { DEFAULT_PROFILES, toOnchainProfile, LT_HOLD, type RiskProfile } from "../../lib/profiles";
+import { DEFAULT_PROFILES, toOnchainProfile, LT_HOLD, type RiskProfile } from "../../config/profiles";
 import { deployPoolFixture } from "../helpers/fixtures";
 import { deployRiskStack, DEFAULT_ORACLE_PARAMS } from "../../lib/risk";
 import { deployRiskFixture, setPrices, step, ltNow, ltvNow, HOUR, type RiskFixture } from "./fixture";

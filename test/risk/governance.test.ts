@@ -4,7 +4,7 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
-import { DEFAULT_PROFILES, toOnchainProfile, targetsFor } from "../../lib/profiles";
+import { DEFAULT_PROFILES, toOnchainProfile, targetsFor } from "../../config/profiles";
 import { RISK_ROLES, deployRiskStack } from "../../lib/risk";
 import { deployPoolFixture } from "../helpers/fixtures";
 import { deployAndListTestAsset, DEMO_ASSETS } from "../../lib/protocol";
@@ -172,7 +172,7 @@ describe("RiskEngine governance", () => {
     });
   });
 
-  it("the chart's TypeScript curves (lib/profiles.ts) equal the contract's targets for the deployed profiles", async () => {
+  it("the chart's TypeScript curves (config/profiles.ts) equal the contract's targets for the deployed profiles", async () => {
     const f = await loadFixture(deployRiskFixture);
     for (const a of [f.usdc, f.weth, f.wbtc]) {
       const p = DEFAULT_PROFILES[a.symbol];
