@@ -9,7 +9,7 @@ import { time } from "@nomicfoundation/hardhat-network-helpers";
 import fs from "fs";
 import path from "path";
 import type { ContractTransactionResponse } from "ethers";
-import { deployPool, deployAndListTestAsset, ROLES, MAX_UINT128, DEMO_ASSETS, type AssetSpec } from "../lib/protocol";
+import { deployDemoPool, MAX_UINT128, DEMO_ASSETS, type AssetSpec } from "../lib/protocol";
 import { deployRiskStack, DEFAULT_ORACLE_PARAMS } from "../lib/risk";
 import { DEFAULT_PROFILES, toOnchainProfile } from "../config/profiles";
 import { gasOf, mined } from "../lib/tx";
@@ -29,13 +29,13 @@ async function execGasOf(tx: Promise<ContractTransactionResponse>): Promise<{ to
 
 async function borrowScenario(withRisk: boolean) {
   const [admin, lender, borrower] = await ethers.getSigners();
-  const pool = await deployPool(admin, admin.address);
-  for (const role of [ROLES.RISK_ADMIN, ROLES.GUARDIAN, ROLES.TREASURY]) await pool.grantRole(role, admin.address);
   const unlimited = { supplyCap: MAX_UINT128, borrowCap: MAX_UINT128, collateralCap: MAX_UINT128, minBorrow: 0n };
   const loanSpec: AssetSpec = { ...DEMO_ASSETS[0], symbol: "LOAN", decimals: 18, ...unlimited };
   const collSpec: AssetSpec = { ...DEMO_ASSETS[1], symbol: "COLL", decimals: 18, ...unlimited };
-  const loan = await deployAndListTestAsset(pool, admin, loanSpec);
-  const coll = await deployAndListTestAsset(pool, admin, collSpec);
+  const {
+    pool,
+    listed: [loan, coll],
+  } = await deployDemoPool(admin, [loanSpec, collSpec]);
   const poolAddr = await pool.getAddress();
   for (const s of [lender, borrower]) {
     await loan.token.mint(s.address, 1_000_000n * e18);
@@ -87,9 +87,10 @@ async function borrowScenario(withRisk: boolean) {
 
 async function updateCosts() {
   const [admin] = await ethers.getSigners();
-  const pool = await deployPool(admin, admin.address);
-  for (const role of [ROLES.RISK_ADMIN, ROLES.GUARDIAN, ROLES.TREASURY]) await pool.grantRole(role, admin.address);
-  const weth = await deployAndListTestAsset(pool, admin, DEMO_ASSETS[1]);
+  const {
+    pool,
+    listed: [weth],
+  } = await deployDemoPool(admin, [DEMO_ASSETS[1]]);
   const { oracle, engine } = await deployRiskStack(pool, admin, [weth], { initialUpdate: false });
   const g: Record<string, number> = {};
   const price = async (p: number) => weth.feed.setAnswer(BigInt(p) * 100_000_000n);

@@ -2,7 +2,7 @@
 // prices, then run supply → borrow → interest accrual → repay → withdraw for a few accounts and print a summary.
 import { ethers } from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
-import { deployPool, deployAndListTestAsset, DEMO_ASSETS, ROLES, type ListedAsset } from "../lib/protocol";
+import { deployDemoPool, type ListedAsset } from "../lib/protocol";
 
 const fmt = (v: bigint, decimals: number, digits = 2) =>
   Number(ethers.formatUnits(v, decimals)).toLocaleString("en-US", {
@@ -15,10 +15,8 @@ const pct = (wad: bigint) => (Number(wad) / 1e16).toFixed(2) + "%";
 async function main() {
   const [admin, alice, bob, carol, dave] = await ethers.getSigners();
   console.log("Fulcra — lending pool demo on the in-process Hardhat network\n");
-  const pool = await deployPool(admin, admin.address);
-  for (const role of [ROLES.RISK_ADMIN, ROLES.GUARDIAN, ROLES.TREASURY]) await pool.grantRole(role, admin.address);
-  const assets: Record<string, ListedAsset> = {};
-  for (const spec of DEMO_ASSETS) assets[spec.symbol] = await deployAndListTestAsset(pool, admin, spec);
+  const { pool, listed } = await deployDemoPool(admin);
+  const assets: Record<string, ListedAsset> = Object.fromEntries(listed.map((a) => [a.symbol, a]));
   const { USDC, WETH, WBTC } = assets;
   const poolAddress = await pool.getAddress();
   console.log(`Pool ${poolAddress}`);

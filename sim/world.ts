@@ -4,7 +4,8 @@
 import { ethers, network } from "hardhat";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import type { Contract } from "ethers";
-import { deployPool, deployAndListTestAsset, DEMO_ASSETS, ROLES, MAX_UINT128, type ListedAsset } from "../lib/protocol";
+import { deployDemoPool, MAX_UINT128, type ListedAsset } from "../lib/protocol";
+import { deployFlashLiquidator, deployLens, deployMarginContracts, freshDeployer } from "../lib/stack/contracts";
 import { DEFAULT_PROFILES, toOnchainProfile, type RiskProfile } from "../config/profiles";
 import { deployRiskStack, type OracleParams } from "../lib/risk";
 import { mined } from "../lib/tx";
@@ -13,6 +14,8 @@ import {
   createPoolAtPrice,
   addFullRangeLiquidity,
   encodePath,
+  encodeSqrtPriceX96,
+  sortTokens,
   poolContract,
   FEE,
   type UniswapV3,
@@ -89,15 +92,11 @@ async function deployRisk(pool: IFulcraPool, admin: HardhatEthersSigner, assets:
 
 export async function deployWorld(): Promise<World> {
   const [admin, keeper, arb, lp] = await ethers.getSigners();
-  const pool = await deployPool(admin, admin.address);
-  for (const role of [ROLES.RISK_ADMIN, ROLES.GUARDIAN, ROLES.TREASURY]) await pool.grantRole(role, admin.address);
-  const listed: ListedAsset[] = [];
-  for (const spec of DEMO_ASSETS) listed.push(await deployAndListTestAsset(pool, admin, spec));
+  const { pool, listed } = await deployDemoPool(admin);
   const assets = { USDC: listed[0], WETH: listed[1], WBTC: listed[2] };
   const poolAddress = await pool.getAddress();
-  const lens = (await (
-    await ethers.getContractFactory("FulcraLens", admin)
-  ).deploy(poolAddress)) as unknown as FulcraLens;
+  const deploy = freshDeployer(ethers, admin);
+  const lens = (await deployLens(deploy, poolAddress)) as unknown as FulcraLens;
   const risk = await deployRisk(pool, admin, listed);
 
   const uni = await deployUniswapV3(admin);
@@ -119,13 +118,15 @@ export async function deployWorld(): Promise<World> {
     paths[pathKey(sym, "USDC")] = encodePath([a, assets.USDC.address], [FEE.MEDIUM]);
     paths[pathKey("USDC", sym)] = encodePath([assets.USDC.address, a], [FEE.MEDIUM]);
   }
-  const adapter = await (await ethers.getContractFactory("UniswapV3Adapter", admin)).deploy(uni.addresses.router);
-  const router = (await (
-    await ethers.getContractFactory("MarginRouter", admin)
-  ).deploy(poolAddress, await adapter.getAddress(), admin.address)) as unknown as MarginRouter;
-  const liquidator = (await (
-    await ethers.getContractFactory("FlashLiquidator", admin)
-  ).deploy(poolAddress, uni.addresses.router, keeper.address)) as unknown as FlashLiquidator;
+  const margin = await deployMarginContracts(deploy, poolAddress, uni.addresses.router, admin.address);
+  const adapter = margin.adapter;
+  const router = margin.router as unknown as MarginRouter;
+  const liquidator = (await deployFlashLiquidator(
+    deploy,
+    poolAddress,
+    uni.addresses.router,
+    keeper.address,
+  )) as unknown as FlashLiquidator;
 
   return {
     admin,
@@ -186,7 +187,7 @@ export async function setDexLiquidity(w: World, sym: SimAsset, fraction: number)
     });
   } else if (target > current) {
     const a = w.assets[sym];
-    const [t0, t1] = BigInt(a.address) < BigInt(w.assets.USDC.address) ? [a, w.assets.USDC] : [w.assets.USDC, a];
+    const [t0, t1] = sortTokens(a, w.assets.USDC);
     const b0 = await t0.token.balanceOf(w.lp.address);
     const b1 = await t1.token.balanceOf(w.lp.address);
     // Add at most what brings the position back to `target` (scaled from the wallet by the missing share).
@@ -203,26 +204,10 @@ export async function setDexLiquidity(w: World, sym: SimAsset, fraction: number)
   }
 }
 
-/** floor(sqrt(n)) by Newton's method from an over-estimate (monotone decreasing, so it always terminates fast). */
-export function isqrt(n: bigint): bigint {
-  if (n < 2n) return n;
-  let x = BigInt(Math.ceil(Math.sqrt(Number(n)) * (1 + 1e-9))) + 1n;
-  if (x * x < n) x = n; // float overflow or a too-low estimate: start from n itself
-  for (;;) {
-    const y = (x + n / x) >> 1n;
-    if (y >= x) return x;
-    x = y;
-  }
-}
-
 /** sqrtPriceX96 of the X/USDC pool for `price` USD per X (exact to 12 significant digits of the price). */
 export function sqrtPriceX96For(x: string, xDecimals: number, usdc: string, price: number): bigint {
-  const num = ethers.parseUnits(price.toPrecision(12).includes("e") ? price.toFixed(12) : price.toPrecision(12), 18); // price · 1e18
-  // raw USDC per raw X = price · 10^6 / 10^xDecimals
-  let rNum = num * 10n ** 6n;
-  let rDen = 10n ** 18n * 10n ** BigInt(xDecimals);
-  if (BigInt(x) > BigInt(usdc)) [rNum, rDen] = [rDen, rNum]; // X is token1: invert
-  return isqrt((rNum << 192n) / rDen);
+  const p12 = price.toPrecision(12).includes("e") ? price.toFixed(12) : price.toPrecision(12);
+  return encodeSqrtPriceX96(x, usdc, p12, xDecimals, 6);
 }
 
 /** Swaps the X/USDC pool to `price` (USD per X) from the arbitrageur's inventory: the sqrt-price limit stops it there. */
@@ -234,7 +219,7 @@ export async function arbitrageTo(w: World, sym: SimAsset, price: number): Promi
   const target = sqrtPriceX96For(a.address, a.spec.decimals, usdc, price);
   const diff = current > target ? current - target : target - current;
   if (diff * 1_000_000n < current) return 0n; // within 1 ppm (0.0002 % in price): nothing worth doing
-  const token0 = BigInt(a.address) < BigInt(usdc) ? a.address : usdc;
+  const [token0] = sortTokens(a.address, usdc);
   const zeroForOne = target < current;
   const tokenIn = zeroForOne ? token0 : token0 === usdc ? a.address : usdc;
   const tokenOut = tokenIn === usdc ? a.address : usdc;

@@ -32,7 +32,7 @@ export function makeKeeper(
     logger?: pino.Logger;
   } = {},
 ): Keeper {
-  const provider = makeProvider(opts.eip ?? (network.provider as unknown as Eip1193Provider));
+  const provider = makeProvider(opts.eip ?? network.provider);
   const signer = walletAt(opts.signerIndex ?? KEEPER_INDEX).connect(provider);
   return new Keeper({
     provider,
