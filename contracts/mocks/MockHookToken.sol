@@ -5,8 +5,8 @@ import {ERC20} from "@openzeppelin/contracts/token/ERC20/ERC20.sol";
 
 /// @title MockHookToken
 /// @notice ERC-20 that, like an ERC-777 token's `tokensToSend`/`tokensReceived` hooks, hands control to an outside
-/// contract in the middle of every transfer: when armed, each transfer calls `hookTarget` with `data` and bubbles up any
-/// revert. Tests arm it with a call back into the pool to prove every token-moving entry point is reentrancy-safe.
+/// contract in the middle of every transfer: when armed, each transfer calls `hookTarget` with `data` and bubbles up
+/// any revert. Tests arm it with a call back into the pool to prove every token-moving entry point is reentrancy-safe.
 /// Local networks and tests only: anyone may mint and arm it.
 contract MockHookToken is ERC20 {
     /// @notice The contract called during transfers while armed (not `target`: TypeChain's ethers bindings reserve
