@@ -117,15 +117,7 @@ export class SimKeeper implements SimKeeperLike {
 
   async tick(): Promise<KeeperTick> {
     const { w } = this;
-    const result: KeeperTick = {
-      gasUsed: 0n,
-      liquidations: [],
-      badDebts: [],
-      failed: 0,
-      attempted: [],
-      skipped: [],
-      reverted: 0,
-    };
+    const result = emptyTick();
     const engine = w.risk.engine.connect(w.keeper);
     const upd = await mined(engine.updateMany(this.riskAssets));
     result.gasUsed += upd.gasUsed;
@@ -244,15 +236,7 @@ export class RealKeeper implements SimKeeperLike {
     // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- init() above sets it or throws
     const r = await this.keeper!.safeTick();
     const to = await ethers.provider.getBlockNumber();
-    const result: KeeperTick = {
-      gasUsed: 0n,
-      liquidations: [],
-      badDebts: [],
-      failed: 0,
-      attempted: [],
-      skipped: [],
-      reverted: 0,
-    };
+    const result = emptyTick();
     for (let b = from; b <= to; b++) {
       const block = await ethers.provider.getBlock(b, true);
       for (const tx of block?.prefetchedTransactions ?? []) {
@@ -310,3 +294,8 @@ export function createKeeper(
 }
 
 export const keeperKind = (): KeeperKind => (process.env.SIM_KEEPER === "sim" ? "sim" : "keeper");
+
+/** A tick that did nothing yet: what each keeper kind fills in. */
+function emptyTick(): KeeperTick {
+  return { gasUsed: 0n, liquidations: [], badDebts: [], failed: 0, attempted: [], skipped: [], reverted: 0 };
+}
