@@ -28,7 +28,7 @@ async function main(): Promise<number> {
       },
       strict: true,
       allowPositionals: false,
-    }).values as typeof flags;
+    }).values;
   } catch (e) {
     console.error(`bench:gas: ${(e as Error).message}\n\n${HELP}`);
     return 2;
@@ -40,7 +40,7 @@ async function main(): Promise<number> {
 
   // Hardhat only now (it would otherwise see our flags), on its in-process network.
   process.env.HARDHAT_NETWORK = "hardhat";
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded after HARDHAT_NETWORK is set, so not a static import
   const hre = require("hardhat");
   await hre.run("compile", { quiet: true });
   const root: string = hre.config.paths.root;
@@ -58,6 +58,7 @@ async function main(): Promise<number> {
   console.log(gasTable(result) + "\n");
   console.log(sizeTable(result) + "\n");
 
+  // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- measureNeutral(true) always measures Morpho
   const mismatch = morphoMismatches(runs.morpho!.gas, MORPHO_REFERENCE);
   if (mismatch.length) {
     console.error(

@@ -5,9 +5,10 @@
 import fs from "node:fs";
 import path from "node:path";
 import { ethers, network } from "hardhat";
-import { units } from "../test/helpers/fixtures";
+import { units } from "../lib/fixtures/pool";
 import { massAccountWorld } from "./lib/accounts";
-import { addUniswap, dropWeth, makeKeeper, liquidations, stepAndMine, type KeeperFixture } from "../test/keeper/helpers";
+import { dropWeth, liquidations } from "../lib/fixtures/keeper";
+import { addUniswap, makeKeeper, stepAndMine, type KeeperFixture } from "./lib/keeper";
 import { poolIface } from "../keeper/abis";
 import { mapLimit, type AccountRef } from "../keeper/util";
 
@@ -35,7 +36,7 @@ export async function world(): Promise<KeeperFixture & { factory: string }> {
     assets: [f.usdc, f.weth, f.wbtc].map((a) => ({ symbol: a.symbol, address: a.address })),
     deployBlock,
   };
-  return { ...f, lens, deployment, borrowers: [], deployBlock, factory: factoryAddr };
+  return { ...f, lens, deployment, deployBlock, factory: factoryAddr };
 }
 
 const runsOf: Record<string, number[]> = {};
@@ -58,11 +59,20 @@ async function main() {
   const { deployment } = await addUniswap(f, 1700, 5_000);
   const k = makeKeeper(f, {
     deployment,
-    config: { mode: "flash", minProfitUsd: 1, pageSize: 10_000, rpcTimeoutMs: 600_000, batchSize: Number(process.env.BENCH_BATCH ?? 250), concurrency: Number(process.env.BENCH_CONCURRENCY ?? 2) },
+    config: {
+      mode: "flash",
+      minProfitUsd: 1,
+      pageSize: 10_000,
+      rpcTimeoutMs: 600_000,
+      batchSize: Number(process.env.BENCH_BATCH ?? 250),
+      concurrency: Number(process.env.BENCH_CONCURRENCY ?? 2),
+    },
   });
   const t0 = performance.now();
   const first = await k.runOnce();
-  console.log(`keeper: indexed ${first.accounts} accounts and scanned them in ${Math.round(performance.now() - t0)} ms (first tick)`);
+  console.log(
+    `keeper: indexed ${first.accounts} accounts and scanned them in ${Math.round(performance.now() - t0)} ms (first tick)`,
+  );
 
   const refs: AccountRef[] = [];
   for (let i = 0; i < N; i++) refs.push({ owner: f.factory, subId: BigInt(i) });
@@ -85,7 +95,14 @@ async function main() {
   const loadAfterScans = (await import("node:os")).loadavg()[0];
   const file = path.join(__dirname, "results", "keeper.json");
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  const partial = { scan_1000_ms, scan_10000_ms, naive_scan_1000_ms, lens_snapshot_1000_ms, accounts: N, scan_method: k.scanner.method };
+  const partial = {
+    scan_1000_ms,
+    scan_10000_ms,
+    naive_scan_1000_ms,
+    lens_snapshot_1000_ms,
+    accounts: N,
+    scan_method: k.scanner.method,
+  };
   fs.writeFileSync(file, JSON.stringify(partial, null, 2) + "\n");
   // Keep the process alive while awaiting the node (and say so if something never answers).
   const keepAlive = setInterval(() => console.log("… still waiting"), 60_000);
@@ -135,7 +152,8 @@ async function main() {
   console.log(`wrote ${file}`);
 }
 
-if (require.main === module || process.env.BENCH_MAIN !== "0") main().catch((e) => {
-  console.error(e);
-  process.exitCode = 1;
-});
+if (require.main === module || process.env.BENCH_MAIN !== "0")
+  main().catch((e) => {
+    console.error(e);
+    process.exitCode = 1;
+  });

@@ -8,7 +8,8 @@ import { ethers } from "hardhat";
 import fs from "fs";
 import path from "path";
 import type { Contract, ContractTransactionResponse } from "ethers";
-import { deployMarginFixture, FEE_TIER, WAD } from "../test/helpers/margin";
+import { deployMarginFixture, FEE_TIER, WAD } from "../lib/fixtures/margin";
+import { gasOf } from "../lib/tx";
 
 const FAR = 2n ** 40n;
 const USDC = 10n ** 6n;
@@ -18,8 +19,7 @@ async function main() {
   const { router, trader, other, pool, weth, usdc } = f;
   const gas: Record<string, number> = {};
   const record = async (name: string, tx: Promise<ContractTransactionResponse>) => {
-    const r = await (await tx).wait();
-    gas[name] = Number(r!.gasUsed);
+    gas[name] = await gasOf(tx);
   };
   const open = (isLong: boolean, margin: bigint, leverage: bigint) => ({
     base: weth.address,
@@ -56,7 +56,7 @@ async function main() {
   let rounds = 0;
   const steps: number[] = [];
   const add = async (tx: Promise<ContractTransactionResponse>) => {
-    const g = Number((await (await tx).wait())!.gasUsed);
+    const g = await gasOf(tx);
     total += g;
     steps.push(g);
   };

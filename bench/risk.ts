@@ -9,37 +9,33 @@ import { time } from "@nomicfoundation/hardhat-network-helpers";
 import fs from "fs";
 import path from "path";
 import type { ContractTransactionResponse } from "ethers";
-import { deployPool, deployAndListTestAsset, ROLES, MAX_UINT128, DEMO_ASSETS, type AssetSpec } from "../lib/protocol";
+import { deployDemoPool, MAX_UINT128, DEMO_ASSETS, type AssetSpec } from "../lib/protocol";
 import { deployRiskStack, DEFAULT_ORACLE_PARAMS } from "../lib/risk";
-import { DEFAULT_PROFILES, toOnchainProfile } from "../lib/profiles";
+import { DEFAULT_PROFILES, toOnchainProfile } from "../config/profiles";
+import { gasOf, mined } from "../lib/tx";
 
 const e18 = 10n ** 18n;
 const DAY = 86_400;
 const HOUR = 3_600;
 
-async function gasOf(tx: Promise<ContractTransactionResponse>): Promise<number> {
-  const receipt = await (await tx).wait();
-  return Number(receipt!.gasUsed);
-}
-
 /** gasUsed minus the 21,000 base and the calldata cost (4 per zero byte, 16 per other): what the code spent. */
 async function execGasOf(tx: Promise<ContractTransactionResponse>): Promise<{ total: number; exec: number }> {
   const sent = await tx;
-  const receipt = await sent.wait();
+  const receipt = await mined(sent);
   const bytes = ethers.getBytes(sent.data);
   const calldata = bytes.reduce((acc, b) => acc + (b === 0 ? 4 : 16), 0);
-  return { total: Number(receipt!.gasUsed), exec: Number(receipt!.gasUsed) - 21_000 - calldata };
+  return { total: Number(receipt.gasUsed), exec: Number(receipt.gasUsed) - 21_000 - calldata };
 }
 
 async function borrowScenario(withRisk: boolean) {
   const [admin, lender, borrower] = await ethers.getSigners();
-  const pool = await deployPool(admin, admin.address);
-  for (const role of [ROLES.RISK_ADMIN, ROLES.GUARDIAN, ROLES.TREASURY]) await pool.grantRole(role, admin.address);
   const unlimited = { supplyCap: MAX_UINT128, borrowCap: MAX_UINT128, collateralCap: MAX_UINT128, minBorrow: 0n };
   const loanSpec: AssetSpec = { ...DEMO_ASSETS[0], symbol: "LOAN", decimals: 18, ...unlimited };
   const collSpec: AssetSpec = { ...DEMO_ASSETS[1], symbol: "COLL", decimals: 18, ...unlimited };
-  const loan = await deployAndListTestAsset(pool, admin, loanSpec);
-  const coll = await deployAndListTestAsset(pool, admin, collSpec);
+  const {
+    pool,
+    listed: [loan, coll],
+  } = await deployDemoPool(admin, [loanSpec, collSpec]);
   const poolAddr = await pool.getAddress();
   for (const s of [lender, borrower]) {
     await loan.token.mint(s.address, 1_000_000n * e18);
@@ -71,23 +67,30 @@ async function borrowScenario(withRisk: boolean) {
   await pool.connect(borrower).supplyCollateral(coll.address, 10n * e18, borrower.address, 0);
   await time.increase(DAY);
   await refresh("0.7");
-  const borrowFirst = await execGasOf(pool.connect(borrower).borrow(loan.address, 5_000n * e18, borrower.address, 0, borrower.address));
+  const borrowFirst = await execGasOf(
+    pool.connect(borrower).borrow(loan.address, 5_000n * e18, borrower.address, 0, borrower.address),
+  );
   await time.increase(DAY);
   await refresh("0.9");
   if (stack) {
     const r = await pool.assetRisk(coll.address);
     if (BigInt(await pool.effectiveLt(coll.address)) <= r.ltTarget) throw new Error("expected a running LT ramp");
   }
-  const borrow = await execGasOf(pool.connect(borrower).borrow(loan.address, 1_000n * e18, borrower.address, 0, borrower.address));
-  const health = await execGasOf(pool.connect(borrower).withdrawCollateral(coll.address, e18, borrower.address, 0, borrower.address));
+  const borrow = await execGasOf(
+    pool.connect(borrower).borrow(loan.address, 1_000n * e18, borrower.address, 0, borrower.address),
+  );
+  const health = await execGasOf(
+    pool.connect(borrower).withdrawCollateral(coll.address, e18, borrower.address, 0, borrower.address),
+  );
   return { borrowFirst, borrow, withdrawCollateral: health };
 }
 
 async function updateCosts() {
   const [admin] = await ethers.getSigners();
-  const pool = await deployPool(admin, admin.address);
-  for (const role of [ROLES.RISK_ADMIN, ROLES.GUARDIAN, ROLES.TREASURY]) await pool.grantRole(role, admin.address);
-  const weth = await deployAndListTestAsset(pool, admin, DEMO_ASSETS[1]);
+  const {
+    pool,
+    listed: [weth],
+  } = await deployDemoPool(admin, [DEMO_ASSETS[1]]);
   const { oracle, engine } = await deployRiskStack(pool, admin, [weth], { initialUpdate: false });
   const g: Record<string, number> = {};
   const price = async (p: number) => weth.feed.setAnswer(BigInt(p) * 100_000_000n);
@@ -135,7 +138,9 @@ async function main() {
   ];
   const fmt = (n: number) => n.toLocaleString("en-US");
   console.log("\nPool gas, plain vs risk engine active (LT ramp running on the collateral):");
-  console.log("| operation | plain pool | risk engine active | added (whole tx) | added (execution, calldata excluded) |");
+  console.log(
+    "| operation | plain pool | risk engine active | added (whole tx) | added (execution, calldata excluded) |",
+  );
   console.log("|---|---:|---:|---:|---:|");
   for (const [n, a, b] of rows) {
     console.log(`| ${n} | ${fmt(a.total)} | ${fmt(b.total)} | ${fmt(b.total - a.total)} | ${fmt(b.exec - a.exec)} |`);
@@ -152,7 +157,10 @@ async function main() {
       {
         note: "Whole-transaction gasUsed, Hardhat network (cancun), mock feeds with one-slot reads. Risk column: RiskEngine active on both assets, collateral LT ramp running.",
         pool: Object.fromEntries(
-          rows.map(([n, a, b]) => [n, { plain: a.total, risk: b.total, added: b.total - a.total, addedExecution: b.exec - a.exec }]),
+          rows.map(([n, a, b]) => [
+            n,
+            { plain: a.total, risk: b.total, added: b.total - a.total, addedExecution: b.exec - a.exec },
+          ]),
         ),
         keeper: updates,
       },

@@ -1,8 +1,8 @@
 // Local configuration: the in-process Hardhat network and `npx hardhat node` (localhost). Mock tokens and movable
 // Chainlink-style feeds, Uniswap V3 from the npm artifacts seeded at the feed prices, funded demo accounts.
-// Listing parameters are the demo markets of lib/protocol.ts; risk profiles are lib/profiles.ts and
+// Listing parameters are the demo markets of lib/protocol.ts; risk profiles are config/profiles.ts and
 // oracle estimator settings lib/risk.ts's DEFAULT_ORACLE_PARAMS (see docs/risk-engine.md).
-import { DEFAULT_PROFILES } from "../lib/profiles";
+import { DEFAULT_PROFILES } from "./profiles";
 import type { AssetEntry, NetworkConfig } from "./types";
 
 export const LOCAL_ASSETS: AssetEntry[] = [
@@ -78,7 +78,16 @@ export function localConfig(network: string): NetworkConfig {
     roles: { proposers: [], executors: [], guardians: [] },
     timelock: { minDelay: 60, handOver: false },
     liquidationGlobals: { targetHealth: 1.05, fullLiquidationHealth: 0.95, dustValueUsd: 10 },
-    uniswap: { deploy: true, fee: 3000, seedUsd: 20_000_000, pairs: [["WETH", "USDC"], ["WBTC", "USDC"], ["WBTC", "WETH"]] },
+    uniswap: {
+      deploy: true,
+      fee: 3000,
+      seedUsd: 20_000_000,
+      pairs: [
+        ["WETH", "USDC"],
+        ["WBTC", "USDC"],
+        ["WBTC", "WETH"],
+      ],
+    },
     margin: { feeBps: 0, maxDeviationBps: 200, minPositionValueUsd: 100, maxNewDebtPerBlockUsd: 0 },
     demo: { accounts: 4, amounts: { USDC: 1_000_000, WETH: 1_000, WBTC: 50 } },
   };

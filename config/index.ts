@@ -12,6 +12,9 @@ export const CONFIGS: Record<string, NetworkConfig> = { hardhat, localhost, sepo
 /** The configuration of `network`, deep-copied (callers may modify it). */
 export function loadConfig(network: string): NetworkConfig {
   const c = CONFIGS[network];
-  if (!c) throw new Error(`No deployment configuration for network "${network}". Known: ${Object.keys(CONFIGS).join(", ")}. Add config/${network}.ts and register it in config/index.ts.`);
+  if (!c)
+    throw new Error(
+      `No deployment configuration for network "${network}". Known: ${Object.keys(CONFIGS).join(", ")}. Add config/${network}.ts and register it in config/index.ts.`,
+    );
   return structuredClone(c);
 }

@@ -7,13 +7,14 @@
 // SwapRouter02, whose interface differs from the SwapRouter our adapter uses, so the deploy puts the classic
 // SwapRouter + QuoterV2 (npm artifacts) on top of the official factory ("periphery" mode); pools for the pairs
 // below must exist and have liquidity before margin trading or flash liquidation works.
-// Risk profiles and oracle settings are the local ones (lib/profiles.ts, docs/risk-engine.md).
+// Risk profiles and oracle settings are the local ones (config/profiles.ts, docs/risk-engine.md).
 // Proposers/guardians/treasury: replace the placeholders with your multisig / operator addresses.
 import { LOCAL_ASSETS } from "./hardhat";
 import type { AssetEntry, NetworkConfig } from "./types";
 
 const base = (symbol: string): AssetEntry => {
-  const a = LOCAL_ASSETS.find((x) => x.symbol === symbol)!;
+  const a = LOCAL_ASSETS.find((x) => x.symbol === symbol);
+  if (!a) throw new Error(`config/sepolia.ts: no local asset ${symbol} to start from`);
   return structuredClone(a);
 };
 
@@ -37,9 +38,24 @@ const config: NetworkConfig = {
   chainId: 11155111,
   assets: [
     // Test networks: small caps, USDC/USD feed heartbeat is 24 h, ETH/USD and BTC/USD 1 h on Sepolia (to verify).
-    { ...base("USDC"), token: SEPOLIA.tokens.USDC, feed: SEPOLIA.feeds.USDC_USD, caps: { supply: "1000000", borrow: "900000", collateral: "1000000", minBorrow: "10" } },
-    { ...base("WETH"), token: SEPOLIA.tokens.WETH, feed: SEPOLIA.feeds.ETH_USD, caps: { supply: "1000", borrow: "800", collateral: "1000", minBorrow: "0.01" } },
-    { ...base("WBTC"), token: "mock", feed: SEPOLIA.feeds.BTC_USD, caps: { supply: "50", borrow: "10", collateral: "50", minBorrow: "0.0005" } },
+    {
+      ...base("USDC"),
+      token: SEPOLIA.tokens.USDC,
+      feed: SEPOLIA.feeds.USDC_USD,
+      caps: { supply: "1000000", borrow: "900000", collateral: "1000000", minBorrow: "10" },
+    },
+    {
+      ...base("WETH"),
+      token: SEPOLIA.tokens.WETH,
+      feed: SEPOLIA.feeds.ETH_USD,
+      caps: { supply: "1000", borrow: "800", collateral: "1000", minBorrow: "0.01" },
+    },
+    {
+      ...base("WBTC"),
+      token: "mock",
+      feed: SEPOLIA.feeds.BTC_USD,
+      caps: { supply: "50", borrow: "10", collateral: "50", minBorrow: "0.0005" },
+    },
   ],
   roles: {
     // Replace with your multisig; until then the deployer proposes and anyone may execute after the delay.
@@ -49,7 +65,13 @@ const config: NetworkConfig = {
   },
   timelock: { minDelay: 2 * 86_400, handOver: true },
   liquidationGlobals: { targetHealth: 1.05, fullLiquidationHealth: 0.95, dustValueUsd: 10 },
-  uniswap: { deploy: "periphery", factory: SEPOLIA.uniswap.factory, weth: SEPOLIA.tokens.WETH, fee: 3000, pairs: [["WETH", "USDC"]] },
+  uniswap: {
+    deploy: "periphery",
+    factory: SEPOLIA.uniswap.factory,
+    weth: SEPOLIA.tokens.WETH,
+    fee: 3000,
+    pairs: [["WETH", "USDC"]],
+  },
   margin: { feeBps: 0, maxDeviationBps: 200, minPositionValueUsd: 10, maxNewDebtPerBlockUsd: 100_000 },
 };
 export default config;

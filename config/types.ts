@@ -1,7 +1,7 @@
 // Typed per-network deployment configuration, its validation and its hash. Pure TypeScript (no Hardhat import), so
 // the deploy library, the tasks and the tests can all use it.
 import { createHash } from "crypto";
-import type { RiskProfile } from "../lib/profiles";
+import type { RiskProfile } from "./profiles";
 
 /** Bounds mirrored from PoolStorage / PoolExt / RiskEngine / MarginRouter so that a bad config fails before any tx. */
 export const BOUNDS = {
@@ -77,7 +77,14 @@ export interface AssetEntry {
   risk?: RiskProfile & { dynamic: boolean };
   /** Volatility-oracle estimator (seconds; initialVol annualized, 0.6 = 60 %). maxAge defaults to 2 × heartbeat
    * (at most 7 days), shockWindow to the risk profile's cooldown. Omitted: the asset is not in the oracle. */
-  oracle?: { halfLife: number; fastHalfLife?: number; minInterval: number; maxAge?: number; shockWindow?: number; initialVol: number };
+  oracle?: {
+    halfLife: number;
+    fastHalfLife?: number;
+    minInterval: number;
+    maxAge?: number;
+    shockWindow?: number;
+    initialVol: number;
+  };
 }
 
 export interface NetworkConfig {
@@ -111,7 +118,13 @@ export interface NetworkConfig {
     | { deploy: false; factory: string; swapRouter: string; quoter: string; fee: number; pairs: [string, string][] }
     /** Use an existing factory but deploy the classic SwapRouter + QuoterV2 (Sepolia ships only SwapRouter02). */
     | { deploy: "periphery"; factory: string; weth: string; fee: number; pairs: [string, string][] };
-  margin: { feeBps: number; feeRecipient?: string; maxDeviationBps: number; minPositionValueUsd: number; maxNewDebtPerBlockUsd: number };
+  margin: {
+    feeBps: number;
+    feeRecipient?: string;
+    maxDeviationBps: number;
+    minPositionValueUsd: number;
+    maxNewDebtPerBlockUsd: number;
+  };
   /** Local only: signers[1..accounts] receive these whole-token amounts of every mock asset. */
   demo?: { accounts: number; amounts: Record<string, number> };
 }
@@ -119,7 +132,8 @@ export interface NetworkConfig {
 const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
 const ZERO = "0x0000000000000000000000000000000000000000";
 const isAddr = (s: unknown): s is string => typeof s === "string" && ADDRESS.test(s) && s !== ZERO;
-const isInt = (n: unknown, lo: number, hi: number) => typeof n === "number" && Number.isInteger(n) && n >= lo && n <= hi;
+const isInt = (n: unknown, lo: number, hi: number) =>
+  typeof n === "number" && Number.isInteger(n) && n >= lo && n <= hi;
 const isAmount = (s: unknown) => typeof s === "string" && (s === "max" || /^\d+(\.\d+)?$/.test(s));
 
 /** Every problem with `c`, one human-readable line each (empty when the config is valid). */
@@ -132,7 +146,8 @@ export function validateConfig(c: NetworkConfig): string[] {
   const symbols = new Set<string>();
   for (const [i, a] of (c.assets ?? []).entries()) {
     const w = `assets[${i}]${a?.symbol ? ` (${a.symbol})` : ""}`;
-    if (!a.symbol || !/^[A-Za-z0-9.]{1,11}$/.test(a.symbol)) err(w, `symbol must be 1-11 letters/digits, got "${a.symbol}"`);
+    if (!a.symbol || !/^[A-Za-z0-9.]{1,11}$/.test(a.symbol))
+      err(w, `symbol must be 1-11 letters/digits, got "${a.symbol}"`);
     if (symbols.has(a.symbol)) err(w, `duplicate symbol ${a.symbol}`);
     symbols.add(a.symbol);
     if (!isInt(a.decimals, 0, 36)) err(w, `decimals must be an integer 0..36, got ${a.decimals}`);
@@ -140,11 +155,13 @@ export function validateConfig(c: NetworkConfig): string[] {
     else if (a.decimals + a.feedDecimals > BOUNDS.MAX_TOKEN_PLUS_FEED_DECIMALS)
       err(w, `decimals + feedDecimals = ${a.decimals + a.feedDecimals} exceeds ${BOUNDS.MAX_TOKEN_PLUS_FEED_DECIMALS}`);
     if (c.local) {
-      if (a.token !== "mock") err(w, `token must be "mock" on a local network, got ${a.token}`);
-      if (a.feed !== "mock") err(w, `feed must be "mock" on a local network, got ${a.feed}`);
+      if (a.token !== "mock") err(w, `token must be "mock" on a local network, got ${String(a.token)}`);
+      if (a.feed !== "mock") err(w, `feed must be "mock" on a local network, got ${String(a.feed)}`);
     } else {
-      if (a.token !== "mock" && !isAddr(a.token)) err(w, `token must be an address or "mock", got "${a.token}"`);
-      if (!isAddr(a.feed)) err(w, `feed must be a Chainlink aggregator address on a non-local network, got "${a.feed}"`);
+      if (a.token !== "mock" && !isAddr(a.token))
+        err(w, `token must be an address or "mock", got "${String(a.token)}"`);
+      if (!isAddr(a.feed))
+        err(w, `feed must be a Chainlink aggregator address on a non-local network, got "${String(a.feed)}"`);
     }
     if (!(typeof a.initialPrice === "number" && a.initialPrice > 0 && Number.isFinite(a.initialPrice)))
       err(w, `initialPrice must be a positive number, got ${a.initialPrice}`);
@@ -162,21 +179,39 @@ export function validateConfig(c: NetworkConfig): string[] {
     if (typeof a.borrowable !== "boolean") err(w, "borrowable must be true or false");
     if (!isInt(a.reserveFactorBps, 0, BOUNDS.MAX_RESERVE_FACTOR))
       err(w, `reserveFactorBps must be 0..${BOUNDS.MAX_RESERVE_FACTOR}, got ${a.reserveFactorBps}`);
-    if (!isInt(a.flashFeeBps, 0, BOUNDS.MAX_FLASH_FEE)) err(w, `flashFeeBps must be 0..${BOUNDS.MAX_FLASH_FEE}, got ${a.flashFeeBps}`);
+    if (!isInt(a.flashFeeBps, 0, BOUNDS.MAX_FLASH_FEE))
+      err(w, `flashFeeBps must be 0..${BOUNDS.MAX_FLASH_FEE}, got ${a.flashFeeBps}`);
     const r = a.rate ?? ({} as AssetEntry["rate"]);
-    if (!isInt(r.baseBps, 0, BOUNDS.MAX_BASE_RATE)) err(w, `rate.baseBps must be 0..${BOUNDS.MAX_BASE_RATE}, got ${r.baseBps}`);
-    if (!isInt(r.slope1Bps, 0, BOUNDS.MAX_SLOPE1)) err(w, `rate.slope1Bps must be 0..${BOUNDS.MAX_SLOPE1}, got ${r.slope1Bps}`);
-    if (!isInt(r.slope2Bps, 0, BOUNDS.MAX_SLOPE2)) err(w, `rate.slope2Bps must be 0..${BOUNDS.MAX_SLOPE2}, got ${r.slope2Bps}`);
+    if (!isInt(r.baseBps, 0, BOUNDS.MAX_BASE_RATE))
+      err(w, `rate.baseBps must be 0..${BOUNDS.MAX_BASE_RATE}, got ${r.baseBps}`);
+    if (!isInt(r.slope1Bps, 0, BOUNDS.MAX_SLOPE1))
+      err(w, `rate.slope1Bps must be 0..${BOUNDS.MAX_SLOPE1}, got ${r.slope1Bps}`);
+    if (!isInt(r.slope2Bps, 0, BOUNDS.MAX_SLOPE2))
+      err(w, `rate.slope2Bps must be 0..${BOUNDS.MAX_SLOPE2}, got ${r.slope2Bps}`);
     if (!isInt(r.kinkBps, BOUNDS.MIN_KINK, BOUNDS.MAX_KINK))
       err(w, `rate.kinkBps must be ${BOUNDS.MIN_KINK}..${BOUNDS.MAX_KINK}, got ${r.kinkBps}`);
     for (const k of ["supply", "borrow", "collateral", "minBorrow"] as const)
-      if (!isAmount(a.caps?.[k])) err(w, `caps.${k} must be a decimal string of whole tokens or "max", got ${a.caps?.[k]}`);
-    if (isAmount(a.caps?.borrow) && isAmount(a.caps?.supply) && a.caps.borrow !== "max" && a.caps.supply !== "max" && Number(a.caps.borrow) > Number(a.caps.supply))
+      if (!isAmount(a.caps?.[k]))
+        err(w, `caps.${k} must be a decimal string of whole tokens or "max", got ${a.caps?.[k]}`);
+    if (
+      isAmount(a.caps?.borrow) &&
+      isAmount(a.caps?.supply) &&
+      a.caps.borrow !== "max" &&
+      a.caps.supply !== "max" &&
+      Number(a.caps.borrow) > Number(a.caps.supply)
+    )
       err(w, `caps.borrow (${a.caps.borrow}) exceeds caps.supply (${a.caps.supply})`);
     if (a.liquidation) {
       const l = a.liquidation;
-      if (!isInt(l.baseBonusBps, 0, BOUNDS.MAX_BONUS) || !isInt(l.maxBonusBps, 0, BOUNDS.MAX_BONUS) || l.baseBonusBps > l.maxBonusBps)
-        err(w, `liquidation bonus must satisfy 0 <= baseBonusBps (${l.baseBonusBps}) <= maxBonusBps (${l.maxBonusBps}) <= ${BOUNDS.MAX_BONUS}`);
+      if (
+        !isInt(l.baseBonusBps, 0, BOUNDS.MAX_BONUS) ||
+        !isInt(l.maxBonusBps, 0, BOUNDS.MAX_BONUS) ||
+        l.baseBonusBps > l.maxBonusBps
+      )
+        err(
+          w,
+          `liquidation bonus must satisfy 0 <= baseBonusBps (${l.baseBonusBps}) <= maxBonusBps (${l.maxBonusBps}) <= ${BOUNDS.MAX_BONUS}`,
+        );
       else if (a.ltBps * (10_000 + l.maxBonusBps) >= 10_000 * 10_000)
         err(w, `ltBps · (1 + maxBonus) must stay below 100 % (LT ${a.ltBps}, max bonus ${l.maxBonusBps})`);
       if (!isInt(l.protocolShareBps, 0, BOUNDS.MAX_PROTOCOL_SHARE))
@@ -188,53 +223,78 @@ export function validateConfig(c: NetworkConfig): string[] {
       if (q.ltMax > BOUNDS.MAX_LT) err(rw, `ltMax ${q.ltMax} exceeds ${BOUNDS.MAX_LT}`);
       if (q.ltMin === 0 || q.ltMin > q.ltMax) err(rw, `need 0 < ltMin (${q.ltMin}) <= ltMax (${q.ltMax})`);
       if (q.ltvMin > q.ltvMax) err(rw, `ltvMin (${q.ltvMin}) exceeds ltvMax (${q.ltvMax})`);
-      if (q.ltvMax + BOUNDS.MIN_LTV_LT_GAP > q.ltMax) err(rw, `ltvMax (${q.ltvMax}) must be ${BOUNDS.MIN_LTV_LT_GAP} bps below ltMax (${q.ltMax})`);
-      if (q.ltvMin + BOUNDS.MIN_LTV_LT_GAP > q.ltMin) err(rw, `ltvMin (${q.ltvMin}) must be ${BOUNDS.MIN_LTV_LT_GAP} bps below ltMin (${q.ltMin})`);
-      if (q.ltvSlope > BOUNDS.RE_MAX_SLOPE || q.ltSlope > BOUNDS.RE_MAX_SLOPE) err(rw, `slopes must be <= ${BOUNDS.RE_MAX_SLOPE}`);
-      if (!isInt(q.rampBpsPerHour, 1, BOUNDS.RE_MAX_RAMP)) err(rw, `rampBpsPerHour must be 1..${BOUNDS.RE_MAX_RAMP}, got ${q.rampBpsPerHour}`);
+      if (q.ltvMax + BOUNDS.MIN_LTV_LT_GAP > q.ltMax)
+        err(rw, `ltvMax (${q.ltvMax}) must be ${BOUNDS.MIN_LTV_LT_GAP} bps below ltMax (${q.ltMax})`);
+      if (q.ltvMin + BOUNDS.MIN_LTV_LT_GAP > q.ltMin)
+        err(rw, `ltvMin (${q.ltvMin}) must be ${BOUNDS.MIN_LTV_LT_GAP} bps below ltMin (${q.ltMin})`);
+      if (q.ltvSlope > BOUNDS.RE_MAX_SLOPE || q.ltSlope > BOUNDS.RE_MAX_SLOPE)
+        err(rw, `slopes must be <= ${BOUNDS.RE_MAX_SLOPE}`);
+      if (!isInt(q.rampBpsPerHour, 1, BOUNDS.RE_MAX_RAMP))
+        err(rw, `rampBpsPerHour must be 1..${BOUNDS.RE_MAX_RAMP}, got ${q.rampBpsPerHour}`);
       if (!(q.refVol >= BOUNDS.RE_MIN_REF_VOL && q.refVol <= BOUNDS.RE_MAX_REF_VOL))
         err(rw, `refVol must be ${BOUNDS.RE_MIN_REF_VOL}..${BOUNDS.RE_MAX_REF_VOL}, got ${q.refVol}`);
       if (!(q.breakerVol > q.refVol && q.breakerVol <= BOUNDS.RE_MAX_BREAKER_VOL))
         err(rw, `breakerVol must be above refVol and <= ${BOUNDS.RE_MAX_BREAKER_VOL}, got ${q.breakerVol}`);
       if (!(q.breakerMove >= BOUNDS.RE_MIN_BREAKER_MOVE && q.breakerMove <= BOUNDS.RE_MAX_BREAKER_MOVE))
-        err(rw, `breakerMove must be ${BOUNDS.RE_MIN_BREAKER_MOVE}..${BOUNDS.RE_MAX_BREAKER_MOVE}, got ${q.breakerMove}`);
-      if (!isInt(q.cooldown, 0, BOUNDS.RE_MAX_COOLDOWN)) err(rw, `cooldown must be 0..${BOUNDS.RE_MAX_COOLDOWN} s, got ${q.cooldown}`);
-      if (q.ltHold !== undefined && !isInt(q.ltHold, 0, BOUNDS.RE_MAX_LT_HOLD)) err(rw, `ltHold must be 0..${BOUNDS.RE_MAX_LT_HOLD}, got ${q.ltHold}`);
+        err(
+          rw,
+          `breakerMove must be ${BOUNDS.RE_MIN_BREAKER_MOVE}..${BOUNDS.RE_MAX_BREAKER_MOVE}, got ${q.breakerMove}`,
+        );
+      if (!isInt(q.cooldown, 0, BOUNDS.RE_MAX_COOLDOWN))
+        err(rw, `cooldown must be 0..${BOUNDS.RE_MAX_COOLDOWN} s, got ${q.cooldown}`);
+      if (q.ltHold !== undefined && !isInt(q.ltHold, 0, BOUNDS.RE_MAX_LT_HOLD))
+        err(rw, `ltHold must be 0..${BOUNDS.RE_MAX_LT_HOLD}, got ${q.ltHold}`);
       if (q.dynamic && !a.oracle) err(rw, "a dynamic profile needs the asset's oracle settings (oracle: {...})");
       if (q.ltvMax !== a.ltvBps || q.ltMax !== a.ltBps)
-        err(rw, `calm profile (ltvMax ${q.ltvMax}, ltMax ${q.ltMax}) must equal the listing (ltvBps ${a.ltvBps}, ltBps ${a.ltBps})`);
+        err(
+          rw,
+          `calm profile (ltvMax ${q.ltvMax}, ltMax ${q.ltMax}) must equal the listing (ltvBps ${a.ltvBps}, ltBps ${a.ltBps})`,
+        );
     }
   }
   for (const [i, a] of (c.assets ?? []).entries()) {
     const o = a.oracle;
     if (!o) continue;
     const w = `assets[${i}] (${a.symbol}) oracle`;
-    if (!isInt(o.halfLife, BOUNDS.VO_MIN_HALF_LIFE, BOUNDS.VO_MAX_HALF_LIFE)) err(w, `halfLife must be ${BOUNDS.VO_MIN_HALF_LIFE}..${BOUNDS.VO_MAX_HALF_LIFE} s, got ${o.halfLife}`);
+    if (!isInt(o.halfLife, BOUNDS.VO_MIN_HALF_LIFE, BOUNDS.VO_MAX_HALF_LIFE))
+      err(w, `halfLife must be ${BOUNDS.VO_MIN_HALF_LIFE}..${BOUNDS.VO_MAX_HALF_LIFE} s, got ${o.halfLife}`);
     if (o.fastHalfLife !== undefined && !isInt(o.fastHalfLife, BOUNDS.VO_MIN_FAST_HALF_LIFE, BOUNDS.VO_MAX_HALF_LIFE))
-      err(w, `fastHalfLife must be ${BOUNDS.VO_MIN_FAST_HALF_LIFE}..${BOUNDS.VO_MAX_HALF_LIFE} s, got ${o.fastHalfLife}`);
-    if (!isInt(o.minInterval, BOUNDS.VO_MIN_INTERVAL, BOUNDS.VO_MAX_INTERVAL)) err(w, `minInterval must be ${BOUNDS.VO_MIN_INTERVAL}..${BOUNDS.VO_MAX_INTERVAL} s, got ${o.minInterval}`);
-    if (o.maxAge !== undefined && !isInt(o.maxAge, BOUNDS.VO_MIN_MAX_AGE, BOUNDS.VO_MAX_MAX_AGE)) err(w, `maxAge must be ${BOUNDS.VO_MIN_MAX_AGE}..${BOUNDS.VO_MAX_MAX_AGE} s, got ${o.maxAge}`);
-    if (o.shockWindow !== undefined && !isInt(o.shockWindow, 0, BOUNDS.VO_MAX_SHOCK_WINDOW)) err(w, `shockWindow must be 0..${BOUNDS.VO_MAX_SHOCK_WINDOW} s, got ${o.shockWindow}`);
-    if (!(o.initialVol > 0 && o.initialVol <= BOUNDS.VO_MAX_VOL)) err(w, `initialVol must be in (0, ${BOUNDS.VO_MAX_VOL}], got ${o.initialVol}`);
+      err(
+        w,
+        `fastHalfLife must be ${BOUNDS.VO_MIN_FAST_HALF_LIFE}..${BOUNDS.VO_MAX_HALF_LIFE} s, got ${o.fastHalfLife}`,
+      );
+    if (!isInt(o.minInterval, BOUNDS.VO_MIN_INTERVAL, BOUNDS.VO_MAX_INTERVAL))
+      err(w, `minInterval must be ${BOUNDS.VO_MIN_INTERVAL}..${BOUNDS.VO_MAX_INTERVAL} s, got ${o.minInterval}`);
+    if (o.maxAge !== undefined && !isInt(o.maxAge, BOUNDS.VO_MIN_MAX_AGE, BOUNDS.VO_MAX_MAX_AGE))
+      err(w, `maxAge must be ${BOUNDS.VO_MIN_MAX_AGE}..${BOUNDS.VO_MAX_MAX_AGE} s, got ${o.maxAge}`);
+    if (o.shockWindow !== undefined && !isInt(o.shockWindow, 0, BOUNDS.VO_MAX_SHOCK_WINDOW))
+      err(w, `shockWindow must be 0..${BOUNDS.VO_MAX_SHOCK_WINDOW} s, got ${o.shockWindow}`);
+    if (!(o.initialVol > 0 && o.initialVol <= BOUNDS.VO_MAX_VOL))
+      err(w, `initialVol must be in (0, ${BOUNDS.VO_MAX_VOL}], got ${o.initialVol}`);
   }
   const roles = c.roles ?? ({} as NetworkConfig["roles"]);
   for (const k of ["proposers", "guardians"] as const)
-    for (const [i, a] of (roles[k] ?? []).entries()) if (!isAddr(a)) err(`roles.${k}[${i}]`, `not an address: "${a}"`);
+    for (const [i, a] of (roles[k] ?? []).entries())
+      if (!isAddr(a)) err(`roles.${k}[${i}]`, `not an address: "${String(a)}"`);
   for (const [i, a] of (roles.executors ?? []).entries())
-    if (!(isAddr(a) || a === ZERO)) err(`roles.executors[${i}]`, `not an address: "${a}"`);
-  if (roles.treasury !== undefined && !isAddr(roles.treasury)) err("roles.treasury", `not an address: "${roles.treasury}"`);
+    if (!(isAddr(a) || a === ZERO)) err(`roles.executors[${i}]`, `not an address: "${String(a)}"`);
+  if (roles.treasury !== undefined && !isAddr(roles.treasury))
+    err("roles.treasury", `not an address: "${String(roles.treasury)}"`);
   if (roles.liquidatorOwner !== undefined && !isAddr(roles.liquidatorOwner))
-    err("roles.liquidatorOwner", `not an address: "${roles.liquidatorOwner}"`);
+    err("roles.liquidatorOwner", `not an address: "${String(roles.liquidatorOwner)}"`);
   if (!c.timelock || !isInt(c.timelock.minDelay, 0, BOUNDS.MAX_TIMELOCK_DELAY))
     err("timelock.minDelay", `must be 0..${BOUNDS.MAX_TIMELOCK_DELAY} s, got ${c.timelock?.minDelay}`);
   if (!c.local && c.timelock && !c.timelock.handOver) err("timelock.handOver", "must be true on a non-local network");
-  if (!c.local && c.timelock && c.timelock.minDelay < 3_600) err("timelock.minDelay", `must be at least 1 hour on a non-local network, got ${c.timelock.minDelay}`);
+  if (!c.local && c.timelock && c.timelock.minDelay < 3_600)
+    err("timelock.minDelay", `must be at least 1 hour on a non-local network, got ${c.timelock.minDelay}`);
   if (c.liquidationGlobals) {
     const g = c.liquidationGlobals;
-    if (!(g.targetHealth >= 1.01 && g.targetHealth <= 1.25)) err("liquidationGlobals.targetHealth", `must be 1.01..1.25, got ${g.targetHealth}`);
+    if (!(g.targetHealth >= 1.01 && g.targetHealth <= 1.25))
+      err("liquidationGlobals.targetHealth", `must be 1.01..1.25, got ${g.targetHealth}`);
     if (!(g.fullLiquidationHealth >= 0.8 && g.fullLiquidationHealth <= 0.99))
       err("liquidationGlobals.fullLiquidationHealth", `must be 0.80..0.99, got ${g.fullLiquidationHealth}`);
-    if (!(g.dustValueUsd >= 0 && g.dustValueUsd <= 1000)) err("liquidationGlobals.dustValueUsd", `must be 0..1000 USD, got ${g.dustValueUsd}`);
+    if (!(g.dustValueUsd >= 0 && g.dustValueUsd <= 1000))
+      err("liquidationGlobals.dustValueUsd", `must be 0..1000 USD, got ${g.dustValueUsd}`);
   }
   const u = c.uniswap;
   if (!u) err("uniswap", "missing");
@@ -243,10 +303,12 @@ export function validateConfig(c: NetworkConfig): string[] {
     if (c.local && u.deploy !== true) err("uniswap.deploy", "must be true on a local network");
     if (u.deploy === true && !(u.seedUsd > 0)) err("uniswap.seedUsd", `must be positive, got ${u.seedUsd}`);
     if (u.deploy === false) {
-      for (const k of ["factory", "swapRouter", "quoter"] as const) if (!isAddr(u[k])) err(`uniswap.${k}`, `not an address: "${u[k]}"`);
+      for (const k of ["factory", "swapRouter", "quoter"] as const)
+        if (!isAddr(u[k])) err(`uniswap.${k}`, `not an address: "${String(u[k])}"`);
     }
     if (u.deploy === "periphery") {
-      for (const k of ["factory", "weth"] as const) if (!isAddr(u[k])) err(`uniswap.${k}`, `not an address: "${u[k]}"`);
+      for (const k of ["factory", "weth"] as const)
+        if (!isAddr(u[k])) err(`uniswap.${k}`, `not an address: "${String(u[k])}"`);
     }
     for (const [i, pair] of (u.pairs ?? []).entries()) {
       for (const s of pair) if (!symbols.has(s)) err(`uniswap.pairs[${i}]`, `unknown asset ${s}`);
@@ -256,12 +318,14 @@ export function validateConfig(c: NetworkConfig): string[] {
   const m = c.margin;
   if (!m) err("margin", "missing");
   else {
-    if (!isInt(m.feeBps, 0, BOUNDS.MARGIN_MAX_FEE_BPS)) err("margin.feeBps", `must be 0..${BOUNDS.MARGIN_MAX_FEE_BPS}, got ${m.feeBps}`);
+    if (!isInt(m.feeBps, 0, BOUNDS.MARGIN_MAX_FEE_BPS))
+      err("margin.feeBps", `must be 0..${BOUNDS.MARGIN_MAX_FEE_BPS}, got ${m.feeBps}`);
     if (m.feeBps > 0 && !isAddr(m.feeRecipient)) err("margin.feeRecipient", "required (an address) when feeBps > 0");
     if (!isInt(m.maxDeviationBps, 1, BOUNDS.MARGIN_MAX_DEVIATION_BPS))
       err("margin.maxDeviationBps", `must be 1..${BOUNDS.MARGIN_MAX_DEVIATION_BPS}, got ${m.maxDeviationBps}`);
     if (!(m.minPositionValueUsd >= 0)) err("margin.minPositionValueUsd", `must be >= 0, got ${m.minPositionValueUsd}`);
-    if (!(m.maxNewDebtPerBlockUsd >= 0)) err("margin.maxNewDebtPerBlockUsd", `must be >= 0, got ${m.maxNewDebtPerBlockUsd}`);
+    if (!(m.maxNewDebtPerBlockUsd >= 0))
+      err("margin.maxNewDebtPerBlockUsd", `must be >= 0, got ${m.maxNewDebtPerBlockUsd}`);
   }
   if (c.demo) {
     if (!c.local) err("demo", "demo accounts are for local networks only");
@@ -276,7 +340,9 @@ export class ConfigError extends Error {
     public readonly network: string,
     public readonly problems: string[],
   ) {
-    super(`Invalid deployment configuration for "${network}" (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n  - ${problems.join("\n  - ")}`);
+    super(
+      `Invalid deployment configuration for "${network}" (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n  - ${problems.join("\n  - ")}`,
+    );
     this.name = "ConfigError";
   }
 }
@@ -310,7 +376,17 @@ const sha = (s: string) => "0x" + createHash("sha256").update(s).digest("hex");
 export function configHashes(c: NetworkConfig): { hash: string; sections: Record<string, string> } {
   const sections: Record<string, string> = {};
   for (const a of c.assets) sections[`assets.${a.symbol}`] = sha(canonicalJson(a));
-  for (const k of ["network", "local", "chainId", "roles", "timelock", "liquidationGlobals", "uniswap", "margin", "demo"] as const)
+  for (const k of [
+    "network",
+    "local",
+    "chainId",
+    "roles",
+    "timelock",
+    "liquidationGlobals",
+    "uniswap",
+    "margin",
+    "demo",
+  ] as const)
     sections[k] = sha(canonicalJson(c[k] ?? null));
   return { hash: sha(canonicalJson(c)), sections };
 }

@@ -3,22 +3,15 @@
 import { ethers } from "hardhat";
 import type { Signer } from "ethers";
 import { IFulcraPool__factory, type IFulcraPool, type MockERC20, type MockPriceFeed } from "../typechain-types";
+import { ROLE_IDS } from "./constants";
+import { deployPoolContracts, freshDeployer } from "./stack/contracts";
 
-export const ROLES = {
-  DEFAULT_ADMIN: ethers.ZeroHash,
-  RISK_ADMIN: ethers.id("RISK_ADMIN_ROLE"),
-  GUARDIAN: ethers.id("GUARDIAN_ROLE"),
-  TREASURY: ethers.id("TREASURY_ROLE"),
-};
-
-export const MAX_UINT128 = (1n << 128n) - 1n;
+/** The role table (lib/constants.ts), under the name the tests use. */
+export { ROLE_IDS as ROLES, MAX_UINT128 } from "./constants";
 
 /** Deploys PoolExt then Pool with `admin` as DEFAULT_ADMIN. */
 export async function deployPool(deployer: Signer, admin: string): Promise<IFulcraPool> {
-  const ext = await (await ethers.getContractFactory("PoolExt", deployer)).deploy();
-  await ext.waitForDeployment();
-  const pool = await (await ethers.getContractFactory("Pool", deployer)).deploy(admin, await ext.getAddress());
-  await pool.waitForDeployment();
+  const { pool } = await deployPoolContracts(freshDeployer(ethers, deployer), admin);
   // One address, one type: IFulcraPool declares Pool's entry points and the extension's (reached through the
   // fallback), with every event and error of both.
   return IFulcraPool__factory.connect(await pool.getAddress(), deployer);
@@ -78,20 +71,34 @@ export interface ListedAsset {
 
 /** Deploys a test token and a movable Chainlink-style feed, and lists them (caller must hold RISK_ADMIN). */
 export async function deployAndListTestAsset(pool: IFulcraPool, signer: Signer, spec: AssetSpec): Promise<ListedAsset> {
-  const token = await (await ethers.getContractFactory("MockERC20", signer)).deploy(
-    spec.symbol === "WETH" ? "Wrapped Ether" : spec.symbol,
-    spec.symbol,
-    spec.decimals,
-  );
-  const feed = await (await ethers.getContractFactory("MockPriceFeed", signer)).deploy(
-    8,
-    `${spec.symbol} / USD`,
-    toFeedAnswer(spec.price),
-  );
+  const token = await (
+    await ethers.getContractFactory("MockERC20", signer)
+  ).deploy(spec.symbol === "WETH" ? "Wrapped Ether" : spec.symbol, spec.symbol, spec.decimals);
+  const feed = await (
+    await ethers.getContractFactory("MockPriceFeed", signer)
+  ).deploy(8, `${spec.symbol} / USD`, toFeedAnswer(spec.price));
   const address = await token.getAddress();
   await (await pool.listAsset(address, listingParams(spec, await feed.getAddress()))).wait();
   const [, , , , , vault] = await pool.assetLimits(address);
   return { symbol: spec.symbol, token, feed, address, vault, spec };
+}
+
+/**
+ * The demo pool: a pool with `admin` as DEFAULT_ADMIN holding RISK_ADMIN, GUARDIAN and TREASURY too, and `specs`
+ * listed in order (default: the three DEMO_ASSETS, USDC, WETH, WBTC). The test fixtures, the simulation, the bench
+ * and the lending demo start from it.
+ */
+export async function deployDemoPool(
+  admin: Signer,
+  specs: AssetSpec[] = DEMO_ASSETS,
+): Promise<{ pool: IFulcraPool; listed: ListedAsset[] }> {
+  const adminAddress = await admin.getAddress();
+  const pool = await deployPool(admin, adminAddress);
+  for (const role of [ROLE_IDS.RISK_ADMIN, ROLE_IDS.GUARDIAN, ROLE_IDS.TREASURY])
+    await pool.grantRole(role, adminAddress);
+  const listed: ListedAsset[] = [];
+  for (const spec of specs) listed.push(await deployAndListTestAsset(pool, admin, spec));
+  return { pool, listed };
 }
 
 /** Default specs of the demo markets: conservative, Aave-like parameters. */

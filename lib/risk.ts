@@ -1,18 +1,16 @@
 // Deploys the dynamic-collateral stack (VolatilityOracle + RiskEngine) next to a pool and wires it: the engine gets
 // the pool's RISK_ENGINE_ROLE, every asset is listed in the oracle (its feed read from the pool) with a seeded
-// volatility, and gets its default profile from lib/profiles.ts. Shared by the deploy script, the keeper,
+// volatility, and gets its default profile from config/profiles.ts. Shared by the deploy script, the keeper,
 // the simulation, the benchmarks and the tests.
 import { ethers } from "hardhat";
 import type { Signer } from "ethers";
 import type { IFulcraPool, RiskEngine, VolatilityOracle } from "../typechain-types";
-import { DEFAULT_PROFILES, toOnchainProfile, type RiskProfile } from "./profiles";
+import { DEFAULT_PROFILES, toOnchainProfile, type RiskProfile } from "../config/profiles";
 
-export const RISK_ROLES = {
-  DEFAULT_ADMIN: ethers.ZeroHash,
-  RISK_ADMIN: ethers.id("RISK_ADMIN_ROLE"),
-  RISK_ENGINE: ethers.id("RISK_ENGINE_ROLE"),
-  ORACLE_ADMIN: ethers.id("ORACLE_ADMIN_ROLE"),
-};
+/** The role table (lib/constants.ts), under the name the risk tests use. */
+export { ROLE_IDS as RISK_ROLES } from "./constants";
+import { ROLE_IDS as RISK_ROLES, toWad } from "./constants";
+import { deployRiskContracts, freshDeployer } from "./stack/contracts";
 
 /** Estimator parameters of the volatility oracle for one asset (seconds; vol as a fraction, 0.6 = 60 %). */
 export interface OracleParams {
@@ -38,10 +36,15 @@ export const DEFAULT_ORACLE_PARAMS: Record<string, OracleParams> = {
   USDC: { halfLife: 86_400, fastHalfLife: 7_200, minInterval: 600, initialVol: 0.02 },
 };
 /** Used for assets without an entry above. */
-export const FALLBACK_ORACLE_PARAMS: OracleParams = { halfLife: 86_400, fastHalfLife: 7_200, minInterval: 600, initialVol: 0.8 };
+export const FALLBACK_ORACLE_PARAMS: OracleParams = {
+  halfLife: 86_400,
+  fastHalfLife: 7_200,
+  minInterval: 600,
+  initialVol: 0.8,
+};
 
-/** A fraction (0.6) as a WAD bigint (6e17). */
-export const wad = (x: number): bigint => BigInt(Math.round(x * 1e9)) * 10n ** 9n;
+/** A fraction (0.6) as a WAD bigint (6e17), exact to 9 digits. */
+export const wad = (x: number): bigint => toWad(x, 9);
 
 export interface RiskAsset {
   symbol: string;
@@ -78,17 +81,10 @@ export async function deployRiskStack(
   opts: RiskStackOptions = {},
 ): Promise<RiskStack> {
   const adminAddress = await admin.getAddress();
-  const oracle = (await (await ethers.getContractFactory("VolatilityOracle", admin)).deploy(
-    adminAddress,
-  )) as unknown as VolatilityOracle;
-  await oracle.waitForDeployment();
+  const contracts = await deployRiskContracts(freshDeployer(ethers, admin), await pool.getAddress(), adminAddress);
+  const oracle = contracts.oracle as unknown as VolatilityOracle;
   const oracleAddress = await oracle.getAddress();
-  const engine = (await (await ethers.getContractFactory("RiskEngine", admin)).deploy(
-    await pool.getAddress(),
-    oracleAddress,
-    adminAddress,
-  )) as unknown as RiskEngine;
-  await engine.waitForDeployment();
+  const engine = contracts.engine as unknown as RiskEngine;
   const engineAddress = await engine.getAddress();
 
   await (await oracle.connect(admin).grantRole(RISK_ROLES.ORACLE_ADMIN, adminAddress)).wait();

@@ -1,7 +1,9 @@
 // A real Uniswap V3 on the local network, deployed from the compiled npm artifacts (the same bytecode as mainnet:
 // the pool's init-code hash matches the periphery's POOL_INIT_CODE_HASH, so PoolAddress.computeAddress works).
-// Shared by the margin, liquidation, keeper and simulation code: deployment, pools at a human price, deep liquidity,
-// packed paths, quotes, and a helper that swaps a pool to a target price (arbitrage or manipulation).
+// Shared by the deployment, margin, liquidation, keeper and simulation code: the artifacts, the price maths (integer
+// square root, sqrtPriceX96 from a price or from two USD values, token order, full-range ticks), deployment, pools
+// at a human price, deep liquidity, packed paths, quotes, and helpers that swap a pool to a target price (arbitrage
+// or manipulation). Uses the ethers package only (no `import "hardhat"`), so Hardhat tasks can import it.
 import { ethers } from "ethers";
 import type { Signer, Contract, ContractRunner, BigNumberish } from "ethers";
 
@@ -39,6 +41,28 @@ const SWAP_GAS = 3_000_000n;
 const MINT_GAS = 1_000_000n;
 
 const ERC20_ABI = IERC20MetadataArtifact.abi;
+
+/** The npm artifacts the deployment and the helpers below use. */
+export const UNISWAP_ARTIFACTS = {
+  factory: FactoryArtifact,
+  pool: PoolArtifact,
+  swapRouter: RouterArtifact,
+  quoter: QuoterV2Artifact,
+  positionManager: NpmArtifact,
+} as const;
+
+/** Tick spacing of each fee tier the factory enables at deployment. */
+export const TICK_SPACING: Record<number, number> = { 100: 1, 500: 10, 3000: 60, 10000: 200 };
+
+/** The widest usable tick range for a tick spacing. */
+export function fullRangeTicks(spacing: number): { tickLower: number; tickUpper: number } {
+  return { tickLower: Math.ceil(MIN_TICK / spacing) * spacing, tickUpper: Math.floor(MAX_TICK / spacing) * spacing };
+}
+
+/** Full-range tick bounds for `fee`. */
+export function fullRange(fee: number): { tickLower: number; tickUpper: number } {
+  return fullRangeTicks(TICK_SPACING[fee]);
+}
 
 // A placeholder for the NFT descriptor: tokenURI is never called here.
 const DUMMY_DESCRIPTOR = "0x000000000000000000000000000000000000dEaD";
@@ -112,9 +136,31 @@ function trimDecimals(s: string, d: number): string {
   return f === undefined ? i : `${i}.${f.slice(0, d)}`;
 }
 
-/** Sorts two addresses the way Uniswap orders token0/token1. */
-export function sortTokens(a: string, b: string): [string, string] {
-  return BigInt(a) < BigInt(b) ? [a, b] : [b, a];
+/** Sorts two tokens (addresses, or objects with an address) the way Uniswap orders token0/token1. */
+export function sortTokens<T extends string | { address: string }>(a: T, b: T): [T, T] {
+  const at = (t: T) => BigInt(typeof t === "string" ? t : t.address);
+  return at(a) < at(b) ? [a, b] : [b, a];
+}
+
+/** sqrtPriceX96 for a raw price (raw token1 per raw token0) given as the fraction num / den. */
+export function sqrtPriceX96FromRatio(num: bigint, den: bigint): bigint {
+  return isqrt((num * Q192) / den);
+}
+
+/** A token with its USD value: what pools are seeded and synced from in a deployment. */
+export interface PoolToken {
+  address: string;
+  decimals: number;
+  /** USD per whole token, scaled 1e18. */
+  usd: bigint;
+}
+
+/**
+ * sqrtPriceX96 of a pool whose token0 / token1 are worth `usd0` / `usd1` (same fixed-point scale) per whole token,
+ * with `dec0` / `dec1` decimals: price = raw token1 per raw token0.
+ */
+export function sqrtPriceX96(usd0: bigint, dec0: number, usd1: bigint, dec1: number): bigint {
+  return sqrtPriceX96FromRatio(usd0 * 10n ** BigInt(dec1), usd1 * 10n ** BigInt(dec0));
 }
 
 /**
@@ -133,7 +179,7 @@ export function encodeSqrtPriceX96(
   let rNum = num * 10n ** BigInt(decimalsB);
   let rDen = den * 10n ** BigInt(decimalsA);
   if (BigInt(tokenA) > BigInt(tokenB)) [rNum, rDen] = [rDen, rNum]; // A is token1: price of token1 in token0 inverted
-  return isqrt((rNum * Q192) / rDen);
+  return sqrtPriceX96FromRatio(rNum, rDen);
 }
 
 /** Human price of A in B from a sqrtPriceX96 (floating point, for display and tolerance checks). */
@@ -278,10 +324,8 @@ export async function addFullRangeLiquidity(
 ): Promise<MintResult> {
   const a = await addr(tokenA);
   const b = await addr(tokenB);
-  const s = await tickSpacing(uni, fee);
-  const lower = Math.ceil(MIN_TICK / s) * s;
-  const upper = Math.floor(MAX_TICK / s) * s;
-  return mintPosition(uni, provider, a, b, fee, amountA, amountB, lower, upper);
+  const { tickLower, tickUpper } = fullRangeTicks(await tickSpacing(uni, fee));
+  return mintPosition(uni, provider, a, b, fee, amountA, amountB, tickLower, tickUpper);
 }
 
 /**
@@ -305,8 +349,9 @@ export async function addLiquidityAroundPrice(
   const pool = poolContract(await getPoolAddress(uni, a, b, fee), uni.factory.runner);
   const tick = Number((await pool.slot0())[1]);
   const half = Math.ceil(Math.log(1 + widthPct / 100) / Math.log(1.0001));
-  const lower = Math.max(Math.floor((tick - half) / s) * s, Math.ceil(MIN_TICK / s) * s);
-  const upper = Math.min(Math.ceil((tick + half) / s) * s, Math.floor(MAX_TICK / s) * s);
+  const full = fullRangeTicks(s);
+  const lower = Math.max(Math.floor((tick - half) / s) * s, full.tickLower);
+  const upper = Math.min(Math.ceil((tick + half) / s) * s, full.tickUpper);
   return mintPosition(uni, provider, a, b, fee, amountA, amountB, lower, upper);
 }
 
@@ -421,4 +466,63 @@ export async function movePoolPrice(
   const after: bigint = await erc.balanceOf(await trader.getAddress());
   const sqrtPriceX96: bigint = (await pool.slot0())[0];
   return { tokenIn, amountIn: before - after, amountOut: out, sqrtPriceX96 };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Deployments (tasks): a pool synced to the feeds' prices
+// ---------------------------------------------------------------------------------------------------------------
+
+/** One of the deployment's Uniswap contracts at `address`. */
+export function uniswapContract(kind: keyof typeof UNISWAP_ARTIFACTS, address: string, runner: Signer): Contract {
+  return new ethers.Contract(address, UNISWAP_ARTIFACTS[kind].abi, runner);
+}
+
+/**
+ * Moves the pool of (a, b, fee) to the price implied by `a.usd` / `b.usd`, swapping through `router` with a price
+ * limit. `mint(token, to, amount)` must be able to create the input token (local mocks). Returns whether it swapped.
+ * (`_hre` is unused: kept so the tasks' calls stay as they are.)
+ */
+export async function syncPoolPrice(
+  _hre: unknown,
+  signer: Signer,
+  factory: string,
+  router: string,
+  fee: number,
+  a: PoolToken,
+  b: PoolToken,
+  mint: (token: string, to: string, amount: bigint) => Promise<void>,
+): Promise<boolean> {
+  const [t0, t1] = sortTokens(a, b);
+  const f = uniswapContract("factory", factory, signer);
+  const poolAddr: string = await f.getPool(t0.address, t1.address, fee);
+  if (poolAddr === ethers.ZeroAddress) return false;
+  const pool = uniswapContract("pool", poolAddr, signer);
+  const target = sqrtPriceX96(t0.usd, t0.decimals, t1.usd, t1.decimals);
+  const [current] = await pool.slot0();
+  const diff = current > target ? current - target : target - current;
+  if (diff * 100_000n <= target) return false; // within 0.001 %
+  const zeroForOne = target < current;
+  const tokenIn = zeroForOne ? t0 : t1;
+  const tokenOut = zeroForOne ? t1 : t0;
+  const me = await signer.getAddress();
+  const erc20 = new ethers.Contract(tokenIn.address, ERC20_ABI, signer);
+  // Ten times the pool's balance of the input token is more than any full-range swap to the limit can take.
+  const amountIn = ((await erc20.balanceOf(poolAddr)) as bigint) * 10n + 10n ** BigInt(tokenIn.decimals);
+  await mint(tokenIn.address, me, amountIn);
+  await (await erc20.approve(router, amountIn)).wait();
+  const r = uniswapContract("swapRouter", router, signer);
+  await (
+    await r.exactInputSingle({
+      tokenIn: tokenIn.address,
+      tokenOut: tokenOut.address,
+      fee,
+      recipient: me,
+      deadline: 2n ** 64n,
+      amountIn,
+      amountOutMinimum: 0,
+      sqrtPriceLimitX96: target,
+    })
+  ).wait();
+  await (await erc20.approve(router, 0)).wait();
+  return true;
 }

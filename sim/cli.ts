@@ -42,18 +42,20 @@ export function parseCli(argv: string[]): CliOptions | null {
   if (values.help) return null;
   const int = (name: string, v: string, min: number, max: number) => {
     const n = Number(v);
-    if (!Number.isInteger(n) || n < min || n > max) throw new Error(`--${name} must be an integer in [${min}, ${max}], got ${v}`);
+    if (!Number.isInteger(n) || n < min || n > max)
+      throw new Error(`--${name} must be an integer in [${min}, ${max}], got ${v}`);
     return n;
   };
-  const scenario = values.scenario as string;
-  if (!SCENARIOS[scenario]) throw new Error(`--scenario must be one of ${Object.keys(SCENARIOS).join(", ")}, got ${scenario}`);
+  const scenario = values.scenario;
+  if (!SCENARIOS[scenario])
+    throw new Error(`--scenario must be one of ${Object.keys(SCENARIOS).join(", ")}, got ${scenario}`);
   return {
     scenario,
-    seed: int("seed", values.seed as string, 0, 2 ** 32 - 1),
-    accounts: int("accounts", values.accounts as string, 8, 400),
-    steps: int("steps", values.steps as string, 8, 2000),
-    json: values.json as boolean,
-    quiet: values.quiet as boolean,
+    seed: int("seed", values.seed, 0, 2 ** 32 - 1),
+    accounts: int("accounts", values.accounts, 8, 400),
+    steps: int("steps", values.steps, 8, 2000),
+    json: values.json,
+    quiet: values.quiet,
   };
 }
 
@@ -72,7 +74,7 @@ async function main() {
   }
   // Load Hardhat only now (it would otherwise see our flags), on its in-process network.
   process.env.HARDHAT_NETWORK = "hardhat";
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded after HARDHAT_NETWORK is set, so not a static import
   const hre = require("hardhat");
   await hre.run("compile", { quiet: true });
   const { runSimulation } = await import("./run");
@@ -80,7 +82,9 @@ async function main() {
   const cliProgress = await import("cli-progress");
 
   const log = opts.json ? console.error : console.log;
-  log(`Fulcra market simulation — scenario ${opts.scenario}, seed ${opts.seed}, ${opts.accounts} accounts, ${opts.steps} steps`);
+  log(
+    `Fulcra market simulation — scenario ${opts.scenario}, seed ${opts.seed}, ${opts.accounts} accounts, ${opts.steps} steps`,
+  );
   log(SCENARIOS[opts.scenario].description);
   const showBar = !opts.quiet && process.stderr.isTTY !== undefined;
   const bar = new cliProgress.SingleBar(

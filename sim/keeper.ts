@@ -4,6 +4,7 @@
 import { ethers } from "hardhat";
 import type { ContractTransactionReceipt, Log } from "ethers";
 import { pathKey, type World } from "./world";
+import { mined } from "../lib/tx";
 
 export interface LiquidationRecord {
   txHash: string;
@@ -55,7 +56,10 @@ export interface Watched {
 }
 
 /** Parses the pool's Liquidate and BadDebt events out of a receipt. */
-export function parsePoolEvents(w: World, receipt: ContractTransactionReceipt | null): Pick<KeeperTick, "liquidations" | "badDebts"> {
+export function parsePoolEvents(
+  w: World,
+  receipt: ContractTransactionReceipt | null,
+): Pick<KeeperTick, "liquidations" | "badDebts"> {
   const out: Pick<KeeperTick, "liquidations" | "badDebts"> = { liquidations: [], badDebts: [] };
   if (!receipt) return out;
   for (const log of receipt.logs as Log[]) {
@@ -113,16 +117,17 @@ export class SimKeeper implements SimKeeperLike {
 
   async tick(): Promise<KeeperTick> {
     const { w } = this;
-    const result: KeeperTick = { gasUsed: 0n, liquidations: [], badDebts: [], failed: 0, attempted: [], skipped: [], reverted: 0 };
+    const result = emptyTick();
     const engine = w.risk.engine.connect(w.keeper);
-    const upd = await (await engine.updateMany(this.riskAssets)).wait();
-    result.gasUsed += upd!.gasUsed;
+    const upd = await mined(engine.updateMany(this.riskAssets));
+    result.gasUsed += upd.gasUsed;
 
     const accounts = this.watched();
     const [, candidates] = await w.lens.liquidatable(
       accounts.map((a) => a.owner),
       accounts.map((a) => a.subId),
     );
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the lens reports only the world's assets
     const symOf = (addr: string) => Object.values(w.assets).find((a) => a.address === addr)!.symbol;
     for (const c of candidates) {
       const path = w.paths[pathKey(symOf(c.bestCollateral), symOf(c.debtAsset))];
@@ -144,8 +149,8 @@ export class SimKeeper implements SimKeeperLike {
         } catch {
           continue;
         }
-        const receipt = await (await w.liquidator.connect(w.keeper).liquidate(order)).wait();
-        result.gasUsed += receipt!.gasUsed;
+        const receipt = await mined(w.liquidator.connect(w.keeper).liquidate(order));
+        result.gasUsed += receipt.gasUsed;
         const ev = parsePoolEvents(w, receipt);
         result.liquidations.push(...ev.liquidations);
         result.badDebts.push(...ev.badDebts);
@@ -189,7 +194,10 @@ export class RealKeeper implements SimKeeperLike {
     const { network } = await import("hardhat");
     const { BrowserProvider, Network, HDNodeWallet } = await import("ethers");
     const w = this.w;
-    this.provider = new BrowserProvider(network.provider as never, Network.from(31337n), { staticNetwork: true, cacheTimeout: -1 });
+    this.provider = new BrowserProvider(network.provider, Network.from(31337n), {
+      staticNetwork: true,
+      cacheTimeout: -1,
+    });
     const signer = HDNodeWallet.fromPhrase(HARDHAT_MNEMONIC, undefined, "m/44'/60'/0'/0/1").connect(this.provider);
     if (signer.address !== w.keeper.address) throw new Error("keeper key mismatch");
     this.keeper = new Keeper({
@@ -202,11 +210,21 @@ export class RealKeeper implements SimKeeperLike {
         flashLiquidator: await w.liquidator.getAddress(),
         riskEngine: await w.risk.engine.getAddress(),
         quoter: w.uni.addresses.quoter,
-        assets: Object.values(w.assets).map((a) => ({ symbol: a.symbol, address: a.address, decimals: a.spec.decimals })),
+        assets: Object.values(w.assets).map((a) => ({
+          symbol: a.symbol,
+          address: a.address,
+          decimals: a.spec.decimals,
+        })),
         deployBlock: this.deployBlock,
       },
       logger: pino({ level: process.env.KEEPER_LOG ?? "silent" }),
-      config: { mode: "flash", confirmations: 0, metricsPort: 0, volIntervalSec: Number(process.env.SIM_VOL_INTERVAL ?? 600), feeTiers: [3000] },
+      config: {
+        mode: "flash",
+        confirmations: 0,
+        metricsPort: 0,
+        volIntervalSec: Number(process.env.SIM_VOL_INTERVAL ?? 600),
+        feeTiers: [3000],
+      },
     });
     await this.keeper.init();
   }
@@ -215,9 +233,10 @@ export class RealKeeper implements SimKeeperLike {
     await this.init();
     const w = this.w;
     const from = (await ethers.provider.getBlockNumber()) + 1;
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- init() above sets it or throws
     const r = await this.keeper!.safeTick();
     const to = await ethers.provider.getBlockNumber();
-    const result: KeeperTick = { gasUsed: 0n, liquidations: [], badDebts: [], failed: 0, attempted: [], skipped: [], reverted: 0 };
+    const result = emptyTick();
     for (let b = from; b <= to; b++) {
       const block = await ethers.provider.getBlock(b, true);
       for (const tx of block?.prefetchedTransactions ?? []) {
@@ -230,11 +249,18 @@ export class RealKeeper implements SimKeeperLike {
             // Why it reverted: the same call replayed on the parent block (one transaction per block here).
             const { revertName } = await import("../keeper/errors");
             try {
-              await ethers.provider.call({ from: tx.from, to: tx.to, data: tx.data, blockTag: receipt.blockNumber - 1 });
+              await ethers.provider.call({
+                from: tx.from,
+                to: tx.to,
+                data: tx.data,
+                blockTag: receipt.blockNumber - 1,
+              });
               console.error(`keeper tx reverted at block ${b}; passes on its parent block`);
             } catch (e) {
               const data = (e as { data?: string }).data ?? "";
-              const text = data.startsWith("0x08c379a0") ? ethers.AbiCoder.defaultAbiCoder().decode(["string"], "0x" + data.slice(10))[0] : undefined;
+              const text = data.startsWith("0x08c379a0")
+                ? ethers.AbiCoder.defaultAbiCoder().decode(["string"], "0x" + data.slice(10))[0]
+                : undefined;
               console.error(`keeper tx reverted at block ${b}: ${text ?? revertName(e) ?? data.slice(0, 74)}`);
             }
           }
@@ -257,9 +283,19 @@ export class RealKeeper implements SimKeeperLike {
 export type KeeperKind = "keeper" | "sim";
 
 /** The keeper the simulation uses: the real in-process Keeper (default), or SimKeeper with SIM_KEEPER=sim. */
-export function createKeeper(w: World, watched: () => Watched[], riskAssets: string[], deployBlock: number): SimKeeperLike {
+export function createKeeper(
+  w: World,
+  watched: () => Watched[],
+  riskAssets: string[],
+  deployBlock: number,
+): SimKeeperLike {
   if (keeperKind() === "sim") return new SimKeeper(w, watched, riskAssets);
   return new RealKeeper(w, deployBlock);
 }
 
 export const keeperKind = (): KeeperKind => (process.env.SIM_KEEPER === "sim" ? "sim" : "keeper");
+
+/** A tick that did nothing yet: what each keeper kind fills in. */
+function emptyTick(): KeeperTick {
+  return { gasUsed: 0n, liquidations: [], badDebts: [], failed: 0, attempted: [], skipped: [], reverted: 0 };
+}

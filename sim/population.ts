@@ -138,7 +138,7 @@ async function openByLooping(
     if (process.env.SIM_DEBUG) console.error("[loop]", i, held, target);
     const h = await pool.accountHealth(me, LOOP_SUB_ID);
     const room = ((h.borrowingPower - h.debtValue) * 97n) / 100n;
-    let value = (((target - held) * pC) / 10n ** 18n) * 101n / 100n;
+    let value = ((((target - held) * pC) / 10n ** 18n) * 101n) / 100n;
     if (value > room) value = room;
     const amount = (value * 10n ** 18n) / pD;
     if (amount === 0n) break;
@@ -174,18 +174,30 @@ export async function materialize(w: World, specs: ActorSpec[], onProgress?: (do
     if (s.kind === "borrower") collUsd[s.collateral] += s.usd;
     if (s.kind === "trader" && s.isLong) collUsd[s.base] += s.usd * s.leverage;
   }
-  for (const sym of ["WETH", "WBTC"] as SimAsset[]) await addDexLiquidity(w, sym, Math.max(1_000_000, DEX_DEPTH * collUsd[sym]), INITIAL_PRICES[sym]);
+  for (const sym of ["WETH", "WBTC"] as SimAsset[])
+    await addDexLiquidity(w, sym, Math.max(1_000_000, DEX_DEPTH * collUsd[sym]), INITIAL_PRICES[sym]);
 
   const actors: Actor[] = [];
   // Lenders first so that there is something to borrow.
-  const order = specs.map((s, i) => ({ s, i })).sort((a, b) => (a.s.kind === "lender" ? 0 : 1) - (b.s.kind === "lender" ? 0 : 1));
+  const order = specs
+    .map((s, i) => ({ s, i }))
+    .sort((a, b) => (a.s.kind === "lender" ? 0 : 1) - (b.s.kind === "lender" ? 0 : 1));
   let done = 0;
   const dbg = process.env.SIM_DEBUG ? (...a: unknown[]) => console.error("[pop]", ...a) : () => {};
   for (const { s, i } of order) {
     dbg(i, s.kind);
     const signer = await simSigner(i, "actor");
     const address = signer.address;
-    const actor: Actor = { index: i, spec: s, signer, address, subId: 0n, positionId: 0n, collateralAsset: "", debtAsset: "" };
+    const actor: Actor = {
+      index: i,
+      spec: s,
+      signer,
+      address,
+      subId: 0n,
+      positionId: 0n,
+      collateralAsset: "",
+      debtAsset: "",
+    };
     if (s.kind === "lender") {
       const a = assets[s.asset];
       const amount = units(s.usd, priceOf(s.asset), a.spec.decimals);
@@ -227,6 +239,7 @@ export async function materialize(w: World, specs: ActorSpec[], onProgress?: (do
           leverage: BigInt(Math.floor(s.leverage * 1e6)) * 10n ** 12n,
           minOut: 0n,
           route: w.paths[pathKey(debtSym, collSym)],
+          // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the latest block always exists
           deadline: BigInt(block!.timestamp + 3600),
         });
         actor.positionId = positionId;
@@ -235,7 +248,7 @@ export async function materialize(w: World, specs: ActorSpec[], onProgress?: (do
         // The router refused (e.g. the swap would move the pool beyond its oracle-deviation guard): build the same
         // position by looping on the pool instead.
         dbg("router refused", i, JSON.stringify(s), (e as Error).message.slice(0, 160));
-        await openByLooping(w, signer, collSym as "USDC" | SimAsset, debtSym as "USDC" | SimAsset, margin, s.leverage);
+        await openByLooping(w, signer, collSym, debtSym, margin, s.leverage);
         actor.subId = LOOP_SUB_ID;
       }
       await arbitrageTo(w, s.base, INITIAL_PRICES[s.base]);

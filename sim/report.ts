@@ -1,7 +1,7 @@
 // Reports of a simulation run: JSON (machine-readable, USD in 18-decimal strings), Markdown, and an SVG chart.
 import fs from "fs";
 import path from "path";
-import type { SimResult, ModeResult, Mode, StepSample } from "./run";
+import type { SimResult, ModeResult, Mode } from "./run";
 import { SCENARIOS } from "./scenarios";
 
 const usd = (v: bigint) => "$" + (Number(v) / 1e18).toLocaleString("en-US", { maximumFractionDigits: 0 });
@@ -34,7 +34,9 @@ export function summarize(r: ModeResult): ModeSummary {
   return {
     liquidations: r.liquidations.length,
     collateralLiquidated: r.collateralLiquidatedUsd.toString(),
-    collateralLiquidatedUnits: Object.fromEntries(Object.entries(r.collateralLiquidated).map(([k, v]) => [k, v.toString()])),
+    collateralLiquidatedUnits: Object.fromEntries(
+      Object.entries(r.collateralLiquidated).map(([k, v]) => [k, v.toString()]),
+    ),
     usersLiquidated: r.usersLiquidated,
     accountsLiquidated: r.accountsLiquidated,
     badDebt: (r.badDebtRealizedUsd + r.badDebtUnrealizedUsd).toString(),
@@ -64,7 +66,8 @@ export function evaluateClaim(s: ModeSummary, d: ModeSummary): Claim {
   const bs = Number(BigInt(s.badDebt)) / 1e18;
   const bd = Number(BigInt(d.badDebt)) / 1e18;
   const badDebtReduction = bs > 0 ? 1 - bd / bs : null;
-  const calmUsageDiff = s.borrowPowerUsedCalm > 0 ? Math.abs(d.borrowPowerUsedCalm - s.borrowPowerUsedCalm) / s.borrowPowerUsedCalm : 0;
+  const calmUsageDiff =
+    s.borrowPowerUsedCalm > 0 ? Math.abs(d.borrowPowerUsedCalm - s.borrowPowerUsedCalm) / s.borrowPowerUsedCalm : 0;
   const fewerUsersLiquidated = d.usersLiquidated < s.usersLiquidated;
   const holds = badDebtReduction !== null && badDebtReduction >= 0.5 && fewerUsersLiquidated && calmUsageDiff <= 0.1;
   return { badDebtReduction, fewerUsersLiquidated, calmUsageDiff, holds };
@@ -92,7 +95,8 @@ export function buildJson(r: SimResult) {
   for (const m of ["static", "dynamic"] as Mode[]) {
     const res = r.results[m];
     if (!res) continue;
-    const kindOf = (owner: string) => r.actors.find((a) => a.address.toLowerCase() === owner.toLowerCase())?.spec.kind ?? "?";
+    const kindOf = (owner: string) =>
+      r.actors.find((a) => a.address.toLowerCase() === owner.toLowerCase())?.spec.kind ?? "?";
     const sym = (addr: string) => Object.values(r.world.assets).find((a) => a.address === addr)?.symbol ?? addr;
     // Every liquidation: who (borrower / trader), what was repaid and seized (token units), and the keeper latency
     // bookkeeping behind keeperLatencyBlocks.
@@ -107,7 +111,8 @@ export function buildJson(r: SimResult) {
     }));
     out[m] = { ...summarize(res), liquidationLog, series: res.series };
   }
-  if (r.results.static && r.results.dynamic) out.claim = evaluateClaim(summarize(r.results.static), summarize(r.results.dynamic));
+  if (r.results.static && r.results.dynamic)
+    out.claim = evaluateClaim(summarize(r.results.static), summarize(r.results.dynamic));
   return out;
 }
 
@@ -131,9 +136,15 @@ export function tableRows(r: SimResult): Record<string, Record<string, string>> 
   add("keeper latency (blocks, mean/max)", (s) => `${s.keeperLatencyBlocks.toFixed(1)} / ${s.keeperLatencyMaxBlocks}`);
   add("liquidatable → liquidated (blocks, mean)", (s) => s.liquidatableToLiquidationBlocks.toFixed(1));
   add("keeper gas", (s) => s.keeperGas.toLocaleString("en-US"));
-  add("skipped as unprofitable (account·steps / accounts)", (s) => `${s.failedLiquidationAttempts} / ${s.accountsSkippedUnprofitable}`);
+  add(
+    "skipped as unprofitable (account·steps / accounts)",
+    (s) => `${s.failedLiquidationAttempts} / ${s.accountsSkippedUnprofitable}`,
+  );
   add("keeper transactions reverted", (s) => String(s.keeperReverts));
-  add("user repays / borrows / margin adds", (s) => `${s.userActions.repays} / ${s.userActions.borrows} / ${s.userActions.addMargins}`);
+  add(
+    "user repays / borrows / margin adds",
+    (s) => `${s.userActions.repays} / ${s.userActions.borrows} / ${s.userActions.addMargins}`,
+  );
   return rows;
 }
 
@@ -158,7 +169,9 @@ export function buildMarkdown(r: SimResult, chartFile: string): string {
     lines.push(
       `- bad debt: dynamic ${c.badDebtReduction === null ? "n/a (static had none)" : `${(c.badDebtReduction * 100).toFixed(1)} % lower than static`} (claim: ≥ 50 %)`,
     );
-    lines.push(`- users liquidated: ${r.results.dynamic.usersLiquidated} dynamic vs ${r.results.static.usersLiquidated} static (claim: fewer)`);
+    lines.push(
+      `- users liquidated: ${r.results.dynamic.usersLiquidated} dynamic vs ${r.results.static.usersLiquidated} static (claim: fewer)`,
+    );
     lines.push(`- calm-phase borrowing power used: ${(c.calmUsageDiff * 100).toFixed(2)} % apart (claim: within 10 %)`);
     lines.push(`- **${c.holds ? "the claim holds in this run" : "the claim does NOT hold in this run"}**`, "");
   }
@@ -188,16 +201,24 @@ export function buildSvg(r: SimResult): string {
   const n = r.path.steps;
   const x = (step: number) => left + ((W - left - right) * step) / n;
   const out: string[] = [];
-  out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="11">`);
+  out.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="11">`,
+  );
   out.push(`<rect width="${W}" height="${H}" fill="white"/>`);
   out.push(
     `<text x="${W / 2}" y="20" text-anchor="middle" font-size="14" font-weight="bold">Fulcra simulation: ${r.options.scenario}, seed ${r.options.seed} — static (red) vs dynamic (blue)</text>`,
   );
   const s = r.results.static?.series ?? [];
   const d = r.results.dynamic?.series ?? [];
-  const any = (s.length ? s : d) as StepSample[];
+  const any = s.length ? s : d;
 
-  const panel = (i: number, title: string, series: { data: number[]; color: string; label: string; dash?: string }[], fmt: (v: number) => string, yMin0 = false) => {
+  const panel = (
+    i: number,
+    title: string,
+    series: { data: number[]; color: string; label: string; dash?: string }[],
+    fmt: (v: number) => string,
+    yMin0 = false,
+  ) => {
     const y0 = top + i * (panelH + gap);
     const all = series.flatMap((q) => q.data).filter((v) => Number.isFinite(v));
     let lo = Math.min(...all);
@@ -229,19 +250,31 @@ export function buildSvg(r: SimResult): string {
     let lx = W - right - 10;
     for (const q of [...series].reverse()) {
       const pts = q.data.map((v, k) => `${x(k + 1).toFixed(1)},${y(v).toFixed(1)}`).join(" ");
-      out.push(`<polyline points="${pts}" fill="none" stroke="${q.color}" stroke-width="1.6"${q.dash ? ` stroke-dasharray="${q.dash}"` : ""}/>`);
+      out.push(
+        `<polyline points="${pts}" fill="none" stroke="${q.color}" stroke-width="1.6"${q.dash ? ` stroke-dasharray="${q.dash}"` : ""}/>`,
+      );
       out.push(`<text x="${lx}" y="${y0 + 14}" text-anchor="end" fill="${q.color}">${q.label}</text>`);
       lx -= q.label.length * 6 + 16;
     }
   };
-  panel(0, "WETH price (USD)", [{ data: any.map((p) => p.price.WETH), color: COLORS.price, label: "WETH/USD feed" }], (v) => v.toFixed(0));
+  panel(
+    0,
+    "WETH price (USD)",
+    [{ data: any.map((p) => p.price.WETH), color: COLORS.price, label: "WETH/USD feed" }],
+    (v) => v.toFixed(0),
+  );
   const volSeries: { data: number[]; color: string; label: string; dash?: string }[] = [
     { data: any.map((p) => p.realizedVol * 100), color: COLORS.realized, label: "realized (4 h window)" },
   ];
   if (d.length) {
     volSeries.push({ data: d.map((p) => p.vol * 100), color: COLORS.vol, label: "long estimate (1-day half-life)" });
     if (d.every((p) => typeof p.fastVol === "number")) {
-      volSeries.push({ data: d.map((p) => p.fastVol * 100), color: COLORS.vol, label: "short estimate (2 h)", dash: "4 3" });
+      volSeries.push({
+        data: d.map((p) => p.fastVol * 100),
+        color: COLORS.vol,
+        label: "short estimate (2 h)",
+        dash: "4 3",
+      });
     }
   }
   panel(1, "WETH volatility (annualized %)", volSeries, (v) => v.toFixed(0) + "%", true);
@@ -259,7 +292,9 @@ export function buildSvg(r: SimResult): string {
   const yAxis = top + panels * (panelH + gap) - gap + 16;
   for (let t = 0; t <= 8; t++) {
     const step = Math.round((n * t) / 8);
-    out.push(`<text x="${x(step)}" y="${yAxis}" text-anchor="middle">${((step * r.path.stepSeconds) / 3600).toFixed(0)} h</text>`);
+    out.push(
+      `<text x="${x(step)}" y="${yAxis}" text-anchor="middle">${((step * r.path.stepSeconds) / 3600).toFixed(0)} h</text>`,
+    );
   }
   out.push("</svg>");
   return out.join("\n");
@@ -270,7 +305,10 @@ export function writeReports(r: SimResult, dir = "reports"): { json: string; md:
   fs.mkdirSync(dir, { recursive: true });
   const base = path.join(dir, `${r.options.scenario}-${r.options.seed}`);
   const files = { json: base + ".json", md: base + ".md", svg: base + ".svg" };
-  fs.writeFileSync(files.json, JSON.stringify(buildJson(r), (_, v) => (typeof v === "bigint" ? v.toString() : v), 2));
+  fs.writeFileSync(
+    files.json,
+    JSON.stringify(buildJson(r), (_, v) => (typeof v === "bigint" ? v.toString() : v), 2),
+  );
   fs.writeFileSync(files.svg, buildSvg(r));
   fs.writeFileSync(files.md, buildMarkdown(r, files.svg));
   return files;

@@ -4,7 +4,15 @@
 // advances time and blocks. Metrics are collected from receipts and lens snapshots.
 import { ethers, network } from "hardhat";
 import { Rng } from "./random";
-import { generatePath, realizedVol, SIM_ASSETS, STEP_SECONDS, YEAR_SECONDS, type PricePath, type SimAsset } from "./scenarios";
+import {
+  generatePath,
+  realizedVol,
+  SIM_ASSETS,
+  STEP_SECONDS,
+  YEAR_SECONDS,
+  type PricePath,
+  type SimAsset,
+} from "./scenarios";
 import { generatePopulation, materialize, type Actor, type BorrowerSpec, type TraderSpec } from "./population";
 import { deployWorld, fundArbitrageur, arbitrageTo, setDexLiquidity, type World } from "./world";
 import { createKeeper, keeperKind, type LiquidationRecord, type BadDebtRecord, type Watched } from "./keeper";
@@ -93,7 +101,10 @@ const usdNum = (v: bigint) => Number(v) / 1e18;
 
 async function mineStep() {
   // 74 blocks at 12 s; the next step's first block lands on the step boundary (see runMode).
-  await network.provider.request({ method: "hardhat_mine", params: ["0x" + (STEP_BLOCKS - 1).toString(16), "0x" + BLOCK_SECONDS.toString(16)] });
+  await network.provider.request({
+    method: "hardhat_mine",
+    params: ["0x" + (STEP_BLOCKS - 1).toString(16), "0x" + BLOCK_SECONDS.toString(16)],
+  });
 }
 
 export async function runSimulation(opts: SimOptions): Promise<SimResult> {
@@ -116,9 +127,12 @@ export async function runSimulation(opts: SimOptions): Promise<SimResult> {
   for (let m = 0; m < modes.length; m++) {
     if (m > 0) {
       await network.provider.request({ method: "evm_revert", params: [snapshot] });
-      if (m < modes.length - 1) snapshot = (await network.provider.request({ method: "evm_snapshot", params: [] })) as string;
+      if (m < modes.length - 1)
+        snapshot = (await network.provider.request({ method: "evm_snapshot", params: [] })) as string;
     }
-    results[modes[m]] = await runMode(w, modes[m], path, actors, new Rng(behaviourSeed), deployBlock, (d) => progress(modes[m], d, opts.steps));
+    results[modes[m]] = await runMode(w, modes[m], path, actors, new Rng(behaviourSeed), deployBlock, (d) =>
+      progress(modes[m], d, opts.steps),
+    );
   }
   return {
     options: { scenario: opts.scenario, seed: opts.seed, accounts: opts.accounts, steps: opts.steps, modes },
@@ -132,7 +146,15 @@ export async function runSimulation(opts: SimOptions): Promise<SimResult> {
   };
 }
 
-async function runMode(w: World, mode: Mode, path: PricePath, actors: Actor[], rng: Rng, deployBlock: number, tick: (done: number) => void): Promise<ModeResult> {
+async function runMode(
+  w: World,
+  mode: Mode,
+  path: PricePath,
+  actors: Actor[],
+  rng: Rng,
+  deployBlock: number,
+  tick: (done: number) => void,
+): Promise<ModeResult> {
   const { pool, assets, admin } = w;
   const engine = w.risk.engine;
   const riskAssets = [assets.WETH.address, assets.WBTC.address, assets.USDC.address];
@@ -179,12 +201,15 @@ async function runMode(w: World, mode: Mode, path: PricePath, actors: Actor[], r
   let calmUsage = 0;
   let calmSamples = 0;
 
+  // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the latest block always exists
   const t0 = (await ethers.provider.getBlock("latest"))!.timestamp;
   for (let step = 1; step <= path.steps; step++) {
     // 0. Anchor the step's clock (automined blocks otherwise drift with wall time, differently in each mode).
     const stepStart = t0 + (step - 1) * STEP_SECONDS + 1;
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the latest block always exists
     const latestTs = (await ethers.provider.getBlock("latest"))!.timestamp;
-    if (stepStart > latestTs) await network.provider.request({ method: "evm_setNextBlockTimestamp", params: [stepStart] });
+    if (stepStart > latestTs)
+      await network.provider.request({ method: "evm_setNextBlockTimestamp", params: [stepStart] });
     // 1. Oracles move.
     for (const sym of SIM_ASSETS) await assets[sym].feed.connect(admin).setAnswer(toFeedAnswer(path.prices[sym][step]));
     if (step % 16 === 1) await assets.USDC.feed.connect(admin).setAnswer(toFeedAnswer(1)); // USDC's heartbeat is a day
@@ -305,7 +330,9 @@ async function runMode(w: World, mode: Mode, path: PricePath, actors: Actor[], r
             const breaker = (flags[actor.collateralAsset] | flags[assets.USDC.address]) & FLAG_BREAKER;
             const amount = (targetDebt - s.debtValue) / 10n ** 12n;
             if (!breaker && amount >= 100n * 10n ** 6n) {
-              await pool.connect(actor.signer).borrow(assets.USDC.address, amount, actor.address, 0, "0x00000000000000000000000000000000005e4d00");
+              await pool
+                .connect(actor.signer)
+                .borrow(assets.USDC.address, amount, actor.address, 0, "0x00000000000000000000000000000000005e4d00");
               res.userActions.borrows++;
             }
           }
@@ -313,14 +340,18 @@ async function runMode(w: World, mode: Mode, path: PricePath, actors: Actor[], r
           // Add margin to bring health to trigger + 0.1: Δcollateral value = (target·debt − LT value) / LT.
           const lt = await pool.effectiveLt(actor.collateralAsset);
           const targetHealth = BigInt(Math.floor((spec.b.trigger + 0.1) * 1e4));
-          const needUsd = ((targetHealth * s.debtValue) / 10_000n - s.liquidationValue) * 10_000n / lt;
+          const needUsd = (((targetHealth * s.debtValue) / 10_000n - s.liquidationValue) * 10_000n) / lt;
+          // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- actors post only the world's assets
           const coll = Object.values(assets).find((a) => a.address === actor.collateralAsset)!;
           let amount = (needUsd * WAD) / prices[actor.collateralAsset];
           const wallet = await coll.token.balanceOf(actor.address);
           if (amount > wallet) amount = wallet;
           if (amount > 0n) {
             if (actor.positionId !== 0n) await w.router.connect(actor.signer).addMargin(actor.positionId, amount);
-            else await pool.connect(actor.signer).supplyCollateral(actor.collateralAsset, amount, actor.address, actor.subId);
+            else
+              await pool
+                .connect(actor.signer)
+                .supplyCollateral(actor.collateralAsset, amount, actor.address, actor.subId);
             res.userActions.addMargins++;
           }
         }
@@ -364,7 +395,8 @@ async function runMode(w: World, mode: Mode, path: PricePath, actors: Actor[], r
     watched.map((a) => a.owner),
     watched.map((a) => a.subId),
   );
-  for (const s of final[2]) if (s.ok && s.debtValue > s.collateralValue) res.badDebtUnrealizedUsd += s.debtValue - s.collateralValue;
+  for (const s of final[2])
+    if (s.ok && s.debtValue > s.collateralValue) res.badDebtUnrealizedUsd += s.debtValue - s.collateralValue;
   res.usersLiquidated = liquidatedOwners.size;
   res.accountsLiquidated = liquidatedAccounts.size;
   res.borrowPowerUsedCalm = calmSamples ? calmUsage / calmSamples : 0;

@@ -56,8 +56,20 @@ export const SCENARIOS: Record<string, Scenario> = {
     phases: [
       { name: "calm", share: 0.4, sigma: CALM, move: FLAT },
       { name: "turbulence", share: 0.25, sigma: { WETH: 1.2, WBTC: 0.95 }, move: { WETH: 0.93, WBTC: 0.95 } },
-      { name: "crash", share: 0.1, sigma: { WETH: 1.6, WBTC: 1.3 }, move: { WETH: 0.65, WBTC: 0.7 }, dexLiquidity: 0.3 },
-      { name: "aftermath", share: 0.25, sigma: { WETH: 1.2, WBTC: 1.0 }, move: { WETH: 1.05, WBTC: 1.04 }, dexLiquidity: 0.6 },
+      {
+        name: "crash",
+        share: 0.1,
+        sigma: { WETH: 1.6, WBTC: 1.3 },
+        move: { WETH: 0.65, WBTC: 0.7 },
+        dexLiquidity: 0.3,
+      },
+      {
+        name: "aftermath",
+        share: 0.25,
+        sigma: { WETH: 1.2, WBTC: 1.0 },
+        move: { WETH: 1.05, WBTC: 1.04 },
+        dexLiquidity: 0.6,
+      },
     ],
   },
   "flash-crash": {
@@ -67,7 +79,13 @@ export const SCENARIOS: Record<string, Scenario> = {
       "the next hour, then calm.",
     phases: [
       { name: "calm", share: 0.5, sigma: CALM, move: FLAT },
-      { name: "flash", share: 0.0125, sigma: { WETH: 1.0, WBTC: 0.8 }, move: { WETH: 0.7, WBTC: 0.75 }, dexLiquidity: 0.3 },
+      {
+        name: "flash",
+        share: 0.0125,
+        sigma: { WETH: 1.0, WBTC: 0.8 },
+        move: { WETH: 0.7, WBTC: 0.75 },
+        dexLiquidity: 0.3,
+      },
       { name: "rebound", share: 0.025, sigma: { WETH: 1.0, WBTC: 0.8 }, move: { WETH: 0.97 / 0.7, WBTC: 0.98 / 0.75 } },
       { name: "after", share: 0.4625, sigma: { WETH: 0.7, WBTC: 0.55 }, move: FLAT },
     ],
@@ -124,7 +142,15 @@ export function generatePath(scenarioName: string, steps: number, rng: Rng): Pri
       dexLiquidity.push(p.dexLiquidity ?? 1);
     }
   });
-  return { scenario: s.name, steps, stepSeconds: STEP_SECONDS, prices, phase, calmSteps: s.phases[0].name === "calm" ? lengths[0] : 0, dexLiquidity };
+  return {
+    scenario: s.name,
+    steps,
+    stepSeconds: STEP_SECONDS,
+    prices,
+    phase,
+    calmSteps: s.phases[0].name === "calm" ? lengths[0] : 0,
+    dexLiquidity,
+  };
 }
 
 /** Annualized realized volatility of the last `window` log returns ending at step `i` (for the chart). */

@@ -4,14 +4,18 @@
 import { ethers, network } from "hardhat";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import type { Contract } from "ethers";
-import { deployPool, deployAndListTestAsset, DEMO_ASSETS, ROLES, MAX_UINT128, type ListedAsset } from "../lib/protocol";
-import { DEFAULT_PROFILES, toOnchainProfile, type RiskProfile } from "../lib/profiles";
+import { deployDemoPool, MAX_UINT128, type ListedAsset } from "../lib/protocol";
+import { deployFlashLiquidator, deployLens, deployMarginContracts, freshDeployer } from "../lib/stack/contracts";
+import { DEFAULT_PROFILES, toOnchainProfile, type RiskProfile } from "../config/profiles";
 import { deployRiskStack, type OracleParams } from "../lib/risk";
+import { mined } from "../lib/tx";
 import {
   deployUniswapV3,
   createPoolAtPrice,
   addFullRangeLiquidity,
   encodePath,
+  encodeSqrtPriceX96,
+  sortTokens,
   poolContract,
   FEE,
   type UniswapV3,
@@ -71,7 +75,9 @@ async function deployRisk(pool: IFulcraPool, admin: HardhatEthersSigner, assets:
     const { engine, oracle } = await deployRiskStack(pool, admin, riskAssets, { staticMode: true });
     return { engine, oracle: oracle as unknown as Contract, pushReadings: false };
   }
-  const oracle = (await (await ethers.getContractFactory("MockVolatilityOracle", admin)).deploy()) as unknown as Contract;
+  const oracle = (await (
+    await ethers.getContractFactory("MockVolatilityOracle", admin)
+  ).deploy()) as unknown as Contract;
   const engine = (await (
     await ethers.getContractFactory("RiskEngine", admin)
   ).deploy(await pool.getAddress(), await oracle.getAddress(), admin.address)) as unknown as RiskEngine;
@@ -86,19 +92,25 @@ async function deployRisk(pool: IFulcraPool, admin: HardhatEthersSigner, assets:
 
 export async function deployWorld(): Promise<World> {
   const [admin, keeper, arb, lp] = await ethers.getSigners();
-  const pool = await deployPool(admin, admin.address);
-  for (const role of [ROLES.RISK_ADMIN, ROLES.GUARDIAN, ROLES.TREASURY]) await pool.grantRole(role, admin.address);
-  const listed: ListedAsset[] = [];
-  for (const spec of DEMO_ASSETS) listed.push(await deployAndListTestAsset(pool, admin, spec));
+  const { pool, listed } = await deployDemoPool(admin);
   const assets = { USDC: listed[0], WETH: listed[1], WBTC: listed[2] };
   const poolAddress = await pool.getAddress();
-  const lens = (await (await ethers.getContractFactory("FulcraLens", admin)).deploy(poolAddress)) as unknown as FulcraLens;
+  const deploy = freshDeployer(ethers, admin);
+  const lens = (await deployLens(deploy, poolAddress)) as unknown as FulcraLens;
   const risk = await deployRisk(pool, admin, listed);
 
   const uni = await deployUniswapV3(admin);
   const dexPools = {} as Record<SimAsset, Contract>;
   for (const sym of ["WETH", "WBTC"] as SimAsset[]) {
-    dexPools[sym] = await createPoolAtPrice(uni, assets[sym].address, assets.USDC.address, FEE.MEDIUM, INITIAL_PRICES[sym], assets[sym].spec.decimals, 6);
+    dexPools[sym] = await createPoolAtPrice(
+      uni,
+      assets[sym].address,
+      assets.USDC.address,
+      FEE.MEDIUM,
+      INITIAL_PRICES[sym],
+      assets[sym].spec.decimals,
+      6,
+    );
   }
   const paths: Record<string, string> = {};
   for (const sym of ["WETH", "WBTC"]) {
@@ -106,13 +118,15 @@ export async function deployWorld(): Promise<World> {
     paths[pathKey(sym, "USDC")] = encodePath([a, assets.USDC.address], [FEE.MEDIUM]);
     paths[pathKey("USDC", sym)] = encodePath([assets.USDC.address, a], [FEE.MEDIUM]);
   }
-  const adapter = await (await ethers.getContractFactory("UniswapV3Adapter", admin)).deploy(uni.addresses.router);
-  const router = (await (
-    await ethers.getContractFactory("MarginRouter", admin)
-  ).deploy(poolAddress, await adapter.getAddress(), admin.address)) as unknown as MarginRouter;
-  const liquidator = (await (
-    await ethers.getContractFactory("FlashLiquidator", admin)
-  ).deploy(poolAddress, uni.addresses.router, keeper.address)) as unknown as FlashLiquidator;
+  const margin = await deployMarginContracts(deploy, poolAddress, uni.addresses.router, admin.address);
+  const adapter = margin.adapter;
+  const router = margin.router as unknown as MarginRouter;
+  const liquidator = (await deployFlashLiquidator(
+    deploy,
+    poolAddress,
+    uni.addresses.router,
+    keeper.address,
+  )) as unknown as FlashLiquidator;
 
   return {
     admin,
@@ -158,11 +172,22 @@ export async function setDexLiquidity(w: World, sym: SimAsset, fraction: number)
   const target = (pos.liquidity0 * BigInt(Math.round(fraction * 1e6))) / 10n ** 6n;
   const deadline = 2n ** 64n;
   if (target < current) {
-    await npm.decreaseLiquidity({ tokenId: pos.tokenId, liquidity: current - target, amount0Min: 0n, amount1Min: 0n, deadline });
-    await npm.collect({ tokenId: pos.tokenId, recipient: w.lp.address, amount0Max: MAX_UINT128, amount1Max: MAX_UINT128 });
+    await npm.decreaseLiquidity({
+      tokenId: pos.tokenId,
+      liquidity: current - target,
+      amount0Min: 0n,
+      amount1Min: 0n,
+      deadline,
+    });
+    await npm.collect({
+      tokenId: pos.tokenId,
+      recipient: w.lp.address,
+      amount0Max: MAX_UINT128,
+      amount1Max: MAX_UINT128,
+    });
   } else if (target > current) {
     const a = w.assets[sym];
-    const [t0, t1] = BigInt(a.address) < BigInt(w.assets.USDC.address) ? [a, w.assets.USDC] : [w.assets.USDC, a];
+    const [t0, t1] = sortTokens(a, w.assets.USDC);
     const b0 = await t0.token.balanceOf(w.lp.address);
     const b1 = await t1.token.balanceOf(w.lp.address);
     // Add at most what brings the position back to `target` (scaled from the wallet by the missing share).
@@ -179,26 +204,10 @@ export async function setDexLiquidity(w: World, sym: SimAsset, fraction: number)
   }
 }
 
-/** floor(sqrt(n)) by Newton's method from an over-estimate (monotone decreasing, so it always terminates fast). */
-export function isqrt(n: bigint): bigint {
-  if (n < 2n) return n;
-  let x = BigInt(Math.ceil(Math.sqrt(Number(n)) * (1 + 1e-9))) + 1n;
-  if (x * x < n) x = n; // float overflow or a too-low estimate: start from n itself
-  for (;;) {
-    const y = (x + n / x) >> 1n;
-    if (y >= x) return x;
-    x = y;
-  }
-}
-
 /** sqrtPriceX96 of the X/USDC pool for `price` USD per X (exact to 12 significant digits of the price). */
 export function sqrtPriceX96For(x: string, xDecimals: number, usdc: string, price: number): bigint {
-  const num = ethers.parseUnits(price.toPrecision(12).includes("e") ? price.toFixed(12) : price.toPrecision(12), 18); // price · 1e18
-  // raw USDC per raw X = price · 10^6 / 10^xDecimals
-  let rNum = num * 10n ** 6n;
-  let rDen = 10n ** 18n * 10n ** BigInt(xDecimals);
-  if (BigInt(x) > BigInt(usdc)) [rNum, rDen] = [rDen, rNum]; // X is token1: invert
-  return isqrt((rNum << 192n) / rDen);
+  const p12 = price.toPrecision(12).includes("e") ? price.toFixed(12) : price.toPrecision(12);
+  return encodeSqrtPriceX96(x, usdc, p12, xDecimals, 6);
 }
 
 /** Swaps the X/USDC pool to `price` (USD per X) from the arbitrageur's inventory: the sqrt-price limit stops it there. */
@@ -210,7 +219,7 @@ export async function arbitrageTo(w: World, sym: SimAsset, price: number): Promi
   const target = sqrtPriceX96For(a.address, a.spec.decimals, usdc, price);
   const diff = current > target ? current - target : target - current;
   if (diff * 1_000_000n < current) return 0n; // within 1 ppm (0.0002 % in price): nothing worth doing
-  const token0 = BigInt(a.address) < BigInt(usdc) ? a.address : usdc;
+  const [token0] = sortTokens(a.address, usdc);
   const zeroForOne = target < current;
   const tokenIn = zeroForOne ? token0 : token0 === usdc ? a.address : usdc;
   const tokenOut = tokenIn === usdc ? a.address : usdc;
@@ -224,8 +233,7 @@ export async function arbitrageTo(w: World, sym: SimAsset, price: number): Promi
     amountOutMinimum: 0n,
     sqrtPriceLimitX96: target,
   });
-  const r = await tx.wait();
-  return r!.gasUsed;
+  return (await mined(tx)).gasUsed;
 }
 
 /** Gives the arbitrageur a fixed inventory once (no minting during a run, so token supplies stay constant). */
@@ -233,7 +241,8 @@ export async function fundArbitrageur(w: World) {
   await w.assets.USDC.token.mint(w.arb.address, 10n ** 15n * 2n); // 2 billion USDC
   await w.assets.WETH.token.mint(w.arb.address, ethers.parseUnits("2000000", 18));
   await w.assets.WBTC.token.mint(w.arb.address, ethers.parseUnits("2000000", 8));
-  for (const a of Object.values(w.assets)) await a.token.connect(w.arb).approve(w.uni.addresses.router, ethers.MaxUint256);
+  for (const a of Object.values(w.assets))
+    await a.token.connect(w.arb).approve(w.uni.addresses.router, ethers.MaxUint256);
 }
 
 /** A signer for a deterministic simulated address (impersonated: no keys, no signing cost). */

@@ -1,7 +1,7 @@
 // Shared set-up of the keeper benchmarks: a pool with deep USDC liquidity, a Lens, and a MockAccountFactory that
 // opens thousands of 1-WETH accounts in few transactions.
 import { ethers } from "hardhat";
-import { deployPoolFixture, units } from "../../test/helpers/fixtures";
+import { deployPoolFixture, units } from "../../lib/fixtures/pool";
 import type { FulcraLens } from "../../typechain-types";
 
 /** Deploys the pool fixture, a FulcraLens and a MockAccountFactory funded with `n` WETH; the admin supplies 60M

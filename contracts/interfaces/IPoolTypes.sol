@@ -38,6 +38,9 @@ struct LiquidationGlobals {
 }
 
 /// @notice Lending-market accounting, three storage slots.
+/// @dev totalSupplyAssets / totalSupplyShares: what lenders are owed and the supply shares that represent it
+/// (reserves included); totalBorrowAssets / totalBorrowShares: what borrowers owe, accrued to `lastUpdate`, and
+/// the debt shares; slope1 / slope2: annual bps added per unit of utilization below / above `kink`.
 struct Market {
     uint128 totalSupplyAssets;
     uint128 totalSupplyShares;
@@ -72,6 +75,11 @@ struct Account {
 }
 
 /// @notice Everything needed to list an asset.
+/// @dev feed, heartbeat, minAnswer, maxAnswer: as in AssetRisk and AssetConfig (the Chainlink feed, its maximum age
+/// in seconds and the exclusive bounds of an accepted answer); ltv, lt: loan-to-value and liquidation threshold, bps;
+/// borrowable: whether the asset can be borrowed (else collateral or supply only); reserveFactor, baseRate, slope1,
+/// slope2, kink: the rate model, as in Market; supplyCap, borrowCap, collateralCap: totals in the asset's units
+/// (type(uint128).max for none); minBorrow: the smallest debt an account may open or leave, in the asset's units.
 struct ListingParams {
     address feed;
     uint24 heartbeat;
@@ -101,6 +109,8 @@ struct AccountHealth {
 }
 
 /// @notice What `liquidate(owner, subId, collateralAsset, max, ...)` would do now (interest accrued to now).
+/// @dev debtAsset: the account's debt asset; liquidatable: health below 1 (or a close-out); bonusBps: the bonus at
+/// this health factor.
 struct LiquidationPreview {
     uint256 healthFactor; // WAD; max uint without debt
     address debtAsset;
@@ -113,6 +123,9 @@ struct LiquidationPreview {
 }
 
 /// @notice Market summary for integrators (amounts in the asset's units, rates in WAD).
+/// @dev utilization: borrows / supply (WAD); *RatePerSecond: the current per-second rates; *Apy: the same
+/// compounded over a year; reserves: the protocol's supply shares in assets; totalCollateral: the asset posted as
+/// collateral (not lent out).
 struct MarketInfo {
     uint256 totalSupplyAssets;
     uint256 totalBorrowAssets;

@@ -52,7 +52,7 @@ export function buildResult(runs: NeutralRuns): GasResult {
   return {
     about: ABOUT,
     network: {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- a JSON file read at run time, not a module
       hardhat: (require("hardhat/package.json") as { version: string }).version,
       hardfork: (network.config as { hardfork?: string }).hardfork ?? "default",
     },

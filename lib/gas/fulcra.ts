@@ -4,14 +4,7 @@
 // and WBTC specs with 18 decimals, unlimited caps and minBorrow 0; flash fee 0 (the listing default).
 import { artifacts, ethers } from "hardhat";
 import type { Contract, Signer } from "ethers";
-import {
-  deployPool,
-  listingParams,
-  DEMO_ASSETS,
-  MAX_UINT128,
-  ROLES,
-  type AssetSpec,
-} from "../protocol";
+import { deployPool, listingParams, DEMO_ASSETS, MAX_UINT128, ROLES, type AssetSpec } from "../protocol";
 import type { IFulcraPool as FulcraPool } from "../../typechain-types";
 import type { Amount, Ctx, LendingAdapter } from "./scenario";
 

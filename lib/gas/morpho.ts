@@ -38,6 +38,7 @@ export function morphoAdapter(): LendingAdapter {
     async deploy(c) {
       ctx = c;
       const d = c.users.deployer;
+      // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- this adapter runs only with Morpho's job compiled
       const m = c.contracts.morpho!;
       const deployed = async (art: { abi: unknown[]; bytecode: string }, ...args: unknown[]) => {
         const x = await new ethers.ContractFactory(art.abi as never, art.bytecode, d).deploy(...args);

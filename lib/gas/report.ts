@@ -43,6 +43,7 @@ const README_BEGIN = "<!-- gas:begin -->";
 const README_END = "<!-- gas:end -->";
 
 const n = (x: number) => x.toLocaleString("en-US");
+// eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- Op is the union of OPS's keys: find always hits
 const label = (op: Op) => OPS.find(([k]) => k === op)![1];
 const ratioOk = (r: OpResult) => r.fulcra <= r.morpho * TARGETS.maxRatio;
 

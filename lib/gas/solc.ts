@@ -63,6 +63,7 @@ export function collectSources(root: string, entries: string[]): Record<string, 
   const sources: Record<string, { content: string }> = {};
   const todo = [...entries];
   while (todo.length) {
+    // eslint-disable-next-line @typescript-eslint/no-non-null-assertion -- the loop runs while todo is not empty
     const unit = todo.pop()!;
     if (sources[unit]) continue;
     const content = readUnit(root, unit);
@@ -85,7 +86,7 @@ function loadSolc(root: string, job: SolcJob): SolcJs {
     throw new BenchError(
       `the compiler package ${job.solcPackage} (solc ${job.version}) is not installed: run npm install`,
     );
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the compiler version is chosen at run time
   const solc = require(dir) as SolcJs;
   if (!solc.version().startsWith(job.version + "+"))
     throw new BenchError(`node_modules/${job.solcPackage} is solc ${solc.version()}, not ${job.version}: run npm ci`);

@@ -2,9 +2,11 @@
 // Run: npx ts-node scripts/charts/risk-curves.ts
 import fs from "fs";
 import path from "path";
-import { DEFAULT_PROFILES, targetsFor } from "../../lib/profiles";
+import { DEFAULT_PROFILES, targetsFor } from "../../config/profiles";
 
-const W = 880, H = 420, M = { l: 60, r: 170, t: 40, b: 50 };
+const W = 880,
+  H = 420,
+  M = { l: 60, r: 170, t: 40, b: 50 };
 const maxVol = 2.5;
 const x = (v: number) => M.l + (v / maxVol) * (W - M.l - M.r);
 const y = (bps: number) => M.t + (1 - (bps - 4000) / 6000) * (H - M.t - M.b);

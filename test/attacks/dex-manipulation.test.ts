@@ -31,14 +31,33 @@ async function dexFixture() {
   await f.weth.token.mint(lp.address, units(f.weth, 1_000));
   await f.usdc.token.mint(lp.address, units(f.usdc, 2_000_000));
   await createPoolAtPrice(uni, f.weth.token, f.usdc.token, FEE.MEDIUM, 2000, 18, 6);
-  await addLiquidityAroundPrice(uni, lp, f.weth.token, f.usdc.token, FEE.MEDIUM, units(f.weth, 1_000), units(f.usdc, 2_000_000), 30);
+  await addLiquidityAroundPrice(
+    uni,
+    lp,
+    f.weth.token,
+    f.usdc.token,
+    FEE.MEDIUM,
+    units(f.weth, 1_000),
+    units(f.usdc, 2_000_000),
+    30,
+  );
   const adapter = await (await ethers.getContractFactory("UniswapV3Adapter")).deploy(uni.addresses.router);
-  const router = await (await ethers.getContractFactory("MarginRouter")).deploy(f.poolAddress, await adapter.getAddress(), f.admin.address);
+  const router = await (
+    await ethers.getContractFactory("MarginRouter")
+  ).deploy(f.poolAddress, await adapter.getAddress(), f.admin.address);
   const routerAddress = await router.getAddress();
   await f.pool.connect(trader).setAuthorization(routerAddress, true);
   await f.weth.token.connect(trader).approve(routerAddress, ethers.MaxUint256);
   await f.usdc.token.connect(trader).approve(routerAddress, ethers.MaxUint256);
-  return { ...f, uni, router, borrower, trader, attacker, pathUW: encodePath([f.usdc.address, f.weth.address], [FEE.MEDIUM]) };
+  return {
+    ...f,
+    uni,
+    router,
+    borrower,
+    trader,
+    attacker,
+    pathUW: encodePath([f.usdc.address, f.weth.address], [FEE.MEDIUM]),
+  };
 }
 
 describe("attacks: oracle manipulation through the DEX (margin trades)", () => {
@@ -60,7 +79,9 @@ describe("attacks: oracle manipulation through the DEX (margin trades)", () => {
     expect(healthDuring.liquidationValue).to.equal(healthBefore.liquidationValue);
     expect(healthDuring.collateralValue).to.equal(healthBefore.collateralValue);
     await expect(
-      f.pool.connect(f.attacker).liquidate(f.borrower.address, 0, f.weth.address, ethers.MaxUint256, 0, f.attacker.address, "0x"),
+      f.pool
+        .connect(f.attacker)
+        .liquidate(f.borrower.address, 0, f.weth.address, ethers.MaxUint256, 0, f.attacker.address, "0x"),
     ).to.be.revertedWithCustomError(f.pool, "HealthyAccount");
 
     // The victim's 3x long buys WETH in the pumped pool: about 20 % less WETH than the oracle value → refused.

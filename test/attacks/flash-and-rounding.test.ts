@@ -7,7 +7,7 @@ import hre, { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { deployPoolFixture, units } from "../helpers/fixtures";
 import { toFeedAnswer } from "../../lib/protocol";
-import type { AttackCaller, FulcraLens, FulcraVault } from "../../typechain-types";
+import type { AttackCaller, FulcraLens } from "../../typechain-types";
 
 const E18 = 10n ** 18n;
 type Call = { target: string; data: string };
@@ -21,7 +21,7 @@ type Call = { target: string; data: string };
 async function attackFixture() {
   const f = await deployPoolFixture();
   const [lender, b1, b2] = f.users;
-  const vault = (await ethers.getContractAt("FulcraVault", f.usdc.vault)) as unknown as FulcraVault;
+  const vault = await ethers.getContractAt("FulcraVault", f.usdc.vault);
   await f.usdc.token.connect(lender).approve(f.usdc.vault, ethers.MaxUint256);
   await vault.connect(lender).deposit(units(f.usdc, 1_000), lender.address);
   await f.pool.connect(lender).supply(f.usdc.address, units(f.usdc, 99_000), 0, lender.address);
@@ -76,7 +76,11 @@ describe("attacks: read-only reentrancy through the Lens during a flash loan", (
       balanceProbe,
       ...probes,
     ];
-    const inner = [balanceProbe, ...probes, call(f.usdc.token, f.usdc.address, "approve", [f.poolAddress, amount + fee])];
+    const inner = [
+      balanceProbe,
+      ...probes,
+      call(f.usdc.token, f.usdc.address, "approve", [f.poolAddress, amount + fee]),
+    ];
     await expect(f.attacker.run(outer, inner, true))
       .to.emit(f.pool, "FlashLoan")
       .withArgs(f.attackerAddress, f.attackerAddress, f.usdc.address, amount, fee);
@@ -152,7 +156,13 @@ describe("attacks: flash-loan-funded borrow and liquidation in one transaction",
       call(f.pool, P, "supplyCollateral", [f.weth.address, FLASH_WETH, f.attackerAddress, 0]),
       call(f.pool, P, "borrow", [f.usdc.address, BORROW, f.attackerAddress, 0, f.attackerAddress]),
       call(f.pool, P, "repay", [f.usdc.address, ethers.MaxUint256, f.attackerAddress, 0]),
-      call(f.pool, P, "withdrawCollateral", [f.weth.address, ethers.MaxUint256, f.attackerAddress, 0, f.attackerAddress]),
+      call(f.pool, P, "withdrawCollateral", [
+        f.weth.address,
+        ethers.MaxUint256,
+        f.attackerAddress,
+        0,
+        f.attackerAddress,
+      ]),
     ];
     const outer = [call(f.pool, P, "flashLoan", [f.attackerAddress, f.weth.address, FLASH_WETH, "0x"])];
     const tx = f.attacker.run(outer, inner, true);
@@ -176,7 +186,15 @@ describe("attacks: flash-loan-funded borrow and liquidation in one transaction",
       call(f.usdc.token, f.usdc.address, "approve", [P, ethers.MaxUint256]),
       call(f.pool, P, "supplyCollateral", [f.weth.address, FLASH_WETH, f.attackerAddress, 0]),
       call(f.pool, P, "borrow", [f.usdc.address, units(f.usdc, 84_000), f.attackerAddress, 0, f.attackerAddress]),
-      call(f.pool, P, "liquidate", [f.attackerAddress, 0, f.weth.address, ethers.MaxUint256, 0, f.attackerAddress, "0x"]),
+      call(f.pool, P, "liquidate", [
+        f.attackerAddress,
+        0,
+        f.weth.address,
+        ethers.MaxUint256,
+        0,
+        f.attackerAddress,
+        "0x",
+      ]),
     ];
     const outer = [call(f.pool, P, "flashLoan", [f.attackerAddress, f.weth.address, FLASH_WETH, "0x"])];
     await expect(f.attacker.run(outer, inner, false)).to.be.revertedWithCustomError(f.pool, "HealthyAccount");
@@ -238,11 +256,7 @@ describe("attacks: rounding abuse with 1-wei operations repeated", () => {
 
   async function batched(f: Fx, make: () => Call) {
     for (let done = 0; done < ROUNDS; done += BATCH) {
-      await f.attacker.run(
-        Array.from({ length: BATCH }, make),
-        [],
-        false,
-      );
+      await f.attacker.run(Array.from({ length: BATCH }, make), [], false);
     }
   }
 
@@ -267,7 +281,9 @@ describe("attacks: rounding abuse with 1-wei operations repeated", () => {
     expect(end).to.be.lte(start);
     // Exactly: the 200 one-share mints each paid 1 wei for a share worth less than 1 wei, which the exit rounds away.
     expect(end - start).to.equal(-BigInt(ROUNDS));
-    console.log(`      rounding (supply side): attacker ${start} → ${end} USDC wei (Δ ${end - start}) over ${3 * ROUNDS + 2} ops`);
+    console.log(
+      `      rounding (supply side): attacker ${start} → ${end} USDC wei (Δ ${end - start}) over ${3 * ROUNDS + 2} ops`,
+    );
     // ... and the lender's claim never fell.
     expect(await f.pool.supplyBalance(f.usdc.address, f.lender.address)).to.be.gte(lenderBefore);
   });
@@ -300,7 +316,9 @@ describe("attacks: rounding abuse with 1-wei operations repeated", () => {
       false,
     );
     const endUsdc = await f.usdc.token.balanceOf(A);
-    console.log(`      rounding (borrow side): attacker ${startUsdc} → ${endUsdc} USDC wei (Δ ${endUsdc - startUsdc}) over ${2 * ROUNDS + 3} ops`);
+    console.log(
+      `      rounding (borrow side): attacker ${startUsdc} → ${endUsdc} USDC wei (Δ ${endUsdc - startUsdc}) over ${2 * ROUNDS + 3} ops`,
+    );
     expect(endUsdc).to.be.lte(startUsdc);
     expect(endUsdc - startUsdc).to.equal(-1n); // the final repay of all rounds the debt up by one wei
     expect(await f.weth.token.balanceOf(A)).to.equal(E18);

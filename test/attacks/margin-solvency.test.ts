@@ -24,7 +24,6 @@ const FAR = 2n ** 40n;
 const USDC = 10n ** 6n;
 const ALL_ONES = (1n << 96n) - 1n;
 
-
 function params(f: MarginFixture, side: Side, margin: bigint, leverage: bigint) {
   const s = sideOf(f, side);
   return {

@@ -52,7 +52,9 @@ describe("attacks: solvency (issue #15 findings 1–4)", () => {
       await time.increase(2 * 86_400);
       await setPrice(f.usdc, 1);
       await setPrice(f.weth, 1_700);
-      await f.pool.connect(f.liquidator).liquidate(f.borrower.address, 0, f.weth.address, ethers.MaxUint256, 0, f.liquidator.address, "0x");
+      await f.pool
+        .connect(f.liquidator)
+        .liquidate(f.borrower.address, 0, f.weth.address, ethers.MaxUint256, 0, f.liquidator.address, "0x");
       expect((await f.pool.accountHealth(f.borrower.address, 0)).healthFactor).to.be.gte(WAD);
     });
 
@@ -67,7 +69,9 @@ describe("attacks: solvency (issue #15 findings 1–4)", () => {
         f.pool.connect(f.stranger).supplyCollateral(f.usdc.address, 1n, f.borrower.address, 1),
       ).to.be.revertedWithCustomError(f.pool, "Unauthorized");
       await f.pool.connect(f.borrower).supplyCollateral(f.weth.address, units(f.weth, 1), f.borrower.address, 1);
-      await f.pool.connect(f.borrower).borrow(f.usdc.address, units(f.usdc, 500), f.borrower.address, 1, f.borrower.address);
+      await f.pool
+        .connect(f.borrower)
+        .borrow(f.usdc.address, units(f.usdc, 500), f.borrower.address, 1, f.borrower.address);
       const [, , , assets] = await f.pool.accountOf(f.borrower.address, 1);
       expect(assets).to.deep.equal([f.weth.address]);
     });
@@ -91,28 +95,54 @@ describe("attacks: solvency (issue #15 findings 1–4)", () => {
       return f;
     }
     const breaks: [string, (f: Awaited<ReturnType<typeof twoCollaterals>>) => Promise<unknown>, string][] = [
-      ["stale", async (f) => {
-        await time.increase(2 * 86_400);
-        await refresh([f.usdc, f.weth]);
-      }, "StalePrice"],
-      ["at its min bound", async (f) => {
-        await f.pool.setOracle(f.wbtc.address, await f.wbtc.feed.getAddress(), 86_400, toFeedAnswer(50_000), 10n ** 20n);
-        await f.wbtc.feed.setAnswer(toFeedAnswer(50_000));
-      }, "PriceAtBound"],
-      ["non-positive", async (f) => {
-        const round = await f.wbtc.feed.latestRound();
-        const now = await time.latest();
-        await f.wbtc.feed.setRawRound(round + 1n, -1, now, now, round + 1n);
-      }, "NonPositivePrice"],
-      ["at its max bound", async (f) => {
-        await f.pool.setOracle(f.wbtc.address, await f.wbtc.feed.getAddress(), 86_400, 0, toFeedAnswer(70_000));
-        await f.wbtc.feed.setAnswer(toFeedAnswer(80_000));
-      }, "PriceAtBound"],
-      ["from an incomplete round", async (f) => {
-        const round = await f.wbtc.feed.latestRound();
-        const now = await time.latest();
-        await f.wbtc.feed.setRawRound(round + 1n, toFeedAnswer(60_000), now, now, round);
-      }, "IncompleteRound"],
+      [
+        "stale",
+        async (f) => {
+          await time.increase(2 * 86_400);
+          await refresh([f.usdc, f.weth]);
+        },
+        "StalePrice",
+      ],
+      [
+        "at its min bound",
+        async (f) => {
+          await f.pool.setOracle(
+            f.wbtc.address,
+            await f.wbtc.feed.getAddress(),
+            86_400,
+            toFeedAnswer(50_000),
+            10n ** 20n,
+          );
+          await f.wbtc.feed.setAnswer(toFeedAnswer(50_000));
+        },
+        "PriceAtBound",
+      ],
+      [
+        "non-positive",
+        async (f) => {
+          const round = await f.wbtc.feed.latestRound();
+          const now = await time.latest();
+          await f.wbtc.feed.setRawRound(round + 1n, -1, now, now, round + 1n);
+        },
+        "NonPositivePrice",
+      ],
+      [
+        "at its max bound",
+        async (f) => {
+          await f.pool.setOracle(f.wbtc.address, await f.wbtc.feed.getAddress(), 86_400, 0, toFeedAnswer(70_000));
+          await f.wbtc.feed.setAnswer(toFeedAnswer(80_000));
+        },
+        "PriceAtBound",
+      ],
+      [
+        "from an incomplete round",
+        async (f) => {
+          const round = await f.wbtc.feed.latestRound();
+          const now = await time.latest();
+          await f.wbtc.feed.setRawRound(round + 1n, toFeedAnswer(60_000), now, now, round);
+        },
+        "IncompleteRound",
+      ],
     ];
     for (const [label, breakFeed, error] of breaks) {
       it(`WBTC feed ${label}: liquidation against WETH goes through; borrow, withdraw and seizing WBTC revert ${error}`, async () => {
@@ -128,11 +158,15 @@ describe("attacks: solvency (issue #15 findings 1–4)", () => {
           f.pool.connect(f.borrower).withdrawCollateral(f.weth.address, 1n, f.borrower.address, 0, f.borrower.address),
         ).to.be.revertedWithCustomError(f.pool, error);
         await expect(
-          f.pool.connect(f.liquidator).liquidate(f.borrower.address, 0, f.wbtc.address, ethers.MaxUint256, 0, f.liquidator.address, "0x"),
+          f.pool
+            .connect(f.liquidator)
+            .liquidate(f.borrower.address, 0, f.wbtc.address, ethers.MaxUint256, 0, f.liquidator.address, "0x"),
         ).to.be.revertedWithCustomError(f.pool, error);
         const wbtcBefore = await f.pool.collateralOf(f.borrower.address, 0, f.wbtc.address);
         await expect(
-          f.pool.connect(f.liquidator).liquidate(f.borrower.address, 0, f.weth.address, ethers.MaxUint256, 0, f.liquidator.address, "0x"),
+          f.pool
+            .connect(f.liquidator)
+            .liquidate(f.borrower.address, 0, f.weth.address, ethers.MaxUint256, 0, f.liquidator.address, "0x"),
         ).to.emit(f.pool, "Liquidate");
         // The untrusted collateral stays where it is; nothing is written off while a price is unknown.
         expect(await f.pool.collateralOf(f.borrower.address, 0, f.wbtc.address)).to.equal(wbtcBefore);
@@ -141,14 +175,18 @@ describe("attacks: solvency (issue #15 findings 1–4)", () => {
 
     it("a feed that reverts or returns nonsense counts as zero too", async () => {
       const f = await twoCollaterals();
-      const bad = await (await ethers.getContractFactory("MockPriceFeed", f.admin)).deploy(8, "bad", toFeedAnswer(60_000));
+      const bad = await (
+        await ethers.getContractFactory("MockPriceFeed", f.admin)
+      ).deploy(8, "bad", toFeedAnswer(60_000));
       await f.pool.setOracle(f.wbtc.address, await bad.getAddress(), 86_400, 0, 10n ** 20n);
       const round = await bad.latestRound();
       const now = await time.latest();
       // A roundId beyond uint80 cannot come from a real aggregator: nonsense, not a reason to freeze liquidation.
       await bad.setRawRound(round + 1n, toFeedAnswer(60_000), now, now, round + 1n);
       await setPrice(f.weth, 1_750);
-      await f.pool.connect(f.liquidator).liquidate(f.borrower.address, 0, f.weth.address, ethers.MaxUint256, 0, f.liquidator.address, "0x");
+      await f.pool
+        .connect(f.liquidator)
+        .liquidate(f.borrower.address, 0, f.weth.address, ethers.MaxUint256, 0, f.liquidator.address, "0x");
       // A feed address without code (a removed aggregator) reverts on every call.
       await f.pool.setOracle(f.wbtc.address, f.stranger.address, 86_400, 0, 10n ** 20n).catch(() => undefined);
     });
@@ -213,8 +251,9 @@ describe("attacks: solvency (issue #15 findings 1–4)", () => {
             const wealth = async () =>
               (await f.loan.token.balanceOf(f.owner.address)) +
               (await f.loan.token.balanceOf(f.second.address)) +
-              ((await f.coll.token.balanceOf(f.owner.address)) + (await f.coll.token.balanceOf(f.second.address))) *
-                (price * 10n ** 10n) / WAD;
+              (((await f.coll.token.balanceOf(f.owner.address)) + (await f.coll.token.balanceOf(f.second.address))) *
+                (price * 10n ** 10n)) /
+                WAD;
             const w0 = (await wealth()) + (h.collateralValue - h.debtValue);
             const preview = await f.pool.previewLiquidation(f.owner.address, 0, f.coll.address);
             const maxRepay = half ? preview.maxRepay / 2n : ethers.MaxUint256;
@@ -231,7 +270,9 @@ describe("attacks: solvency (issue #15 findings 1–4)", () => {
               // Never bad debt, never negative equity (2 wei of 18-decimal USD of rounding at most).
               expect(after.collateralValue + 2n).to.be.gte(after.debtValue, "solvent account left under water");
               const receipt = await ethers.provider.getTransactionReceipt((await tx).hash);
-              const badDebt = receipt!.logs.filter((l) => l.topics[0] === f.pool.interface.getEvent("BadDebt")!.topicHash);
+              const badDebt = receipt!.logs.filter(
+                (l) => l.topics[0] === f.pool.interface.getEvent("BadDebt").topicHash,
+              );
               expect(badDebt.length).to.equal(0, "bad debt written off for a solvent account");
               // Self-liquidation never beats repaying and withdrawing (the owner's equity before).
               const w1 = (await wealth()) + (after.collateralValue - after.debtValue);
@@ -259,7 +300,13 @@ describe("attacks: solvency (issue #15 findings 1–4)", () => {
       expect(after.collateralValue + 2n).to.be.gte(after.debtValue);
       // The liquidator's gain (seized value − repaid value) is at most the equity the account had.
       const ev = (await ethers.provider.getTransactionReceipt((await tx).hash))!.logs
-        .map((l) => { try { return f.pool.interface.parseLog(l); } catch { return null; } })
+        .map((l) => {
+          try {
+            return f.pool.interface.parseLog(l);
+          } catch {
+            return null;
+          }
+        })
         .find((e) => e?.name === "Liquidate")!;
       const repaidValue = (ev.args.repaid * 10n ** 12n * 10n ** 18n) / WAD; // USDC has 6 decimals, $1
       const seizedValue = (ev.args.seized * 1_546n * WAD) / WAD;
@@ -290,7 +337,9 @@ describe("attacks: solvency (issue #15 findings 1–4)", () => {
       expect(h.collateralValue).to.be.gte(h.debtValue);
       expect(h.debtValue).to.be.lte((h.collateralValue * BPS) / (BPS + lc.maxBonus) + 10n ** 6n * 10n ** 12n);
       // The next liquidation closes the account: all collateral for the rest of the debt, nothing left over.
-      await f.pool.connect(f.liquidator).liquidate(f.borrower.address, 0, f.weth.address, ethers.MaxUint256, 0, f.liquidator.address, "0x");
+      await f.pool
+        .connect(f.liquidator)
+        .liquidate(f.borrower.address, 0, f.weth.address, ethers.MaxUint256, 0, f.liquidator.address, "0x");
       const [debtAsset, shares] = await f.pool.accountOf(f.borrower.address, 0);
       expect([debtAsset, shares]).to.deep.equal([ZERO, 0n]);
       // What the owner keeps is rounding of the 6-decimal debt: under a hundredth of a cent.
@@ -299,7 +348,10 @@ describe("attacks: solvency (issue #15 findings 1–4)", () => {
 
     it("settleBadDebt: anyone books an insolvent account's shortfall; with only dust left it sweeps the dust and writes off all", async () => {
       const f = await insolvent();
-      await expect(f.pool.connect(f.stranger).settleBadDebt(f.lender.address, 0)).to.be.revertedWithCustomError(f.pool, "NoDebt");
+      await expect(f.pool.connect(f.stranger).settleBadDebt(f.lender.address, 0)).to.be.revertedWithCustomError(
+        f.pool,
+        "NoDebt",
+      );
       await expect(f.pool.connect(f.stranger).settleBadDebt(f.borrower.address, 0)).to.emit(f.pool, "BadDebt");
       await expect(f.pool.connect(f.stranger).settleBadDebt(f.borrower.address, 0)).to.be.revertedWithCustomError(
         f.pool,
@@ -345,7 +397,13 @@ describe("attacks: solvency (issue #15 findings 1–4)", () => {
       const [debtAsset, shares] = await f.pool.accountOf(tiny.address, 0);
       expect([debtAsset, shares]).to.deep.equal([ZERO, 0n]);
       const ev = (await ethers.provider.getTransactionReceipt((await tx).hash))!.logs
-        .map((l) => { try { return f.pool.interface.parseLog(l); } catch { return null; } })
+        .map((l) => {
+          try {
+            return f.pool.interface.parseLog(l);
+          } catch {
+            return null;
+          }
+        })
         .find((e) => e?.name === "Liquidate")!;
       expect(ev.args.repaid).to.be.closeTo(units(f.usdc, "6.3"), 2n); // with a second of interest
       const wethPrice = await f.pool.price(f.weth.address);

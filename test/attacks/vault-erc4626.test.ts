@@ -10,8 +10,7 @@ import { listFunded, plainSpec, toSharesDown } from "../helpers/core";
 import { MAX_UINT128 } from "../../lib/protocol";
 import type { FulcraVault, MockERC20 } from "../../typechain-types";
 
-const vaultAt = async (address: string) =>
-  (await ethers.getContractAt("FulcraVault", address)) as unknown as FulcraVault;
+const vaultAt = async (address: string) => await ethers.getContractAt("FulcraVault", address);
 
 /** A plain 18-decimal asset with every cap at type(uint128).max; users 0-2 hold 2^128 - 1 tokens each. */
 async function uncappedFixture() {

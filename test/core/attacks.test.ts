@@ -11,7 +11,11 @@ import type { MockFeeToken, MockHookToken, MockFlashBorrower } from "../../typec
 const E18 = 10n ** 18n;
 
 /** Lists an already deployed token with a fresh $1 feed (18 decimals, collateral LTV 80 % / LT 85 %, borrowable). */
-async function listToken(f: PoolFixture, token: { getAddress(): Promise<string> }, symbol: string): Promise<ListedAsset> {
+async function listToken(
+  f: PoolFixture,
+  token: { getAddress(): Promise<string> },
+  symbol: string,
+): Promise<ListedAsset> {
   const feed = await (await ethers.getContractFactory("MockPriceFeed")).deploy(8, `${symbol} / USD`, toFeedAnswer(1));
   const address = await token.getAddress();
   const spec = plainSpec(symbol);
@@ -48,25 +52,40 @@ async function hookFixture() {
   await time.increase(365 * 86_400);
   await refresh(f, [hook]);
   await hook.feed.setAnswer(toFeedAnswer(0.8)); // b2: 800 · 0.85 = 680 < 700 + interest
-  await f.pool.connect(liquidator).liquidate(b2.address, 0, hook.address, units(f.usdc, 100), 0, liquidator.address, "0x");
+  await f.pool
+    .connect(liquidator)
+    .liquidate(b2.address, 0, hook.address, units(f.usdc, 100), 0, liquidator.address, "0x");
   await f.weth.feed.setAnswer(toFeedAnswer(400)); // b1: 4,000 · 0.825 = 3,300 < 5,000·1.02 HOOK at 0.8 = 4,090
-  const borrower = (await (await ethers.getContractFactory("MockFlashBorrower")).deploy(f.poolAddress)) as unknown as MockFlashBorrower;
+  const borrower = (await (
+    await ethers.getContractFactory("MockFlashBorrower")
+  ).deploy(f.poolAddress)) as unknown as MockFlashBorrower;
   await borrower.approveLender(hook.address);
   return { ...f, hook, hookToken, borrower };
 }
 
 describe("core: reentrancy through a hook-calling token", () => {
   type Fx = Awaited<ReturnType<typeof hookFixture>>;
-  const reenterSupply = (f: Fx) => f.pool.interface.encodeFunctionData("supply", [f.hook.address, 1n, 0n, f.users[6].address]);
+  const reenterSupply = (f: Fx) =>
+    f.pool.interface.encodeFunctionData("supply", [f.hook.address, 1n, 0n, f.users[6].address]);
   const cases: [string, (f: Fx) => Promise<unknown>][] = [
     ["supply", (f) => f.pool.connect(f.users[0]).supply(f.hook.address, E18, 0, f.users[0].address)],
-    ["withdraw", (f) => f.pool.connect(f.users[0]).withdraw(f.hook.address, E18, 0, f.users[0].address, f.users[0].address)],
-    ["supplyCollateral", (f) => f.pool.connect(f.users[2]).supplyCollateral(f.hook.address, E18, f.users[2].address, 0)],
+    [
+      "withdraw",
+      (f) => f.pool.connect(f.users[0]).withdraw(f.hook.address, E18, 0, f.users[0].address, f.users[0].address),
+    ],
+    [
+      "supplyCollateral",
+      (f) => f.pool.connect(f.users[2]).supplyCollateral(f.hook.address, E18, f.users[2].address, 0),
+    ],
     [
       "withdrawCollateral",
-      (f) => f.pool.connect(f.users[3]).withdrawCollateral(f.hook.address, E18, f.users[3].address, 5, f.users[3].address),
+      (f) =>
+        f.pool.connect(f.users[3]).withdrawCollateral(f.hook.address, E18, f.users[3].address, 5, f.users[3].address),
     ],
-    ["borrow", (f) => f.pool.connect(f.users[3]).borrow(f.hook.address, E18, f.users[3].address, 6, f.users[3].address)],
+    [
+      "borrow",
+      (f) => f.pool.connect(f.users[3]).borrow(f.hook.address, E18, f.users[3].address, 6, f.users[3].address),
+    ],
     ["repay", (f) => f.pool.connect(f.users[1]).repay(f.hook.address, E18, f.users[1].address, 0)],
     [
       "liquidate",
@@ -99,7 +118,12 @@ describe("core: reentrancy through a hook-calling token", () => {
 
   it("flashLoan: a nested flash loan from the token hook reverts Reentrancy", async () => {
     const f = await loadFixture(hookFixture);
-    const data = f.pool.interface.encodeFunctionData("flashLoan", [await f.borrower.getAddress(), f.hook.address, 1n, "0x"]);
+    const data = f.pool.interface.encodeFunctionData("flashLoan", [
+      await f.borrower.getAddress(),
+      f.hook.address,
+      1n,
+      "0x",
+    ]);
     await f.hookToken.arm(f.poolAddress, data);
     await expectRevertNoChange(f, () => f.borrower.borrow(f.hook.address, E18), f.pool, "Reentrancy", [f.hook]);
   });
@@ -116,7 +140,10 @@ describe("core: reentrancy through a hook-calling token", () => {
     ];
     for (const data of targets) {
       await f.hookToken.arm(f.poolAddress, data);
-      await expect(f.pool.connect(f.users[0]).supply(f.hook.address, E18, 0, u)).to.be.revertedWithCustomError(f.pool, "Reentrancy");
+      await expect(f.pool.connect(f.users[0]).supply(f.hook.address, E18, 0, u)).to.be.revertedWithCustomError(
+        f.pool,
+        "Reentrancy",
+      );
     }
     await f.hookToken.disarm();
     await expect(f.pool.connect(f.users[0]).supply(f.hook.address, E18, 0, u)).not.to.be.reverted;
@@ -138,7 +165,9 @@ describe("core: fee-on-transfer tokens are rejected by balance delta", () => {
     await f.pool.connect(b).supplyCollateral(f.weth.address, units(f.weth, 1), b.address, 0);
     await f.pool.connect(b).borrow(fee.address, 100n * E18, b.address, 0, b.address);
     await feeToken.setFee(100); // 1 %
-    const borrower = (await (await ethers.getContractFactory("MockFlashBorrower")).deploy(f.poolAddress)) as unknown as MockFlashBorrower;
+    const borrower = (await (
+      await ethers.getContractFactory("MockFlashBorrower")
+    ).deploy(f.poolAddress)) as unknown as MockFlashBorrower;
     await borrower.approveLender(fee.address);
     await feeToken.mint(await borrower.getAddress(), 1_000n * E18);
     return { ...f, fee, feeToken, borrower };
@@ -147,7 +176,13 @@ describe("core: fee-on-transfer tokens are rejected by balance delta", () => {
   it("supply reverts TransferAmountMismatch", async () => {
     const f = await loadFixture(feeFixture);
     const u = f.users[0];
-    await expectRevertNoChange(f, () => f.pool.connect(u).supply(f.fee.address, E18, 0, u.address), f.pool, "TransferAmountMismatch", [f.fee]);
+    await expectRevertNoChange(
+      f,
+      () => f.pool.connect(u).supply(f.fee.address, E18, 0, u.address),
+      f.pool,
+      "TransferAmountMismatch",
+      [f.fee],
+    );
   });
   it("supply by shares reverts TransferAmountMismatch", async () => {
     const f = await loadFixture(feeFixture);
@@ -174,7 +209,13 @@ describe("core: fee-on-transfer tokens are rejected by balance delta", () => {
   it("repay reverts TransferAmountMismatch (partial and all)", async () => {
     const f = await loadFixture(feeFixture);
     const b = f.users[1];
-    await expectRevertNoChange(f, () => f.pool.connect(b).repay(f.fee.address, E18, b.address, 0), f.pool, "TransferAmountMismatch", [f.fee]);
+    await expectRevertNoChange(
+      f,
+      () => f.pool.connect(b).repay(f.fee.address, E18, b.address, 0),
+      f.pool,
+      "TransferAmountMismatch",
+      [f.fee],
+    );
     await expectRevertNoChange(
       f,
       () => f.pool.connect(b).repay(f.fee.address, ethers.MaxUint256, b.address, 0),
@@ -185,7 +226,9 @@ describe("core: fee-on-transfer tokens are rejected by balance delta", () => {
   });
   it("flashLoan reverts TransferAmountMismatch (the pool would get back less than it lent)", async () => {
     const f = await loadFixture(feeFixture);
-    await expectRevertNoChange(f, () => f.borrower.borrow(f.fee.address, 10n * E18), f.pool, "TransferAmountMismatch", [f.fee]);
+    await expectRevertNoChange(f, () => f.borrower.borrow(f.fee.address, 10n * E18), f.pool, "TransferAmountMismatch", [
+      f.fee,
+    ]);
   });
   it("with the fee off again the same token works (the check is by balance delta, not a blocklist)", async () => {
     const f = await loadFixture(feeFixture);
@@ -232,7 +275,9 @@ describe("core: inflation / donation on an empty reserve", () => {
     await f.pool.connect(attacker).supply(f.usdc.address, 1n, 0, attacker.address);
     await f.pool.setFlashFee(f.usdc.address, 100);
     await f.usdc.token.connect(victim).transfer(f.poolAddress, units(f.usdc, 1)); // liquidity to flash-borrow
-    const borrower = (await (await ethers.getContractFactory("MockFlashBorrower")).deploy(f.poolAddress)) as unknown as MockFlashBorrower;
+    const borrower = (await (
+      await ethers.getContractFactory("MockFlashBorrower")
+    ).deploy(f.poolAddress)) as unknown as MockFlashBorrower;
     await borrower.approveLender(f.usdc.address);
     await f.usdc.token.mint(await borrower.getAddress(), units(f.usdc, 1));
     await borrower.borrow(f.usdc.address, units(f.usdc, 1));

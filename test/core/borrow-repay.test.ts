@@ -3,7 +3,15 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { deployPoolFixture, units } from "../helpers/fixtures";
-import { expectRevertNoChange, listFunded, plainSpec, toAssetsUp, toSharesDown, toSharesUp, VIRTUAL_SHARES } from "../helpers/core";
+import {
+  expectRevertNoChange,
+  listFunded,
+  plainSpec,
+  toAssetsUp,
+  toSharesDown,
+  toSharesUp,
+  VIRTUAL_SHARES,
+} from "../helpers/core";
 
 const E18 = 10n ** 18n;
 
@@ -37,7 +45,10 @@ async function hyperFixture() {
   const [lender, borrower] = f.users;
   const hyp = await listFunded(
     f,
-    plainSpec("HYP", { reserveFactorBps: 0, rate: { baseBps: 10_000, slope1Bps: 20_000, slope2Bps: 60_000, kinkBps: 9_900 } }),
+    plainSpec("HYP", {
+      reserveFactorBps: 0,
+      rate: { baseBps: 10_000, slope1Bps: 20_000, slope2Bps: 60_000, kinkBps: 9_900 },
+    }),
     [lender, borrower],
     E18,
   );
@@ -132,7 +143,12 @@ describe("core: borrow", () => {
     it("ZeroAmount", async () => {
       const f = await loadFixture(baseFixture);
       const [, b] = f.users;
-      await expectRevertNoChange(f, () => f.pool.connect(b).borrow(f.usdc.address, 0, b.address, 0, b.address), f.pool, "ZeroAmount");
+      await expectRevertNoChange(
+        f,
+        () => f.pool.connect(b).borrow(f.usdc.address, 0, b.address, 0, b.address),
+        f.pool,
+        "ZeroAmount",
+      );
     });
     it("ZeroAddress for receiver 0", async () => {
       const f = await loadFixture(baseFixture);
@@ -157,7 +173,12 @@ describe("core: borrow", () => {
     it("AssetNotListed", async () => {
       const f = await loadFixture(baseFixture);
       const [, b] = f.users;
-      await expectRevertNoChange(f, () => f.pool.connect(b).borrow(b.address, 1, b.address, 0, b.address), f.pool, "AssetNotListed");
+      await expectRevertNoChange(
+        f,
+        () => f.pool.connect(b).borrow(b.address, 1, b.address, 0, b.address),
+        f.pool,
+        "AssetNotListed",
+      );
     });
     it("NotBorrowable after setBorrowable(false)", async () => {
       const f = await loadFixture(baseFixture);
@@ -319,7 +340,9 @@ describe("core: repay", () => {
     const [, b, payer] = f.users;
     const amount = units(f.usdc, 100);
     const tx = f.pool.connect(payer).repay(f.usdc.address, amount, b.address, 0);
-    await expect(tx).to.emit(f.pool, "Repay").withArgs(f.usdc.address, payer.address, b.address, 0, amount, (x: bigint) => x > 0n);
+    await expect(tx)
+      .to.emit(f.pool, "Repay")
+      .withArgs(f.usdc.address, payer.address, b.address, 0, amount, (x: bigint) => x > 0n);
     await expect(tx).to.changeTokenBalances(f.usdc.token, [payer, b], [-amount, 0n]);
   });
 
@@ -337,7 +360,12 @@ describe("core: repay", () => {
     it("ZeroAmount", async () => {
       const f = await loadFixture(debtFixture);
       const [, b] = f.users;
-      await expectRevertNoChange(f, () => f.pool.connect(b).repay(f.usdc.address, 0, b.address, 0), f.pool, "ZeroAmount");
+      await expectRevertNoChange(
+        f,
+        () => f.pool.connect(b).repay(f.usdc.address, 0, b.address, 0),
+        f.pool,
+        "ZeroAmount",
+      );
     });
     it("NoDebt for an account without debt", async () => {
       const f = await loadFixture(debtFixture);
@@ -347,7 +375,12 @@ describe("core: repay", () => {
     it("DebtAssetMismatch for another asset", async () => {
       const f = await loadFixture(debtFixture);
       const [, b] = f.users;
-      await expectRevertNoChange(f, () => f.pool.connect(b).repay(f.weth.address, 1, b.address, 0), f.pool, "DebtAssetMismatch");
+      await expectRevertNoChange(
+        f,
+        () => f.pool.connect(b).repay(f.weth.address, 1, b.address, 0),
+        f.pool,
+        "DebtAssetMismatch",
+      );
     });
     it("RepayExceedsDebt for more than the debt", async () => {
       const f = await loadFixture(debtFixture);
@@ -376,13 +409,21 @@ describe("core: 1-wei edges at a 6.6e7-fold share price", () => {
       [f.hyp],
     );
     await f.hyp.token.mint(b.address, 10n ** 15n);
-    await expectRevertNoChange(f, () => f.pool.connect(b).repay(f.hyp.address, 1n, b.address, 0), f.pool, "ZeroShares", [f.hyp]);
+    await expectRevertNoChange(
+      f,
+      () => f.pool.connect(b).repay(f.hyp.address, 1n, b.address, 0),
+      f.pool,
+      "ZeroShares",
+      [f.hyp],
+    );
   });
 
   it("supply by shares (1 share) still pulls at least 1 wei", async () => {
     const f = await loadFixture(hyperFixture);
     const [lender] = f.users;
     const tx = f.pool.connect(lender).supply(f.hyp.address, 0, 1n, lender.address);
-    await expect(tx).to.emit(f.pool, "Supply").withArgs(f.hyp.address, lender.address, lender.address, (x: bigint) => x >= 1n, 1n);
+    await expect(tx)
+      .to.emit(f.pool, "Supply")
+      .withArgs(f.hyp.address, lender.address, lender.address, (x: bigint) => x >= 1n, 1n);
   });
 });

@@ -10,7 +10,8 @@ import type { ListedAsset } from "../../lib/protocol";
 async function manyAssetsFixture() {
   const f = await deployPoolFixture();
   const extra: ListedAsset[] = [];
-  for (let i = 0; i < 6; i++) extra.push(await listFunded(f, plainSpec(`C${i}`, { price: 10 }), f.users.slice(0, 2), 10n ** 24n));
+  for (let i = 0; i < 6; i++)
+    extra.push(await listFunded(f, plainSpec(`C${i}`, { price: 10 }), f.users.slice(0, 2), 10n ** 24n));
   const nonColl = await listFunded(f, plainSpec("NC", { ltvBps: 0, ltBps: 0 }), f.users.slice(0, 2), 10n ** 24n);
   return { ...f, extra, nonColl };
 }
@@ -108,7 +109,8 @@ describe("core: supplyCollateral", () => {
     const f = await loadFixture(manyAssetsFixture);
     const [b] = f.users;
     const list = [f.weth, f.wbtc, ...f.extra];
-    for (let i = 0; i < list.length; i++) await f.pool.connect(b).supplyCollateral(list[i].address, 100n + BigInt(i), b.address, 0);
+    for (let i = 0; i < list.length; i++)
+      await f.pool.connect(b).supplyCollateral(list[i].address, 100n + BigInt(i), b.address, 0);
     await f.pool.connect(b).withdrawCollateral(f.wbtc.address, ethers.MaxUint256, b.address, 0, b.address);
     const [, , , assets, amounts] = await f.pool.accountOf(b.address, 0);
     expect([...assets]).to.deep.equal([f.weth, f.extra[5], ...f.extra.slice(0, 5)].map((a) => a.address));
@@ -122,7 +124,12 @@ describe("core: supplyCollateral", () => {
     it("ZeroAmount", async () => {
       const f = await loadFixture(deployPoolFixture);
       const [b] = f.users;
-      await expectRevertNoChange(f, () => f.pool.connect(b).supplyCollateral(f.weth.address, 0, b.address, 0), f.pool, "ZeroAmount");
+      await expectRevertNoChange(
+        f,
+        () => f.pool.connect(b).supplyCollateral(f.weth.address, 0, b.address, 0),
+        f.pool,
+        "ZeroAmount",
+      );
     });
     it("ZeroAddress for owner 0", async () => {
       const f = await loadFixture(deployPoolFixture);
@@ -136,7 +143,12 @@ describe("core: supplyCollateral", () => {
     it("AssetNotListed", async () => {
       const f = await loadFixture(deployPoolFixture);
       const [b] = f.users;
-      await expectRevertNoChange(f, () => f.pool.connect(b).supplyCollateral(b.address, 1, b.address, 0), f.pool, "AssetNotListed");
+      await expectRevertNoChange(
+        f,
+        () => f.pool.connect(b).supplyCollateral(b.address, 1, b.address, 0),
+        f.pool,
+        "AssetNotListed",
+      );
     });
     it("NotCollateral for an asset listed with LT 0", async () => {
       const f = await loadFixture(manyAssetsFixture);
@@ -169,9 +181,13 @@ describe("core: withdrawCollateral", () => {
     const f = await loadFixture(deployPoolFixture);
     const [b, receiver] = f.users;
     await f.pool.connect(b).supplyCollateral(f.weth.address, 1000n, b.address, 3);
-    expect(await f.pool.connect(b).withdrawCollateral.staticCall(f.weth.address, 400n, b.address, 3, receiver.address)).to.equal(400n);
+    expect(
+      await f.pool.connect(b).withdrawCollateral.staticCall(f.weth.address, 400n, b.address, 3, receiver.address),
+    ).to.equal(400n);
     const tx = f.pool.connect(b).withdrawCollateral(f.weth.address, 400n, b.address, 3, receiver.address);
-    await expect(tx).to.emit(f.pool, "WithdrawCollateral").withArgs(f.weth.address, b.address, b.address, 3, receiver.address, 400n);
+    await expect(tx)
+      .to.emit(f.pool, "WithdrawCollateral")
+      .withArgs(f.weth.address, b.address, b.address, 3, receiver.address, 400n);
     await expect(tx).to.changeTokenBalances(f.weth.token, [b, receiver, f.pool], [0n, 400n, -400n]);
     expect(await f.pool.collateralOf(b.address, 3, f.weth.address)).to.equal(600n);
     expect(await totalCollateral(f, f.weth)).to.equal(600n);
@@ -217,10 +233,9 @@ describe("core: withdrawCollateral", () => {
     await f.pool.setPause(f.usdc.address, true, true);
     await f.pool.grantRole(ethers.id("RISK_ENGINE_ROLE"), f.admin.address);
     await f.pool.setCircuitBreaker(f.usdc.address, true);
-    await expect(f.pool.connect(b).withdrawCollateral(f.weth.address, units(f.weth, 0.1), b.address, 0, b.address)).to.emit(
-      f.pool,
-      "WithdrawCollateral",
-    );
+    await expect(
+      f.pool.connect(b).withdrawCollateral(f.weth.address, units(f.weth, 0.1), b.address, 0, b.address),
+    ).to.emit(f.pool, "WithdrawCollateral");
   });
 
   describe("reverts, leaving the pool untouched", () => {

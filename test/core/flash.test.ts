@@ -14,7 +14,9 @@ async function flashFixture() {
   const [lender, b] = f.users;
   await f.pool.connect(lender).supply(f.usdc.address, units(f.usdc, 10_000), 0, lender.address);
   await f.pool.connect(b).supplyCollateral(f.weth.address, units(f.weth, 1), b.address, 0);
-  const borrower = (await (await ethers.getContractFactory("MockFlashBorrower")).deploy(f.poolAddress)) as unknown as MockFlashBorrower;
+  const borrower = (await (
+    await ethers.getContractFactory("MockFlashBorrower")
+  ).deploy(f.poolAddress)) as unknown as MockFlashBorrower;
   await borrower.approveLender(f.usdc.address);
   await borrower.approveLender(f.weth.address);
   return { ...f, borrower };
@@ -128,7 +130,10 @@ describe("core: flash loans", () => {
   it("a borrower that cannot pay the fee: reverts (the token's balance error)", async () => {
     const f = await loadFixture(flashFixture);
     await f.pool.setFlashFee(f.usdc.address, 100);
-    await expect(f.borrower.borrow(f.usdc.address, 1000n)).to.be.revertedWithCustomError(f.usdc.token, "ERC20InsufficientBalance");
+    await expect(f.borrower.borrow(f.usdc.address, 1000n)).to.be.revertedWithCustomError(
+      f.usdc.token,
+      "ERC20InsufficientBalance",
+    );
   });
 
   it("more than the pool holds (maxFlashLoan): reverts InsufficientLiquidity, the pool's own error", async () => {

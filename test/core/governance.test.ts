@@ -31,11 +31,19 @@ type Fx = Awaited<ReturnType<typeof rolesFixture>>;
 
 describe("core: roles", () => {
   const guarded: [string, string, (f: Fx) => [string, unknown[]]][] = [
-    ["listAsset", ROLES.RISK_ADMIN, (f) => ["listAsset", [f.users[9].address, listingParams(DEMO_ASSETS[0], f.users[9].address)]]],
+    [
+      "listAsset",
+      ROLES.RISK_ADMIN,
+      (f) => ["listAsset", [f.users[9].address, listingParams(DEMO_ASSETS[0], f.users[9].address)]],
+    ],
     ["setOracle", ROLES.RISK_ADMIN, (f) => ["setOracle", [f.weth.address, f.users[9].address, 3600, 0, 10]]],
     ["setCollateralParams", ROLES.RISK_ADMIN, (f) => ["setCollateralParams", [f.weth.address, 7000, 7500]]],
     ["setLiquidationParams", ROLES.RISK_ADMIN, (f) => ["setLiquidationParams", [f.weth.address, 100, 500, 1000]]],
-    ["setLiquidationGlobals", ROLES.RISK_ADMIN, () => ["setLiquidationGlobals", [1.05e18.toString(), 0.95e18.toString(), 10n ** 19n]]],
+    [
+      "setLiquidationGlobals",
+      ROLES.RISK_ADMIN,
+      () => ["setLiquidationGlobals", [(1.05e18).toString(), (0.95e18).toString(), 10n ** 19n]],
+    ],
     ["setRateModel", ROLES.RISK_ADMIN, (f) => ["setRateModel", [f.weth.address, 0, 400, 6000, 9000]]],
     ["setReserveFactor", ROLES.RISK_ADMIN, (f) => ["setReserveFactor", [f.weth.address, 1000]]],
     ["setCaps", ROLES.RISK_ADMIN, (f) => ["setCaps", [f.weth.address, 1, 1, 1, 1]]],
@@ -44,7 +52,11 @@ describe("core: roles", () => {
     ["applyRiskParams", RISK_ENGINE, (f) => ["applyRiskParams", [f.weth.address, 7000, 7500, 100]]],
     ["setPause", ROLES.GUARDIAN, (f) => ["setPause", [f.weth.address, true, true]]],
     ["withdrawReserves", ROLES.TREASURY, (f) => ["withdrawReserves", [f.weth.address, 1, f.users[0].address]]],
-    ["withdrawLiquidationFees", ROLES.TREASURY, (f) => ["withdrawLiquidationFees", [f.weth.address, 1, f.users[0].address]]],
+    [
+      "withdrawLiquidationFees",
+      ROLES.TREASURY,
+      (f) => ["withdrawLiquidationFees", [f.weth.address, 1, f.users[0].address]],
+    ],
     ["grantRole", ROLES.DEFAULT_ADMIN, (f) => ["grantRole", [ROLES.GUARDIAN, f.users[0].address]]],
   ];
   for (const [name, role, build] of guarded) {
@@ -57,7 +69,9 @@ describe("core: roles", () => {
         [ROLES.TREASURY]: f.treasury.address,
         [RISK_ENGINE]: f.engine.address,
       };
-      const callers = [f.users[0], f.riskAdmin, f.guardian, f.treasury, f.engine].filter((s) => s.address !== holders[role]);
+      const callers = [f.users[0], f.riskAdmin, f.guardian, f.treasury, f.engine].filter(
+        (s) => s.address !== holders[role],
+      );
       for (const s of callers) {
         await expect((f.pool.connect(s) as any)[fn](...args), `${name} by ${s.address}`)
           .to.be.revertedWithCustomError(f.pool, "AccessControlUnauthorizedAccount")
@@ -75,7 +89,10 @@ describe("core: roles", () => {
       .to.emit(f.pool, "CircuitBreakerSet")
       .withArgs(f.weth.address, false);
     for (const s of [f.users[0], f.riskAdmin, f.treasury]) {
-      await expect(f.pool.connect(s).setCircuitBreaker(f.weth.address, true)).to.be.revertedWithCustomError(f.pool, "Unauthorized");
+      await expect(f.pool.connect(s).setCircuitBreaker(f.weth.address, true)).to.be.revertedWithCustomError(
+        f.pool,
+        "Unauthorized",
+      );
     }
     await expect(f.pool.connect(f.guardian).setCircuitBreaker(f.users[0].address, true)).to.be.revertedWithCustomError(
       f.pool,
@@ -106,8 +123,14 @@ describe("core: roles", () => {
     const f = await loadFixture(rolesFixture);
     // The extension at its own address: it implements the Ext half of the API.
     const ext = IFulcraPoolExt__factory.connect(await f.pool.EXTENSION(), f.admin);
-    await expect(ext.setCaps(f.weth.address, 1, 1, 1, 1)).to.be.revertedWithCustomError(ext, "AccessControlUnauthorizedAccount");
-    await expect(ext.setPause(f.weth.address, true, true)).to.be.revertedWithCustomError(ext, "AccessControlUnauthorizedAccount");
+    await expect(ext.setCaps(f.weth.address, 1, 1, 1, 1)).to.be.revertedWithCustomError(
+      ext,
+      "AccessControlUnauthorizedAccount",
+    );
+    await expect(ext.setPause(f.weth.address, true, true)).to.be.revertedWithCustomError(
+      ext,
+      "AccessControlUnauthorizedAccount",
+    );
   });
 
   it("the vault deployer serves only its pool (OnlyPool)", async () => {
@@ -137,7 +160,9 @@ describe("core: pause", () => {
     await f.pool.connect(u).borrow(f.usdc.address, units(f.usdc, 1_600), u.address, 0, u.address);
     await f.weth.feed.setAnswer(toFeedAnswer(1_800));
     for (const a of [f.usdc, f.weth]) {
-      await expect(f.pool.setPause(a.address, true, true)).to.emit(f.pool, "PauseSet").withArgs(a.address, true, true);
+      await expect(f.pool.setPause(a.address, true, true))
+        .to.emit(f.pool, "PauseSet")
+        .withArgs(a.address, true, true);
     }
     return { ...f, liq };
   }
@@ -145,7 +170,12 @@ describe("core: pause", () => {
   it("refuses supply (SupplyPaused) and borrow (BorrowPaused); flash loans have their own pause (FlashPaused)", async () => {
     const f = await loadFixture(pausedFixture);
     const [lender, b] = f.users;
-    await expectRevertNoChange(f, () => f.pool.connect(lender).supply(f.usdc.address, 1, 0, lender.address), f.pool, "SupplyPaused");
+    await expectRevertNoChange(
+      f,
+      () => f.pool.connect(lender).supply(f.usdc.address, 1, 0, lender.address),
+      f.pool,
+      "SupplyPaused",
+    );
     await expectRevertNoChange(
       f,
       () => f.pool.connect(b).borrow(f.usdc.address, units(f.usdc, 100), b.address, 0, b.address),
@@ -163,11 +193,13 @@ describe("core: pause", () => {
     const f = await loadFixture(pausedFixture);
     const [lender, b, u] = f.users;
     await expect(f.pool.connect(b).repay(f.usdc.address, units(f.usdc, 100), b.address, 0)).to.emit(f.pool, "Repay");
-    await expect(f.pool.connect(b).supplyCollateral(f.weth.address, 1n, b.address, 0)).to.emit(f.pool, "SupplyCollateral");
-    await expect(f.pool.connect(lender).withdraw(f.usdc.address, units(f.usdc, 1), 0, lender.address, lender.address)).to.emit(
+    await expect(f.pool.connect(b).supplyCollateral(f.weth.address, 1n, b.address, 0)).to.emit(
       f.pool,
-      "Withdraw",
+      "SupplyCollateral",
     );
+    await expect(
+      f.pool.connect(lender).withdraw(f.usdc.address, units(f.usdc, 1), 0, lender.address, lender.address),
+    ).to.emit(f.pool, "Withdraw");
     await expect(f.pool.connect(b).withdrawCollateral(f.weth.address, 1n, b.address, 0, b.address)).to.emit(
       f.pool,
       "WithdrawCollateral",
@@ -181,7 +213,10 @@ describe("core: pause", () => {
     const f = await loadFixture(pausedFixture);
     const [lender, b] = f.users;
     await f.pool.setPause(f.usdc.address, true, false);
-    await expect(f.pool.connect(b).borrow(f.usdc.address, units(f.usdc, 10), b.address, 0, b.address)).to.emit(f.pool, "Borrow");
+    await expect(f.pool.connect(b).borrow(f.usdc.address, units(f.usdc, 10), b.address, 0, b.address)).to.emit(
+      f.pool,
+      "Borrow",
+    );
     await expect(f.pool.connect(lender).supply(f.usdc.address, 1, 0, lender.address)).to.be.revertedWithCustomError(
       f.pool,
       "SupplyPaused",
@@ -228,10 +263,9 @@ describe("core: bounds on every setter", () => {
     await expect(fresh(f, { heartbeat: 59 })).to.be.revertedWithCustomError(f.pool, "InvalidOracleConfig");
     await expect(fresh(f, { feed: ethers.ZeroAddress })).to.be.revertedWithCustomError(f.pool, "ZeroAddress");
     const { feed } = await newTokenAndFeed();
-    await expect(f.pool.listAsset(ethers.ZeroAddress, listingParams(plainSpec("N"), feed))).to.be.revertedWithCustomError(
-      f.pool,
-      "ZeroAddress",
-    );
+    await expect(
+      f.pool.listAsset(ethers.ZeroAddress, listingParams(plainSpec("N"), feed)),
+    ).to.be.revertedWithCustomError(f.pool, "ZeroAddress");
     await expect(f.pool.listAsset(f.weth.address, listingParams(plainSpec("N"), feed))).to.be.revertedWithCustomError(
       f.pool,
       "AssetAlreadyListed",
@@ -266,10 +300,19 @@ describe("core: bounds on every setter", () => {
     await expect(f.pool.setCollateralParams(f.weth.address, 7000, 7500))
       .to.emit(f.pool, "CollateralParamsSet")
       .withArgs(f.weth.address, 8000, 7000, 8250, 7500);
-    await expect(f.pool.setCollateralParams(f.weth.address, 7500, 7599)).to.be.revertedWithCustomError(f.pool, "InvalidRiskParams");
-    await expect(f.pool.setCollateralParams(f.weth.address, 0, 9701)).to.be.revertedWithCustomError(f.pool, "InvalidRiskParams");
+    await expect(f.pool.setCollateralParams(f.weth.address, 7500, 7599)).to.be.revertedWithCustomError(
+      f.pool,
+      "InvalidRiskParams",
+    );
+    await expect(f.pool.setCollateralParams(f.weth.address, 0, 9701)).to.be.revertedWithCustomError(
+      f.pool,
+      "InvalidRiskParams",
+    );
     // WETH's max bonus is 8 %: LT may not exceed 9,999.9999 / 1.08 → 9,259 bps.
-    await expect(f.pool.setCollateralParams(f.weth.address, 9000, 9260)).to.be.revertedWithCustomError(f.pool, "InvalidRiskParams");
+    await expect(f.pool.setCollateralParams(f.weth.address, 9000, 9260)).to.be.revertedWithCustomError(
+      f.pool,
+      "InvalidRiskParams",
+    );
     await f.pool.setCollateralParams(f.weth.address, 9000, 9259);
     expect(await f.pool.effectiveLt(f.weth.address)).to.equal(9259n);
   });
@@ -293,10 +336,10 @@ describe("core: bounds on every setter", () => {
       [7950, 8000, 100],
       [7000, 9260, 100],
     ]) {
-      await expect(e.applyRiskParams(f.weth.address, ltv, lt, ramp), `${ltv}/${lt}/${ramp}`).to.be.revertedWithCustomError(
-        f.pool,
-        "InvalidRiskParams",
-      );
+      await expect(
+        e.applyRiskParams(f.weth.address, ltv, lt, ramp),
+        `${ltv}/${lt}/${ramp}`,
+      ).to.be.revertedWithCustomError(f.pool, "InvalidRiskParams");
     }
     await expect(e.applyRiskParams(f.nc, 0, 100, 100)).to.be.revertedWithCustomError(f.pool, "NotCollateral");
   });
@@ -306,14 +349,22 @@ describe("core: bounds on every setter", () => {
     const e = f.pool.connect(f.engine);
     const bound = (maxBonus: bigint) => (10_000n * 10_000n - 1n) / (10_000n + maxBonus);
     // WETH lists with an 8 % max bonus: 9,259 bps.
-    expect(await f.pool.maxLtFor(f.weth.address)).to.equal(bound(800n)).and.to.equal(9259n);
+    expect(await f.pool.maxLtFor(f.weth.address))
+      .to.equal(bound(800n))
+      .and.to.equal(9259n);
     // Falling bonuses raise the bound (the LT is raised to each; a lower bonus never conflicts with the LT set).
     for (const maxBonus of [1500n, 1000n, 300n]) {
       await f.pool.setLiquidationParams(f.weth.address, 100, maxBonus, 1000);
       const max = await f.pool.maxLtFor(f.weth.address);
       expect(max, `max bonus ${maxBonus}`).to.equal(bound(maxBonus) < 9700n ? bound(maxBonus) : 9700n);
-      await expect(f.pool.setCollateralParams(f.weth.address, 7000, max + 1n)).to.be.revertedWithCustomError(f.pool, "InvalidRiskParams");
-      await expect(e.applyRiskParams(f.weth.address, 7000, max + 1n, 100)).to.be.revertedWithCustomError(f.pool, "InvalidRiskParams");
+      await expect(f.pool.setCollateralParams(f.weth.address, 7000, max + 1n)).to.be.revertedWithCustomError(
+        f.pool,
+        "InvalidRiskParams",
+      );
+      await expect(e.applyRiskParams(f.weth.address, 7000, max + 1n, 100)).to.be.revertedWithCustomError(
+        f.pool,
+        "InvalidRiskParams",
+      );
       await e.applyRiskParams(f.weth.address, 7000, max, 100);
       expect(await f.pool.effectiveLt(f.weth.address)).to.equal(max); // a raise applies at once
       await f.pool.setCollateralParams(f.weth.address, 7000, max);
@@ -363,7 +414,10 @@ describe("core: bounds on every setter", () => {
       [ok[0], ok[1], 1000n * 10n ** 18n + 1n],
     ];
     for (const b of bad) {
-      await expect(f.pool.setLiquidationGlobals(b[0], b[1], b[2])).to.be.revertedWithCustomError(f.pool, "InvalidLiquidationParams");
+      await expect(f.pool.setLiquidationGlobals(b[0], b[1], b[2])).to.be.revertedWithCustomError(
+        f.pool,
+        "InvalidLiquidationParams",
+      );
     }
     await expect(f.pool.setLiquidationGlobals(101n * e, 80n * e, 0))
       .to.emit(f.pool, "LiquidationGlobalsSet")
@@ -382,22 +436,34 @@ describe("core: bounds on every setter", () => {
       [0, 0, 0, 999],
       [0, 0, 0, 9901],
     ] as const) {
-      await expect(f.pool.setRateModel(f.weth.address, ...args)).to.be.revertedWithCustomError(f.pool, "InvalidRateModel");
+      await expect(f.pool.setRateModel(f.weth.address, ...args)).to.be.revertedWithCustomError(
+        f.pool,
+        "InvalidRateModel",
+      );
     }
-    await expect(f.pool.setReserveFactor(f.weth.address, 5_001)).to.be.revertedWithCustomError(f.pool, "InvalidReserveFactor");
-    await expect(f.pool.setReserveFactor(f.weth.address, 5_000)).to.emit(f.pool, "ReserveFactorSet").withArgs(f.weth.address, 1500, 5000);
+    await expect(f.pool.setReserveFactor(f.weth.address, 5_001)).to.be.revertedWithCustomError(
+      f.pool,
+      "InvalidReserveFactor",
+    );
+    await expect(f.pool.setReserveFactor(f.weth.address, 5_000))
+      .to.emit(f.pool, "ReserveFactorSet")
+      .withArgs(f.weth.address, 1500, 5000);
   });
 
   it("setCaps and setBorrowable emit and apply; lowering a cap below the current total touches no position", async () => {
     const f = await loadFixture(rolesFixture);
     const [l] = f.users;
     await f.pool.connect(l).supply(f.usdc.address, 1_000n, 0, l.address);
-    await expect(f.pool.setCaps(f.usdc.address, 10n, 20n, 30n, 40n)).to.emit(f.pool, "CapsSet").withArgs(f.usdc.address, 10n, 20n, 30n, 40n);
+    await expect(f.pool.setCaps(f.usdc.address, 10n, 20n, 30n, 40n))
+      .to.emit(f.pool, "CapsSet")
+      .withArgs(f.usdc.address, 10n, 20n, 30n, 40n);
     const lim = await f.pool.assetLimits(f.usdc.address);
     expect([lim[0], lim[1], lim[2], lim[3]]).to.deep.equal([10n, 20n, 30n, 40n]);
     expect(await f.pool.supplyBalance(f.usdc.address, l.address)).to.equal(1_000n);
     await f.pool.connect(l).withdraw(f.usdc.address, 1_000n, 0, l.address, l.address);
-    await expect(f.pool.setBorrowable(f.usdc.address, false)).to.emit(f.pool, "BorrowableSet").withArgs(f.usdc.address, false);
+    await expect(f.pool.setBorrowable(f.usdc.address, false))
+      .to.emit(f.pool, "BorrowableSet")
+      .withArgs(f.usdc.address, false);
     expect((await f.pool.assetConfig(f.usdc.address)).flags & 2n).to.equal(0n);
   });
 });
@@ -407,7 +473,9 @@ describe("core: timelock", () => {
 
   async function timelockFixture() {
     const [eoa, proposer, lender] = await ethers.getSigners();
-    const timelock = await (await ethers.getContractFactory("FulcraTimelock")).deploy(DELAY, [proposer.address], [proposer.address], ethers.ZeroAddress);
+    const timelock = await (
+      await ethers.getContractFactory("FulcraTimelock")
+    ).deploy(DELAY, [proposer.address], [proposer.address], ethers.ZeroAddress);
     const tl = await timelock.getAddress();
     const pool = await deployPool(eoa, eoa.address);
     // Hand-over: the timelock gets DEFAULT_ADMIN and RISK_ADMIN, the deploying EOA renounces both.
@@ -430,15 +498,13 @@ describe("core: timelock", () => {
     const data = pool.interface.encodeFunctionData("setReserveFactor", [asset, 2_000]);
     const target = await pool.getAddress();
     await timelock.connect(proposer).schedule(target, 0, data, ethers.ZeroHash, salt, DELAY);
-    await expect(timelock.connect(proposer).execute(target, 0, data, ethers.ZeroHash, salt)).to.be.revertedWithCustomError(
-      timelock,
-      "TimelockUnexpectedOperationState",
-    );
+    await expect(
+      timelock.connect(proposer).execute(target, 0, data, ethers.ZeroHash, salt),
+    ).to.be.revertedWithCustomError(timelock, "TimelockUnexpectedOperationState");
     await time.increase(DELAY - 5n);
-    await expect(timelock.connect(proposer).execute(target, 0, data, ethers.ZeroHash, salt)).to.be.revertedWithCustomError(
-      timelock,
-      "TimelockUnexpectedOperationState",
-    );
+    await expect(
+      timelock.connect(proposer).execute(target, 0, data, ethers.ZeroHash, salt),
+    ).to.be.revertedWithCustomError(timelock, "TimelockUnexpectedOperationState");
     expect((await pool.market(asset)).reserveFactor).to.equal(1000n);
     await time.increase(5n);
     await expect(timelock.connect(proposer).execute(target, 0, data, ethers.ZeroHash, salt))
@@ -461,16 +527,14 @@ describe("core: timelock", () => {
     const { eoa, proposer, timelock, pool, asset } = await loadFixture(timelockFixture);
     const data = pool.interface.encodeFunctionData("setReserveFactor", [asset, 5_001]);
     const target = await pool.getAddress();
-    await expect(timelock.connect(eoa).schedule(target, 0, data, ethers.ZeroHash, salt, DELAY)).to.be.revertedWithCustomError(
-      timelock,
-      "AccessControlUnauthorizedAccount",
-    );
+    await expect(
+      timelock.connect(eoa).schedule(target, 0, data, ethers.ZeroHash, salt, DELAY),
+    ).to.be.revertedWithCustomError(timelock, "AccessControlUnauthorizedAccount");
     await timelock.connect(proposer).schedule(target, 0, data, ethers.ZeroHash, salt, DELAY);
     await time.increase(DELAY);
-    await expect(timelock.connect(proposer).execute(target, 0, data, ethers.ZeroHash, salt)).to.be.revertedWithCustomError(
-      pool,
-      "InvalidReserveFactor",
-    );
+    await expect(
+      timelock.connect(proposer).execute(target, 0, data, ethers.ZeroHash, salt),
+    ).to.be.revertedWithCustomError(pool, "InvalidReserveFactor");
   });
 
   it("roles are granted through the timelock too (a guardian appointed after the delay can pause at once)", async () => {
@@ -481,7 +545,9 @@ describe("core: timelock", () => {
     await timelock.connect(proposer).schedule(target, 0, data, ethers.ZeroHash, salt, DELAY);
     await time.increase(DELAY);
     await timelock.connect(proposer).execute(target, 0, data, ethers.ZeroHash, salt);
-    await expect(pool.connect(guardian).setPause(asset, true, true)).to.emit(pool, "PauseSet").withArgs(asset, true, true);
+    await expect(pool.connect(guardian).setPause(asset, true, true))
+      .to.emit(pool, "PauseSet")
+      .withArgs(asset, true, true);
   });
 });
 
@@ -523,7 +589,9 @@ describe("core: views", () => {
     expect(p.debtAsset).to.equal(f.usdc.address);
     const e = await f.pool.accountHealth(empty.address, 0);
     expect(e.healthFactor).to.equal(ethers.MaxUint256);
-    expect((await f.pool.previewLiquidation(empty.address, 0, f.weth.address)).healthFactor).to.equal(ethers.MaxUint256);
+    expect((await f.pool.previewLiquidation(empty.address, 0, f.weth.address)).healthFactor).to.equal(
+      ethers.MaxUint256,
+    );
     expect(await f.pool.collateralOf(b.address, 0, f.weth.address)).to.equal(units(f.weth, 1));
     expect(await f.pool.collateralOf(b.address, 0, f.wbtc.address)).to.equal(0n);
   });

@@ -110,11 +110,15 @@ describe("core: interest", () => {
     const interest = m.totalBorrowAssets - units(f.weth, 90);
     const fee = (interest * RF) / 10_000n;
     const reserves = toAssetsDown(m.reserveShares, m.totalSupplyAssets, m.totalSupplyShares);
-    expect(fee - reserves).to.be.gte(0n).and.lte(2n);
+    expect(fee - reserves)
+      .to.be.gte(0n)
+      .and.lte(2n);
     const info = await f.pool.marketInfo(f.weth.address);
     expect(info.reserves).to.equal(reserves);
     const lender = await f.pool.supplyBalance(f.weth.address, f.users[0].address);
-    expect(units(f.weth, 100) + interest - fee - lender).to.be.gte(0n).and.lte(2n);
+    expect(units(f.weth, 100) + interest - fee - lender)
+      .to.be.gte(0n)
+      .and.lte(2n);
   });
 
   it("with a zero reserve factor lenders get all the interest and no reserve shares are minted", async () => {
@@ -125,7 +129,9 @@ describe("core: interest", () => {
     const m = await f.pool.market(f.weth.address);
     expect(m.reserveShares).to.equal(0n);
     const interest = m.totalBorrowAssets - units(f.weth, 50);
-    expect(units(f.weth, 100) + interest - (await f.pool.supplyBalance(f.weth.address, f.users[0].address))).to.be.lte(1n);
+    expect(units(f.weth, 100) + interest - (await f.pool.supplyBalance(f.weth.address, f.users[0].address))).to.be.lte(
+      1n,
+    );
   });
 
   it("no borrows: accrual moves the clock only and emits nothing", async () => {
@@ -230,7 +236,12 @@ describe("core: withdrawReserves", () => {
   it("never lenders' money: with no reserves even 1 wei reverts InsufficientReserves", async () => {
     const f = await loadFixture(deployPoolFixture);
     await f.pool.connect(f.users[0]).supply(f.usdc.address, units(f.usdc, 1_000), 0, f.users[0].address);
-    await expectRevertNoChange(f, () => f.pool.withdrawReserves(f.usdc.address, 1n, f.admin.address), f.pool, "InsufficientReserves");
+    await expectRevertNoChange(
+      f,
+      () => f.pool.withdrawReserves(f.usdc.address, 1n, f.admin.address),
+      f.pool,
+      "InsufficientReserves",
+    );
   });
 
   it("InsufficientLiquidity when the reserves are lent out", async () => {
@@ -240,15 +251,29 @@ describe("core: withdrawReserves", () => {
     for (const a of [f.weth, f.wbtc]) await a.feed.setAnswer(await a.feed.latestAnswer());
     const m = await f.pool.market(f.weth.address);
     await f.pool.connect(c).borrow(f.weth.address, m.totalSupplyAssets, c.address, 0, c.address);
-    await expectRevertNoChange(f, () => f.pool.withdrawReserves(f.weth.address, 1n, f.admin.address), f.pool, "InsufficientLiquidity");
+    await expectRevertNoChange(
+      f,
+      () => f.pool.withdrawReserves(f.weth.address, 1n, f.admin.address),
+      f.pool,
+      "InsufficientLiquidity",
+    );
   });
 
   it("ZeroAmount, ZeroAddress, AssetNotListed and the TREASURY role", async () => {
     const f = await loadFixture(reservesFixture);
     const [, , , stranger] = f.users;
-    await expect(f.pool.withdrawReserves(f.weth.address, 0, f.admin.address)).to.be.revertedWithCustomError(f.pool, "ZeroAmount");
-    await expect(f.pool.withdrawReserves(f.weth.address, 1, ethers.ZeroAddress)).to.be.revertedWithCustomError(f.pool, "ZeroAddress");
-    await expect(f.pool.withdrawReserves(stranger.address, 1, f.admin.address)).to.be.revertedWithCustomError(f.pool, "AssetNotListed");
+    await expect(f.pool.withdrawReserves(f.weth.address, 0, f.admin.address)).to.be.revertedWithCustomError(
+      f.pool,
+      "ZeroAmount",
+    );
+    await expect(f.pool.withdrawReserves(f.weth.address, 1, ethers.ZeroAddress)).to.be.revertedWithCustomError(
+      f.pool,
+      "ZeroAddress",
+    );
+    await expect(f.pool.withdrawReserves(stranger.address, 1, f.admin.address)).to.be.revertedWithCustomError(
+      f.pool,
+      "AssetNotListed",
+    );
     await expect(f.pool.connect(stranger).withdrawReserves(f.weth.address, 1, stranger.address))
       .to.be.revertedWithCustomError(f.pool, "AccessControlUnauthorizedAccount")
       .withArgs(stranger.address, ethers.id("TREASURY_ROLE"));

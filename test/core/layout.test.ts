@@ -23,7 +23,9 @@ describe("core: contract layout and packed storage", () => {
     expect(await pool.hasRole(ROLES.DEFAULT_ADMIN, deployer.address)).to.equal(false);
     // RoleGranted(DEFAULT_ADMIN_ROLE, admin, deployer) from the pool's address, as AccessControl._grantRole emits it.
     const coreAddress = await core.getAddress();
-    const granted = receipt!.logs.filter((l) => l.address === coreAddress && l.topics[0] === ethers.id("RoleGranted(bytes32,address,address)"));
+    const granted = receipt!.logs.filter(
+      (l) => l.address === coreAddress && l.topics[0] === ethers.id("RoleGranted(bytes32,address,address)"),
+    );
     expect(granted.length).to.equal(1);
     expect(granted[0].topics[2]).to.equal(ethers.zeroPadValue(admin.address, 32));
     expect(granted[0].topics[3]).to.equal(ethers.zeroPadValue(deployer.address, 32));
@@ -55,13 +57,22 @@ describe("core: contract layout and packed storage", () => {
     const big = await listFunded(f, plainSpec("BIG", { price: 1 }), [b], 1n << 120n);
     await f.pool.setCaps(big.address, 0, 0, (1n << 128n) - 1n, 0);
     await f.pool.connect(b).supplyCollateral(big.address, MAX_UINT112 - 5n, b.address, 0); // position 0, the head slot
-    await expectRevertNoChange(f, () => f.pool.connect(b).supplyCollateral(big.address, 6n, b.address, 0), f.pool, "AmountTooLarge", [big]);
+    await expectRevertNoChange(
+      f,
+      () => f.pool.connect(b).supplyCollateral(big.address, 6n, b.address, 0),
+      f.pool,
+      "AmountTooLarge",
+      [big],
+    );
     await f.pool.connect(b).supplyCollateral(big.address, 5n, b.address, 0);
     expect(await f.pool.collateralOf(b.address, 0, big.address)).to.equal(MAX_UINT112);
     // Second in another account's list: the same bound.
     await f.pool.connect(b).supplyCollateral(f.weth.address, units(f.weth, 1), b.address, 1);
     await f.pool.connect(b).supplyCollateral(big.address, MAX_UINT112 - 1n, b.address, 1);
-    await expect(f.pool.connect(b).supplyCollateral(big.address, 2n, b.address, 1)).to.be.revertedWithCustomError(f.pool, "AmountTooLarge");
+    await expect(f.pool.connect(b).supplyCollateral(big.address, 2n, b.address, 1)).to.be.revertedWithCustomError(
+      f.pool,
+      "AmountTooLarge",
+    );
     expect(await f.pool.collateralOf(b.address, 1, big.address)).to.equal(MAX_UINT112 - 1n);
     // Removing the head moves the second entry (at the bound) into it intact.
     await f.pool.connect(b).withdrawCollateral(f.weth.address, ethers.MaxUint256, b.address, 1, b.address);
@@ -87,7 +98,10 @@ describe("core: contract layout and packed storage", () => {
       [10_500n * e14, 9_500n * e14 + 1n, 10n ** 19n],
       [10_500n * e14, 9_500n * e14, 10n ** 19n + 1n],
     ]) {
-      await expect(f.pool.setLiquidationGlobals(t, h, d)).to.be.revertedWithCustomError(f.pool, "InvalidLiquidationParams");
+      await expect(f.pool.setLiquidationGlobals(t, h, d)).to.be.revertedWithCustomError(
+        f.pool,
+        "InvalidLiquidationParams",
+      );
     }
     await expect(f.pool.setLiquidationGlobals(11_000n * e14, 9_000n * e14, 25n * 10n ** 18n))
       .to.emit(f.pool, "LiquidationGlobalsSet")
@@ -99,7 +113,9 @@ describe("core: contract layout and packed storage", () => {
     await f.pool.connect(lender).supply(f.usdc.address, units(f.usdc, 100_000), 0, lender.address);
     await f.pool.connect(borrower).supplyCollateral(later.address, 10n ** 20n, borrower.address, 0); // $10,000
     const maxBorrow = (10_000n * BigInt(later.spec.ltvBps)) / 10_000n;
-    await f.pool.connect(borrower).borrow(f.usdc.address, units(f.usdc, Number(maxBorrow)), borrower.address, 0, borrower.address);
+    await f.pool
+      .connect(borrower)
+      .borrow(f.usdc.address, units(f.usdc, Number(maxBorrow)), borrower.address, 0, borrower.address);
     // Health about 0.96 (above the new full-liquidation health 0.90): the repay restores health 1.10, the new target.
     await later.feed.setAnswer(((await later.feed.latestAnswer()) * 90n) / 100n);
     const p = await f.pool.previewLiquidation(borrower.address, 0, later.address);

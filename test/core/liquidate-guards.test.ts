@@ -20,8 +20,14 @@ async function liqFixture() {
 }
 
 describe("core: liquidate guards", () => {
-  const liq = (f: Awaited<ReturnType<typeof liqFixture>>, owner: string, coll: string, max = ethers.MaxUint256, min = 0n, to?: string) =>
-    f.pool.connect(f.users[3]).liquidate(owner, 0, coll, max, min, to ?? f.users[3].address, "0x");
+  const liq = (
+    f: Awaited<ReturnType<typeof liqFixture>>,
+    owner: string,
+    coll: string,
+    max = ethers.MaxUint256,
+    min = 0n,
+    to?: string,
+  ) => f.pool.connect(f.users[3]).liquidate(owner, 0, coll, max, min, to ?? f.users[3].address, "0x");
 
   it("ZeroAmount for maxRepay 0; ZeroAddress for receiver 0", async () => {
     const f = await loadFixture(liqFixture);
@@ -59,7 +65,10 @@ describe("core: liquidate guards", () => {
     await expect(liq(f, f.users[1].address, f.weth.address)).to.emit(f.pool, "Liquidate");
     const fees = (await f.pool.marketInfo(f.weth.address)).liquidationFees;
     expect(fees).to.be.gt(0n);
-    await expect(f.pool.withdrawLiquidationFees(f.weth.address, 0, f.admin.address)).to.be.revertedWithCustomError(f.pool, "ZeroAmount");
+    await expect(f.pool.withdrawLiquidationFees(f.weth.address, 0, f.admin.address)).to.be.revertedWithCustomError(
+      f.pool,
+      "ZeroAmount",
+    );
     await expect(f.pool.withdrawLiquidationFees(f.weth.address, 1, ethers.ZeroAddress)).to.be.revertedWithCustomError(
       f.pool,
       "ZeroAddress",
@@ -91,6 +100,9 @@ describe("core: asset ids", () => {
     }
     expect(await f.pool.assetCount()).to.equal(255n);
     const last = await Token.deploy("T", "T", 6);
-    await expect(f.pool.listAsset(await last.getAddress(), params)).to.be.revertedWithCustomError(f.pool, "TooManyAssets");
+    await expect(f.pool.listAsset(await last.getAddress(), params)).to.be.revertedWithCustomError(
+      f.pool,
+      "TooManyAssets",
+    );
   });
 });

@@ -31,7 +31,9 @@ describe("core: oracle", () => {
 
   it("an 18-decimal feed gives the same price (setOracle emits OracleSet)", async () => {
     const f = await loadFixture(oracleFixture);
-    const feed18 = await (await ethers.getContractFactory("MockPriceFeed")).deploy(18, "WETH / USD", 2000n * 10n ** 18n);
+    const feed18 = await (
+      await ethers.getContractFactory("MockPriceFeed")
+    ).deploy(18, "WETH / USD", 2000n * 10n ** 18n);
     await expect(f.pool.setOracle(f.weth.address, await feed18.getAddress(), 3600, 0, 10n ** 28n))
       .to.emit(f.pool, "OracleSet")
       .withArgs(f.weth.address, await feed18.getAddress(), 3600, 0, 10n ** 28n);
@@ -65,8 +67,11 @@ describe("core: oracle", () => {
       const now = BigInt(await time.latest());
       await f.weth.feed.setAnswerAt(ANSWER, now + 10n - 3600n);
       await time.setNextBlockTimestamp(now + 10n); // the borrow sees an answer exactly 3,600 s old
-      await expect(f.pool.connect(f.users[1]).borrow(f.usdc.address, units(f.usdc, 100), f.users[1].address, 0, f.users[1].address))
-        .to.emit(f.pool, "Borrow");
+      await expect(
+        f.pool
+          .connect(f.users[1])
+          .borrow(f.usdc.address, units(f.usdc, 100), f.users[1].address, 0, f.users[1].address),
+      ).to.emit(f.pool, "Borrow");
       await f.weth.feed.setAnswerAt(ANSWER, now - 3600n);
       await expectBad(f, "StalePrice");
     });
@@ -154,12 +159,17 @@ describe("core: oracle", () => {
     await f.weth.feed.setAnswerAt(ANSWER, now - 10n * 3600n);
     await f.usdc.feed.setAnswerAt(toFeedAnswer(1), now - 10n * 86_400n);
     await expect(f.pool.connect(b).repay(f.usdc.address, units(f.usdc, 100), b.address, 0)).to.emit(f.pool, "Repay");
-    await expect(f.pool.connect(b).supplyCollateral(f.weth.address, 1n, b.address, 0)).to.emit(f.pool, "SupplyCollateral");
-    await expect(f.pool.connect(lender).withdraw(f.usdc.address, 1n, 0, lender.address, lender.address)).to.emit(f.pool, "Withdraw");
-    await expect(f.pool.connect(c).withdrawCollateral(f.weth.address, ethers.MaxUint256, c.address, 0, c.address)).to.emit(
+    await expect(f.pool.connect(b).supplyCollateral(f.weth.address, 1n, b.address, 0)).to.emit(
       f.pool,
-      "WithdrawCollateral",
+      "SupplyCollateral",
     );
+    await expect(f.pool.connect(lender).withdraw(f.usdc.address, 1n, 0, lender.address, lender.address)).to.emit(
+      f.pool,
+      "Withdraw",
+    );
+    await expect(
+      f.pool.connect(c).withdrawCollateral(f.weth.address, ethers.MaxUint256, c.address, 0, c.address),
+    ).to.emit(f.pool, "WithdrawCollateral");
     await expect(f.pool.connect(b).repay(f.usdc.address, ethers.MaxUint256, b.address, 0)).to.emit(f.pool, "Repay");
   });
 
@@ -176,7 +186,10 @@ describe("core: oracle", () => {
     it("ZeroAddress feed; InvalidOracleConfig for heartbeat 59 / 7 days + 1, minAnswer < 0, maxAnswer ≤ minAnswer", async () => {
       const f = await loadFixture(oracleFixture);
       const feed = await f.weth.feed.getAddress();
-      await expect(f.pool.setOracle(f.weth.address, ethers.ZeroAddress, 3600, 0, 1)).to.be.revertedWithCustomError(f.pool, "ZeroAddress");
+      await expect(f.pool.setOracle(f.weth.address, ethers.ZeroAddress, 3600, 0, 1)).to.be.revertedWithCustomError(
+        f.pool,
+        "ZeroAddress",
+      );
       for (const [hb, mn, mx] of [
         [59, 0n, 10n],
         [7 * 86_400 + 1, 0n, 10n],
@@ -184,10 +197,10 @@ describe("core: oracle", () => {
         [3600, 10n, 10n],
         [3600, 11n, 10n],
       ] as const) {
-        await expect(f.pool.setOracle(f.weth.address, feed, hb, mn, mx), `${hb} ${mn} ${mx}`).to.be.revertedWithCustomError(
-          f.pool,
-          "InvalidOracleConfig",
-        );
+        await expect(
+          f.pool.setOracle(f.weth.address, feed, hb, mn, mx),
+          `${hb} ${mn} ${mx}`,
+        ).to.be.revertedWithCustomError(f.pool, "InvalidOracleConfig");
       }
       await f.pool.setOracle(f.weth.address, feed, 60, 0, 1);
       await f.pool.setOracle(f.weth.address, feed, 7 * 86_400, 0, 10n ** 20n);
@@ -196,10 +209,9 @@ describe("core: oracle", () => {
     it("UnsupportedDecimals when token + feed decimals exceed 36", async () => {
       const f = await loadFixture(oracleFixture);
       const feed19 = await (await ethers.getContractFactory("MockPriceFeed")).deploy(19, "X", 1n);
-      await expect(f.pool.setOracle(f.weth.address, await feed19.getAddress(), 3600, 0, 10n ** 28n)).to.be.revertedWithCustomError(
-        f.pool,
-        "UnsupportedDecimals",
-      );
+      await expect(
+        f.pool.setOracle(f.weth.address, await feed19.getAddress(), 3600, 0, 10n ** 28n),
+      ).to.be.revertedWithCustomError(f.pool, "UnsupportedDecimals");
     });
     it("RISK_ADMIN only; AssetNotListed for an unlisted asset", async () => {
       const f = await loadFixture(oracleFixture);
@@ -207,7 +219,10 @@ describe("core: oracle", () => {
       await expect(f.pool.connect(f.users[1]).setOracle(f.weth.address, feed, 3600, 0, 10n))
         .to.be.revertedWithCustomError(f.pool, "AccessControlUnauthorizedAccount")
         .withArgs(f.users[1].address, ethers.id("RISK_ADMIN_ROLE"));
-      await expect(f.pool.setOracle(f.users[1].address, feed, 3600, 0, 10n)).to.be.revertedWithCustomError(f.pool, "AssetNotListed");
+      await expect(f.pool.setOracle(f.users[1].address, feed, 3600, 0, 10n)).to.be.revertedWithCustomError(
+        f.pool,
+        "AssetNotListed",
+      );
     });
   });
 });

@@ -12,7 +12,9 @@ describe("Pool smoke", () => {
     const h = await pool.accountHealth(borrower.address, 0);
     expect(h.debtValue).to.equal(10n ** 21n);
     await pool.connect(borrower).repay(usdc.address, ethers.MaxUint256, borrower.address, 0);
-    await pool.connect(borrower).withdrawCollateral(weth.address, ethers.MaxUint256, borrower.address, 0, borrower.address);
+    await pool
+      .connect(borrower)
+      .withdrawCollateral(weth.address, ethers.MaxUint256, borrower.address, 0, borrower.address);
     const [debtAsset, , debt, assets] = await pool.accountOf(borrower.address, 0);
     expect(debtAsset).to.equal(ethers.ZeroAddress);
     expect(debt).to.equal(0n);

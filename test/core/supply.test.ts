@@ -49,7 +49,9 @@ describe("core: supply", () => {
     const f = await loadFixture(deployPoolFixture);
     const [lender] = f.users;
     const tx = f.pool.connect(lender).supply(f.weth.address, 0, VIRTUAL_SHARES + 1n, lender.address);
-    await expect(tx).to.emit(f.pool, "Supply").withArgs(f.weth.address, lender.address, lender.address, 2n, VIRTUAL_SHARES + 1n);
+    await expect(tx)
+      .to.emit(f.pool, "Supply")
+      .withArgs(f.weth.address, lender.address, lender.address, 2n, VIRTUAL_SHARES + 1n);
     await expect(tx).to.changeTokenBalances(f.weth.token, [lender, f.pool], [-2n, 2n]);
   });
 
@@ -120,22 +122,31 @@ describe("core: supply", () => {
   it("a supply cap of 0 forbids supply", async () => {
     const f = await loadFixture(deployPoolFixture);
     await f.pool.setCaps(f.usdc.address, 0n, 0n, 0n, 0n);
-    await expect(f.pool.connect(f.users[0]).supply(f.usdc.address, 1n, 0, f.users[0].address)).to.be.revertedWithCustomError(
-      f.pool,
-      "SupplyCapExceeded",
-    );
+    await expect(
+      f.pool.connect(f.users[0]).supply(f.usdc.address, 1n, 0, f.users[0].address),
+    ).to.be.revertedWithCustomError(f.pool, "SupplyCapExceeded");
   });
 
   describe("reverts, leaving the pool untouched", () => {
     it("InconsistentInput when both assets and shares are zero", async () => {
       const f = await loadFixture(deployPoolFixture);
       const u = f.users[0];
-      await expectRevertNoChange(f, () => f.pool.connect(u).supply(f.usdc.address, 0, 0, u.address), f.pool, "InconsistentInput");
+      await expectRevertNoChange(
+        f,
+        () => f.pool.connect(u).supply(f.usdc.address, 0, 0, u.address),
+        f.pool,
+        "InconsistentInput",
+      );
     });
     it("InconsistentInput when both assets and shares are non-zero", async () => {
       const f = await loadFixture(deployPoolFixture);
       const u = f.users[0];
-      await expectRevertNoChange(f, () => f.pool.connect(u).supply(f.usdc.address, 1, 1, u.address), f.pool, "InconsistentInput");
+      await expectRevertNoChange(
+        f,
+        () => f.pool.connect(u).supply(f.usdc.address, 1, 1, u.address),
+        f.pool,
+        "InconsistentInput",
+      );
     });
     it("ZeroAddress for onBehalf 0", async () => {
       const f = await loadFixture(deployPoolFixture);
@@ -151,7 +162,7 @@ describe("core: supply", () => {
       const t = await (await ethers.getContractFactory("MockERC20")).deploy("X", "X", 18);
       await expectRevertNoChange(
         f,
-        () => f.pool.connect(f.users[0]).supply(t.target as string, 1, 0, f.users[0].address),
+        () => f.pool.connect(f.users[0]).supply(t.target, 1, 0, f.users[0].address),
         f.pool,
         "AssetNotListed",
       );
@@ -178,8 +189,12 @@ describe("core: supply", () => {
     it("arithmetic panic (not a silent wrap) for assets = max uint256 and shares = max uint256", async () => {
       const f = await loadFixture(deployPoolFixture);
       const u = f.users[0];
-      await expect(f.pool.connect(u).supply(f.usdc.address, ethers.MaxUint256, 0, u.address)).to.be.revertedWithPanic(0x11);
-      await expect(f.pool.connect(u).supply(f.usdc.address, 0, ethers.MaxUint256, u.address)).to.be.revertedWithPanic(0x11);
+      await expect(f.pool.connect(u).supply(f.usdc.address, ethers.MaxUint256, 0, u.address)).to.be.revertedWithPanic(
+        0x11,
+      );
+      await expect(f.pool.connect(u).supply(f.usdc.address, 0, ethers.MaxUint256, u.address)).to.be.revertedWithPanic(
+        0x11,
+      );
     });
     it("SupplyCapExceeded for amounts above uint128 even with the cap unlimited", async () => {
       const f = await loadFixture(deployPoolFixture);
@@ -209,11 +224,13 @@ describe("core: supply", () => {
         [big],
       );
       // Just below the limit it is accepted and the books stay exact.
-      const ok = (MAX_UINT128 - (await f.pool.market(big.address)).totalSupplyShares - VIRTUAL_SHARES) / VIRTUAL_SHARES / 2n;
+      const ok =
+        (MAX_UINT128 - (await f.pool.market(big.address)).totalSupplyShares - VIRTUAL_SHARES) / VIRTUAL_SHARES / 2n;
       await f.pool.connect(attacker).supply(big.address, ok, 0, attacker.address);
       const m = await f.pool.market(big.address);
       expect(m.totalSupplyShares).to.equal(
-        (await f.pool.supplyShares(big.address, victim.address)) + (await f.pool.supplyShares(big.address, attacker.address)),
+        (await f.pool.supplyShares(big.address, victim.address)) +
+          (await f.pool.supplyShares(big.address, attacker.address)),
       );
     });
   });
@@ -318,7 +335,10 @@ describe("core: withdraw", () => {
       );
       await expectRevertNoChange(
         f,
-        () => f.pool.connect(lender).withdraw(f.usdc.address, 0, 1000n * VIRTUAL_SHARES + 1n, lender.address, lender.address),
+        () =>
+          f.pool
+            .connect(lender)
+            .withdraw(f.usdc.address, 0, 1000n * VIRTUAL_SHARES + 1n, lender.address, lender.address),
         f.pool,
         "InsufficientBalance",
       );
@@ -336,8 +356,18 @@ describe("core: withdraw", () => {
     it("InconsistentInput for (0, 0) and (x, y)", async () => {
       const f = await loadFixture(activeMarket);
       const [l] = f.users;
-      await expectRevertNoChange(f, () => f.pool.connect(l).withdraw(f.usdc.address, 0, 0, l.address, l.address), f.pool, "InconsistentInput");
-      await expectRevertNoChange(f, () => f.pool.connect(l).withdraw(f.usdc.address, 1, 1, l.address, l.address), f.pool, "InconsistentInput");
+      await expectRevertNoChange(
+        f,
+        () => f.pool.connect(l).withdraw(f.usdc.address, 0, 0, l.address, l.address),
+        f.pool,
+        "InconsistentInput",
+      );
+      await expectRevertNoChange(
+        f,
+        () => f.pool.connect(l).withdraw(f.usdc.address, 1, 1, l.address, l.address),
+        f.pool,
+        "InconsistentInput",
+      );
     });
     it("ZeroAddress for receiver 0", async () => {
       const f = await loadFixture(activeMarket);
@@ -378,10 +408,9 @@ describe("core: setAuthorization", () => {
     await f.pool.connect(a).setAuthorization(op.address, true);
     expect(await f.pool.isAuthorized(a.address, op.address)).to.equal(true);
     expect(await f.pool.isAuthorized(b.address, op.address)).to.equal(false);
-    await expect(f.pool.connect(op).withdraw(f.usdc.address, 1, 0, b.address, op.address)).to.be.revertedWithCustomError(
-      f.pool,
-      "Unauthorized",
-    );
+    await expect(
+      f.pool.connect(op).withdraw(f.usdc.address, 1, 0, b.address, op.address),
+    ).to.be.revertedWithCustomError(f.pool, "Unauthorized");
   });
 
   it("an operator borrows and withdraws collateral for the owner's sub-account; a stranger is refused both", async () => {
@@ -407,6 +436,6 @@ describe("core: setAuthorization", () => {
 });
 
 function anyShares() {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a CommonJS-only entry of the chai matchers
   return require("@nomicfoundation/hardhat-chai-matchers/withArgs").anyUint;
 }

@@ -11,7 +11,6 @@ import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { deployPoolFixture } from "../helpers/fixtures";
 import { listFunded, plainSpec, toAssetsDown, toSharesUp } from "../helpers/core";
 import { MAX_UINT128 } from "../../lib/protocol";
-import type { FulcraVault } from "../../typechain-types";
 
 const PENDING = { blockTag: "pending" } as const;
 // Instrumented (npm run coverage) every transaction is ~100x slower: fewer sequences, and the coverage timeout.
@@ -34,7 +33,7 @@ async function propertyFixture() {
   );
   const col = await listFunded(f, plainSpec("COL"), [borrower], 1n << 127n);
   await f.pool.connect(borrower).supplyCollateral(col.address, (1n << 112n) - 1n, borrower.address, 0);
-  const vault = (await ethers.getContractAt("FulcraVault", vlt.vault)) as unknown as FulcraVault;
+  const vault = await ethers.getContractAt("FulcraVault", vlt.vault);
   for (const u of users) await vlt.token.connect(u).approve(vlt.vault, ethers.MaxUint256);
   return { ...f, users, borrower, vlt, col, vault };
 }

@@ -5,11 +5,10 @@ import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { deployPoolFixture, units } from "../helpers/fixtures";
 import { toAssetsDown, toAssetsUp, toSharesDown, toSharesUp } from "../helpers/core";
-import type { FulcraVault } from "../../typechain-types";
 
 async function vaultFixture() {
   const f = await deployPoolFixture();
-  const vault = (await ethers.getContractAt("FulcraVault", f.usdc.vault)) as unknown as FulcraVault;
+  const vault = await ethers.getContractAt("FulcraVault", f.usdc.vault);
   const vaultAddr = f.usdc.vault;
   for (const u of f.users.slice(0, 6)) await f.usdc.token.connect(u).approve(vaultAddr, ethers.MaxUint256);
   return { ...f, vault, vaultAddr };
@@ -58,7 +57,9 @@ describe("core: FulcraVault (ERC-4626)", () => {
     const [, , , u] = f.users;
     const amount = units(f.usdc, 777.777777);
     const m = await f.pool.expectedMarket(f.usdc.address);
-    expect(await f.vault.previewDeposit(amount)).to.equal(toSharesDown(amount, m.totalSupplyAssets, m.totalSupplyShares));
+    expect(await f.vault.previewDeposit(amount)).to.equal(
+      toSharesDown(amount, m.totalSupplyAssets, m.totalSupplyShares),
+    );
     await f.vault.connect(u).deposit(amount, u.address);
     const minted = await f.vault.balanceOf(u.address);
     const a = await f.pool.market(f.usdc.address); // the deposit's own block: pre-state = post-state − deposit
@@ -94,13 +95,17 @@ describe("core: FulcraVault (ERC-4626)", () => {
     const [, depositor, , receiver] = f.users;
     const amount = units(f.usdc, 1_000);
     const m = await f.pool.expectedMarket(f.usdc.address);
-    expect(await f.vault.previewWithdraw(amount)).to.equal(toSharesUp(amount, m.totalSupplyAssets, m.totalSupplyShares));
+    expect(await f.vault.previewWithdraw(amount)).to.equal(
+      toSharesUp(amount, m.totalSupplyAssets, m.totalSupplyShares),
+    );
     const s0 = await f.vault.balanceOf(depositor.address);
     const tx = await f.vault.connect(depositor).withdraw(amount, receiver.address, depositor.address);
     const shares = s0 - (await f.vault.balanceOf(depositor.address));
     const a = await f.pool.market(f.usdc.address);
     expect(shares).to.equal(toSharesUp(amount, a.totalSupplyAssets + amount, a.totalSupplyShares + shares));
-    await expect(tx).to.emit(f.vault, "Withdraw").withArgs(depositor.address, receiver.address, depositor.address, amount, shares);
+    await expect(tx)
+      .to.emit(f.vault, "Withdraw")
+      .withArgs(depositor.address, receiver.address, depositor.address, amount, shares);
     await expect(tx).to.changeTokenBalances(f.usdc.token, [receiver, f.pool], [amount, -amount]);
     expect(await f.pool.supplyShares(f.usdc.address, f.vaultAddr)).to.equal(await f.vault.totalSupply());
   });
@@ -110,14 +115,18 @@ describe("core: FulcraVault (ERC-4626)", () => {
     const [, depositor] = f.users;
     const shares = await f.vault.balanceOf(depositor.address);
     const m = await f.pool.expectedMarket(f.usdc.address);
-    expect(await f.vault.previewRedeem(shares)).to.equal(toAssetsDown(shares, m.totalSupplyAssets, m.totalSupplyShares));
+    expect(await f.vault.previewRedeem(shares)).to.equal(
+      toAssetsDown(shares, m.totalSupplyAssets, m.totalSupplyShares),
+    );
     const b0 = await f.usdc.token.balanceOf(depositor.address);
     const tx = await f.vault.connect(depositor).redeem(shares, depositor.address, depositor.address);
     const assets = (await f.usdc.token.balanceOf(depositor.address)) - b0;
     expect(assets).to.be.gt(units(f.usdc, 5_000)); // earned interest
     const a = await f.pool.market(f.usdc.address);
     expect(assets).to.equal(toAssetsDown(shares, a.totalSupplyAssets + assets, a.totalSupplyShares + shares));
-    await expect(tx).to.emit(f.vault, "Withdraw").withArgs(depositor.address, depositor.address, depositor.address, assets, shares);
+    await expect(tx)
+      .to.emit(f.vault, "Withdraw")
+      .withArgs(depositor.address, depositor.address, depositor.address, assets, shares);
     expect(await f.vault.totalSupply()).to.equal(0n);
     expect(await f.pool.supplyShares(f.usdc.address, f.vaultAddr)).to.equal(0n);
   });
@@ -146,7 +155,10 @@ describe("core: FulcraVault (ERC-4626)", () => {
     await f.pool.connect(u).supply(f.usdc.address, 400n, 0, u.address);
     expect(await f.vault.maxDeposit(u.address)).to.equal(600n);
     expect(await f.vault.maxMint(u.address)).to.equal(600n * 10n ** 6n);
-    await expect(f.vault.connect(u).deposit(601n, u.address)).to.be.revertedWithCustomError(f.vault, "ERC4626ExceededMaxDeposit");
+    await expect(f.vault.connect(u).deposit(601n, u.address)).to.be.revertedWithCustomError(
+      f.vault,
+      "ERC4626ExceededMaxDeposit",
+    );
     await f.pool.setPause(f.usdc.address, true, false);
     expect(await f.vault.maxDeposit(u.address)).to.equal(0n);
   });
@@ -160,7 +172,9 @@ describe("core: FulcraVault (ERC-4626)", () => {
     const liquidity = m.totalSupplyAssets - m.totalBorrowAssets;
     expect(liquidity).to.be.lt(units(f.usdc, 5_000)); // less than the depositor's claim
     expect(await f.vault.maxWithdraw(depositor.address)).to.equal(liquidity);
-    expect(await f.vault.maxRedeem(depositor.address)).to.equal(toSharesDown(liquidity, m.totalSupplyAssets, m.totalSupplyShares));
+    expect(await f.vault.maxRedeem(depositor.address)).to.equal(
+      toSharesDown(liquidity, m.totalSupplyAssets, m.totalSupplyShares),
+    );
   });
 
   it("inflation attack on an empty vault: 1-wei deposit + donations (tokens and pool shares) — the victim loses ≤ 1 wei", async () => {
@@ -177,7 +191,9 @@ describe("core: FulcraVault (ERC-4626)", () => {
     // Both leave with everything they can redeem.
     const v0 = await f.usdc.token.balanceOf(victim.address);
     await f.vault.connect(victim).redeem(await f.vault.balanceOf(victim.address), victim.address, victim.address);
-    await f.vault.connect(attacker).redeem(await f.vault.balanceOf(attacker.address), attacker.address, attacker.address);
+    await f.vault
+      .connect(attacker)
+      .redeem(await f.vault.balanceOf(attacker.address), attacker.address, attacker.address);
     const victimGot = (await f.usdc.token.balanceOf(victim.address)) - v0;
     expect(deposit - victimGot).to.be.lte(1n);
     expect(a0 - (await f.usdc.token.balanceOf(attacker.address))).to.be.gte(2n * donation);

@@ -22,10 +22,30 @@ async function adapterFixture() {
   await f.usdc.token.mint(lp.address, units(f.usdc, 5_000_000));
   const uni = await deployUniswapV3(f.admin);
   await createPoolAtPrice(uni, f.weth.token, f.usdc.token, FEE.MEDIUM, 2000, 18, 6);
-  await addLiquidityAroundPrice(uni, lp, f.weth.token, f.usdc.token, FEE.MEDIUM, units(f.weth, 500), units(f.usdc, 1_000_000), 30);
+  await addLiquidityAroundPrice(
+    uni,
+    lp,
+    f.weth.token,
+    f.usdc.token,
+    FEE.MEDIUM,
+    units(f.weth, 500),
+    units(f.usdc, 1_000_000),
+    30,
+  );
   await createPoolAtPrice(uni, f.wbtc.token, f.usdc.token, FEE.LOW, 60000, 8, 6);
-  await addLiquidityAroundPrice(uni, lp, f.wbtc.token, f.usdc.token, FEE.LOW, units(f.wbtc, 20), units(f.usdc, 1_200_000), 30);
-  const adapter = (await (await ethers.getContractFactory("UniswapV3Adapter")).deploy(uni.addresses.router)) as unknown as UniswapV3Adapter;
+  await addLiquidityAroundPrice(
+    uni,
+    lp,
+    f.wbtc.token,
+    f.usdc.token,
+    FEE.LOW,
+    units(f.wbtc, 20),
+    units(f.usdc, 1_200_000),
+    30,
+  );
+  const adapter = (await (
+    await ethers.getContractFactory("UniswapV3Adapter")
+  ).deploy(uni.addresses.router)) as unknown as UniswapV3Adapter;
   const adapterAddress = await adapter.getAddress();
   for (const a of [f.usdc, f.weth, f.wbtc]) await a.token.connect(user).approve(adapterAddress, ethers.MaxUint256);
   return { ...f, uni, adapter, adapterAddress, user };
@@ -66,7 +86,11 @@ describe("coverage: UniswapV3Adapter", () => {
     await expect(tx).to.changeTokenBalance(f.wbtc.token, f.user, out);
     // Exactly maxIn: nothing to refund.
     const one = encodePath([f.usdc.address, f.weth.address], [FEE.MEDIUM]);
-    const need1 = await quoteExactOutput(f.uni, encodePath([f.weth.address, f.usdc.address], [FEE.MEDIUM]), units(f.weth, 1));
+    const need1 = await quoteExactOutput(
+      f.uni,
+      encodePath([f.weth.address, f.usdc.address], [FEE.MEDIUM]),
+      units(f.weth, 1),
+    );
     await expect(a.swapExactOut(f.usdc.address, f.weth.address, units(f.weth, 1), need1, one)).to.changeTokenBalance(
       f.usdc.token,
       f.user,
@@ -85,8 +109,14 @@ describe("coverage: UniswapV3Adapter", () => {
       encodePath([f.weth.address, f.wbtc.address], [FEE.LOW]), // ends with the wrong token
     ];
     for (const route of bad) {
-      await expect(a.swapExactIn(f.weth.address, f.usdc.address, 1n, 0n, route)).to.be.revertedWithCustomError(a, "BadRoute");
-      await expect(a.swapExactOut(f.weth.address, f.usdc.address, 1n, 1n, route)).to.be.revertedWithCustomError(a, "BadRoute");
+      await expect(a.swapExactIn(f.weth.address, f.usdc.address, 1n, 0n, route)).to.be.revertedWithCustomError(
+        a,
+        "BadRoute",
+      );
+      await expect(a.swapExactOut(f.weth.address, f.usdc.address, 1n, 1n, route)).to.be.revertedWithCustomError(
+        a,
+        "BadRoute",
+      );
     }
   });
 });

@@ -19,11 +19,9 @@ const WAD = 10n ** 18n;
 async function routerFixture() {
   const f = await deployPoolFixture();
   const adapter = f.users[9].address; // never called by these tests
-  const router = (await (await ethers.getContractFactory("MarginRouter")).deploy(
-    f.poolAddress,
-    adapter,
-    f.admin.address,
-  )) as unknown as MarginRouter;
+  const router = (await (
+    await ethers.getContractFactory("MarginRouter")
+  ).deploy(f.poolAddress, adapter, f.admin.address)) as unknown as MarginRouter;
   const trader = f.users[1];
   await f.pool.connect(trader).setAuthorization(await router.getAddress(), true);
   return { ...f, router, trader, adapter };
@@ -98,9 +96,18 @@ describe("coverage: MarginRouter guards without a DEX", () => {
   it("openPosition: InvalidParams (same/zero assets, leverage ≤ 1), ZeroAmount, Expired, breaker, LeverageTooHigh, PositionTooSmall", async () => {
     const f = await loadFixture(routerFixture);
     const r = f.router.connect(f.trader);
-    await expect(r.openPosition(params(f, { quote: f.weth.address }))).to.be.revertedWithCustomError(r, "InvalidParams");
-    await expect(r.openPosition(params(f, { base: ethers.ZeroAddress }))).to.be.revertedWithCustomError(r, "InvalidParams");
-    await expect(r.openPosition(params(f, { quote: ethers.ZeroAddress }))).to.be.revertedWithCustomError(r, "InvalidParams");
+    await expect(r.openPosition(params(f, { quote: f.weth.address }))).to.be.revertedWithCustomError(
+      r,
+      "InvalidParams",
+    );
+    await expect(r.openPosition(params(f, { base: ethers.ZeroAddress }))).to.be.revertedWithCustomError(
+      r,
+      "InvalidParams",
+    );
+    await expect(r.openPosition(params(f, { quote: ethers.ZeroAddress }))).to.be.revertedWithCustomError(
+      r,
+      "InvalidParams",
+    );
     await expect(r.openPosition(params(f, { margin: 0n }))).to.be.revertedWithCustomError(r, "ZeroAmount");
     const now = BigInt(await time.latest());
     await expect(r.openPosition(params(f, { deadline: now }))).to.be.revertedWithCustomError(r, "Expired");
@@ -110,7 +117,10 @@ describe("coverage: MarginRouter guards without a DEX", () => {
       .to.be.revertedWithCustomError(r, "LeverageTooHigh")
       .withArgs(max + 1n, max);
     // 0.01 WETH at 2x: 40 USD of notional < the 100 USD minimum.
-    await expect(r.openPosition(params(f, { margin: WAD / 100n }))).to.be.revertedWithCustomError(r, "PositionTooSmall");
+    await expect(r.openPosition(params(f, { margin: WAD / 100n }))).to.be.revertedWithCustomError(
+      r,
+      "PositionTooSmall",
+    );
     // Breaker on the debt asset (long: USDC), then on the collateral (WETH).
     await f.pool.setCircuitBreaker(f.usdc.address, true);
     await expect(r.openPosition(params(f))).to.be.revertedWithCustomError(r, "CircuitBreakerActive");
@@ -162,10 +172,9 @@ describe("coverage: MarginRouter guards without a DEX", () => {
     ).to.be.revertedWithCustomError(f.router, "BadCallback");
     // Through the pool, but started by someone else (initiator ≠ router).
     await f.pool.connect(f.users[0]).supply(f.usdc.address, 10n ** 9n, 0, f.users[0].address);
-    await expect(f.pool.connect(f.trader).flashLoan(routerAddress, f.usdc.address, 1, "0x")).to.be.revertedWithCustomError(
-      f.router,
-      "BadCallback",
-    );
+    await expect(
+      f.pool.connect(f.trader).flashLoan(routerAddress, f.usdc.address, 1, "0x"),
+    ).to.be.revertedWithCustomError(f.router, "BadCallback");
   });
 
   it("onFulcraRepay only serves a repayAndCall the router started itself (BadCallback)", async () => {

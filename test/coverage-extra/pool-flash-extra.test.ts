@@ -10,9 +10,9 @@ async function fixture() {
   const f = await deployPoolFixture();
   const [lender] = f.users;
   await f.pool.connect(lender).supply(f.usdc.address, units(f.usdc, 1_000), 0, lender.address);
-  const borrower = (await (await ethers.getContractFactory("MockFlashBorrower")).deploy(
-    f.poolAddress,
-  )) as unknown as MockFlashBorrower;
+  const borrower = (await (
+    await ethers.getContractFactory("MockFlashBorrower")
+  ).deploy(f.poolAddress)) as unknown as MockFlashBorrower;
   await borrower.approveLender(f.usdc.address);
   await borrower.approveLender(f.wbtc.address);
   return { ...f, borrower };

@@ -7,7 +7,14 @@ import { expect } from "chai";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { localConfig } from "../../config/hardhat";
 import { ConfigError, validateConfig, type NetworkConfig } from "../../config/types";
-import { DeploymentMismatchError, ROLE_IDS, assertNetworkReady, deployLocalStack, deployStack, type Deployment } from "../../lib/deploy";
+import {
+  DeploymentMismatchError,
+  ROLE_IDS,
+  assertNetworkReady,
+  deployLocalStack,
+  deployStack,
+  type Deployment,
+} from "../../lib/deploy";
 import { UNISWAP_ARTIFACTS } from "../../lib/deploy-uniswap";
 import { IFulcraPool__factory } from "../../typechain-types";
 import { chainMark, expectFailure, tmpDir } from "./helpers";
@@ -44,12 +51,27 @@ describe("deploy: deployStack on the in-process network", function () {
     const file = path.join(dir, "hardhat.json");
     const onDisk = JSON.parse(fs.readFileSync(file, "utf8"));
     expect(onDisk).to.deep.equal(JSON.parse(JSON.stringify(d)));
-    for (const k of ["pool", "lens", "flashLiquidator", "riskEngine", "quoter", "assets", "deployBlock"]) expect(onDisk).to.have.property(k);
+    for (const k of ["pool", "lens", "flashLiquidator", "riskEngine", "quoter", "assets", "deployBlock"])
+      expect(onDisk).to.have.property(k);
     expect(d.complete).to.equal(true);
     expect(d.deployBlock).to.equal(d.contracts.pool.block);
     expect(d.deployBlock).to.equal(startBlock + 3); // timelock, extension, pool (the suite may have mined before)
     expect(d.assets.map((a) => a.symbol)).to.deep.equal(["USDC", "WETH", "WBTC"]);
-    for (const k of ["pool", "poolExt", "timelock", "lens", "flashLiquidator", "riskEngine", "volatilityOracle", "uniswapFactory", "swapRouter", "quoter", "positionManager", "dexAdapter", "marginRouter"] as const)
+    for (const k of [
+      "pool",
+      "poolExt",
+      "timelock",
+      "lens",
+      "flashLiquidator",
+      "riskEngine",
+      "volatilityOracle",
+      "uniswapFactory",
+      "swapRouter",
+      "quoter",
+      "positionManager",
+      "dexAdapter",
+      "marginRouter",
+    ] as const)
       expect(await ethers.provider.getCode(d[k]), k).to.not.equal("0x");
     for (const [name, rec] of Object.entries(d.contracts)) {
       const receipt = await ethers.provider.getTransactionReceipt(rec.tx);
@@ -72,10 +94,14 @@ describe("deploy: deployStack on the in-process network", function () {
       expect(minBorrow).to.equal(ethers.parseUnits(spec.caps.minBorrow, a.decimals));
       expect(vault).to.equal(a.vault);
       // Feed answer at the configured price, and the pool prices it (USD per whole token, WAD).
-      expect((await pool.price(a.address)) * 10n ** BigInt(a.decimals)).to.equal(ethers.parseUnits(String(spec.initialPrice), 18) * 10n ** 18n);
+      expect((await pool.price(a.address)) * 10n ** BigInt(a.decimals)).to.equal(
+        ethers.parseUnits(String(spec.initialPrice), 18) * 10n ** 18n,
+      );
       // Demo account funded with the configured amount.
       const token = await ethers.getContractAt("MockERC20", a.address);
-      expect(await token.balanceOf(demo1.address)).to.equal(ethers.parseUnits(String(config.demo!.amounts[a.symbol]), a.decimals));
+      expect(await token.balanceOf(demo1.address)).to.equal(
+        ethers.parseUnits(String(config.demo!.amounts[a.symbol]), a.decimals),
+      );
     }
     expect(d.demoAccounts).to.have.length(4);
 
@@ -104,10 +130,18 @@ describe("deploy: deployStack on the in-process network", function () {
     for (const [i, a] of d.assets.entries()) {
       const spec = config.assets[i];
       const prof = await engine.profile(a.address);
-      expect([prof.ltvMax, prof.ltMax, prof.ltvMin, prof.ltMin, prof.dynamic]).to.deep.equal([BigInt(spec.risk!.ltvMax), BigInt(spec.risk!.ltMax), BigInt(spec.risk!.ltvMin), BigInt(spec.risk!.ltMin), true]);
+      expect([prof.ltvMax, prof.ltMax, prof.ltvMin, prof.ltMin, prof.dynamic]).to.deep.equal([
+        BigInt(spec.risk!.ltvMax),
+        BigInt(spec.risk!.ltMax),
+        BigInt(spec.risk!.ltvMin),
+        BigInt(spec.risk!.ltMin),
+        true,
+      ]);
       expect(prof.refVol).to.equal(BigInt(Math.round(spec.risk!.refVol * 1e6)) * 10n ** 12n);
       expect((await oracle.config(a.address)).feed).to.equal(a.feed);
-      expect(await oracle.volatility(a.address)).to.equal(BigInt(Math.round(spec.oracle!.initialVol * 1e6)) * 10n ** 12n);
+      expect(await oracle.volatility(a.address)).to.equal(
+        BigInt(Math.round(spec.oracle!.initialVol * 1e6)) * 10n ** 12n,
+      );
       expect((await oracle.observation(a.address)).feedTime).to.not.equal(0n);
     }
     const router = await ethers.getContractAt("MarginRouter", d.marginRouter);
@@ -170,18 +204,28 @@ describe("deploy: deployStack on the in-process network", function () {
     changed.timelock.minDelay = 120;
     const recorded = fs.readFileSync(path.join(dir, "hardhat.json"), "utf8");
     const before = await chainMark(deployer.address);
-    const msg = await expectFailure(deployStack(hre, changed, { deploymentsDir: dir, log: silent }), /^Configuration mismatch: /, /changed: assets\.WETH, timelock\)/, /Refusing to continue/);
+    const msg = await expectFailure(
+      deployStack(hre, changed, { deploymentsDir: dir, log: silent }),
+      /^Configuration mismatch: /,
+      /changed: assets\.WETH, timelock\)/,
+      /Refusing to continue/,
+    );
     expect(msg).to.include("--fresh");
     expect(await chainMark(deployer.address)).to.deep.equal(before);
     expect(fs.readFileSync(path.join(dir, "hardhat.json"), "utf8")).to.equal(recorded);
     // Same refusal type for programmatic callers.
-    await deployStack(hre, changed, { deploymentsDir: dir, log: silent }).catch((e) => expect(e).to.be.instanceOf(DeploymentMismatchError));
+    await deployStack(hre, changed, { deploymentsDir: dir, log: silent }).catch((e) =>
+      expect(e).to.be.instanceOf(DeploymentMismatchError),
+    );
   });
 
   it("refuses a configuration for another chain", async function () {
     const cfg = localConfig("hardhat");
     cfg.chainId = 11155111;
-    await expectFailure(deployStack(hre, cfg, { deploymentsDir: tmpDir("chain"), log: silent }), /is for chain 11155111 but network "hardhat" is chain 31337/);
+    await expectFailure(
+      deployStack(hre, cfg, { deploymentsDir: tmpDir("chain"), log: silent }),
+      /is for chain 11155111 but network "hardhat" is chain 31337/,
+    );
   });
 
   it("test-network path: hands the admin roles to the timelock and the deployer renounces them", async function () {
@@ -190,7 +234,13 @@ describe("deploy: deployStack on the in-process network", function () {
     const cfg = localConfig("hardhat");
     cfg.demo = undefined;
     cfg.timelock = { minDelay: 3600, handOver: true };
-    cfg.roles = { proposers: [deployer.address], executors: [ethers.ZeroAddress], guardians: [guardian.address], treasury: treasury.address, liquidatorOwner: keeper.address };
+    cfg.roles = {
+      proposers: [deployer.address],
+      executors: [ethers.ZeroAddress],
+      guardians: [guardian.address],
+      treasury: treasury.address,
+      liquidatorOwner: keeper.address,
+    };
     const dir = tmpDir("handover");
     const r = await deployStack(hre, cfg, { deploymentsDir: dir, log: silent, fresh: true });
     const d = r.deployment;
@@ -210,13 +260,35 @@ describe("deploy: deployStack on the in-process network", function () {
     expect(await (await ethers.getContractAt("FlashLiquidator", d.flashLiquidator)).owner()).to.equal(keeper.address);
     const engine = await ethers.getContractAt("RiskEngine", d.riskEngine);
     const oracle = await ethers.getContractAt("VolatilityOracle", d.volatilityOracle);
-    for (const [c, adminRole] of [[engine, ROLE_IDS.RISK_ADMIN], [oracle, ROLE_IDS.ORACLE_ADMIN]] as const)
+    for (const [c, adminRole] of [
+      [engine, ROLE_IDS.RISK_ADMIN],
+      [oracle, ROLE_IDS.ORACLE_ADMIN],
+    ] as const)
       for (const role of [ROLE_IDS.DEFAULT_ADMIN, adminRole]) {
         expect(await c.hasRole(role, d.timelock)).to.equal(true);
         expect(await c.hasRole(role, deployer.address)).to.equal(false);
       }
     // The deployer can no longer govern: listing now has to go through the timelock.
-    await expect(pool.listAsset(d.assets[0].address, { feed: d.assets[0].feed, heartbeat: 3600, minAnswer: 0, maxAnswer: 1, ltv: 0, lt: 0, borrowable: false, reserveFactor: 0, baseRate: 0, slope1: 0, slope2: 0, kink: 5000, supplyCap: 0, borrowCap: 0, collateralCap: 0, minBorrow: 0 }))
+    await expect(
+      pool.listAsset(d.assets[0].address, {
+        feed: d.assets[0].feed,
+        heartbeat: 3600,
+        minAnswer: 0,
+        maxAnswer: 1,
+        ltv: 0,
+        lt: 0,
+        borrowable: false,
+        reserveFactor: 0,
+        baseRate: 0,
+        slope1: 0,
+        slope2: 0,
+        kink: 5000,
+        supplyCap: 0,
+        borrowCap: 0,
+        collateralCap: 0,
+        minBorrow: 0,
+      }),
+    )
       .to.be.revertedWithCustomError(pool, "AccessControlUnauthorizedAccount")
       .withArgs(deployer.address, ROLE_IDS.RISK_ADMIN);
     // And a re-run after the hand-over is still a no-op (every step checks the chain, roles included).
@@ -229,7 +301,13 @@ describe("deploy: deployStack on the in-process network", function () {
     const dir = tmpDir("stale");
     const cfg = localConfig("hardhat");
     const { configHash, configSections } = (await loadFixture(deployedFixture)).first.deployment;
-    const stale = { chainId: 31337, pool: "0x000000000000000000000000000000000000dEaD", configHash, configSections, contracts: {} };
+    const stale = {
+      chainId: 31337,
+      pool: "0x000000000000000000000000000000000000dEaD",
+      configHash,
+      configSections,
+      contracts: {},
+    };
     fs.writeFileSync(path.join(dir, "hardhat.json"), JSON.stringify(stale));
     const lines: string[] = [];
     const r = await deployStack(hre, cfg, { deploymentsDir: dir, log: (l) => lines.push(l) });
@@ -251,7 +329,10 @@ describe("deploy: deployStack on the in-process network", function () {
     expect(supplyCap).to.equal(90_000n * 10n ** 18n);
     expect(r.deployment.demoAccounts).to.deep.equal([]);
     // A tweak that breaks the configuration is refused like any other.
-    await expectFailure(deployLocalStack(hre, (c) => (c.assets[0].ltBps = 9800)), /assets\[0\] \(USDC\): ltBps must be 0..9700, got 9800/);
+    await expectFailure(
+      deployLocalStack(hre, (c) => (c.assets[0].ltBps = 9800)),
+      /assets\[0\] \(USDC\): ltBps must be 0..9700, got 9800/,
+    );
   });
 
   it("sepolia is configured from vars/env only, and an unset RPC URL is explained before any request", async function () {
@@ -260,7 +341,9 @@ describe("deploy: deployStack on the in-process network", function () {
     if (!process.env.SEPOLIA_RPC_URL && !hre.userConfig.networks?.sepolia) {
       expect(net.url).to.equal("http://sepolia-rpc-url-not-set.invalid");
       const fake = { network: { name: "sepolia", config: net } } as unknown as typeof hre;
-      expect(() => assertNetworkReady(fake)).to.throw('No RPC URL for network "sepolia": run `npx hardhat vars set SEPOLIA_RPC_URL`');
+      expect(() => assertNetworkReady(fake)).to.throw(
+        'No RPC URL for network "sepolia": run `npx hardhat vars set SEPOLIA_RPC_URL`',
+      );
     }
     expect(() => assertNetworkReady(hre)).to.not.throw();
   });

@@ -40,5 +40,8 @@ export async function expectFailure(p: Promise<unknown>, ...patterns: RegExp[]):
 
 /** Block number and the deployer's nonce: both unchanged means no transaction was sent. */
 export async function chainMark(address: string) {
-  return { block: await hre.ethers.provider.getBlockNumber(), nonce: await hre.ethers.provider.getTransactionCount(address) };
+  return {
+    block: await hre.ethers.provider.getBlockNumber(),
+    nonce: await hre.ethers.provider.getTransactionCount(address),
+  };
 }

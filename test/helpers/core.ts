@@ -82,7 +82,7 @@ export async function expectRevertNoChange(
   extra: ListedAsset[] = [],
 ) {
   const before = await snapshot(f, extra);
-  await expect(call()).to.be.revertedWithCustomError(on as any, name);
+  await expect(call()).to.be.revertedWithCustomError(on, name);
   expect(await snapshot(f, extra)).to.equal(before);
 }
 

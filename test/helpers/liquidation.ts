@@ -194,7 +194,8 @@ export function assessLiquidation(i: LiquidationInputs): Assessment {
   }
   const maxByCollateral = mulDivDown(collValue, BPS, BPS + bonus);
   const collateralLimited = repayValue >= maxByCollateral;
-  const collateralDust = !collateralLimited && zeroFloorSub(collValue, mulDivUp(repayValue, BPS + bonus, BPS)) < g.dustValue;
+  const collateralDust =
+    !collateralLimited && zeroFloorSub(collValue, mulDivUp(repayValue, BPS + bonus, BPS)) < g.dustValue;
   let takeAll = collateralLimited || collateralDust;
   if (takeAll) repayValue = maxByCollateral;
   let repayAssets = mulDivUp(repayValue, WAD, debtPrice);

@@ -1,79 +1,11 @@
-// Margin test fixture: the Fulcra pool with USDC/WETH listed, funded by a lender, a real Uniswap V3 WETH/USDC 0.3 %
-// pool at the oracle price with deep full-range liquidity, the Uniswap adapter and the MarginRouter authorized by
-// the traders. Plus an exact TypeScript model of a Uniswap V3 swap inside one liquidity range (SqrtPriceMath and
-// SwapMath with Uniswap's rounding), to check the router's fills independently of the QuoterV2.
-import { ethers } from "hardhat";
-import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
+// The margin fixture lives in lib/fixtures/margin.ts (bench/margin.ts uses it too). Here: an exact TypeScript model
+// of a Uniswap V3 swap inside one liquidity range (SqrtPriceMath and SwapMath with Uniswap's rounding), to check the
+// router's fills independently of the QuoterV2, and the router's leverage bound.
 import type { Contract } from "ethers";
-import { deployPoolFixture, type PoolFixture } from "./fixtures";
-import {
-  deployUniswapV3,
-  createPoolAtPrice,
-  addFullRangeLiquidity,
-  encodePath,
-  poolContract,
-  Q96,
-} from "../../lib/uniswap";
-import type { UniswapV3 } from "../../lib/uniswap";
-import type { MarginRouter, UniswapV3Adapter } from "../../typechain-types";
+import { Q96 } from "../../lib/uniswap";
+import { WAD, type MarginFixture } from "../../lib/fixtures/margin";
 
-export const FEE_TIER = 3000;
-export const WAD = 10n ** 18n;
-
-export interface MarginFixture extends PoolFixture {
-  uni: UniswapV3;
-  uniPool: Contract;
-  adapter: UniswapV3Adapter;
-  router: MarginRouter;
-  routerAddress: string;
-  trader: HardhatEthersSigner;
-  other: HardhatEthersSigner;
-  lp: HardhatEthersSigner;
-  /** WETH → USDC and USDC → WETH packed paths. */
-  pathWU: string;
-  pathUW: string;
-}
-
-export async function deployMarginFixture(): Promise<MarginFixture> {
-  const f = await deployPoolFixture();
-  const { pool, admin, users, usdc, weth } = f;
-  const [lender, trader, other, lp] = users;
-  // No interest: debts stay constant between blocks, so fills and returns can be checked to the wei.
-  for (const a of [usdc, weth]) await pool.setRateModel(a.address, 0, 0, 0, 8000);
-  await usdc.token.mint(lender.address, 10_000_000n * 10n ** 6n);
-  await pool.connect(lender).supply(usdc.address, 10_000_000n * 10n ** 6n, 0, lender.address);
-  await pool.connect(lender).supply(weth.address, 5_000n * WAD, 0, lender.address);
-
-  const uni = await deployUniswapV3(admin, weth.address);
-  const uniPool = await createPoolAtPrice(uni, weth.token, usdc.token, FEE_TIER, 2000, 18, 6);
-  await weth.token.mint(lp.address, 20_000n * WAD);
-  await usdc.token.mint(lp.address, 40_000_000n * 10n ** 6n);
-  await addFullRangeLiquidity(uni, lp, weth.token, usdc.token, FEE_TIER, 20_000n * WAD, 40_000_000n * 10n ** 6n);
-
-  const adapter = await (await ethers.getContractFactory("UniswapV3Adapter", admin)).deploy(uni.addresses.router);
-  const router = await (
-    await ethers.getContractFactory("MarginRouter", admin)
-  ).deploy(f.poolAddress, await adapter.getAddress(), admin.address);
-  const routerAddress = await router.getAddress();
-  for (const t of [trader, other]) {
-    await pool.connect(t).setAuthorization(routerAddress, true);
-    await weth.token.connect(t).approve(routerAddress, ethers.MaxUint256);
-    await usdc.token.connect(t).approve(routerAddress, ethers.MaxUint256);
-  }
-  return {
-    ...f,
-    uni,
-    uniPool: poolContract(await uniPool.getAddress(), admin),
-    adapter,
-    router,
-    routerAddress,
-    trader,
-    other,
-    lp,
-    pathWU: encodePath([weth.address, usdc.address], [FEE_TIER]),
-    pathUW: encodePath([usdc.address, weth.address], [FEE_TIER]),
-  };
-}
+export * from "../../lib/fixtures/margin";
 
 // ------------------------------------------------------------------------------------------------ exact V3 math
 

@@ -63,7 +63,9 @@ async function expectReconciled(f: PoolFixture) {
     const info = await f.pool.marketInfo(a.address);
     const books = m.totalSupplyAssets - m.totalBorrowAssets + totalCollateral + info.liquidationFees;
     const balance = await a.token.balanceOf(f.poolAddress);
-    expect(balance - books, `${a.symbol} balance reconciles`).to.be.gte(0n).and.lte(2n);
+    expect(balance - books, `${a.symbol} balance reconciles`)
+      .to.be.gte(0n)
+      .and.lte(2n);
   }
 }
 
@@ -100,7 +102,9 @@ async function liquidateExact(
   expect(r.slippage, "reference expects SlippageExceeded").to.equal(false);
   expect(r.leavesDust, "reference expects LiquidationLeavesDust").to.equal(false);
   const debt = assetOf(f, inputs.debtAsset);
-  const tx = await f.pool.connect(caller).liquidate(owner, subId, collateral.address, maxRepay, minSeized, receiver, "0x");
+  const tx = await f.pool
+    .connect(caller)
+    .liquidate(owner, subId, collateral.address, maxRepay, minSeized, receiver, "0x");
   await expect(tx)
     .to.emit(f.pool, "Liquidate")
     .withArgs(
@@ -325,8 +329,10 @@ describe("Liquidation", () => {
       await setPrice(f.weth, "1900"); // 19,000 · 0.825 / 16,000 ≈ 0.9797 (a little less with interest)
       const { inputs, r } = await liquidateExact(f, liquidator, borrower.address, f.weth, MAX);
       const a = r.assessment;
-      expect(a.health).to.be.gt(979n * 10n ** 15n).and.lt(98n * 10n ** 16n);
-      expect(a.bonus).to.equal(100n + (700n * (WAD - a.health)) / (10n ** 17n));
+      expect(a.health)
+        .to.be.gt(979n * 10n ** 15n)
+        .and.lt(98n * 10n ** 16n);
+      expect(a.bonus).to.equal(100n + (700n * (WAD - a.health)) / 10n ** 17n);
       expect(a.bonus).to.equal(242n);
       expect(a.fullByHealth || a.debtDust || a.collateralLimited || a.collateralDust).to.equal(false);
       expect(r.repaid).to.be.lt(a.debt);
@@ -385,7 +391,9 @@ describe("Liquidation", () => {
       await setPrice(f.weth, "1937.4"); // health ≈ 0.999
       const { r } = await liquidateExact(f, liquidator, borrower.address, f.weth, units(f.usdc, 1_000_000));
       const a = r.assessment;
-      expect(a.health).to.be.gt(998n * 10n ** 15n).and.lt(WAD);
+      expect(a.health)
+        .to.be.gt(998n * 10n ** 15n)
+        .and.lt(WAD);
       expect(a.bonus).to.equal(107n);
       // ≈ $3,775 of 16,000 repaid and ≈ 1.97 of 10 WETH seized, worth no more than repaid · (1 + bonus).
       expect(r.repaid).to.be.lt(units(f.usdc, 3_800));
@@ -452,7 +460,9 @@ describe("Liquidation", () => {
       const a = r.assessment;
       expect(a.fullByHealth || a.debtDust || a.collateralLimited).to.equal(false);
       const leftValue = a.collValue - mulDivUp(a.targetRepayValue, BPS + a.bonus, BPS);
-      expect(leftValue).to.be.gt(0n).and.lt(10n * USD); // ≈ $5 of WBTC would have been left
+      expect(leftValue)
+        .to.be.gt(0n)
+        .and.lt(10n * USD); // ≈ $5 of WBTC would have been left
       expect(a.collateralDust).to.equal(true);
       expect(r.seized).to.equal(units(f.wbtc, "0.05594"));
       // Debt remains (partial), backed by the WETH alone; no bad debt since WETH is still there.
@@ -497,7 +507,9 @@ describe("Liquidation", () => {
       const capped = whole.repaid - whole.repaid / 1000n;
       const { r } = await preview(f, borrower.address, f.wbtc, capped);
       expect(r.leavesDust).to.equal(true);
-      expect(mulDivDown(r.collateralLeft, await f.pool.price(f.wbtc.address), WAD)).to.be.gt(0n).and.lt(10n * USD);
+      expect(mulDivDown(r.collateralLeft, await f.pool.price(f.wbtc.address), WAD))
+        .to.be.gt(0n)
+        .and.lt(10n * USD);
       await expect(
         f.pool.connect(liquidator).liquidate(borrower.address, 0, f.wbtc.address, capped, 0, liquidator.address, "0x"),
       ).to.be.revertedWithCustomError(f.pool, "LiquidationLeavesDust");
@@ -527,7 +539,9 @@ describe("Liquidation", () => {
         const { r, tx } = await liquidateExact(f, liquidator, borrower.address, f.weth, MAX);
         expect(r.assessment.health).to.equal(c.health);
         expect(r.assessment.bonus).to.equal(c.bonus);
-        const ev = (await tx.wait())!.logs.map((l) => f.pool.interface.parseLog(l)).find((e) => e?.name === "Liquidate")!;
+        const ev = (await tx.wait())!.logs
+          .map((l) => f.pool.interface.parseLog(l))
+          .find((e) => e?.name === "Liquidate")!;
         expect([ev.args.seized, ev.args.protocolFee]).to.deep.equal([p.seized, p.protocolFee]);
         expect(r.assessment.fullByHealth).to.equal(c.full);
         if (!c.full) expect(r.repaid).to.be.lt(units(f.usdc, 16_500));
@@ -574,9 +588,18 @@ describe("Liquidation", () => {
       await expect(
         f.pool
           .connect(liquidator)
-          .liquidate.staticCall(borrower.address, 0, f.weth.address, MAX, r2.sentToReceiver + 1n, liquidator.address, "0x", {
-            blockTag: "pending",
-          }),
+          .liquidate.staticCall(
+            borrower.address,
+            0,
+            f.weth.address,
+            MAX,
+            r2.sentToReceiver + 1n,
+            liquidator.address,
+            "0x",
+            {
+              blockTag: "pending",
+            },
+          ),
       ).to.be.revertedWithCustomError(f.pool, "SlippageExceeded");
       // ...and exactly the previewed net amount goes through in that block, returning it.
       const done = await liquidateExact(f, liquidator, borrower.address, f.weth, MAX, { minSeized: r2.sentToReceiver });
@@ -586,7 +609,7 @@ describe("Liquidation", () => {
 
     it("reverts SlippageExceeded when a tiny maxRepay would seize nothing", async () => {
       const f = await loadFixture(positionFixture);
-      const [, borrower, liquidator] = f.users;
+      const [, , liquidator] = f.users;
       await setPrice(f.weth, "1900");
       // 1e-6 USDC of WBTC (8 decimals) is 1.8e-11 BTC: the proportional seizure rounds to 0 units.
       const other = f.users[4];
@@ -639,7 +662,9 @@ describe("Liquidation", () => {
           expect(r.collateralLeft).to.be.gt(0n);
           const after = (await f.pool.accountHealth(borrower.address, 0)).healthFactor;
           expect(after).to.equal(healthAfter(inputs, r));
-          expect(after).to.be.gte(TARGET_HEALTH).and.lt(TARGET_HEALTH + 10n ** 12n);
+          expect(after)
+            .to.be.gte(TARGET_HEALTH)
+            .and.lt(TARGET_HEALTH + 10n ** 12n);
         } else {
           expect(r.collateralLeft).to.equal(0n); // the dust rule takes all of it (see the dust test)
         }
@@ -705,14 +730,18 @@ describe("Liquidation", () => {
       await expect(f.pool.connect(lender).withdrawLiquidationFees(f.weth.address, fees, lender.address))
         .to.be.revertedWithCustomError(f.pool, "AccessControlUnauthorizedAccount")
         .withArgs(lender.address, TREASURY_ROLE);
-      await expect(f.pool.withdrawLiquidationFees(f.weth.address, fees + 1n, treasuryReceiver.address))
-        .to.be.revertedWithCustomError(f.pool, "InsufficientReserves");
-      await expect(f.pool.withdrawLiquidationFees(f.usdc.address, 1n, treasuryReceiver.address))
-        .to.be.revertedWithCustomError(f.pool, "InsufficientReserves");
-      await expect(f.pool.withdrawLiquidationFees(f.weth.address, 0n, treasuryReceiver.address))
-        .to.be.revertedWithCustomError(f.pool, "ZeroAmount");
-      await expect(f.pool.withdrawLiquidationFees(f.weth.address, 1n, ethers.ZeroAddress))
-        .to.be.revertedWithCustomError(f.pool, "ZeroAddress");
+      await expect(
+        f.pool.withdrawLiquidationFees(f.weth.address, fees + 1n, treasuryReceiver.address),
+      ).to.be.revertedWithCustomError(f.pool, "InsufficientReserves");
+      await expect(
+        f.pool.withdrawLiquidationFees(f.usdc.address, 1n, treasuryReceiver.address),
+      ).to.be.revertedWithCustomError(f.pool, "InsufficientReserves");
+      await expect(
+        f.pool.withdrawLiquidationFees(f.weth.address, 0n, treasuryReceiver.address),
+      ).to.be.revertedWithCustomError(f.pool, "ZeroAmount");
+      await expect(
+        f.pool.withdrawLiquidationFees(f.weth.address, 1n, ethers.ZeroAddress),
+      ).to.be.revertedWithCustomError(f.pool, "ZeroAddress");
 
       const part = fees / 3n;
       const tx1 = await f.pool.withdrawLiquidationFees(f.weth.address, part, treasuryReceiver.address);
@@ -722,8 +751,9 @@ describe("Liquidation", () => {
       await expect(tx1).to.changeTokenBalances(f.weth.token, [treasuryReceiver, f.pool], [part, -part]);
       expect((await f.pool.marketInfo(f.weth.address)).liquidationFees).to.equal(fees - part);
       await expectReconciled(f);
-      await expect(f.pool.withdrawLiquidationFees(f.weth.address, fees - part + 1n, treasuryReceiver.address))
-        .to.be.revertedWithCustomError(f.pool, "InsufficientReserves");
+      await expect(
+        f.pool.withdrawLiquidationFees(f.weth.address, fees - part + 1n, treasuryReceiver.address),
+      ).to.be.revertedWithCustomError(f.pool, "InsufficientReserves");
       const tx2 = await f.pool.withdrawLiquidationFees(f.weth.address, fees - part, treasuryReceiver.address);
       await expect(tx2).to.changeTokenBalances(f.weth.token, [treasuryReceiver, f.pool], [fees - part, part - fees]);
       expect((await f.pool.marketInfo(f.weth.address)).liquidationFees).to.equal(0n);
@@ -753,7 +783,9 @@ describe("Liquidation", () => {
       expect(units(f.weth, 10) - r.seized).to.be.lt(10n ** 10n);
       // Written off: everything the seizure did not repay (the shortfall first, any rounding rest after).
       const debt0 = toAssetsUp(pre.borrowShares, m0.totalBorrowAssets, m0.totalBorrowShares);
-      expect(bd.debt + r.repaid - debt0).to.be.gte(0n).and.lte(2n);
+      expect(bd.debt + r.repaid - debt0)
+        .to.be.gte(0n)
+        .and.lte(2n);
       expect(reserves0).to.be.gt(units(f.usdc, 10_000)); // a year of 10 % of ≈ $135k interest
       expect(bd.covered).to.equal(reserves0); // all the reserves...
       expect(bd.socialized).to.equal(bd.debt - reserves0); // ...and the rest on lenders
@@ -762,12 +794,18 @@ describe("Liquidation", () => {
       const m1 = await f.pool.expectedMarket(f.usdc.address);
       expect(m1.totalSupplyShares - m1.reserveShares).to.equal(m0.totalSupplyShares - m0.reserveShares);
       const drop = lendersValue(m0) - lendersValue(m1);
-      expect(drop - bd.socialized).to.be.gte(-2n).and.lte(2n);
+      expect(drop - bd.socialized)
+        .to.be.gte(-2n)
+        .and.lte(2n);
       const lender1 = await f.pool.supplyBalance(f.usdc.address, lender.address);
-      expect(lender0 - lender1 - bd.socialized).to.be.gte(-2n).and.lte(2n);
+      expect(lender0 - lender1 - bd.socialized)
+        .to.be.gte(-2n)
+        .and.lte(2n);
       const reserves1 = (await f.pool.marketInfo(f.usdc.address)).reserves;
       expect(reserves1).to.equal(toAssetsDown(m1.reserveShares, m1.totalSupplyAssets, m1.totalSupplyShares));
-      expect(reserves0 - reserves1 - bd.covered).to.be.gte(-1n).and.lte(1n);
+      expect(reserves0 - reserves1 - bd.covered)
+        .to.be.gte(-1n)
+        .and.lte(1n);
       const [debtAsset, shares, debt] = await f.pool.accountOf(borrower.address, 0);
       expect([debtAsset, shares, debt]).to.deep.equal([ethers.ZeroAddress, 0n, 0n]);
       await expectReconciled(f);
@@ -789,10 +827,16 @@ describe("Liquidation", () => {
       expect(bd.socialized).to.equal(0n);
       const m1 = await f.pool.expectedMarket(f.usdc.address);
       const lender1 = await f.pool.supplyBalance(f.usdc.address, lender.address);
-      expect(lender1 - lender0).to.be.gte(0n).and.lte(1n);
-      expect(lendersValue(m1) - lendersValue(m0)).to.be.gte(0n).and.lte(1n);
+      expect(lender1 - lender0)
+        .to.be.gte(0n)
+        .and.lte(1n);
+      expect(lendersValue(m1) - lendersValue(m0))
+        .to.be.gte(0n)
+        .and.lte(1n);
       const reserves1 = (await f.pool.marketInfo(f.usdc.address)).reserves;
-      expect(reserves0 - reserves1 - bd.covered).to.be.gte(-1n).and.lte(1n);
+      expect(reserves0 - reserves1 - bd.covered)
+        .to.be.gte(-1n)
+        .and.lte(1n);
       await expectReconciled(f);
     });
 
@@ -808,9 +852,13 @@ describe("Liquidation", () => {
       expect(bd.covered).to.equal(0n);
       expect(bd.socialized).to.equal(bd.debt);
       const debt0 = toAssetsUp(pre.borrowShares, pre.debtMarket.totalBorrowAssets, pre.debtMarket.totalBorrowShares);
-      expect(bd.debt + r.repaid - debt0).to.be.gte(0n).and.lte(2n);
+      expect(bd.debt + r.repaid - debt0)
+        .to.be.gte(0n)
+        .and.lte(2n);
       const lender1 = await f.pool.supplyBalance(f.usdc.address, lender.address);
-      expect(lender0 - lender1 - bd.socialized).to.be.gte(-1n).and.lte(1n);
+      expect(lender0 - lender1 - bd.socialized)
+        .to.be.gte(-1n)
+        .and.lte(1n);
       const [debtAsset, shares] = await f.pool.accountOf(borrower.address, 0);
       expect([debtAsset, shares]).to.deep.equal([ethers.ZeroAddress, 0n]);
       await expectReconciled(f);
@@ -889,7 +937,9 @@ describe("Liquidation", () => {
   describe("flash liquidation (onFulcraLiquidate)", () => {
     async function withLiquidator() {
       const f = await positionFixture();
-      const liq = (await (await ethers.getContractFactory("MockLiquidator")).deploy(f.poolAddress)) as unknown as MockLiquidator;
+      const liq = (await (
+        await ethers.getContractFactory("MockLiquidator")
+      ).deploy(f.poolAddress)) as unknown as MockLiquidator;
       await setPrice(f.weth, "1900");
       return { ...f, liq };
     }
@@ -938,7 +988,15 @@ describe("Liquidation", () => {
       const calls = [
         f.pool.interface.encodeFunctionData("supply", [f.usdc.address, 1n, 0n, liqAddress]),
         f.pool.interface.encodeFunctionData("repay", [f.usdc.address, 1n, borrower.address, 0n]),
-        f.pool.interface.encodeFunctionData("liquidate", [borrower.address, 0n, f.weth.address, MAX, 0n, liqAddress, "0x"]),
+        f.pool.interface.encodeFunctionData("liquidate", [
+          borrower.address,
+          0n,
+          f.weth.address,
+          MAX,
+          0n,
+          liqAddress,
+          "0x",
+        ]),
         f.pool.interface.encodeFunctionData("supplyCollateral", [f.weth.address, 1n, liqAddress, 0n]),
       ];
       for (const call of calls) {
@@ -992,8 +1050,11 @@ describe("Liquidation", () => {
       expect(before - after).to.equal(feeValue);
       // ≈ $8,782 repaid, ≈ $9,178 of WETH seized: $395 of bonus, of which $39.5 is lost to the protocol and the
       // rest merely moves from the borrower's position to its other address.
-      expect(feeValue).to.be.gt(39n * USD).and.lt(40n * USD);
-      const altGain = mulDivDown((await f.weth.token.balanceOf(alt.address)) - altWethBefore, wethPrice, WAD) - r.repaid * 10n ** 12n;
+      expect(feeValue)
+        .to.be.gt(39n * USD)
+        .and.lt(40n * USD);
+      const altGain =
+        mulDivDown((await f.weth.token.balanceOf(alt.address)) - altWethBefore, wethPrice, WAD) - r.repaid * 10n ** 12n;
       expect(altGain).to.be.gt(300n * USD);
     });
   });
@@ -1029,7 +1090,9 @@ describe("Liquidation", () => {
       const f = await loadFixture(positionFixture);
       const [, borrower, liquidator] = f.users;
       await f.pool.connect(borrower).supplyCollateral(f.wbtc.address, units(f.wbtc, 1), borrower.address, 1);
-      await f.pool.connect(borrower).borrow(f.usdc.address, units(f.usdc, 1_000), borrower.address, 1, borrower.address);
+      await f.pool
+        .connect(borrower)
+        .borrow(f.usdc.address, units(f.usdc, 1_000), borrower.address, 1, borrower.address);
       await setPrice(f.weth, "1800");
       await expect(
         f.pool.connect(liquidator).liquidate(borrower.address, 0, f.wbtc.address, MAX, 0, liquidator.address, "0x"),
@@ -1049,7 +1112,9 @@ describe("Liquidation", () => {
       const [, borrower, alt] = f.users;
       // The borrower cannot make its own account liquidatable: withdrawals and borrows stop at the LTV, below LT.
       await expect(
-        f.pool.connect(borrower).withdrawCollateral(f.weth.address, units(f.weth, "0.01"), borrower.address, 0, borrower.address),
+        f.pool
+          .connect(borrower)
+          .withdrawCollateral(f.weth.address, units(f.weth, "0.01"), borrower.address, 0, borrower.address),
       ).to.be.revertedWithCustomError(f.pool, "InsufficientCollateral");
       await expect(
         f.pool.connect(borrower).borrow(f.usdc.address, units(f.usdc, 1), borrower.address, 0, borrower.address),
@@ -1092,7 +1157,9 @@ describe("Liquidation", () => {
             const h = (await f.pool.accountHealth(borrower.address, 0)).healthFactor;
             if (h >= WAD) {
               await expect(
-                f.pool.connect(liquidator).liquidate(borrower.address, 0, f.weth.address, MAX, 0, liquidator.address, "0x"),
+                f.pool
+                  .connect(liquidator)
+                  .liquidate(borrower.address, 0, f.weth.address, MAX, 0, liquidator.address, "0x"),
               ).to.be.revertedWithCustomError(f.pool, "HealthyAccount");
               return;
             }
@@ -1118,7 +1185,9 @@ describe("Liquidation", () => {
             if (partial && maxRepay === MAX) {
               const after = (await f.pool.accountHealth(borrower.address, 0)).healthFactor;
               expect(after).to.equal(healthAfter(inputs, r));
-              expect(after).to.be.gte(TARGET_HEALTH).and.lt(TARGET_HEALTH + 10n ** 12n);
+              expect(after)
+                .to.be.gte(TARGET_HEALTH)
+                .and.lt(TARGET_HEALTH + 10n ** 12n);
               partialAtTarget++;
             }
             await expectReconciled(f);

@@ -32,7 +32,6 @@ import { toFeedAnswer } from "../../lib/protocol";
 const FAR = 2n ** 40n;
 const USDC = 10n ** 6n;
 
-
 async function setPrice(f: MarginFixture, wethUsd: number) {
   await f.weth.feed.setAnswer(toFeedAnswer(wethUsd));
   await weth2usdcPool(f, wethUsd);

@@ -52,7 +52,9 @@ async function world(): Promise<World> {
       if (colls.length === 0) colls.push(assets[Math.floor(rand() * 3)]);
       for (const c of colls) {
         const usd = 500 + rand() * 20_000;
-        await f.pool.connect(b).supplyCollateral(c.address, units(c, (usd / c.spec.price).toFixed(c.spec.decimals)), b.address, sub);
+        await f.pool
+          .connect(b)
+          .supplyCollateral(c.address, units(c, (usd / c.spec.price).toFixed(c.spec.decimals)), b.address, sub);
       }
       const debtChoices = assets.filter((a) => !colls.includes(a));
       let debt: ListedAsset | undefined;
@@ -62,7 +64,8 @@ async function world(): Promise<World> {
         const usage = 0.3 + rand() * 0.69;
         const amount = (power * BigInt(Math.floor(usage * 1e6))) / 10n ** 6n / 1n;
         const raw = (amount * WAD) / (await f.pool.price(debt.address));
-        if (raw > BigInt(debt.spec.minBorrow)) await f.pool.connect(b).borrow(debt.address, raw, b.address, sub, b.address);
+        if (raw > BigInt(debt.spec.minBorrow))
+          await f.pool.connect(b).borrow(debt.address, raw, b.address, sub, b.address);
         else debt = undefined;
       }
       owners.push(b.address);
@@ -154,7 +157,8 @@ describe("Pool.healthFactors / FulcraLens.healthFactors (batch health view)", fu
     // An account holding WBTC beside a priced collateral keeps a non-zero health (WBTC counts as zero, not the
     // whole account), where the old batch returned 0 for it.
     const mixed = w.collOf.findIndex(
-      (c, i) => c.includes(w.wbtc.address) && c.length > 1 && w.debtOf[i] !== w.wbtc.address && batch[i] !== 2n ** 256n - 1n,
+      (c, i) =>
+        c.includes(w.wbtc.address) && c.length > 1 && w.debtOf[i] !== w.wbtc.address && batch[i] !== 2n ** 256n - 1n,
     );
     expect(mixed).to.be.gte(0);
     expect(batch[mixed]).to.be.gt(0n);
@@ -179,9 +183,14 @@ describe("Pool.healthFactors / FulcraLens.healthFactors (batch health view)", fu
       if (x) expect(batch[i], `account ${i}`).to.equal(0n);
     });
     const i = debtOnly.indexOf(true);
-    await expect(w.pool.accountHealth(w.owners[i], w.subIds[i])).to.be.revertedWithCustomError(w.pool, "NonPositivePrice");
+    await expect(w.pool.accountHealth(w.owners[i], w.subIds[i])).to.be.revertedWithCustomError(
+      w.pool,
+      "NonPositivePrice",
+    );
     // Accounts not touching USDC still get their exact health.
-    const clean = w.debtOf.findIndex((d, j) => d !== undefined && d !== w.usdc.address && !w.collOf[j].includes(w.usdc.address));
+    const clean = w.debtOf.findIndex(
+      (d, j) => d !== undefined && d !== w.usdc.address && !w.collOf[j].includes(w.usdc.address),
+    );
     expect(batch[clean]).to.be.greaterThan(0n).and.lessThan(MAX_UINT);
   });
 

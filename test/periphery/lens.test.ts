@@ -5,13 +5,7 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { deployPoolFixture, units, type PoolFixture } from "../helpers/fixtures";
-import {
-  deployAndListTestAsset,
-  DEMO_ASSETS,
-  MAX_UINT128,
-  toFeedAnswer,
-  type ListedAsset,
-} from "../../lib/protocol";
+import { deployAndListTestAsset, DEMO_ASSETS, MAX_UINT128, toFeedAnswer, type ListedAsset } from "../../lib/protocol";
 import { WAD, mulDivDown, mulDivUp } from "../helpers/liquidation";
 import type { FulcraLens, MockAccountBatch } from "../../typechain-types";
 

@@ -7,10 +7,21 @@ import { ethers, network } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { anyValue } from "@nomicfoundation/hardhat-chai-matchers/withArgs";
 import { units } from "../helpers/fixtures";
-import { DEFAULT_PROFILES, toOnchainProfile } from "../../lib/profiles";
+import { DEFAULT_PROFILES, toOnchainProfile } from "../../config/profiles";
 import { gbmPath } from "./reference";
 import fc from "fast-check";
-import { deployRiskFixture, setPrices, step, wethVol, ltNow, ltvNow, HOUR, E18, PLAIN, type RiskFixture } from "./fixture";
+import {
+  deployRiskFixture,
+  setPrices,
+  step,
+  wethVol,
+  ltNow,
+  ltvNow,
+  HOUR,
+  E18,
+  PLAIN,
+  type RiskFixture,
+} from "./fixture";
 
 const P = { ...DEFAULT_PROFILES.WETH, ...PLAIN }; // the fixture's plain profile
 const MAX = ethers.MaxUint256;
@@ -44,7 +55,11 @@ describe("RiskEngine", () => {
     const f = await loadFixture(deployRiskFixture);
     await open(f); // 70 % LTV
     const h0 = (await f.pool.accountHealth(f.borrower.address, 0)).healthFactor;
-    expect(await f.pool.connect(f.borrower).borrow.staticCall(f.usdc.address, units(f.usdc, 1000), f.borrower.address, 0, f.borrower.address)).to.be.greaterThan(0n);
+    expect(
+      await f.pool
+        .connect(f.borrower)
+        .borrow.staticCall(f.usdc.address, units(f.usdc, 1000), f.borrower.address, 0, f.borrower.address),
+    ).to.be.greaterThan(0n);
 
     // Volatility 160 %: 10 steps of 10 % above the 60 % reference. LTV -3,000 bps → floor 5,000; LT -1,500 → 6,750.
     await f.oracle.seedVolatility(f.weth.address, ethers.parseEther("1.6"));
@@ -60,7 +75,9 @@ describe("RiskEngine", () => {
       f.pool.connect(f.borrower).borrow(f.usdc.address, units(f.usdc, 100), f.borrower.address, 0, f.borrower.address),
     ).to.be.revertedWithCustomError(f.pool, "InsufficientCollateral");
     await expect(
-      f.pool.connect(f.borrower).withdrawCollateral(f.weth.address, units(f.weth, "0.01"), f.borrower.address, 0, f.borrower.address),
+      f.pool
+        .connect(f.borrower)
+        .withdrawCollateral(f.weth.address, units(f.weth, "0.01"), f.borrower.address, 0, f.borrower.address),
     ).to.be.revertedWithCustomError(f.pool, "InsufficientCollateral");
     // The existing position is untouched: same LT, not liquidatable.
     const h1 = (await f.pool.accountHealth(f.borrower.address, 0)).healthFactor;
@@ -69,11 +86,13 @@ describe("RiskEngine", () => {
       f.pool.connect(f.liquidator).liquidate(f.borrower.address, 0, f.weth.address, MAX, 0, f.liquidator.address, "0x"),
     ).to.be.revertedWithCustomError(f.pool, "HealthyAccount");
     // Repay and adding collateral work.
-    await expect(f.pool.connect(f.borrower).repay(f.usdc.address, units(f.usdc, 1000), f.borrower.address, 0)).to.emit(f.pool, "Repay");
-    await expect(f.pool.connect(f.borrower).supplyCollateral(f.weth.address, units(f.weth, 1), f.borrower.address, 0)).to.emit(
+    await expect(f.pool.connect(f.borrower).repay(f.usdc.address, units(f.usdc, 1000), f.borrower.address, 0)).to.emit(
       f.pool,
-      "SupplyCollateral",
+      "Repay",
     );
+    await expect(
+      f.pool.connect(f.borrower).supplyCollateral(f.weth.address, units(f.weth, 1), f.borrower.address, 0),
+    ).to.emit(f.pool, "SupplyCollateral");
 
     const st = await f.engine.status(f.weth.address);
     expect(st.ltTarget).to.equal(6750n);
@@ -111,14 +130,22 @@ describe("RiskEngine", () => {
     expect(await ltNow(f)).to.equal(P.ltMax); // a second later: not a single bp of the ramp yet
     expect((await f.pool.accountHealth(f.borrower2.address, 0)).healthFactor).to.be.greaterThan(E18);
     await expect(
-      f.pool.connect(f.liquidator).liquidate(f.borrower2.address, 0, f.weth.address, MAX, 0, f.liquidator.address, "0x"),
+      f.pool
+        .connect(f.liquidator)
+        .liquidate(f.borrower2.address, 0, f.weth.address, MAX, 0, f.liquidator.address, "0x"),
     ).to.be.revertedWithCustomError(f.pool, "HealthyAccount");
   });
 
   it("manipulation: update every 10 minutes for a day through a 300 % spike — the LT never outruns the ramp, LTV stays within the profile", async () => {
     const f = await loadFixture(deployRiskFixture);
     await open(f, f.borrower, 12_000);
-    const path = gbmPath(11, 2000, 144, () => 600, (i) => (i < 42 ? 3.0 : 0.3));
+    const path = gbmPath(
+      11,
+      2000,
+      144,
+      () => 600,
+      (i) => (i < 42 ? 3.0 : 0.3),
+    );
     const samples: { t: number; lt: number }[] = [{ t: await time.latest(), lt: await ltNow(f) }];
     let lagged = 0;
     let minLt = 1e9;
@@ -126,11 +153,12 @@ describe("RiskEngine", () => {
       await step(f, 600, s.price);
       if (i % 24 === 23) {
         // Repay and adding collateral work at every stage of the episode.
-        await expect(f.pool.connect(f.borrower).repay(f.usdc.address, units(f.usdc, 200), f.borrower.address, 0)).to.emit(f.pool, "Repay");
-        await expect(f.pool.connect(f.borrower).supplyCollateral(f.weth.address, units(f.weth, "0.1"), f.borrower.address, 0)).to.emit(
-          f.pool,
-          "SupplyCollateral",
-        );
+        await expect(
+          f.pool.connect(f.borrower).repay(f.usdc.address, units(f.usdc, 200), f.borrower.address, 0),
+        ).to.emit(f.pool, "Repay");
+        await expect(
+          f.pool.connect(f.borrower).supplyCollateral(f.weth.address, units(f.weth, "0.1"), f.borrower.address, 0),
+        ).to.emit(f.pool, "SupplyCollateral");
       }
       // The attacker hammers both contracts within the same minute.
       await f.engine.connect(f.attacker).update(f.weth.address);
@@ -148,7 +176,9 @@ describe("RiskEngine", () => {
       for (const p of samples) {
         if (p.lt > lt) {
           // The threshold lives on a 1-bp grid: over any window it falls at most ceil(rate · Δt).
-          expect(p.lt - lt, `LT fell ${p.lt - lt} bps in ${t - p.t} s`).to.be.at.most(Math.ceil((P.rampBpsPerHour * (t - p.t)) / HOUR));
+          expect(p.lt - lt, `LT fell ${p.lt - lt} bps in ${t - p.t} s`).to.be.at.most(
+            Math.ceil((P.rampBpsPerHour * (t - p.t)) / HOUR),
+          );
         }
       }
       samples.push({ t, lt });
@@ -165,11 +195,14 @@ describe("RiskEngine", () => {
     await f.engine.update(f.weth.address);
     const t0 = await time.latest();
     const tryLiquidate = () =>
-      f.pool.connect(f.liquidator).liquidate(f.borrower2.address, 0, f.weth.address, MAX, 0, f.liquidator.address, "0x");
+      f.pool
+        .connect(f.liquidator)
+        .liquidate(f.borrower2.address, 0, f.weth.address, MAX, 0, f.liquidator.address, "0x");
     let firstLiquidatable = 0;
     for (let k = 1; k <= 16 && !firstLiquidatable; k++) {
       await step(f, 900, 2000); // keeper every 15 minutes, price flat
-      if ((await f.pool.accountHealth(f.borrower2.address, 0)).healthFactor < E18) firstLiquidatable = await time.latest();
+      if ((await f.pool.accountHealth(f.borrower2.address, 0)).healthFactor < E18)
+        firstLiquidatable = await time.latest();
       else await expect(tryLiquidate()).to.be.revertedWithCustomError(f.pool, "HealthyAccount");
     }
     // 250 bps at 1 %/h: about 2.5 hours (a little less with the interest accrued meanwhile).
@@ -221,15 +254,16 @@ describe("RiskEngine", () => {
     await expect(again).to.not.emit(f.pool, "RiskParamsApplied");
     expect(await f.engine.state(f.weth.address)).to.deep.equal(rec);
     // No direct route around the engine.
-    await expect(f.pool.connect(f.attacker).applyRiskParams(f.weth.address, 9000, 9500, 200)).to.be.revertedWithCustomError(
+    await expect(
+      f.pool.connect(f.attacker).applyRiskParams(f.weth.address, 9000, 9500, 200),
+    ).to.be.revertedWithCustomError(f.pool, "AccessControlUnauthorizedAccount");
+    await expect(f.pool.connect(f.attacker).setCircuitBreaker(f.weth.address, false)).to.be.revertedWithCustomError(
       f.pool,
-      "AccessControlUnauthorizedAccount",
+      "Unauthorized",
     );
-    await expect(f.pool.connect(f.attacker).setCircuitBreaker(f.weth.address, false)).to.be.revertedWithCustomError(f.pool, "Unauthorized");
-    await expect(f.engine.connect(f.attacker).setProfile(f.weth.address, toOnchainProfile({ ...P, ltvMax: 9000, ltMax: 9200 }))).to.be.revertedWithCustomError(
-      f.engine,
-      "AccessControlUnauthorizedAccount",
-    );
+    await expect(
+      f.engine.connect(f.attacker).setProfile(f.weth.address, toOnchainProfile({ ...P, ltvMax: 9000, ltMax: 9200 })),
+    ).to.be.revertedWithCustomError(f.engine, "AccessControlUnauthorizedAccount");
     await expect(f.engine.connect(f.attacker).setMode(f.weth.address, false)).to.be.revertedWithCustomError(
       f.engine,
       "AccessControlUnauthorizedAccount",
@@ -247,32 +281,43 @@ describe("RiskEngine", () => {
       // -20 % in one hour: |r| = 0.223 > breakerMove 0.15, and the volatility jumps far above the 200 % ceiling.
       const tx = await step(f, HOUR, 1600);
       await expect(tx).to.emit(f.pool, "CircuitBreakerSet").withArgs(f.weth.address, true);
-      await expect(tx).to.emit(f.engine, "RiskUpdated").withArgs(f.weth.address, anyValue, 8000n, 5000n, 8250n, 6500n, true, Regime.Breaker);
+      await expect(tx)
+        .to.emit(f.engine, "RiskUpdated")
+        .withArgs(f.weth.address, anyValue, 8000n, 5000n, 8250n, 6500n, true, Regime.Breaker);
       expect(await wethVol(f)).to.be.greaterThan(3);
       expect((await f.engine.status(f.weth.address)).regime).to.equal(Regime.Breaker);
 
       await expect(
-        f.pool.connect(f.borrower).borrow(f.usdc.address, units(f.usdc, 100), f.borrower.address, 0, f.borrower.address),
+        f.pool
+          .connect(f.borrower)
+          .borrow(f.usdc.address, units(f.usdc, 100), f.borrower.address, 0, f.borrower.address),
       ).to.be.revertedWithCustomError(f.pool, "CircuitBreakerActive");
       await expect(
         f.pool.connect(f.user5).borrow(f.weth.address, units(f.weth, 1), f.user5.address, 0, f.user5.address),
       ).to.be.revertedWithCustomError(f.pool, "CircuitBreakerActive");
       // Other collateral is unaffected.
       await f.pool.connect(f.user5).supplyCollateral(f.wbtc.address, units(f.wbtc, 1), f.user5.address, 1);
-      await expect(f.pool.connect(f.user5).borrow(f.usdc.address, units(f.usdc, 1000), f.user5.address, 1, f.user5.address)).to.emit(f.pool, "Borrow");
+      await expect(
+        f.pool.connect(f.user5).borrow(f.usdc.address, units(f.usdc, 1000), f.user5.address, 1, f.user5.address),
+      ).to.emit(f.pool, "Borrow");
       // Repay, supplyCollateral, liquidation keep working.
-      await expect(f.pool.connect(f.borrower).repay(f.usdc.address, units(f.usdc, 5000), f.borrower.address, 0)).to.emit(f.pool, "Repay");
-      await expect(f.pool.connect(f.borrower).supplyCollateral(f.weth.address, units(f.weth, 2), f.borrower.address, 0)).to.emit(
-        f.pool,
-        "SupplyCollateral",
-      );
+      await expect(
+        f.pool.connect(f.borrower).repay(f.usdc.address, units(f.usdc, 5000), f.borrower.address, 0),
+      ).to.emit(f.pool, "Repay");
+      await expect(
+        f.pool.connect(f.borrower).supplyCollateral(f.weth.address, units(f.weth, 2), f.borrower.address, 0),
+      ).to.emit(f.pool, "SupplyCollateral");
       // Withdrawing collateral within the (tightened) LTV also works.
       await expect(
-        f.pool.connect(f.borrower).withdrawCollateral(f.weth.address, units(f.weth, "0.5"), f.borrower.address, 0, f.borrower.address),
+        f.pool
+          .connect(f.borrower)
+          .withdrawCollateral(f.weth.address, units(f.weth, "0.5"), f.borrower.address, 0, f.borrower.address),
       ).to.emit(f.pool, "WithdrawCollateral");
       expect((await f.pool.accountHealth(f.borrower2.address, 0)).healthFactor).to.be.lessThan(E18);
       await expect(
-        f.pool.connect(f.liquidator).liquidate(f.borrower2.address, 0, f.weth.address, MAX, 0, f.liquidator.address, "0x"),
+        f.pool
+          .connect(f.liquidator)
+          .liquidate(f.borrower2.address, 0, f.weth.address, MAX, 0, f.liquidator.address, "0x"),
       ).to.emit(f.pool, "Liquidate");
 
       // Calm returns (flat price). The breaker holds while the volatility is between 90 % of the ceiling and the
@@ -287,7 +332,9 @@ describe("RiskEngine", () => {
           expect(vol).to.be.at.least(P.breakerVol * 0.9);
           heldBelowCeiling++;
           await expect(
-            f.pool.connect(f.borrower).borrow(f.usdc.address, units(f.usdc, 100), f.borrower.address, 0, f.borrower.address),
+            f.pool
+              .connect(f.borrower)
+              .borrow(f.usdc.address, units(f.usdc, 100), f.borrower.address, 0, f.borrower.address),
           ).to.be.revertedWithCustomError(f.pool, "CircuitBreakerActive");
         }
         if (!on) {
@@ -299,9 +346,13 @@ describe("RiskEngine", () => {
       expect(heldBelowCeiling, "hours held below the ceiling by hysteresis").to.be.greaterThan(3);
       expect(lifted).to.equal(true);
       await expect(
-        f.pool.connect(f.borrower).borrow(f.usdc.address, units(f.usdc, 100), f.borrower.address, 0, f.borrower.address),
+        f.pool
+          .connect(f.borrower)
+          .borrow(f.usdc.address, units(f.usdc, 100), f.borrower.address, 0, f.borrower.address),
       ).to.emit(f.pool, "Borrow");
-      await expect(f.pool.connect(f.user5).borrow(f.weth.address, units(f.weth, 1), f.user5.address, 0, f.user5.address)).to.emit(f.pool, "Borrow");
+      await expect(
+        f.pool.connect(f.user5).borrow(f.weth.address, units(f.weth, 1), f.user5.address, 0, f.user5.address),
+      ).to.emit(f.pool, "Borrow");
     });
 
     it("a single large move trips it for the cooldown even at moderate volatility", async () => {
@@ -317,7 +368,9 @@ describe("RiskEngine", () => {
       expect(await wethVol(f)).to.be.lessThan(1);
       expect((await f.engine.state(f.weth.address)).breaker).to.equal(true);
       await expect(
-        f.pool.connect(f.borrower).borrow(f.usdc.address, units(f.usdc, 100), f.borrower.address, 0, f.borrower.address),
+        f.pool
+          .connect(f.borrower)
+          .borrow(f.usdc.address, units(f.usdc, 100), f.borrower.address, 0, f.borrower.address),
       ).to.be.revertedWithCustomError(f.pool, "CircuitBreakerActive");
       // Half-way through the cooldown: still on.
       await step(f, HOUR / 2, 1700);
@@ -329,7 +382,9 @@ describe("RiskEngine", () => {
         .to.emit(f.engine, "RiskUpdated")
         .withArgs(f.weth.address, anyValue, anyValue, anyValue, anyValue, anyValue, false, Regime.Elevated);
       await expect(
-        f.pool.connect(f.borrower).borrow(f.usdc.address, units(f.usdc, 100), f.borrower.address, 0, f.borrower.address),
+        f.pool
+          .connect(f.borrower)
+          .borrow(f.usdc.address, units(f.usdc, 100), f.borrower.address, 0, f.borrower.address),
       ).to.emit(f.pool, "Borrow");
     });
 

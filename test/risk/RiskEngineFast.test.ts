@@ -8,7 +8,7 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { anyValue } from "@nomicfoundation/hardhat-chai-matchers/withArgs";
-import { DEFAULT_PROFILES, toOnchainProfile, LT_HOLD, type RiskProfile } from "../../lib/profiles";
+import { DEFAULT_PROFILES, toOnchainProfile, LT_HOLD, type RiskProfile } from "../../config/profiles";
 import { deployPoolFixture } from "../helpers/fixtures";
 import { deployRiskStack, DEFAULT_ORACLE_PARAMS } from "../../lib/risk";
 import { deployRiskFixture, setPrices, step, ltNow, ltvNow, HOUR, type RiskFixture } from "./fixture";
@@ -115,7 +115,7 @@ describe("RiskEngine: short and long volatility, LT hold", () => {
         easing = v.fast < v.slow;
       }
       expect(easing).to.equal(true);
-      return { f, tx: tx!, target };
+      return { f, tx: tx, target };
     };
 
     // Without the flag the ramp goes on toward the long estimate's target.
@@ -274,7 +274,9 @@ describe("RiskEngine: short and long volatility, LT hold", () => {
     const base = await loadFixture(deployPoolFixture);
     const stack = await deployRiskStack(base.pool, base.admin, [base.usdc, base.weth, base.wbtc]);
     for (const a of [base.usdc, base.weth, base.wbtc]) {
-      expect((await stack.oracle.fastEstimate(a.address)).halfLife).to.equal(BigInt(DEFAULT_ORACLE_PARAMS[a.symbol].fastHalfLife!));
+      expect((await stack.oracle.fastEstimate(a.address)).halfLife).to.equal(
+        BigInt(DEFAULT_ORACLE_PARAMS[a.symbol].fastHalfLife!),
+      );
       expect((await stack.oracle.config(a.address)).minInterval).to.equal(600n);
       expect((await stack.engine.profile(a.address)).ltHold).to.equal(15n);
     }
@@ -283,11 +285,13 @@ describe("RiskEngine: short and long volatility, LT hold", () => {
 
   it("setProfile bounds ltHold to the four flags", async () => {
     const f = await loadFixture(deployRiskFixture);
-    await expect(f.engine.setProfile(f.weth.address, toOnchainProfile({ ...P, ltHold: 16 }))).to.be.revertedWithCustomError(
+    await expect(
+      f.engine.setProfile(f.weth.address, toOnchainProfile({ ...P, ltHold: 16 })),
+    ).to.be.revertedWithCustomError(f.engine, "InvalidProfile");
+    await expect(f.engine.setProfile(f.weth.address, toOnchainProfile({ ...P, ltHold: 15 }))).to.emit(
       f.engine,
-      "InvalidProfile",
+      "ProfileSet",
     );
-    await expect(f.engine.setProfile(f.weth.address, toOnchainProfile({ ...P, ltHold: 15 }))).to.emit(f.engine, "ProfileSet");
     expect((await f.engine.profile(f.weth.address)).ltHold).to.equal(15n);
   });
 });

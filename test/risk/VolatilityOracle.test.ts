@@ -25,10 +25,22 @@ const REL_TOL = 1e-12;
 
 async function oracleFixture() {
   const [admin, keeper, stranger] = await ethers.getSigners();
-  const feed = (await (await ethers.getContractFactory("MockPriceFeed")).deploy(8, "WETH / USD", toAnswer(2000))) as unknown as MockPriceFeed;
-  const oracle = (await (await ethers.getContractFactory("VolatilityOracle")).deploy(admin.address)) as unknown as VolatilityOracle;
+  const feed = (await (
+    await ethers.getContractFactory("MockPriceFeed")
+  ).deploy(8, "WETH / USD", toAnswer(2000))) as unknown as MockPriceFeed;
+  const oracle = (await (
+    await ethers.getContractFactory("VolatilityOracle")
+  ).deploy(admin.address)) as unknown as VolatilityOracle;
   await oracle.grantRole(await oracle.ORACLE_ADMIN_ROLE(), admin.address);
-  await oracle.listAsset(ASSET, await feed.getAddress(), HALF_LIFE, MIN_INTERVAL, MAX_AGE, SHOCK_WINDOW, ethers.parseEther(String(INITIAL_VOL)));
+  await oracle.listAsset(
+    ASSET,
+    await feed.getAddress(),
+    HALF_LIFE,
+    MIN_INTERVAL,
+    MAX_AGE,
+    SHOCK_WINDOW,
+    ethers.parseEther(String(INITIAL_VOL)),
+  );
   await oracle.setFastHalfLife(ASSET, FAST_HALF_LIFE);
   // The first update records the price baseline.
   await oracle.update(ASSET);
@@ -83,7 +95,13 @@ describe("VolatilityOracle", () => {
   describe("estimator vs TypeScript reference (relative tolerance 1e-12)", () => {
     it("calm market: 72 hourly steps at 40 % converge toward 40 %", async () => {
       const f = await loadFixture(oracleFixture);
-      const steps = gbmPath(1, 2000, 72, () => HOUR, () => 0.4);
+      const steps = gbmPath(
+        1,
+        2000,
+        72,
+        () => HOUR,
+        () => 0.4,
+      );
       const { ref, maxRel } = await runPath(f, steps);
       // Three half-lives: the seed (60 %) keeps 1/8 of its weight; the estimate sits near the true 40 %.
       expect(ref.vol).to.be.within(0.3, 0.55);
@@ -92,7 +110,10 @@ describe("VolatilityOracle", () => {
 
     it("trending market: +1 % every hour counts as variance (r² is not demeaned)", async () => {
       const f = await loadFixture(oracleFixture);
-      const steps: PathStep[] = Array.from({ length: 48 }, (_, i) => ({ dt: HOUR, price: 2000 * Math.pow(1.01, i + 1) }));
+      const steps: PathStep[] = Array.from({ length: 48 }, (_, i) => ({
+        dt: HOUR,
+        price: 2000 * Math.pow(1.01, i + 1),
+      }));
       const { ref } = await runPath(f, steps);
       // Stationary level: sqrt(ln(1.01)² · 8760) = 93.1 %; after two half-lives 3/4 of the way from 60 %.
       expect(ref.vol).to.be.within(0.85, 0.94);
@@ -100,11 +121,19 @@ describe("VolatilityOracle", () => {
 
     it("volatility spike: 6 hours at 300 % lift the estimate, calm hours bring it back down", async () => {
       const f = await loadFixture(oracleFixture);
-      const steps = gbmPath(7, 2000, 60, () => HOUR, (i) => (i >= 12 && i < 18 ? 3.0 : 0.4));
+      const steps = gbmPath(
+        7,
+        2000,
+        60,
+        () => HOUR,
+        (i) => (i >= 12 && i < 18 ? 3.0 : 0.4),
+      );
       const { ref: done, maxRel, peak } = await runPath(f, steps);
       expect(peak).to.be.greaterThan(1.2);
       expect(done.vol).to.be.lessThan(peak * 0.75);
-      console.log(`      spike: peak ${peak.toFixed(4)}, final vol ${done.vol.toFixed(4)}, max rel error ${maxRel.toExponential(2)}`);
+      console.log(
+        `      spike: peak ${peak.toFixed(4)}, final vol ${done.vol.toFixed(4)}, max rel error ${maxRel.toExponential(2)}`,
+      );
     });
 
     it("crash: -30 % over three hours, then flat; records the largest single move", async () => {
@@ -163,11 +192,17 @@ describe("VolatilityOracle", () => {
       const f = await loadFixture(oracleFixture);
       const coarse = await runPath(f, [{ dt: HOUR, price: 2100 }]);
       const f2 = await loadFixture(oracleFixture);
-      const fine = await runPath(f2, Array.from({ length: 12 }, (_, i) => ({ dt: 300, price: 2000 * Math.pow(1.05, (i + 1) / 12) })));
+      const fine = await runPath(
+        f2,
+        Array.from({ length: 12 }, (_, i) => ({ dt: 300, price: 2000 * Math.pow(1.05, (i + 1) / 12) })),
+      );
       expect(coarse.ref.vol).to.be.greaterThan(fine.ref.vol);
       // And a jump (all 5 % in one 5-minute slot, then flat) counts like the coarse hourly move.
       const f3 = await loadFixture(oracleFixture);
-      const jump = await runPath(f3, Array.from({ length: 12 }, () => ({ dt: 300, price: 2100 })));
+      const jump = await runPath(
+        f3,
+        Array.from({ length: 12 }, () => ({ dt: 300, price: 2100 })),
+      );
       expect(Math.abs(jump.ref.vol - coarse.ref.vol) / coarse.ref.vol).to.be.lessThan(0.01);
     });
   });
@@ -231,7 +266,14 @@ describe("VolatilityOracle", () => {
       ref.push({ answer: toAnswer(1900), feedTime: tNew });
       await expect(f.oracle.update(ASSET))
         .to.emit(f.oracle, "VolatilityUpdated")
-        .withArgs(ethers.getAddress(ASSET), toAnswer(1900), anyValue, BigInt(tNew - Number(obs0.feedTime)), anyValue, anyValue);
+        .withArgs(
+          ethers.getAddress(ASSET),
+          toAnswer(1900),
+          anyValue,
+          BigInt(tNew - Number(obs0.feedTime)),
+          anyValue,
+          anyValue,
+        );
       expect(Math.abs(fromWad(await f.oracle.volatility(ASSET)) - ref.vol) / ref.vol).to.be.lessThan(REL_TOL);
     });
 
@@ -321,7 +363,11 @@ describe("VolatilityOracle", () => {
       expect((await f.oracle.estimate(asset)).variance).to.equal(ethers.parseEther("0.25"));
       // The short estimate starts equal to the long one, with the same half-life.
       expect(await f.oracle.fastVolatility(asset)).to.equal(ethers.parseEther("0.5"));
-      expect(await f.oracle.fastEstimate(asset)).to.deep.equal([BigInt(DAY), ethers.parseEther("0.5"), ethers.parseEther("0.25")]);
+      expect(await f.oracle.fastEstimate(asset)).to.deep.equal([
+        BigInt(DAY),
+        ethers.parseEther("0.5"),
+        ethers.parseEther("0.25"),
+      ]);
       await expect(f.oracle.listAsset(asset, feed, DAY, HOUR, HOUR, HOUR, E18)).to.be.revertedWithCustomError(
         f.oracle,
         "AssetAlreadyListed",
@@ -345,18 +391,39 @@ describe("VolatilityOracle", () => {
       for (const b of bad) {
         await expect(f.oracle.listAsset(a, feed, ...b)).to.be.revertedWithCustomError(f.oracle, "InvalidConfig");
       }
-      await expect(f.oracle.listAsset(a, feed, DAY, HOUR, HOUR, HOUR, 0n)).to.be.revertedWithCustomError(f.oracle, "InvalidVolatility");
+      await expect(f.oracle.listAsset(a, feed, DAY, HOUR, HOUR, HOUR, 0n)).to.be.revertedWithCustomError(
+        f.oracle,
+        "InvalidVolatility",
+      );
       await expect(f.oracle.listAsset(a, feed, DAY, HOUR, HOUR, HOUR, 10n * E18 + 1n)).to.be.revertedWithCustomError(
         f.oracle,
         "InvalidVolatility",
       );
-      await expect(f.oracle.listAsset(a, f.stranger.address, ...ok)).to.be.revertedWithCustomError(f.oracle, "NotAContract");
-      await expect(f.oracle.listAsset(a, ethers.ZeroAddress, ...ok)).to.be.revertedWithCustomError(f.oracle, "ZeroAddress");
-      await expect(f.oracle.setConfig(ASSET, HOUR - 1, HOUR, HOUR, HOUR)).to.be.revertedWithCustomError(f.oracle, "InvalidConfig");
-      await expect(f.oracle.setConfig(a, DAY, HOUR, HOUR, HOUR)).to.be.revertedWithCustomError(f.oracle, "UnknownAsset");
+      await expect(f.oracle.listAsset(a, f.stranger.address, ...ok)).to.be.revertedWithCustomError(
+        f.oracle,
+        "NotAContract",
+      );
+      await expect(f.oracle.listAsset(a, ethers.ZeroAddress, ...ok)).to.be.revertedWithCustomError(
+        f.oracle,
+        "ZeroAddress",
+      );
+      await expect(f.oracle.setConfig(ASSET, HOUR - 1, HOUR, HOUR, HOUR)).to.be.revertedWithCustomError(
+        f.oracle,
+        "InvalidConfig",
+      );
+      await expect(f.oracle.setConfig(a, DAY, HOUR, HOUR, HOUR)).to.be.revertedWithCustomError(
+        f.oracle,
+        "UnknownAsset",
+      );
       // The short estimate's half-life: 15 minutes to 90 days, listed assets only.
-      await expect(f.oracle.setFastHalfLife(ASSET, 15 * 60 - 1)).to.be.revertedWithCustomError(f.oracle, "InvalidConfig");
-      await expect(f.oracle.setFastHalfLife(ASSET, 90 * DAY + 1)).to.be.revertedWithCustomError(f.oracle, "InvalidConfig");
+      await expect(f.oracle.setFastHalfLife(ASSET, 15 * 60 - 1)).to.be.revertedWithCustomError(
+        f.oracle,
+        "InvalidConfig",
+      );
+      await expect(f.oracle.setFastHalfLife(ASSET, 90 * DAY + 1)).to.be.revertedWithCustomError(
+        f.oracle,
+        "InvalidConfig",
+      );
       await expect(f.oracle.setFastHalfLife(a, HOUR)).to.be.revertedWithCustomError(f.oracle, "UnknownAsset");
       await expect(f.oracle.setFastHalfLife(ASSET, 15 * 60))
         .to.emit(f.oracle, "FastHalfLifeSet")
@@ -371,9 +438,18 @@ describe("VolatilityOracle", () => {
       await expect(s.listAsset(f.stranger.address, await f.feed.getAddress(), DAY, HOUR, HOUR, HOUR, E18))
         .to.be.revertedWithCustomError(f.oracle, "AccessControlUnauthorizedAccount")
         .withArgs(f.stranger.address, role);
-      await expect(s.setConfig(ASSET, DAY, HOUR, HOUR, HOUR)).to.be.revertedWithCustomError(f.oracle, "AccessControlUnauthorizedAccount");
-      await expect(s.setFeed(ASSET, await f.feed.getAddress())).to.be.revertedWithCustomError(f.oracle, "AccessControlUnauthorizedAccount");
-      await expect(s.seedVolatility(ASSET, E18)).to.be.revertedWithCustomError(f.oracle, "AccessControlUnauthorizedAccount");
+      await expect(s.setConfig(ASSET, DAY, HOUR, HOUR, HOUR)).to.be.revertedWithCustomError(
+        f.oracle,
+        "AccessControlUnauthorizedAccount",
+      );
+      await expect(s.setFeed(ASSET, await f.feed.getAddress())).to.be.revertedWithCustomError(
+        f.oracle,
+        "AccessControlUnauthorizedAccount",
+      );
+      await expect(s.seedVolatility(ASSET, E18)).to.be.revertedWithCustomError(
+        f.oracle,
+        "AccessControlUnauthorizedAccount",
+      );
       await expect(s.setFastHalfLife(ASSET, HOUR))
         .to.be.revertedWithCustomError(f.oracle, "AccessControlUnauthorizedAccount")
         .withArgs(f.stranger.address, role);

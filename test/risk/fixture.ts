@@ -4,7 +4,7 @@ import { ethers } from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { deployPoolFixture, units } from "../helpers/fixtures";
 import { deployRiskStack, DEFAULT_ORACLE_PARAMS } from "../../lib/risk";
-import { DEFAULT_PROFILES } from "../../lib/profiles";
+import { DEFAULT_PROFILES } from "../../config/profiles";
 import { toFeedAnswer } from "../../lib/protocol";
 
 export const HOUR = 3600;

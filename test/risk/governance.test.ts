@@ -4,7 +4,7 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
-import { DEFAULT_PROFILES, toOnchainProfile, targetsFor } from "../../lib/profiles";
+import { DEFAULT_PROFILES, toOnchainProfile, targetsFor } from "../../config/profiles";
 import { RISK_ROLES, deployRiskStack } from "../../lib/risk";
 import { deployPoolFixture } from "../helpers/fixtures";
 import { deployAndListTestAsset, DEMO_ASSETS } from "../../lib/protocol";
@@ -19,7 +19,9 @@ describe("RiskEngine governance", () => {
   async function timelockFixture() {
     const f = await deployRiskFixture();
     const [, proposer] = await ethers.getSigners();
-    const timelock = (await (await ethers.getContractFactory("FulcraTimelock")).deploy(
+    const timelock = (await (
+      await ethers.getContractFactory("FulcraTimelock")
+    ).deploy(
       DELAY,
       [proposer.address],
       [ethers.ZeroAddress], // anyone may execute once ready
@@ -86,10 +88,10 @@ describe("RiskEngine governance", () => {
       { ltHold: 16 },
     ];
     for (const b of bad) {
-      await expect(f.engine.setProfile(f.weth.address, toOnchainProfile({ ...P, ...b })), JSON.stringify(b)).to.be.revertedWithCustomError(
-        f.engine,
-        "InvalidProfile",
-      );
+      await expect(
+        f.engine.setProfile(f.weth.address, toOnchainProfile({ ...P, ...b })),
+        JSON.stringify(b),
+      ).to.be.revertedWithCustomError(f.engine, "InvalidProfile");
     }
     // LT·(1 + maxBonus) must stay below 1: WETH's max bonus is 8 %, so the calm LT is capped at 92.59 %.
     await expect(f.engine.setProfile(f.weth.address, toOnchainProfile({ ...P, ltvMax: 9000, ltMax: 9300 })))
@@ -98,21 +100,29 @@ describe("RiskEngine governance", () => {
     expect(await f.pool.maxLtFor(f.weth.address)).to.equal(9259n); // the engine's bound is the pool's view
     // The asset must be listed in the pool, and a dynamic profile needs it in the oracle.
     const stranger = (await ethers.getSigners())[9].address;
-    await expect(f.engine.setProfile(stranger, toOnchainProfile(P))).to.be.revertedWithCustomError(f.engine, "AssetNotListed");
+    await expect(f.engine.setProfile(stranger, toOnchainProfile(P))).to.be.revertedWithCustomError(
+      f.engine,
+      "AssetNotListed",
+    );
     const fresh = await deployAndListTestAsset(f.pool, f.admin, { ...DEMO_ASSETS[1], symbol: "NEW" });
     await expect(f.engine.setProfile(fresh.address, toOnchainProfile(P)))
       .to.be.revertedWithCustomError(f.oracle, "UnknownAsset")
       .withArgs(fresh.address);
     await expect(f.engine.setProfile(fresh.address, toOnchainProfile(P, false))).to.emit(f.engine, "ProfileSet");
     await expect(f.engine.setMode(fresh.address, true)).to.be.revertedWithCustomError(f.oracle, "UnknownAsset");
-    await expect(f.engine.setProfile(ethers.ZeroAddress, toOnchainProfile(P))).to.be.revertedWithCustomError(f.engine, "ZeroAddress");
+    await expect(f.engine.setProfile(ethers.ZeroAddress, toOnchainProfile(P))).to.be.revertedWithCustomError(
+      f.engine,
+      "ZeroAddress",
+    );
     await expect(f.engine.setMode(stranger, true)).to.be.revertedWithCustomError(f.engine, "NoProfile");
   });
 
   describe("static mode", () => {
     it("leaves the pool's parameters alone whatever the volatility, and still refreshes the oracle", async () => {
       const f = await loadFixture(deployRiskFixture);
-      await expect(f.engine.setMode(f.weth.address, false)).to.emit(f.engine, "ModeSet").withArgs(f.weth.address, false);
+      await expect(f.engine.setMode(f.weth.address, false))
+        .to.emit(f.engine, "ModeSet")
+        .withArgs(f.weth.address, false);
       await f.pool.setCollateralParams(f.weth.address, 7000, 7500); // governance's fixed parameters
       const cfg = await f.pool.assetConfig(f.weth.address);
       const risk = await f.pool.assetRisk(f.weth.address);
@@ -142,12 +152,18 @@ describe("RiskEngine governance", () => {
 
     it("switching to static (setMode or a static profile) lifts the engine's breaker", async () => {
       const f = await loadFixture(deployRiskFixture);
-      await expect(step(f, HOUR, 1500)).to.emit(f.pool, "CircuitBreakerSet").withArgs(f.weth.address, true);
-      await expect(f.engine.setMode(f.weth.address, false)).to.emit(f.pool, "CircuitBreakerSet").withArgs(f.weth.address, false);
+      await expect(step(f, HOUR, 1500))
+        .to.emit(f.pool, "CircuitBreakerSet")
+        .withArgs(f.weth.address, true);
+      await expect(f.engine.setMode(f.weth.address, false))
+        .to.emit(f.pool, "CircuitBreakerSet")
+        .withArgs(f.weth.address, false);
       expect((await f.engine.state(f.weth.address)).breaker).to.equal(false);
 
       await f.engine.setMode(f.weth.address, true);
-      await expect(step(f, HOUR, 1100)).to.emit(f.pool, "CircuitBreakerSet").withArgs(f.weth.address, true);
+      await expect(step(f, HOUR, 1100))
+        .to.emit(f.pool, "CircuitBreakerSet")
+        .withArgs(f.weth.address, true);
       await expect(f.engine.setProfile(f.weth.address, toOnchainProfile(P, false)))
         .to.emit(f.pool, "CircuitBreakerSet")
         .withArgs(f.weth.address, false);
@@ -156,7 +172,7 @@ describe("RiskEngine governance", () => {
     });
   });
 
-  it("the chart's TypeScript curves (lib/profiles.ts) equal the contract's targets for the deployed profiles", async () => {
+  it("the chart's TypeScript curves (config/profiles.ts) equal the contract's targets for the deployed profiles", async () => {
     const f = await loadFixture(deployRiskFixture);
     for (const a of [f.usdc, f.weth, f.wbtc]) {
       const p = DEFAULT_PROFILES[a.symbol];
@@ -164,7 +180,15 @@ describe("RiskEngine governance", () => {
       const onchain = await f.engine.profile(a.address);
       expect(onchain.ltvMax).to.equal(p.ltvMax);
       expect(onchain.refVol).to.equal(ethers.parseEther(String(p.refVol)));
-      const vols = Array.from({ length: 101 }, (_, i) => i * 0.025).concat([p.refVol, p.breakerVol, 0.123456, 0.7, 0.8, 0.9, 1.3]);
+      const vols = Array.from({ length: 101 }, (_, i) => i * 0.025).concat([
+        p.refVol,
+        p.breakerVol,
+        0.123456,
+        0.7,
+        0.8,
+        0.9,
+        1.3,
+      ]);
       const got = await Promise.all(vols.map((v) => f.engine.targetsFor(a.address, ethers.parseEther(v.toFixed(6)))));
       vols.forEach((v, i) => {
         const t = targetsFor(p, v);

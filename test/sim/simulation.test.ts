@@ -22,7 +22,9 @@ describe("simulation", function () {
       const c = generatePath("crash", 80, new Rng(6));
       expect(a.prices.WETH).to.deep.equal(b.prices.WETH);
       expect(a.prices.WETH).to.not.deep.equal(c.prices.WETH);
-      expect(JSON.stringify(generatePopulation(40, new Rng(9)))).to.equal(JSON.stringify(generatePopulation(40, new Rng(9))));
+      expect(JSON.stringify(generatePopulation(40, new Rng(9)))).to.equal(
+        JSON.stringify(generatePopulation(40, new Rng(9))),
+      );
     });
 
     it("phases cover every step and the crash phase falls about 35 %", function () {
@@ -43,7 +45,9 @@ describe("simulation", function () {
     });
 
     it("parses flags and rejects bad ones", function () {
-      expect(parseCli(["--scenario", "flash-crash", "--seed", "7", "--accounts", "30", "--steps", "50", "--json"])).to.deep.equal({
+      expect(
+        parseCli(["--scenario", "flash-crash", "--seed", "7", "--accounts", "30", "--steps", "50", "--json"]),
+      ).to.deep.equal({
         scenario: "flash-crash",
         seed: 7,
         accounts: 30,
@@ -80,7 +84,9 @@ describe("simulation", function () {
     it("ran both modes over the same path", function () {
       expect(r.results.static!.series.length).to.equal(24);
       expect(r.results.dynamic!.series.length).to.equal(24);
-      expect(r.results.static!.series.map((s) => s.price.WETH)).to.deep.equal(r.results.dynamic!.series.map((s) => s.price.WETH));
+      expect(r.results.static!.series.map((s) => s.price.WETH)).to.deep.equal(
+        r.results.dynamic!.series.map((s) => s.price.WETH),
+      );
       // Static mode never moves the parameters; dynamic mode lowered WETH's LTV once volatility rose.
       expect(new Set(r.results.static!.series.map((s) => s.ltv))).to.deep.equal(new Set([8000]));
       expect(Math.min(...r.results.dynamic!.series.map((s) => s.ltv))).to.be.lessThan(8000);
@@ -119,9 +125,9 @@ describe("simulation", function () {
       expect(res.liquidations.length).to.be.greaterThan(0);
       const pool = r.world.pool;
       const liqs = await pool.queryFilter(pool.filters.Liquidate(), res.startBlock, res.endBlock);
-      expect(liqs.map((l) => [l.transactionHash, l.args.owner, l.args.subId, l.args.repaid, l.args.seized])).to.deep.equal(
-        res.liquidations.map((l) => [l.txHash, l.owner, l.subId, l.repaid, l.seized]),
-      );
+      expect(
+        liqs.map((l) => [l.transactionHash, l.args.owner, l.args.subId, l.args.repaid, l.args.seized]),
+      ).to.deep.equal(res.liquidations.map((l) => [l.txHash, l.owner, l.subId, l.repaid, l.seized]));
       const bad = await pool.queryFilter(pool.filters.BadDebt(), res.startBlock, res.endBlock);
       expect(bad.map((b) => [b.transactionHash, b.args.owner, b.args.debt, b.args.socialized])).to.deep.equal(
         res.badDebts.map((b) => [b.txHash, b.owner, b.debt, b.socialized]),
@@ -142,7 +148,9 @@ describe("simulation", function () {
         units[sym] += l.args.seized;
         collUsd += (l.args.seized * (await pool.price(l.args.collateralAsset, { blockTag: l.blockNumber }))) / WAD;
       }
-      expect(s.collateralLiquidatedUnits).to.deep.equal(Object.fromEntries(Object.entries(units).map(([k, v]) => [k, v.toString()])));
+      expect(s.collateralLiquidatedUnits).to.deep.equal(
+        Object.fromEntries(Object.entries(units).map(([k, v]) => [k, v.toString()])),
+      );
       expect(s.collateralLiquidated).to.equal(collUsd.toString());
       let badUsd = 0n;
       let lossUsd = 0n;
@@ -184,7 +192,10 @@ describe("simulation", function () {
         const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
         expect(res.keeperLatencyBlocks).to.be.closeTo(mean(log.map((x) => x.block - x.attemptFrom)), 1e-9);
         expect(res.keeperLatencyMaxBlocks).to.equal(Math.max(...log.map((x) => x.block - x.attemptFrom)));
-        expect(res.liquidatableToLiquidationBlocks).to.be.closeTo(mean(log.map((x) => x.block - x.liquidatableFrom)), 1e-9);
+        expect(res.liquidatableToLiquidationBlocks).to.be.closeTo(
+          mean(log.map((x) => x.block - x.liquidatableFrom)),
+          1e-9,
+        );
         expect(res.keeperLatencyBlocks).to.be.at.most(res.liquidatableToLiquidationBlocks);
         expect(res.accountsSkippedUnprofitable).to.be.at.most(res.failedLiquidationAttempts);
         if (log.some((x) => x.skippedBefore)) expect(res.accountsSkippedUnprofitable).to.be.greaterThan(0);

@@ -26,9 +26,48 @@ export interface RiskProfile {
 export const LT_HOLD = { ON_BREAKER: 1, WHEN_EASING: 2, FOLLOWS_FAST: 4, RELEASE_ON_BREAKER: 8 } as const;
 
 export const DEFAULT_PROFILES: Record<string, RiskProfile> = {
-  WETH: { ltvMax: 8000, ltMax: 8250, ltvMin: 5000, ltMin: 6500, ltvSlope: 600, ltSlope: 400, rampBpsPerHour: 200, cooldown: 3600, refVol: 0.6, breakerVol: 2.0, breakerMove: 0.15, ltHold: 15 },
-  WBTC: { ltvMax: 7300, ltMax: 7800, ltvMin: 4500, ltMin: 6000, ltvSlope: 600, ltSlope: 400, rampBpsPerHour: 200, cooldown: 3600, refVol: 0.5, breakerVol: 1.8, breakerMove: 0.12, ltHold: 15 },
-  USDC: { ltvMax: 8000, ltMax: 8500, ltvMin: 5000, ltMin: 7000, ltvSlope: 600, ltSlope: 300, rampBpsPerHour: 100, cooldown: 3600, refVol: 0.05, breakerVol: 0.6, breakerMove: 0.05, ltHold: 15 },
+  WETH: {
+    ltvMax: 8000,
+    ltMax: 8250,
+    ltvMin: 5000,
+    ltMin: 6500,
+    ltvSlope: 600,
+    ltSlope: 400,
+    rampBpsPerHour: 200,
+    cooldown: 3600,
+    refVol: 0.6,
+    breakerVol: 2.0,
+    breakerMove: 0.15,
+    ltHold: 15,
+  },
+  WBTC: {
+    ltvMax: 7300,
+    ltMax: 7800,
+    ltvMin: 4500,
+    ltMin: 6000,
+    ltvSlope: 600,
+    ltSlope: 400,
+    rampBpsPerHour: 200,
+    cooldown: 3600,
+    refVol: 0.5,
+    breakerVol: 1.8,
+    breakerMove: 0.12,
+    ltHold: 15,
+  },
+  USDC: {
+    ltvMax: 8000,
+    ltMax: 8500,
+    ltvMin: 5000,
+    ltMin: 7000,
+    ltvSlope: 600,
+    ltSlope: 300,
+    rampBpsPerHour: 100,
+    cooldown: 3600,
+    refVol: 0.05,
+    breakerVol: 0.6,
+    breakerMove: 0.05,
+    ltHold: 15,
+  },
 };
 
 const bpsTargets = (p: RiskProfile, vol: number): { ltv: number; lt: number } => {
