@@ -199,7 +199,9 @@ export function describeRevert(e: unknown, contracts: BaseContract[]): string {
   }
   if (name) {
     // Amounts the error reports in WAD (leverage), shown as numbers rather than raw integers.
-    if (name === "LeverageTooHigh" && args) args = args.map((x) => `${fmtUnits(BigInt(String(x)), 18, 4)}x`);
+    const wad = (x: unknown, f: (v: bigint) => string) => (/^\d+$/.test(String(x)) ? f(BigInt(String(x))) : String(x));
+    if (name === "LeverageTooHigh" && args) args = args.map((x) => wad(x, (v) => `${fmtUnits(v, 18, 4)}x`));
+    if (name === "PriceDeviation" && args) args = args.map((x) => wad(x, (v) => fmtUsd(v))); // USD values, WAD
     const a = args && args.length ? `(${args.map((x) => String(x)).join(", ")})` : "";
     return `${name}${a}: ${FRIENDLY[name] ?? "reverted"}`;
   }

@@ -10,6 +10,7 @@ import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { localConfig } from "../../config/hardhat";
 import { deployStack, type Deployment } from "../../lib/deploy";
 import { IFulcraPool__factory } from "../../typechain-types";
+import { describeRevert } from "../../tasks/common";
 import { chainMark, expectFailure, runTask, tmpDir } from "./helpers";
 
 const { ethers } = hre;
@@ -221,6 +222,19 @@ describe("deploy and CLI robustness (issue #18 items 7, 8, 10)", function () {
     const table = (await runTask("positions", { address: alice.address, all: true })).out.split("\n");
     expect(table[0]).to.match(/\s+realized PnL\s+/);
     expect(table[2]).to.match(new RegExp(`^1\\s+WETH/USDC\\s+long \\(closed\\).*\\s-0\\.0\\d+ WETH\\s+`));
+  });
+
+  it("item 10: refusals show leverage and USD values in units, not raw integers", function () {
+    expect(describeRevert({ revert: { name: "LeverageTooHigh", args: [5n * WAD, 4845234567890123456n] } }, [])).to.equal(
+      "LeverageTooHigh(5x, 4.8452x): leverage above the maximum the collateral's LTV allows",
+    );
+    expect(describeRevert({ revert: { name: "PriceDeviation", args: [2000n * WAD, 1950n * WAD + WAD / 2n] } }, [])).to.equal(
+      "PriceDeviation($2,000, $1,950.5): the swap price deviates too far from the oracle",
+    );
+    // Over JSON-RPC the revert may arrive as Hardhat's message text only.
+    expect(describeRevert({ message: "reverted with custom error 'LeverageTooHigh(3000000000000000000, 2500000000000000000)'" }, [])).to.equal(
+      "LeverageTooHigh(3x, 2.5x): leverage above the maximum the collateral's LTV allows",
+    );
   });
 
   it("item 10: leverage, slippage, percent and missing parameters are refused with the fix, nothing sent", async function () {
