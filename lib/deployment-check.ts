@@ -1,7 +1,8 @@
 // Does a deployment file describe what is on this chain? `checkDeploymentFile` compares every address the file
 // records with the code at that address: no code, or code that is not the contract the file says (compared with the
 // compiled artifact, immutables masked; the npm Uniswap artifacts by length, their immutables are not listed) is a
-// problem. The `deploy` task refuses to continue on a file with problems unless told `--fresh` (issue #18 item 7).
+// problem (the CBOR metadata at the end is left out, so a comment edited since the deployment is no problem). The
+// `deploy` task refuses to continue on a file with problems unless told `--fresh` (issue #18 item 7).
 // Uses only the `hre` it is given, so tasks can import it.
 import fs from "fs";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
@@ -46,10 +47,16 @@ async function expectedCode(hre: HardhatRuntimeEnvironment, name: string): Promi
   return { code: "0x" + out.object.toLowerCase(), masks };
 }
 
+/**
+ * `code` with its immutables zeroed and without its CBOR metadata (the last two bytes give its length): a comment
+ * edited in the source changes the metadata hash, not the contract.
+ */
 function masked(code: string, masks: [number, number][]): string {
   const bytes = code.slice(2).split("");
   for (const [start, length] of masks) for (let i = 2 * start; i < 2 * (start + length); i++) bytes[i] = "0";
-  return "0x" + bytes.join("");
+  const hex = bytes.join("");
+  const meta = parseInt(hex.slice(-4), 16);
+  return "0x" + (Number.isFinite(meta) && 2 * (meta + 2) < hex.length ? hex.slice(0, hex.length - 2 * (meta + 2)) : hex);
 }
 
 /**

@@ -6,7 +6,7 @@
 // `--show-stack-traces` keeps Hardhat's own output, for debugging.
 import { task } from "hardhat/config";
 import { HardhatPluginError } from "hardhat/plugins";
-import type { HardhatRuntimeEnvironment, RunSuperFunction, TaskArguments } from "hardhat/types";
+import type { HardhatRuntimeEnvironment, RunSuperFunction } from "hardhat/types";
 import { PLUGIN, fail } from "./common";
 
 /** Every task this CLI defines. */
@@ -72,7 +72,7 @@ export function oneLineError(e: unknown, hre: HardhatRuntimeEnvironment): string
 }
 
 /** Parameters declared "(required)": present, else a one-line error naming them. */
-function checkRequired(hre: HardhatRuntimeEnvironment, name: string, args: TaskArguments) {
+function checkRequired(hre: HardhatRuntimeEnvironment, name: string, args: Record<string, unknown>) {
   const def = hre.tasks[name];
   const missing: string[] = [];
   for (const p of Object.values(def.paramDefinitions))
@@ -86,7 +86,7 @@ function checkRequired(hre: HardhatRuntimeEnvironment, name: string, args: TaskA
 
 let depth = 0;
 
-async function guarded(name: string, args: TaskArguments, hre: HardhatRuntimeEnvironment, runSuper: RunSuperFunction<TaskArguments>) {
+async function guarded(name: string, args: Record<string, unknown>, hre: HardhatRuntimeEnvironment, runSuper: RunSuperFunction<Record<string, unknown>>): Promise<unknown> {
   const top = depth === 0 && commandLineTask() === name && !process.argv.includes("--show-stack-traces");
   depth++;
   try {
@@ -105,5 +105,6 @@ async function guarded(name: string, args: TaskArguments, hre: HardhatRuntimeEnv
 
 /** Wraps every Fulcra task (call once, after the tasks are defined). */
 export function guardTasks() {
-  for (const name of FULCRA_TASKS) task(name).setAction((args: TaskArguments, hre, runSuper) => guarded(name, args, hre, runSuper));
+  for (const name of FULCRA_TASKS)
+    task(name).setAction((args: Record<string, unknown>, hre, runSuper: RunSuperFunction<Record<string, unknown>>) => guarded(name, args, hre, runSuper));
 }
