@@ -5,7 +5,8 @@ import { task, types } from "hardhat/config";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import type { Contract } from "ethers";
 import { encodePath } from "../lib/deploy-uniswap";
-import { MAX_UINT256, WAD, checkedSend, context, ensureFunds, erc20, fail, fmtHealth, fmtUnits, output, parseUnits, type Ctx } from "./common";
+import { MAX_UINT256, WAD, checkedSend, context, ensureFunds, erc20, fail, fmtHealth, fmtUnits, output, parseLeverage, parseSlippage, parseUnits, type Ctx } from "./common";
+import { deadline, positionFlows } from "./margin";
 
 interface ActArgs {
   asset: string;
@@ -17,8 +18,8 @@ interface ActArgs {
 
 const withCommon = (t: ReturnType<typeof task>, amountHelp: string) =>
   t
-    .addParam("asset", "Asset symbol (or address)")
-    .addParam("amount", amountHelp)
+    .addOptionalParam("asset", "Asset symbol (or address) (required)", undefined, types.string)
+    .addOptionalParam("amount", amountHelp + " (required)", undefined, types.string)
     .addOptionalParam("sub", "Sub-account id", "0", types.string)
     .addOptionalParam("from", "Signer index or address (default: the first account)", undefined, types.string)
     .addFlag("json", "Machine-readable output");
@@ -125,17 +126,13 @@ withCommon(task("repay", "Repay debt (amount or max)"), "Whole tokens, or max").
   return output(args.json, data, () => `Repaid ${a.symbol} · debt ${fmtUnits(debt, a.decimals)} → ${fmtUnits(left, a.decimals)} ${a.symbol} · tx ${r.hash}`);
 });
 
-async function deadline(hre: HardhatRuntimeEnvironment) {
-  const b = await hre.ethers.provider.getBlock("latest");
-  return BigInt(b!.timestamp + 600);
-}
 
 task("open-position", "Open a leveraged long or short through the MarginRouter")
-  .addParam("base", "Base asset (what you go long or short), e.g. WETH")
-  .addParam("quote", "Quote asset, e.g. USDC")
-  .addParam("side", "long or short")
-  .addParam("margin", "Margin in the collateral asset (long: base, short: quote), whole tokens")
-  .addParam("leverage", "Leverage, e.g. 2 or 3.5")
+  .addOptionalParam("base", "Base asset (what you go long or short), e.g. WETH (required)", undefined, types.string)
+  .addOptionalParam("quote", "Quote asset, e.g. USDC (required)", undefined, types.string)
+  .addOptionalParam("side", "long or short (required)", undefined, types.string)
+  .addOptionalParam("margin", "Margin in the collateral asset (long: base, short: quote), whole tokens (required)", undefined, types.string)
+  .addOptionalParam("leverage", "Leverage, e.g. 2 or 3.5 (required)", undefined, types.string)
   .addOptionalParam("slippage", "Max slippage vs the oracle, bps", "100", types.string)
   .addOptionalParam("from", "Signer index or address", undefined, types.string)
   .addFlag("json", "Machine-readable output")
@@ -149,12 +146,9 @@ task("open-position", "Open a leveraged long or short through the MarginRouter")
     const coll = isLong ? base : quote;
     const debt = isLong ? quote : base;
     const margin = parseUnits(hre, args.margin, coll);
-    if (!/^\d+(\.\d+)?$/.test(args.leverage)) fail(`Invalid leverage "${args.leverage}"`);
-    const leverage = hre.ethers.parseUnits(args.leverage, 18);
     const router = await hre.ethers.getContractAt("MarginRouter", ctx.dep.marginRouter, ctx.signer);
-    const maxLev: bigint = await router.maxLeverage(coll.address);
-    if (leverage > maxLev) fail(`Leverage ${args.leverage}x is above the maximum ${fmtUnits(maxLev, 18, 2)}x for ${coll.symbol} collateral now`);
-    const slippage = BigInt(args.slippage);
+    const leverage = parseLeverage(args.leverage, await router.maxLeverage(coll.address), coll.symbol);
+    const slippage = parseSlippage(args.slippage);
     const notional = (margin * leverage) / WAD;
     const minOut = ((notional - margin) * (10_000n - slippage)) / 10_000n;
     await ensureFunds(ctx, coll, margin, ctx.dep.marginRouter);
@@ -170,7 +164,7 @@ task("open-position", "Open a leveraged long or short through the MarginRouter")
   });
 
 task("close-position", "Close a margin position entirely")
-  .addPositionalParam("id", "Position id")
+  .addOptionalPositionalParam("id", "Position id (required)", undefined, types.string)
   .addOptionalParam("from", "Signer index or address", undefined, types.string)
   .addFlag("json", "Machine-readable output")
   .setAction(async (args: { id: string; from?: string; json: boolean }, hre) => {
@@ -188,6 +182,10 @@ task("close-position", "Close a margin position entirely")
     const route = encodePath([coll.address, debt.address], [ctx.dep.uniswapFee]);
     const r = await checkedSend(`close position #${args.id}`, router as unknown as Contract, "close", [BigInt(args.id), v.collateral, route, await deadline(hre)], [ctx.pool, t]);
     const returned = ((await t.balanceOf(ctx.me)) as bigint) - before;
-    const data = { action: "close-position", positionId: args.id, trader: ctx.me, returned, returnedSymbol: coll.symbol, tx: r.hash, block: r.blockNumber };
-    return output(args.json, data, () => `Closed position #${args.id}: ${fmtUnits(returned, coll.decimals)} ${coll.symbol} returned · tx ${r.hash}`);
+    const flows = await positionFlows(ctx, router, BigInt(args.id));
+    const realizedPnl = flows.takenOut - flows.paidIn;
+    const data = { action: "close-position", positionId: args.id, trader: ctx.me, returned, returnedSymbol: coll.symbol, paidIn: flows.paidIn, takenOut: flows.takenOut, realizedPnl, tx: r.hash, block: r.blockNumber };
+    return output(args.json, data, () =>
+      `Closed position #${args.id}: ${fmtUnits(returned, coll.decimals)} ${coll.symbol} returned · realized PnL ${realizedPnl >= 0n ? "+" : ""}${fmtUnits(realizedPnl, coll.decimals)} ${coll.symbol} (paid in ${fmtUnits(flows.paidIn, coll.decimals)}, taken out ${fmtUnits(flows.takenOut, coll.decimals)}) · tx ${r.hash}`,
+    );
   });

@@ -2,9 +2,10 @@
 // JSON output and revert decoding. Imports nothing from "hardhat" (tasks are loaded by hardhat.config.ts).
 import { HardhatPluginError } from "hardhat/plugins";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
+import { parseUnits as ethersParseUnits } from "ethers";
 import type { BaseContract, Contract, Signer } from "ethers";
 import type { IFulcraPool } from "../typechain-types";
-import { assertNetworkReady, connectPool, readDeployment, type DeployedAsset, type Deployment } from "../lib/deploy";
+import { assertNetworkReady, connectPool, deploymentFile, readDeployment, type DeployedAsset, type Deployment } from "../lib/deploy";
 
 export const PLUGIN = "fulcra";
 export const WAD = 10n ** 18n;
@@ -33,8 +34,22 @@ export async function context(hre: HardhatRuntimeEnvironment, from?: string): Pr
   } catch (e) {
     fail((e as Error).message);
   }
+  // The TypeChain factories load first: on a busy machine that takes seconds, and a request after such a pause goes
+  // out on a keep-alive connection `hardhat node` has already closed (idle 5 s): "other side closed".
+  const unsigned = await connectPool(dep.pool, hre.ethers.provider);
   const signer = await pickSigner(hre, from);
-  const pool = await connectPool(dep.pool, signer);
+  const pool = unsigned.connect(signer);
+  // A pool address with no code (node restarted, file edited) or another contract's code: say so, not a decode error.
+  const file = deploymentFile(hre);
+  const redeploy = dep.local
+    ? `the node was restarted or the file was edited: run npx hardhat deploy --network ${hre.network.name} --fresh`
+    : `correct the file`;
+  if ((await hre.ethers.provider.getCode(dep.pool)) === "0x") fail(`No contract at the pool address ${dep.pool} recorded in ${file}: ${redeploy}`);
+  try {
+    await pool.assetCount();
+  } catch {
+    fail(`The contract at ${dep.pool} recorded as the pool in ${file} is not a Fulcra pool: ${redeploy}`);
+  }
   const asset = (s: string) => {
     const a = dep.assets.find((x) => x.symbol.toLowerCase() === s.toLowerCase() || x.address.toLowerCase() === s.toLowerCase());
     if (!a) fail(`Unknown asset "${s}". Listed: ${dep.assets.map((x) => x.symbol).join(", ")}`);
@@ -66,6 +81,23 @@ export function parseUnits(hre: HardhatRuntimeEnvironment, amount: string, a: De
   const v = hre.ethers.parseUnits(amount, a.decimals);
   if (v === 0n) fail("Amount must be positive");
   return v;
+}
+
+/** `--leverage`: a number above 1 and at most `max` (WAD, the router's maxLeverage for the collateral now). */
+export function parseLeverage(s: string, max: bigint, collateral: string): bigint {
+  const most = `${fmtUnits(max, 18, 2)}x`;
+  if (!/^\d+(\.\d{1,18})?$/.test(s)) fail(`Invalid leverage "${s}": a number above 1, e.g. 2 or 3.5 (at most ${most} for ${collateral} collateral now)`);
+  const v = ethersParseUnits(s, 18);
+  if (v <= WAD) fail(`Leverage ${s}x must be above 1 (no borrowing at 1x: use deposit-collateral); at most ${most} for ${collateral} collateral now`);
+  if (max === 0n) fail(`No leverage on ${collateral} collateral now: its circuit breaker is on`);
+  if (v > max) fail(`Leverage ${s}x is above the maximum ${most} for ${collateral} collateral now`);
+  return v;
+}
+
+/** `--slippage`: whole basis points, 0 to 1000 (10 %). */
+export function parseSlippage(s: string): bigint {
+  if (!/^\d+$/.test(s) || Number(s) > 1000) fail(`Invalid slippage "${s}": whole basis points from 0 to 1000, e.g. 100 for 1 %`);
+  return BigInt(s);
 }
 
 /** Raw units → "1,234.5678" (up to `digits` fraction digits). */
@@ -166,6 +198,10 @@ export function describeRevert(e: unknown, contracts: BaseContract[]): string {
     }
   }
   if (name) {
+    // Amounts the error reports in WAD (leverage), shown as numbers rather than raw integers.
+    const wad = (x: unknown, f: (v: bigint) => string) => (/^\d+$/.test(String(x)) ? f(BigInt(String(x))) : String(x));
+    if (name === "LeverageTooHigh" && args) args = args.map((x) => wad(x, (v) => `${fmtUnits(v, 18, 4)}x`));
+    if (name === "PriceDeviation" && args) args = args.map((x) => wad(x, (v) => fmtUsd(v))); // USD values, WAD
     const a = args && args.length ? `(${args.map((x) => String(x)).join(", ")})` : "";
     return `${name}${a}: ${FRIENDLY[name] ?? "reverted"}`;
   }
@@ -195,6 +231,49 @@ export async function ensureFunds(ctx: Ctx, a: DeployedAsset, amount: bigint, sp
     fail(`Insufficient balance: ${ctx.me} holds ${fmtUnits(bal, a.decimals, a.decimals)} ${a.symbol}, needs ${fmtUnits(amount, a.decimals, a.decimals)}`);
   const allowance: bigint = await t.allowance(ctx.me, spender);
   if (allowance < amount) await (await t.approve(spender, amount)).wait();
+}
+
+/** A price as the pool sees it, or, when the pool refuses the feed's answer, the answer itself marked untrusted. */
+export interface PriceRead {
+  /** USD per whole token (WAD): the pool's price, or the feed's answer when `problem` is set (null if unreadable). */
+  usd: bigint | null;
+  /** The pool's price (USD·1e18 per raw unit, scaled 1e18), null when the pool refuses it. */
+  poolPrice: bigint | null;
+  /** Why the price cannot be trusted ("stale", "out of bounds", ...), null when it can. */
+  problem: string | null;
+}
+
+const PRICE_PROBLEMS: Record<string, string> = { StalePrice: "stale", PriceAtBound: "out of bounds", NonPositivePrice: "not positive" };
+
+export async function readPrice(ctx: Ctx, a: DeployedAsset): Promise<PriceRead> {
+  try {
+    const p = await ctx.pool.price(a.address);
+    return { usd: wholePrice(p, a.decimals), poolPrice: p, problem: null };
+  } catch (e) {
+    const name = /^(\w+)/.exec(describeRevert(e, [ctx.pool]))?.[1] ?? "";
+    const problem = PRICE_PROBLEMS[name] ?? "unreadable";
+    try {
+      const feed = await ctx.hre.ethers.getContractAt("MockPriceFeed", a.feed, ctx.signer);
+      const [, answer] = await feed.latestRoundData();
+      return { usd: (answer * WAD) / 10n ** BigInt(a.feedDecimals), poolPrice: null, problem };
+    } catch {
+      return { usd: null, poolPrice: null, problem };
+    }
+  }
+}
+
+/** "$2,000", or "$1,000,000,000 (out of bounds!)" for a price the pool refuses. */
+export const fmtPrice = (p: PriceRead) => (p.usd === null ? "n/a" : fmtUsd(p.usd)) + (p.problem ? ` (${p.problem}!)` : "");
+
+/** The warning line under a table for the prices the pool refuses, or nothing. */
+export function priceWarnings(rows: { symbol: string; price: PriceRead }[]): string[] {
+  const bad = rows.filter((r) => r.price.problem);
+  if (!bad.length) return [];
+  return [
+    `! untrusted price: ${bad.map((r) => `${r.symbol} ${r.price.problem}`).join(", ")} (feed answer shown; the pool refuses borrows, withdrawals and liquidations that need it until the feed is fresh and within bounds${
+      bad.some((r) => r.price.problem === "stale") ? "; on a local network run advance-time" : ""
+    })`,
+  ];
 }
 
 export function requireLocal(hre: HardhatRuntimeEnvironment, dep: Deployment, task: string) {

@@ -4,8 +4,8 @@ import { syncPoolPrice } from "../lib/deploy-uniswap";
 import { context, fail, fmtUsd, output, requireLocal, WAD } from "./common";
 
 task("set-price", "Local only: set a mock feed's USD price (and move the Uniswap pools to match)")
-  .addPositionalParam("asset", "Asset symbol")
-  .addPositionalParam("price", "USD price, e.g. 1850.5")
+  .addOptionalPositionalParam("asset", "Asset symbol (required)", undefined, types.string)
+  .addOptionalPositionalParam("price", "USD price, e.g. 1850.5 (required)", undefined, types.string)
   .addFlag("noDex", "Leave the Uniswap pools where they are")
   .addFlag("json", "Machine-readable output")
   .setAction(async (args: { asset: string; price: string; noDex: boolean; json: boolean }, hre) => {
@@ -13,9 +13,16 @@ task("set-price", "Local only: set a mock feed's USD price (and move the Uniswap
     requireLocal(hre, ctx.dep, "set-price");
     const a = ctx.asset(args.asset);
     if (!a.mockFeed) fail(`${a.symbol} uses a real price feed, which cannot be moved`);
-    if (!/^\d+(\.\d+)?$/.test(args.price) || Number(args.price) <= 0) fail(`Invalid price "${args.price}"`);
+    if (!/^\d+(\.\d+)?$/.test(args.price) || Number(args.price) <= 0) fail(`Invalid price "${args.price}": a positive USD price, e.g. 1850.5`);
     const feed = await hre.ethers.getContractAt("MockPriceFeed", a.feed, ctx.signer);
+    const frac = args.price.split(".")[1] ?? "";
+    if (frac.length > a.feedDecimals) fail(`Invalid price "${args.price}": the ${a.symbol} feed has ${a.feedDecimals} decimals`);
     const answer = hre.ethers.parseUnits(args.price, a.feedDecimals);
+    // The pool rejects answers at or beyond its bounds for the feed: refuse before moving anything.
+    const risk = await ctx.pool.assetRisk(a.address);
+    const bound = (x: bigint) => fmtUsd((x * WAD) / 10n ** BigInt(a.feedDecimals));
+    if (answer <= risk.minAnswer || answer >= risk.maxAnswer)
+      fail(`Price ${args.price} is outside the ${a.symbol} feed's bounds: the pool accepts prices above ${bound(risk.minAnswer)} and below ${bound(risk.maxAnswer)} (minPrice/maxPrice in config/${hre.network.name}.ts); nothing sent`);
     await (await feed.setAnswer(answer)).wait();
     const synced: string[] = [];
     if (!args.noDex) {
@@ -42,14 +49,19 @@ task("set-price", "Local only: set a mock feed's USD price (and move the Uniswap
   });
 
 task("advance-time", "Local only: advance the chain's clock (and refresh the mock feeds so they do not go stale)")
-  .addPositionalParam("seconds", "Seconds to advance", undefined, types.string)
+  .addOptionalPositionalParam("seconds", "Seconds to advance (required)", undefined, types.string)
   .addFlag("keepStale", "Do not refresh the mock feeds")
   .addFlag("json", "Machine-readable output")
   .setAction(async (args: { seconds: string; keepStale: boolean; json: boolean }, hre) => {
     const ctx = await context(hre);
     requireLocal(hre, ctx.dep, "advance-time");
-    if (!/^\d+$/.test(args.seconds) || Number(args.seconds) <= 0) fail(`Invalid seconds "${args.seconds}"`);
-    const before = (await hre.ethers.provider.getBlock("latest"))!.timestamp;
+    if (!/^\d+$/.test(args.seconds) || Number(args.seconds) <= 0) fail(`Invalid seconds "${args.seconds}": a whole number of seconds above 0, e.g. 3600`);
+    const latest = async () => {
+      const b = await hre.ethers.provider.getBlock("latest");
+      if (!b) fail("The node returned no latest block");
+      return b.timestamp;
+    };
+    const before = await latest();
     await hre.network.provider.send("evm_increaseTime", [Number(args.seconds)]);
     await hre.network.provider.send("evm_mine", []);
     const refreshed: string[] = [];
@@ -62,7 +74,7 @@ task("advance-time", "Local only: advance the chain's clock (and refresh the moc
         refreshed.push(a.symbol);
       }
     }
-    const after = (await hre.ethers.provider.getBlock("latest"))!.timestamp;
+    const after = await latest();
     const data = { from: before, to: after, advanced: after - before, feedsRefreshed: refreshed };
     return output(args.json, data, () => `Time ${new Date(before * 1000).toISOString()} → ${new Date(after * 1000).toISOString()} (+${after - before} s)${refreshed.length ? ` · feeds refreshed: ${refreshed.join(", ")}` : ""}`);
   });
