@@ -4,15 +4,9 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 import comments from "@eslint-community/eslint-plugin-eslint-comments/configs";
 
-// Owned by parallel branches (keeper refactor, tasks robustness): the lead lints and formats them after merging
-// those branches, then empties this list (.prettierignore has the same four lines). The rules below already cover
-// them: `npx eslint --no-ignore keeper tasks test/keeper test/deploy/tasks.test.ts` shows what is left.
-const PENDING = ["keeper/**", "tasks/**", "test/keeper/**", "test/deploy/tasks.test.ts"];
-
 export default tseslint.config(
   {
     ignores: [
-      ...PENDING,
       "node_modules/**",
       "typechain-types/**",
       "artifacts/**",

@@ -27,7 +27,17 @@ const ARTIFACT_OF: Record<string, string | { deployedBytecode: string }> = {
 };
 
 /** Top-level address fields of the file and the contract record that must hold the same address. */
-const FIELDS = ["pool", "poolExt", "timelock", "lens", "flashLiquidator", "riskEngine", "volatilityOracle", "dexAdapter", "marginRouter"] as const;
+const FIELDS = [
+  "pool",
+  "poolExt",
+  "timelock",
+  "lens",
+  "flashLiquidator",
+  "riskEngine",
+  "volatilityOracle",
+  "dexAdapter",
+  "marginRouter",
+] as const;
 
 function artifactOf(name: string): string | { deployedBytecode: string } | undefined {
   if (name.startsWith("token.")) return "MockERC20";
@@ -36,14 +46,20 @@ function artifactOf(name: string): string | { deployedBytecode: string } | undef
 }
 
 /** Runtime code of a project contract with its immutables zeroed, or null when the build info is not available. */
-async function expectedCode(hre: HardhatRuntimeEnvironment, name: string): Promise<{ code: string; masks: [number, number][] } | null> {
+async function expectedCode(
+  hre: HardhatRuntimeEnvironment,
+  name: string,
+): Promise<{ code: string; masks: [number, number][] } | null> {
   const artifact = await hre.artifacts.readArtifact(name);
   const fqn = `${artifact.sourceName}:${artifact.contractName}`;
   const info = await hre.artifacts.getBuildInfo(fqn);
   const out = info?.output.contracts[artifact.sourceName]?.[artifact.contractName]?.evm?.deployedBytecode;
   if (!out) return { code: artifact.deployedBytecode.toLowerCase(), masks: [] };
-  const refs = (out as { immutableReferences?: Record<string, { start: number; length: number }[]> }).immutableReferences ?? {};
-  const masks = Object.values(refs).flat().map((r) => [r.start, r.length] as [number, number]);
+  const refs =
+    (out as { immutableReferences?: Record<string, { start: number; length: number }[]> }).immutableReferences ?? {};
+  const masks = Object.values(refs)
+    .flat()
+    .map((r) => [r.start, r.length] as [number, number]);
   return { code: "0x" + out.object.toLowerCase(), masks };
 }
 
@@ -56,7 +72,9 @@ function masked(code: string, masks: [number, number][]): string {
   for (const [start, length] of masks) for (let i = 2 * start; i < 2 * (start + length); i++) bytes[i] = "0";
   const hex = bytes.join("");
   const meta = parseInt(hex.slice(-4), 16);
-  return "0x" + (Number.isFinite(meta) && 2 * (meta + 2) < hex.length ? hex.slice(0, hex.length - 2 * (meta + 2)) : hex);
+  return (
+    "0x" + (Number.isFinite(meta) && 2 * (meta + 2) < hex.length ? hex.slice(0, hex.length - 2 * (meta + 2)) : hex)
+  );
 }
 
 /**
@@ -76,7 +94,8 @@ export async function checkDeploymentFile(hre: HardhatRuntimeEnvironment, file: 
   const expected = new Map<string, { code: string; masks: [number, number][] } | null>();
   for (const name of Object.keys(records)) {
     const artifact = artifactOf(name);
-    if (typeof artifact === "string" && !expected.has(artifact)) expected.set(artifact, await expectedCode(hre, artifact));
+    if (typeof artifact === "string" && !expected.has(artifact))
+      expected.set(artifact, await expectedCode(hre, artifact));
   }
   const problems: string[] = [];
   const chainId = Number((await hre.ethers.provider.getNetwork()).chainId);
@@ -86,7 +105,12 @@ export async function checkDeploymentFile(hre: HardhatRuntimeEnvironment, file: 
     const rec = records[field];
     if (typeof top === "string" && rec && top.toLowerCase() !== rec.address.toLowerCase())
       problems.push(`"${field}" is ${top} but contracts.${field} records ${rec.address}`);
-    else if (typeof top === "string" && !rec && !/^0x0{40}$/i.test(top) && (await hre.ethers.provider.getCode(top)) === "0x")
+    else if (
+      typeof top === "string" &&
+      !rec &&
+      !/^0x0{40}$/i.test(top) &&
+      (await hre.ethers.provider.getCode(top)) === "0x"
+    )
       problems.push(`${field} ${top} has no code`);
   }
   if (!records.pool && !problems.length) problems.push("it records no pool contract");
@@ -101,9 +125,13 @@ export async function checkDeploymentFile(hre: HardhatRuntimeEnvironment, file: 
     if (typeof artifact === "string") {
       const want = expected.get(artifact);
       if (want && (code.length !== want.code.length || masked(code, want.masks) !== masked(want.code, want.masks)))
-        problems.push(`${name} ${rec.address} holds other code than ${artifact} (${(code.length - 2) / 2} bytes, ${artifact} is ${(want.code.length - 2) / 2})`);
+        problems.push(
+          `${name} ${rec.address} holds other code than ${artifact} (${(code.length - 2) / 2} bytes, ${artifact} is ${(want.code.length - 2) / 2})`,
+        );
     } else if (code.length !== artifact.deployedBytecode.length) {
-      problems.push(`${name} ${rec.address} holds other code than the Uniswap ${name} (${(code.length - 2) / 2} bytes)`);
+      problems.push(
+        `${name} ${rec.address} holds other code than the Uniswap ${name} (${(code.length - 2) / 2} bytes)`,
+      );
     }
   }
   return problems;

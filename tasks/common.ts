@@ -5,7 +5,14 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import { parseUnits as ethersParseUnits } from "ethers";
 import type { BaseContract, Contract, Signer } from "ethers";
 import type { IFulcraPool } from "../typechain-types";
-import { assertNetworkReady, connectPool, deploymentFile, readDeployment, type DeployedAsset, type Deployment } from "../lib/deploy";
+import {
+  assertNetworkReady,
+  connectPool,
+  deploymentFile,
+  readDeployment,
+  type DeployedAsset,
+  type Deployment,
+} from "../lib/deploy";
 
 export const PLUGIN = "fulcra";
 export const WAD = 10n ** 18n;
@@ -44,14 +51,17 @@ export async function context(hre: HardhatRuntimeEnvironment, from?: string): Pr
   const redeploy = dep.local
     ? `the node was restarted or the file was edited: run npx hardhat deploy --network ${hre.network.name} --fresh`
     : `correct the file`;
-  if ((await hre.ethers.provider.getCode(dep.pool)) === "0x") fail(`No contract at the pool address ${dep.pool} recorded in ${file}: ${redeploy}`);
+  if ((await hre.ethers.provider.getCode(dep.pool)) === "0x")
+    fail(`No contract at the pool address ${dep.pool} recorded in ${file}: ${redeploy}`);
   try {
     await pool.assetCount();
   } catch {
     fail(`The contract at ${dep.pool} recorded as the pool in ${file} is not a Fulcra pool: ${redeploy}`);
   }
   const asset = (s: string) => {
-    const a = dep.assets.find((x) => x.symbol.toLowerCase() === s.toLowerCase() || x.address.toLowerCase() === s.toLowerCase());
+    const a = dep.assets.find(
+      (x) => x.symbol.toLowerCase() === s.toLowerCase() || x.address.toLowerCase() === s.toLowerCase(),
+    );
     if (!a) fail(`Unknown asset "${s}". Listed: ${dep.assets.map((x) => x.symbol).join(", ")}`);
     return a;
   };
@@ -75,7 +85,8 @@ export async function pickSigner(hre: HardhatRuntimeEnvironment, from?: string):
 }
 
 export function parseUnits(hre: HardhatRuntimeEnvironment, amount: string, a: DeployedAsset): bigint {
-  if (!/^\d+(\.\d+)?$/.test(amount)) fail(`Invalid amount "${amount}": use a decimal number of whole ${a.symbol}, e.g. 1.5`);
+  if (!/^\d+(\.\d+)?$/.test(amount))
+    fail(`Invalid amount "${amount}": use a decimal number of whole ${a.symbol}, e.g. 1.5`);
   const frac = amount.split(".")[1] ?? "";
   if (frac.length > a.decimals) fail(`Invalid amount "${amount}": ${a.symbol} has ${a.decimals} decimals`);
   const v = hre.ethers.parseUnits(amount, a.decimals);
@@ -86,9 +97,13 @@ export function parseUnits(hre: HardhatRuntimeEnvironment, amount: string, a: De
 /** `--leverage`: a number above 1 and at most `max` (WAD, the router's maxLeverage for the collateral now). */
 export function parseLeverage(s: string, max: bigint, collateral: string): bigint {
   const most = `${fmtUnits(max, 18, 2)}x`;
-  if (!/^\d+(\.\d{1,18})?$/.test(s)) fail(`Invalid leverage "${s}": a number above 1, e.g. 2 or 3.5 (at most ${most} for ${collateral} collateral now)`);
+  if (!/^\d+(\.\d{1,18})?$/.test(s))
+    fail(`Invalid leverage "${s}": a number above 1, e.g. 2 or 3.5 (at most ${most} for ${collateral} collateral now)`);
   const v = ethersParseUnits(s, 18);
-  if (v <= WAD) fail(`Leverage ${s}x must be above 1 (no borrowing at 1x: use deposit-collateral); at most ${most} for ${collateral} collateral now`);
+  if (v <= WAD)
+    fail(
+      `Leverage ${s}x must be above 1 (no borrowing at 1x: use deposit-collateral); at most ${most} for ${collateral} collateral now`,
+    );
   if (max === 0n) fail(`No leverage on ${collateral} collateral now: its circuit breaker is on`);
   if (v > max) fail(`Leverage ${s}x is above the maximum ${most} for ${collateral} collateral now`);
   return v;
@@ -96,7 +111,8 @@ export function parseLeverage(s: string, max: bigint, collateral: string): bigin
 
 /** `--slippage`: whole basis points, 0 to 1000 (10 %). */
 export function parseSlippage(s: string): bigint {
-  if (!/^\d+$/.test(s) || Number(s) > 1000) fail(`Invalid slippage "${s}": whole basis points from 0 to 1000, e.g. 100 for 1 %`);
+  if (!/^\d+$/.test(s) || Number(s) > 1000)
+    fail(`Invalid slippage "${s}": whole basis points from 0 to 1000, e.g. 100 for 1 %`);
   return BigInt(s);
 }
 
@@ -126,7 +142,11 @@ export function table(rows: Record<string, string>[]): string {
   const cols = Object.keys(rows[0]);
   const w = cols.map((c) => Math.max(c.length, ...rows.map((r) => (r[c] ?? "").length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(w[i]) : c.padStart(w[i]))).join("  ");
-  return [line(cols), w.map((n) => "-".repeat(n)).join("  "), ...rows.map((r) => line(cols.map((c) => r[c] ?? "")))].join("\n");
+  return [
+    line(cols),
+    w.map((n) => "-".repeat(n)).join("  "),
+    ...rows.map((r) => line(cols.map((c) => r[c] ?? ""))),
+  ].join("\n");
 }
 
 /** JSON with bigints as decimal strings. */
@@ -171,7 +191,12 @@ const FRIENDLY: Record<string, string> = {
 
 /** Turns a revert into "<ErrorName>: <what it means>". */
 export function describeRevert(e: unknown, contracts: BaseContract[]): string {
-  const err = e as { revert?: { name: string; args: unknown[] }; data?: string; shortMessage?: string; message?: string };
+  const err = e as {
+    revert?: { name: string; args: unknown[] };
+    data?: string;
+    shortMessage?: string;
+    message?: string;
+  };
   let name = err.revert?.name;
   let args = err.revert?.args;
   const data = err.data ?? (e as { error?: { data?: string } }).error?.data;
@@ -209,7 +234,13 @@ export function describeRevert(e: unknown, contracts: BaseContract[]): string {
 }
 
 /** Runs `fn.staticCall(...args)` to surface a revert with a clear message before sending, then sends. */
-export async function checkedSend(what: string, c: BaseContract, fn: string, args: unknown[], decoders: BaseContract[] = []) {
+export async function checkedSend(
+  what: string,
+  c: BaseContract,
+  fn: string,
+  args: unknown[],
+  decoders: BaseContract[] = [],
+) {
   try {
     await c.getFunction(fn).staticCall(...args);
   } catch (e) {
@@ -228,7 +259,9 @@ export async function ensureFunds(ctx: Ctx, a: DeployedAsset, amount: bigint, sp
   const t = await erc20(ctx.hre, a.address, ctx.signer);
   const bal: bigint = await t.balanceOf(ctx.me);
   if (bal < amount)
-    fail(`Insufficient balance: ${ctx.me} holds ${fmtUnits(bal, a.decimals, a.decimals)} ${a.symbol}, needs ${fmtUnits(amount, a.decimals, a.decimals)}`);
+    fail(
+      `Insufficient balance: ${ctx.me} holds ${fmtUnits(bal, a.decimals, a.decimals)} ${a.symbol}, needs ${fmtUnits(amount, a.decimals, a.decimals)}`,
+    );
   const allowance: bigint = await t.allowance(ctx.me, spender);
   if (allowance < amount) await (await t.approve(spender, amount)).wait();
 }
@@ -243,7 +276,11 @@ export interface PriceRead {
   problem: string | null;
 }
 
-const PRICE_PROBLEMS: Record<string, string> = { StalePrice: "stale", PriceAtBound: "out of bounds", NonPositivePrice: "not positive" };
+const PRICE_PROBLEMS: Record<string, string> = {
+  StalePrice: "stale",
+  PriceAtBound: "out of bounds",
+  NonPositivePrice: "not positive",
+};
 
 export async function readPrice(ctx: Ctx, a: DeployedAsset): Promise<PriceRead> {
   try {
@@ -263,7 +300,8 @@ export async function readPrice(ctx: Ctx, a: DeployedAsset): Promise<PriceRead> 
 }
 
 /** "$2,000", or "$1,000,000,000 (out of bounds!)" for a price the pool refuses. */
-export const fmtPrice = (p: PriceRead) => (p.usd === null ? "n/a" : fmtUsd(p.usd)) + (p.problem ? ` (${p.problem}!)` : "");
+export const fmtPrice = (p: PriceRead) =>
+  (p.usd === null ? "n/a" : fmtUsd(p.usd)) + (p.problem ? ` (${p.problem}!)` : "");
 
 /** The warning line under a table for the prices the pool refuses, or nothing. */
 export function priceWarnings(rows: { symbol: string; price: PriceRead }[]): string[] {

@@ -16,7 +16,10 @@ export function backupName(file: string, at = new Date()): string {
 
 task("deploy", "Deploy (or resume, or verify) Fulcra on this network from config/<network>.ts")
   .addOptionalParam("setup", "Configuration name (default: the network's name)", undefined, types.string)
-  .addFlag("fresh", "Local networks: deploy a new stack even if the deployment file does not match the chain (the old file is backed up)")
+  .addFlag(
+    "fresh",
+    "Local networks: deploy a new stack even if the deployment file does not match the chain (the old file is backed up)",
+  )
   .addFlag("validate", "Only validate the configuration; send nothing")
   .addFlag("json", "Print the deployment record as JSON")
   .setAction(async (args: { setup?: string; fresh: boolean; validate: boolean; json: boolean }, hre) => {
@@ -30,7 +33,11 @@ task("deploy", "Deploy (or resume, or verify) Fulcra on this network from config
     if (args.validate) {
       const problems = validateConfig(config);
       if (problems.length) fail(new ConfigError(config.network, problems).message);
-      return output(args.json, { valid: true, network: config.network }, () => `Configuration "${config.network}" is valid.`);
+      return output(
+        args.json,
+        { valid: true, network: config.network },
+        () => `Configuration "${config.network}" is valid.`,
+      );
     }
     if (args.fresh && !config.local) fail("--fresh is for local networks only");
     try {
@@ -44,7 +51,8 @@ task("deploy", "Deploy (or resume, or verify) Fulcra on this network from config
       if (!args.fresh) {
         const problems = await checkDeploymentFile(hre, file);
         if (problems.length) {
-          const shown = problems.slice(0, 3).join("; ") + (problems.length > 3 ? `; and ${problems.length - 3} more` : "");
+          const shown =
+            problems.slice(0, 3).join("; ") + (problems.length > 3 ? `; and ${problems.length - 3} more` : "");
           fail(
             `${file} does not match network "${hre.network.name}": ${shown}. Nothing sent. ` +
               (config.local

@@ -77,7 +77,9 @@ function checkRequired(hre: HardhatRuntimeEnvironment, name: string, args: Recor
   const missing: string[] = [];
   for (const p of Object.values(def.paramDefinitions))
     if (p.description?.endsWith("(required)") && (args[p.name] === undefined || args[p.name] === ""))
-      missing.push(`--${p.name.replace(/[A-Z]/g, (c) => "-" + c.toLowerCase())} (${p.description.replace(/ \(required\)$/, "")})`);
+      missing.push(
+        `--${p.name.replace(/[A-Z]/g, (c) => "-" + c.toLowerCase())} (${p.description.replace(/ \(required\)$/, "")})`,
+      );
   for (const p of def.positionalParamDefinitions)
     if (p.description?.endsWith("(required)") && (args[p.name] === undefined || args[p.name] === ""))
       missing.push(`<${p.name}> (${p.description.replace(/ \(required\)$/, "")})`);
@@ -86,7 +88,12 @@ function checkRequired(hre: HardhatRuntimeEnvironment, name: string, args: Recor
 
 let depth = 0;
 
-async function guarded(name: string, args: Record<string, unknown>, hre: HardhatRuntimeEnvironment, runSuper: RunSuperFunction<Record<string, unknown>>): Promise<unknown> {
+async function guarded(
+  name: string,
+  args: Record<string, unknown>,
+  hre: HardhatRuntimeEnvironment,
+  runSuper: RunSuperFunction<Record<string, unknown>>,
+): Promise<unknown> {
   const top = depth === 0 && commandLineTask() === name && !process.argv.includes("--show-stack-traces");
   depth++;
   try {
@@ -106,5 +113,7 @@ async function guarded(name: string, args: Record<string, unknown>, hre: Hardhat
 /** Wraps every Fulcra task (call once, after the tasks are defined). */
 export function guardTasks() {
   for (const name of FULCRA_TASKS)
-    task(name).setAction((args: Record<string, unknown>, hre, runSuper: RunSuperFunction<Record<string, unknown>>) => guarded(name, args, hre, runSuper));
+    task(name).setAction((args: Record<string, unknown>, hre, runSuper: RunSuperFunction<Record<string, unknown>>) =>
+      guarded(name, args, hre, runSuper),
+    );
 }

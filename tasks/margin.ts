@@ -7,7 +7,23 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import type { Contract } from "ethers";
 import type { MarginRouter } from "../typechain-types";
 import { encodePath } from "../lib/deploy-uniswap";
-import { WAD, checkedSend, context, ensureFunds, erc20, fail, fmtHealth, fmtUnits, output, parseLeverage, parseSlippage, parseUnits, readPrice, type Ctx, type PriceRead } from "./common";
+import {
+  WAD,
+  checkedSend,
+  context,
+  ensureFunds,
+  erc20,
+  fail,
+  fmtHealth,
+  fmtUnits,
+  output,
+  parseLeverage,
+  parseSlippage,
+  parseUnits,
+  readPrice,
+  type Ctx,
+  type PriceRead,
+} from "./common";
 
 export async function routerOf(ctx: Ctx): Promise<MarginRouter> {
   return ctx.hre.ethers.getContractAt("MarginRouter", ctx.dep.marginRouter, ctx.signer);
@@ -28,10 +44,14 @@ export async function positionFlows(ctx: Ctx, router: MarginRouter, id: bigint) 
   };
   const opened = await router.queryFilter(router.filters.PositionOpened(id), from);
   const paidIn =
-    opened.reduce((t, e) => t + e.args.margin, 0n) + (await sum(router.filters.PositionIncreased(id), "margin")) + (await sum(router.filters.MarginAdded(id), "amount"));
+    opened.reduce((t, e) => t + e.args.margin, 0n) +
+    (await sum(router.filters.PositionIncreased(id), "margin")) +
+    (await sum(router.filters.MarginAdded(id), "amount"));
   const closed = await router.queryFilter(router.filters.PositionClosed(id), from);
   const takenOut =
-    (await sum(router.filters.PositionDecreased(id), "returned")) + closed.reduce((t, e) => t + e.args.returned, 0n) + (await sum(router.filters.MarginRemoved(id), "amount"));
+    (await sum(router.filters.PositionDecreased(id), "returned")) +
+    closed.reduce((t, e) => t + e.args.returned, 0n) +
+    (await sum(router.filters.MarginRemoved(id), "amount"));
   const open = opened.length > 0 && closed.length === 0;
   return { paidIn, takenOut, realizedPnl: open ? null : takenOut - paidIn, opened: opened[0]?.args };
 }
@@ -58,7 +78,21 @@ export async function readPosition(ctx: Ctx, router: MarginRouter, id: bigint): 
   try {
     const v = await router.positionInfo(id);
     if (v.trader === ctx.hre.ethers.ZeroAddress) return null;
-    return { id, trader: v.trader, base: v.base, quote: v.quote, isLong: v.isLong, open: v.open, subId: v.subId, size: v.size, collateral: v.collateral, debt: v.debt, entryPrice: v.entryPrice, view: v, untrusted: [] };
+    return {
+      id,
+      trader: v.trader,
+      base: v.base,
+      quote: v.quote,
+      isLong: v.isLong,
+      open: v.open,
+      subId: v.subId,
+      size: v.size,
+      collateral: v.collateral,
+      debt: v.debt,
+      entryPrice: v.entryPrice,
+      view: v,
+      untrusted: [],
+    };
   } catch {
     const flows = await positionFlows(ctx, router, id);
     const o = flows.opened;
@@ -73,19 +107,37 @@ export async function readPosition(ctx: Ctx, router: MarginRouter, id: bigint): 
       const price = await readPrice(ctx, a);
       if (price.problem) untrusted.push({ symbol: a.symbol, price });
     }
-    return { id, trader: o.trader, base: o.base, quote: o.quote, isLong: o.isLong, open: flows.realizedPnl === null, subId, size: null, collateral, debt, entryPrice: o.entryPrice, view: null, untrusted };
+    return {
+      id,
+      trader: o.trader,
+      base: o.base,
+      quote: o.quote,
+      isLong: o.isLong,
+      open: flows.realizedPnl === null,
+      subId,
+      size: null,
+      collateral,
+      debt,
+      entryPrice: o.entryPrice,
+      view: null,
+      untrusted,
+    };
   }
 }
 
 /** Position `id` of the signer, open: or a one-line refusal. */
 async function ownOpenPosition(ctx: Ctx, router: MarginRouter, idArg: string) {
-  if (!/^\d+$/.test(idArg)) fail(`Invalid position id "${idArg}": a whole number (see: npx hardhat positions <address>)`);
+  if (!/^\d+$/.test(idArg))
+    fail(`Invalid position id "${idArg}": a whole number (see: npx hardhat positions <address>)`);
   const p = await readPosition(ctx, router, BigInt(idArg));
   if (!p) fail(`No position #${idArg}`);
-  if (p.trader.toLowerCase() !== ctx.me.toLowerCase()) fail(`Position #${idArg} belongs to ${p.trader}, not ${ctx.me} (use --from)`);
+  if (p.trader.toLowerCase() !== ctx.me.toLowerCase())
+    fail(`Position #${idArg} belongs to ${p.trader}, not ${ctx.me} (use --from)`);
   if (!p.open) fail(`Position #${idArg} is closed`);
   if (p.untrusted.length)
-    fail(`Position #${idArg}: the pool refuses the price of ${p.untrusted.map((u) => `${u.symbol} (${u.price.problem})`).join(", ")}; nothing sent. Wait for a fresh feed within bounds (local: set-price or advance-time)`);
+    fail(
+      `Position #${idArg}: the pool refuses the price of ${p.untrusted.map((u) => `${u.symbol} (${u.price.problem})`).join(", ")}; nothing sent. Wait for a fresh feed within bounds (local: set-price or advance-time)`,
+    );
   const coll = ctx.asset(p.isLong ? p.base : p.quote);
   const debt = ctx.asset(p.isLong ? p.quote : p.base);
   return { p, coll, debt };
@@ -97,37 +149,85 @@ const withPosition = (t: ReturnType<typeof task>) =>
     .addOptionalParam("from", "Signer index or address (default: the first account)", undefined, types.string)
     .addFlag("json", "Machine-readable output");
 
-withPosition(task("increase-position", "Add to an open margin position: more margin at a leverage (same pair and side)"))
-  .addOptionalParam("margin", "Margin to add, whole tokens of the collateral asset (long: base, short: quote) (required)", undefined, types.string)
+withPosition(
+  task("increase-position", "Add to an open margin position: more margin at a leverage (same pair and side)"),
+)
+  .addOptionalParam(
+    "margin",
+    "Margin to add, whole tokens of the collateral asset (long: base, short: quote) (required)",
+    undefined,
+    types.string,
+  )
   .addOptionalParam("leverage", "Leverage of the added part, e.g. 2 or 3.5 (required)", undefined, types.string)
   .addOptionalParam("slippage", "Max slippage vs the oracle, bps (0-1000)", "100", types.string)
-  .setAction(async (args: { id: string; margin: string; leverage: string; slippage: string; from?: string; json: boolean }, hre) => {
-    const ctx = await context(hre, args.from);
-    const router = await routerOf(ctx);
-    const { p, coll, debt } = await ownOpenPosition(ctx, router, args.id);
-    const margin = parseUnits(hre, args.margin, coll);
-    const leverage = parseLeverage(args.leverage, await router.maxLeverage(coll.address), coll.symbol);
-    const slippage = parseSlippage(args.slippage);
-    const minOut = ((((margin * leverage) / WAD - margin) * (10_000n - slippage)) / 10_000n);
-    await ensureFunds(ctx, coll, margin, ctx.dep.marginRouter);
-    const params = { base: p.base, quote: p.quote, isLong: p.isLong, margin, leverage, minOut, route: encodePath([debt.address, coll.address], [ctx.dep.uniswapFee]), deadline: await deadline(hre) };
-    const r = await checkedSend(`increase position #${args.id}`, router as unknown as Contract, "increase", [p.id, params], [ctx.pool, await erc20(hre, coll.address, ctx.signer)]);
-    const v = await router.positionInfo(p.id);
-    const data = { action: "increase-position", positionId: p.id, trader: ctx.me, margin, collateral: v.collateral, debt: v.debt, leverage: v.leverage, healthFactor: v.healthFactor, tx: r.hash, block: r.blockNumber };
-    return output(args.json, data, () =>
-      `Increased position #${args.id} by ${fmtUnits(margin, coll.decimals)} ${coll.symbol} at ${fmtUnits(leverage, 18, 2)}x · collateral ${fmtUnits(v.collateral, coll.decimals)} ${coll.symbol} · debt ${fmtUnits(v.debt, debt.decimals)} ${debt.symbol} · leverage ${fmtUnits(v.leverage, 18, 2)}x · health ${fmtHealth(v.healthFactor)} · tx ${r.hash}`,
-    );
-  });
+  .setAction(
+    async (
+      args: { id: string; margin: string; leverage: string; slippage: string; from?: string; json: boolean },
+      hre,
+    ) => {
+      const ctx = await context(hre, args.from);
+      const router = await routerOf(ctx);
+      const { p, coll, debt } = await ownOpenPosition(ctx, router, args.id);
+      const margin = parseUnits(hre, args.margin, coll);
+      const leverage = parseLeverage(args.leverage, await router.maxLeverage(coll.address), coll.symbol);
+      const slippage = parseSlippage(args.slippage);
+      const minOut = (((margin * leverage) / WAD - margin) * (10_000n - slippage)) / 10_000n;
+      await ensureFunds(ctx, coll, margin, ctx.dep.marginRouter);
+      const params = {
+        base: p.base,
+        quote: p.quote,
+        isLong: p.isLong,
+        margin,
+        leverage,
+        minOut,
+        route: encodePath([debt.address, coll.address], [ctx.dep.uniswapFee]),
+        deadline: await deadline(hre),
+      };
+      const r = await checkedSend(
+        `increase position #${args.id}`,
+        router,
+        "increase",
+        [p.id, params],
+        [ctx.pool, await erc20(hre, coll.address, ctx.signer)],
+      );
+      const v = await router.positionInfo(p.id);
+      const data = {
+        action: "increase-position",
+        positionId: p.id,
+        trader: ctx.me,
+        margin,
+        collateral: v.collateral,
+        debt: v.debt,
+        leverage: v.leverage,
+        healthFactor: v.healthFactor,
+        tx: r.hash,
+        block: r.blockNumber,
+      };
+      return output(
+        args.json,
+        data,
+        () =>
+          `Increased position #${args.id} by ${fmtUnits(margin, coll.decimals)} ${coll.symbol} at ${fmtUnits(leverage, 18, 2)}x · collateral ${fmtUnits(v.collateral, coll.decimals)} ${coll.symbol} · debt ${fmtUnits(v.debt, debt.decimals)} ${debt.symbol} · leverage ${fmtUnits(v.leverage, 18, 2)}x · health ${fmtHealth(v.healthFactor)} · tx ${r.hash}`,
+      );
+    },
+  );
 
 withPosition(task("decrease-position", "Close part of an open margin position (a percentage of its size)"))
-  .addOptionalParam("percent", "Share of the position to close, in percent, above 0 and below 100 (for 100 use close-position) (required)", undefined, types.string)
+  .addOptionalParam(
+    "percent",
+    "Share of the position to close, in percent, above 0 and below 100 (for 100 use close-position) (required)",
+    undefined,
+    types.string,
+  )
   .addOptionalParam("slippage", "Max slippage vs the oracle, bps (0-1000)", "100", types.string)
   .setAction(async (args: { id: string; percent: string; slippage: string; from?: string; json: boolean }, hre) => {
     const ctx = await context(hre, args.from);
     const router = await routerOf(ctx);
     const { p, coll, debt } = await ownOpenPosition(ctx, router, args.id);
     if (!/^\d+(\.\d+)?$/.test(args.percent) || Number(args.percent) <= 0 || Number(args.percent) >= 100)
-      fail(`Invalid --percent "${args.percent}": a number above 0 and below 100, e.g. 25 (to close everything use close-position)`);
+      fail(
+        `Invalid --percent "${args.percent}": a number above 0 and below 100, e.g. 25 (to close everything use close-position)`,
+      );
     const fraction = hre.ethers.parseUnits(args.percent, 16); // percent → WAD
     const slippage = parseSlippage(args.slippage);
     // Most collateral the swap may sell: the repaid debt's worth at the oracle price, plus the slippage.
@@ -139,12 +239,33 @@ withPosition(task("decrease-position", "Close part of an open margin position (a
     const t = await erc20(hre, coll.address, ctx.signer);
     const before: bigint = await t.balanceOf(ctx.me);
     const route = encodePath([coll.address, debt.address], [ctx.dep.uniswapFee]);
-    const r = await checkedSend(`decrease position #${args.id} by ${args.percent} %`, router as unknown as Contract, "decrease", [p.id, fraction, maxSold, route, await deadline(hre)], [ctx.pool, t]);
+    const r = await checkedSend(
+      `decrease position #${args.id} by ${args.percent} %`,
+      router,
+      "decrease",
+      [p.id, fraction, maxSold, route, await deadline(hre)],
+      [ctx.pool, t],
+    );
     const returned = ((await t.balanceOf(ctx.me)) as bigint) - before;
     const v = await router.positionInfo(p.id);
-    const data = { action: "decrease-position", positionId: p.id, trader: ctx.me, fraction, returned, returnedSymbol: coll.symbol, collateral: v.collateral, debt: v.debt, healthFactor: v.healthFactor, tx: r.hash, block: r.blockNumber };
-    return output(args.json, data, () =>
-      `Decreased position #${args.id} by ${args.percent} % · ${fmtUnits(returned, coll.decimals)} ${coll.symbol} returned · collateral ${fmtUnits(v.collateral, coll.decimals)} ${coll.symbol} · debt ${fmtUnits(v.debt, debt.decimals)} ${debt.symbol} · health ${fmtHealth(v.healthFactor)} · tx ${r.hash}`,
+    const data = {
+      action: "decrease-position",
+      positionId: p.id,
+      trader: ctx.me,
+      fraction,
+      returned,
+      returnedSymbol: coll.symbol,
+      collateral: v.collateral,
+      debt: v.debt,
+      healthFactor: v.healthFactor,
+      tx: r.hash,
+      block: r.blockNumber,
+    };
+    return output(
+      args.json,
+      data,
+      () =>
+        `Decreased position #${args.id} by ${args.percent} % · ${fmtUnits(returned, coll.decimals)} ${coll.symbol} returned · collateral ${fmtUnits(v.collateral, coll.decimals)} ${coll.symbol} · debt ${fmtUnits(v.debt, debt.decimals)} ${debt.symbol} · health ${fmtHealth(v.healthFactor)} · tx ${r.hash}`,
     );
   });
 
@@ -156,11 +277,30 @@ withPosition(task("add-margin", "Add collateral to an open margin position (lowe
     const { p, coll } = await ownOpenPosition(ctx, router, args.id);
     const amount = parseUnits(hre, args.amount, coll);
     await ensureFunds(ctx, coll, amount, ctx.dep.marginRouter);
-    const r = await checkedSend(`add ${args.amount} ${coll.symbol} to position #${args.id}`, router as unknown as Contract, "addMargin", [p.id, amount], [ctx.pool, await erc20(hre, coll.address, ctx.signer)]);
+    const r = await checkedSend(
+      `add ${args.amount} ${coll.symbol} to position #${args.id}`,
+      router,
+      "addMargin",
+      [p.id, amount],
+      [ctx.pool, await erc20(hre, coll.address, ctx.signer)],
+    );
     const v = await router.positionInfo(p.id);
-    const data = { action: "add-margin", positionId: p.id, trader: ctx.me, amount, collateral: v.collateral, leverage: v.leverage, healthFactor: v.healthFactor, tx: r.hash, block: r.blockNumber };
-    return output(args.json, data, () =>
-      `Added ${fmtUnits(amount, coll.decimals)} ${coll.symbol} to position #${args.id} · collateral ${fmtUnits(v.collateral, coll.decimals)} ${coll.symbol} · leverage ${fmtUnits(v.leverage, 18, 2)}x · health ${fmtHealth(v.healthFactor)} · tx ${r.hash}`,
+    const data = {
+      action: "add-margin",
+      positionId: p.id,
+      trader: ctx.me,
+      amount,
+      collateral: v.collateral,
+      leverage: v.leverage,
+      healthFactor: v.healthFactor,
+      tx: r.hash,
+      block: r.blockNumber,
+    };
+    return output(
+      args.json,
+      data,
+      () =>
+        `Added ${fmtUnits(amount, coll.decimals)} ${coll.symbol} to position #${args.id} · collateral ${fmtUnits(v.collateral, coll.decimals)} ${coll.symbol} · leverage ${fmtUnits(v.leverage, 18, 2)}x · health ${fmtHealth(v.healthFactor)} · tx ${r.hash}`,
     );
   });
 
@@ -171,14 +311,36 @@ withPosition(task("remove-margin", "Take collateral out of an open margin positi
     const router = await routerOf(ctx);
     const { p, coll } = await ownOpenPosition(ctx, router, args.id);
     const amount = parseUnits(hre, args.amount, coll);
-    if (amount > p.collateral) fail(`Position #${args.id} holds ${fmtUnits(p.collateral, coll.decimals, coll.decimals)} ${coll.symbol} of collateral, asked ${args.amount}`);
+    if (amount > p.collateral)
+      fail(
+        `Position #${args.id} holds ${fmtUnits(p.collateral, coll.decimals, coll.decimals)} ${coll.symbol} of collateral, asked ${args.amount}`,
+      );
     const t = await erc20(hre, coll.address, ctx.signer);
     const before: bigint = await t.balanceOf(ctx.me);
-    const r = await checkedSend(`remove ${args.amount} ${coll.symbol} from position #${args.id}`, router as unknown as Contract, "removeMargin", [p.id, amount], [ctx.pool, t]);
+    const r = await checkedSend(
+      `remove ${args.amount} ${coll.symbol} from position #${args.id}`,
+      router,
+      "removeMargin",
+      [p.id, amount],
+      [ctx.pool, t],
+    );
     const got = ((await t.balanceOf(ctx.me)) as bigint) - before;
     const v = await router.positionInfo(p.id);
-    const data = { action: "remove-margin", positionId: p.id, trader: ctx.me, amount: got, collateral: v.collateral, leverage: v.leverage, healthFactor: v.healthFactor, tx: r.hash, block: r.blockNumber };
-    return output(args.json, data, () =>
-      `Removed ${fmtUnits(got, coll.decimals)} ${coll.symbol} from position #${args.id} · collateral ${fmtUnits(v.collateral, coll.decimals)} ${coll.symbol} · leverage ${fmtUnits(v.leverage, 18, 2)}x · health ${fmtHealth(v.healthFactor)} · tx ${r.hash}`,
+    const data = {
+      action: "remove-margin",
+      positionId: p.id,
+      trader: ctx.me,
+      amount: got,
+      collateral: v.collateral,
+      leverage: v.leverage,
+      healthFactor: v.healthFactor,
+      tx: r.hash,
+      block: r.blockNumber,
+    };
+    return output(
+      args.json,
+      data,
+      () =>
+        `Removed ${fmtUnits(got, coll.decimals)} ${coll.symbol} from position #${args.id} · collateral ${fmtUnits(v.collateral, coll.decimals)} ${coll.symbol} · leverage ${fmtUnits(v.leverage, 18, 2)}x · health ${fmtHealth(v.healthFactor)} · tx ${r.hash}`,
     );
   });

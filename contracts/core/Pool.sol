@@ -4,7 +4,6 @@ pragma solidity ^0.8.28;
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {IERC3156FlashBorrower} from "@openzeppelin/contracts/interfaces/IERC3156FlashBorrower.sol";
-import {IERC3156FlashLender} from "@openzeppelin/contracts/interfaces/IERC3156FlashLender.sol";
 import {IFulcraPoolBase} from "../interfaces/IFulcraPool.sol";
 
 import {Market, Account, LiquidationGlobals} from "../interfaces/IPoolTypes.sol";
@@ -23,7 +22,7 @@ import {VaultDeployer} from "./VaultDeployer.sol";
 /// @dev Accounts are `(owner, subId)`, packed into one bytes32 key without hashing. An account holds up to 8
 /// collateral assets (never lent out) and at most one debt asset. Rounding always favours the pool.
 /// Tokens must be plain ERC-20s: inbound transfers are checked by balance delta (fee-on-transfer tokens revert) and
-/// rebasing tokens are not to be listed (see docs/architecture.md).
+/// rebasing tokens are not to be listed (see docs/contracts.md).
 /// Governance lives in `PoolExt` and read-only views in `PoolViews`, reached through this contract's fallback by
 /// `delegatecall` (as Compound's CometExt; `PoolExt` forwards what it does not know to `PoolViews` the same way), so
 /// every contract keeps room under the 24 KiB code limit and the hot paths stay here.

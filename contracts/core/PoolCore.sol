@@ -4,7 +4,6 @@ pragma solidity ^0.8.28;
 import {AggregatorV3Interface} from "@chainlink/contracts/src/v0.8/shared/interfaces/AggregatorV3Interface.sol";
 
 import {Market, Account} from "../interfaces/IPoolTypes.sol";
-import {LiquidationGlobals} from "../interfaces/IPoolTypes.sol";
 import {MathLib, WAD, BPS} from "../libraries/MathLib.sol";
 import {SharesMathLib} from "../libraries/SharesMathLib.sol";
 import {InterestRateLib} from "../libraries/InterestRateLib.sol";

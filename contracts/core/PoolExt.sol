@@ -7,12 +7,10 @@ import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {AggregatorV3Interface} from "@chainlink/contracts/src/v0.8/shared/interfaces/AggregatorV3Interface.sol";
 
-import {Market, Account, ListingParams} from "../interfaces/IPoolTypes.sol";
-import {MarketInfo, LiquidationConfig, LiquidationGlobals} from "../interfaces/IPoolTypes.sol";
-import {LiquidationPreview} from "../interfaces/IPoolTypes.sol";
-import {MathLib, WAD, BPS} from "../libraries/MathLib.sol";
+import {Market, ListingParams} from "../interfaces/IPoolTypes.sol";
+import {LiquidationGlobals} from "../interfaces/IPoolTypes.sol";
+import {MathLib, BPS} from "../libraries/MathLib.sol";
 import {SharesMathLib} from "../libraries/SharesMathLib.sol";
-import {InterestRateLib} from "../libraries/InterestRateLib.sol";
 import {IPoolErrors} from "../interfaces/IPoolErrors.sol";
 import {IPoolEvents} from "../interfaces/IPoolEvents.sol";
 import {IFulcraPoolExt} from "../interfaces/IFulcraPool.sol";

@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
-import {AggregatorV3Interface} from "@chainlink/contracts/src/v0.8/shared/interfaces/AggregatorV3Interface.sol";
-
 import {AssetConfig, AssetRisk, Market, Account, AccountHealth} from "../interfaces/IPoolTypes.sol";
 import {MarketInfo, LiquidationConfig, LiquidationGlobals, LiquidationPreview} from "../interfaces/IPoolTypes.sol";
 import {MathLib, WAD, BPS} from "../libraries/MathLib.sol";

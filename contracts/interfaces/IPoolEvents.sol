@@ -118,13 +118,7 @@ interface IPoolEvents {
     /// @param asset The lent asset.
     /// @param amount The principal.
     /// @param fee The fee, credited to the asset's reserves.
-    event FlashLoan(
-        address receiver,
-        address indexed caller,
-        address indexed asset,
-        uint256 amount,
-        uint256 fee
-    );
+    event FlashLoan(address receiver, address indexed caller, address indexed asset, uint256 amount, uint256 fee);
 
     // ---- liquidation and bad debt
 

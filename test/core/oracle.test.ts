@@ -138,10 +138,9 @@ describe("core: oracle", () => {
       await f.pool.setOracle(f.weth.address, feed, 3600, 1, 10n ** 28n);
       const r2 = await f.pool.assetRisk(f.weth.address);
       expect([r2.minAnswer, r2.maxAnswer]).to.deep.equal([1n, 10n ** 28n]);
-      await expect(f.pool.setOracle(f.weth.address, feed, 3600, 123_456_781n, 123_456_789n)).to.be.revertedWithCustomError(
-        f.pool,
-        "InvalidOracleConfig",
-      );
+      await expect(
+        f.pool.setOracle(f.weth.address, feed, 3600, 123_456_781n, 123_456_789n),
+      ).to.be.revertedWithCustomError(f.pool, "InvalidOracleConfig");
     });
     it("PriceAtBound: a crash clamped by the aggregator to its floor (1), with the pool's bound set to it", async () => {
       const f = await loadFixture(oracleFixture);

@@ -20,8 +20,9 @@ describe("coverage: VolatilityOracle guards", () => {
   it("listAsset of the zero asset reverts ZeroAddress and lists nothing", async () => {
     const f = await loadFixture(deployRiskFixture);
     const feed = await f.weth.feed.getAddress();
-    await expect(f.oracle.listAsset(ethers.ZeroAddress, feed, 86_400, 600, 7_200, 3_600, ethers.parseEther("0.5")))
-      .to.be.revertedWithCustomError(f.oracle, "ZeroAddress");
+    await expect(
+      f.oracle.listAsset(ethers.ZeroAddress, feed, 86_400, 600, 7_200, 3_600, ethers.parseEther("0.5")),
+    ).to.be.revertedWithCustomError(f.oracle, "ZeroAddress");
     await expect(f.oracle.volatility(ethers.ZeroAddress))
       .to.be.revertedWithCustomError(f.oracle, "UnknownAsset")
       .withArgs(ethers.ZeroAddress);

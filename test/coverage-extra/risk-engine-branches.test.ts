@@ -5,7 +5,7 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { deployRiskFixture, PLAIN, HOUR } from "../risk/fixture";
-import { DEFAULT_PROFILES, toOnchainProfile, targetsFor } from "../../lib/profiles";
+import { DEFAULT_PROFILES, toOnchainProfile, targetsFor } from "../../config/profiles";
 
 const P = { ...DEFAULT_PROFILES.WETH, ...PLAIN, ltHold: 0 };
 const P_USDC = { ...DEFAULT_PROFILES.USDC, ...PLAIN, ltHold: 0 };
@@ -40,8 +40,10 @@ describe("coverage: RiskEngine guards and target shaping", () => {
       { ltvSlope: maxSlope + 1 },
     ];
     for (const b of bad) {
-      await expect(f.engine.setProfile(f.weth.address, toOnchainProfile({ ...P, ...b })), JSON.stringify(b))
-        .to.be.revertedWithCustomError(f.engine, "InvalidProfile");
+      await expect(
+        f.engine.setProfile(f.weth.address, toOnchainProfile({ ...P, ...b })),
+        JSON.stringify(b),
+      ).to.be.revertedWithCustomError(f.engine, "InvalidProfile");
     }
     expect(await f.engine.profile(f.weth.address)).to.deep.equal(before);
     // The same slope at the bound is accepted.

@@ -10,7 +10,7 @@ import type { FulcraVault } from "../../typechain-types";
 /** The USDC vault with a depositor (5,000 USDC) and a borrower who took 4,000 of its 5,000 USDC of cash. */
 async function vaultFixture() {
   const f = await deployPoolFixture();
-  const vault = (await ethers.getContractAt("FulcraVault", f.usdc.vault)) as unknown as FulcraVault;
+  const vault = await ethers.getContractAt("FulcraVault", f.usdc.vault);
   const [depositor, borrower, other] = f.users;
   for (const u of [depositor, other]) await f.usdc.token.connect(u).approve(f.usdc.vault, ethers.MaxUint256);
   await vault.connect(depositor).deposit(units(f.usdc, 5_000), depositor.address);

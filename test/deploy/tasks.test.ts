@@ -20,7 +20,7 @@ async function cliFixture() {
   const [deployer, alice, bob, carol] = await ethers.getSigners();
   const pool = IFulcraPool__factory.connect(deployment.pool, deployer);
   const sym = (s: string) => deployment.assets.find((a) => a.symbol === s)!;
-  return { dir, d: deployment as Deployment, pool, deployer, alice, bob, carol, sym };
+  return { dir, d: deployment, pool, deployer, alice, bob, carol, sym };
 }
 
 /** loadFixture, then point the tasks at that fixture's deployment file. */
@@ -63,15 +63,33 @@ describe("deploy: CLI tasks", function () {
     await load(activeFixture);
     const { out } = await runTask("markets");
     const lines = out.split("\n");
-    expect(lines[0]).to.match(/^market\s+price\s+supplied\s+borrowed\s+collateral\s+util\s+borrow APY\s+supply APY\s+supply cap\s+borrow cap\s+LTV\s+LT\s+vol\s+breaker$/);
+    expect(lines[0]).to.match(
+      /^market\s+price\s+supplied\s+borrowed\s+collateral\s+util\s+borrow APY\s+supply APY\s+supply cap\s+borrow cap\s+LTV\s+LT\s+vol\s+breaker$/,
+    );
     expect(lines).to.have.length(5);
     expect(lines[2]).to.match(/^USDC\s+\$1\s+100,000\s+10,000\s+0\s+10%\s+/);
-    expect(lines[3]).to.match(/^WETH\s+\$2,000\s+0\s+0\s+10\s+0%\s+0%\s+0%\s+100,000\s+80,000\s+80.00%\s+82.50%\s+60%\s+-$/);
+    expect(lines[3]).to.match(
+      /^WETH\s+\$2,000\s+0\s+0\s+10\s+0%\s+0%\s+0%\s+100,000\s+80,000\s+80.00%\s+82.50%\s+60%\s+-$/,
+    );
     const { result, out: json } = await runTask("markets", { json: true });
     const parsed = JSON.parse(json);
     expect(parsed).to.have.length(3);
-    expect(parsed[0]).to.include({ symbol: "USDC", totalSupply: "100000000000", totalBorrow: "10000000000", utilization: (WAD / 10n).toString(), ltvBps: 8000, ltBps: 8500, circuitBreaker: false, volatility: (2n * WAD / 100n).toString() });
-    expect(parsed[1]).to.include({ symbol: "WETH", priceUsd: (2000n * WAD).toString(), totalCollateral: (10n * WAD).toString(), supplyCap: (100_000n * WAD).toString() });
+    expect(parsed[0]).to.include({
+      symbol: "USDC",
+      totalSupply: "100000000000",
+      totalBorrow: "10000000000",
+      utilization: (WAD / 10n).toString(),
+      ltvBps: 8000,
+      ltBps: 8500,
+      circuitBreaker: false,
+      volatility: ((2n * WAD) / 100n).toString(),
+    });
+    expect(parsed[1]).to.include({
+      symbol: "WETH",
+      priceUsd: (2000n * WAD).toString(),
+      totalCollateral: (10n * WAD).toString(),
+      supplyCap: (100_000n * WAD).toString(),
+    });
     expect(result[2].priceUsd).to.equal(60000n * WAD);
   });
 
@@ -98,18 +116,39 @@ describe("deploy: CLI tasks", function () {
   it("clear errors, nothing sent: unknown asset, insufficient balance, would be unhealthy, bad amount", async function () {
     const { deployer } = await load(activeFixture);
     const before = await chainMark(deployer.address);
-    await expectFailure(runTask("supply", { asset: "DOGE", amount: "1" }), /Unknown asset "DOGE"\. Listed: USDC, WETH, WBTC/);
+    await expectFailure(
+      runTask("supply", { asset: "DOGE", amount: "1" }),
+      /Unknown asset "DOGE"\. Listed: USDC, WETH, WBTC/,
+    );
     const [, , , , , , , , , , , poor] = await ethers.getSigners();
-    await expectFailure(runTask("supply", { asset: "WBTC", amount: "1", from: poor.address }), new RegExp(`Insufficient balance: ${poor.address} holds 0 WBTC, needs 1`));
+    await expectFailure(
+      runTask("supply", { asset: "WBTC", amount: "1", from: poor.address }),
+      new RegExp(`Insufficient balance: ${poor.address} holds 0 WBTC, needs 1`),
+    );
     // bob: 10 WETH at LTV 80 % = $16,000 of borrowing power, $10,000 used.
     const borrowPoorly = runTask("borrow", { asset: "USDC", amount: "6001", from: "2" });
-    await expectFailure(borrowPoorly, /borrow 6001 USDC refused \(checked with a static call, nothing sent\): InsufficientCollateral: would be unhealthy/);
+    await expectFailure(
+      borrowPoorly,
+      /borrow 6001 USDC refused \(checked with a static call, nothing sent\): InsufficientCollateral: would be unhealthy/,
+    );
     // Collateral: 10 WETH backing $10,000 at LTV 80 % → at most 3.75 WETH can leave.
-    await expectFailure(runTask("withdraw-collateral", { asset: "WETH", amount: "3.76", from: "2" }), /withdraw 3.76 WETH collateral refused \(checked with a static call, nothing sent\): InsufficientCollateral: would be unhealthy/);
-    await expectFailure(runTask("withdraw-collateral", { asset: "WETH", amount: "11", from: "2" }), /Insufficient balance: account .* sub 0 has 10 WETH collateral, asked 11/);
-    await expectFailure(runTask("supply", { asset: "USDC", amount: "1.0000001" }), /Invalid amount "1.0000001": USDC has 6 decimals/);
+    await expectFailure(
+      runTask("withdraw-collateral", { asset: "WETH", amount: "3.76", from: "2" }),
+      /withdraw 3.76 WETH collateral refused \(checked with a static call, nothing sent\): InsufficientCollateral: would be unhealthy/,
+    );
+    await expectFailure(
+      runTask("withdraw-collateral", { asset: "WETH", amount: "11", from: "2" }),
+      /Insufficient balance: account .* sub 0 has 10 WETH collateral, asked 11/,
+    );
+    await expectFailure(
+      runTask("supply", { asset: "USDC", amount: "1.0000001" }),
+      /Invalid amount "1.0000001": USDC has 6 decimals/,
+    );
     await expectFailure(runTask("supply", { asset: "USDC", amount: "-5" }), /Invalid amount "-5"/);
-    await expectFailure(runTask("withdraw", { asset: "USDC", amount: "1", from: "3" }), /Insufficient balance: .* has nothing supplied in USDC/);
+    await expectFailure(
+      runTask("withdraw", { asset: "USDC", amount: "1", from: "3" }),
+      /Insufficient balance: .* has nothing supplied in USDC/,
+    );
     await expectFailure(runTask("repay", { asset: "WETH", amount: "1", from: "2" }), /owes USDC, not WETH/);
     await expectFailure(runTask("account", { address: "0x1234" }), /Not an address: "0x1234"/);
     expect((await chainMark(deployer.address)).block).to.equal(before.block);
@@ -165,7 +204,7 @@ describe("deploy: CLI tasks", function () {
     const { pool, bob, d, sym } = await load(activeFixture);
     const { out } = await runTask("set-price", { asset: "WETH", price: "1500" });
     expect(out).to.equal("WETH = $1,500 · Uniswap moved: WETH/USDC, WBTC/WETH");
-    expect(await pool.price(sym("WETH").address)).to.equal(1500n * WAD * WAD / 10n ** 18n);
+    expect(await pool.price(sym("WETH").address)).to.equal((1500n * WAD * WAD) / 10n ** 18n);
     const p = d.uniswapPools.find((x) => x.pair[0] === "WETH" && x.pair[1] === "USDC")!;
     const [sqrt] = await new ethers.Contract(p.address, UNISWAP_ARTIFACTS.pool.abi, ethers.provider).slot0();
     const raw = (Number(sqrt) / 2 ** 96) ** 2;
@@ -189,23 +228,47 @@ describe("deploy: CLI tasks", function () {
     const { alice, sym } = await load(activeFixture);
     const weth = await ethers.getContractAt("MockERC20", sym("WETH").address);
     const before = await weth.balanceOf(alice.address);
-    const o = await runTask("open-position", { base: "WETH", quote: "USDC", side: "long", margin: "1", leverage: "2", from: "1" });
-    expect(o.out).to.match(/^Opened position #1: long WETH\/USDC · collateral 1.99\d* WETH · debt 2,000 USDC · entry 2,00\d.\d+ · leverage 2(.\d+)?x · health 1.64\d* · tx /);
+    const o = await runTask("open-position", {
+      base: "WETH",
+      quote: "USDC",
+      side: "long",
+      margin: "1",
+      leverage: "2",
+      from: "1",
+    });
+    expect(o.out).to.match(
+      /^Opened position #1: long WETH\/USDC · collateral 1.99\d* WETH · debt 2,000 USDC · entry 2,00\d.\d+ · leverage 2(.\d+)?x · health 1.64\d* · tx /,
+    );
     expect(o.result.debt).to.be.within(2000n * 10n ** 6n, 2000n * 10n ** 6n + 1n); // debt shares round up
     expect(before - (await weth.balanceOf(alice.address))).to.equal(WAD);
     const pos = await runTask("positions", { address: alice.address, json: true });
     expect(pos.result).to.have.length(1);
-    expect(pos.result[0]).to.include({ id: 1n, pair: "WETH/USDC", side: "long", open: true, collateral: o.result.collateral, debt: o.result.debt });
+    expect(pos.result[0]).to.include({
+      id: 1n,
+      pair: "WETH/USDC",
+      side: "long",
+      open: true,
+      collateral: o.result.collateral,
+      debt: o.result.debt,
+    });
     const table = await runTask("positions", { address: alice.address });
     expect(table.out.split("\n")[2]).to.match(/^1\s+WETH\/USDC\s+long\s+/);
-    await expectFailure(runTask("close-position", { id: "1", from: "2" }), /belongs to 0x70997970C51812dc3A010C7d01b50e0d17dc79C8/);
-    await expectFailure(runTask("open-position", { base: "WETH", quote: "USDC", side: "long", margin: "1", leverage: "9", from: "1" }), /Leverage 9x is above the maximum 4.\d+x for WETH/);
+    await expectFailure(
+      runTask("close-position", { id: "1", from: "2" }),
+      /belongs to 0x70997970C51812dc3A010C7d01b50e0d17dc79C8/,
+    );
+    await expectFailure(
+      runTask("open-position", { base: "WETH", quote: "USDC", side: "long", margin: "1", leverage: "9", from: "1" }),
+      /Leverage 9x is above the maximum 4.\d+x for WETH/,
+    );
     const c = await runTask("close-position", { id: "1", from: "1", json: true });
     // About 1 WETH back: the margin less two 0.3 % swap fees on the borrowed leg and price impact.
     expect(c.result.returned).to.be.within((WAD * 98n) / 100n, WAD);
     expect((await weth.balanceOf(alice.address)) - (before - WAD)).to.equal(c.result.returned);
     expect((await runTask("positions", { address: alice.address, json: true })).result).to.have.length(0);
-    expect((await runTask("positions", { address: alice.address, all: true, json: true })).result[0].open).to.equal(false);
+    expect((await runTask("positions", { address: alice.address, all: true, json: true })).result[0].open).to.equal(
+      false,
+    );
   });
 
   it("local-only tasks refuse a non-local deployment; a missing deployment is explained", async function () {
@@ -221,7 +284,10 @@ describe("deploy: CLI tasks", function () {
     }
     process.env.FULCRA_DEPLOYMENTS_DIR = tmpDir("empty");
     try {
-      await expectFailure(runTask("markets"), /No deployment for network "hardhat" \(.*hardhat.json not found\)\. Run: npx hardhat deploy --network hardhat/);
+      await expectFailure(
+        runTask("markets"),
+        /No deployment for network "hardhat" \(.*hardhat.json not found\)\. Run: npx hardhat deploy --network hardhat/,
+      );
     } finally {
       process.env.FULCRA_DEPLOYMENTS_DIR = dir;
     }

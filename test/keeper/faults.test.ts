@@ -60,7 +60,7 @@ describe("keeper: faults", function () {
   it("flaky RPC (15% failures, 3% timeouts, 30% of sends acked with an error): all liquidated once, nonces consecutive", async () => {
     const f = await loadFixture(world200);
     const expected = await expectedKeys(f);
-    const faulty = new FaultyProvider(network.provider as unknown as Eip1193Provider, 7);
+    const faulty = new FaultyProvider(network.provider, 7);
     const k = makeKeeper(f, { eip: faulty, config: { rpcTimeoutMs: 800, retries: 6, pageSize: 40 } });
     await network.provider.send("evm_setAutomine", [false]);
     faulty.failRate = 0.15;
@@ -76,8 +76,14 @@ describe("keeper: faults", function () {
     await runUntilClean(k);
     const liq = await liquidations(f, from);
     expect(new Set(liq.map((l) => l.key))).to.deep.equal(expected);
-    expectUnique(liq.map((l) => l.key), "liquidations");
-    expectUnique(k.liquidator.sentLog.map((s) => s.key), "sent liquidations");
+    expectUnique(
+      liq.map((l) => l.key),
+      "liquidations",
+    );
+    expectUnique(
+      k.liquidator.sentLog.map((s) => s.key),
+      "sent liquidations",
+    );
     expectConsecutive(k.executor.nonces.used);
     const onChain = await ethers.provider.getTransactionCount(walletAt(KEEPER_INDEX).address, "latest");
     expect(k.executor.nonces.used[k.executor.nonces.used.length - 1]).to.equal(onChain - 1);
@@ -121,14 +127,25 @@ describe("keeper: faults", function () {
     await runUntilClean(k);
     const taken = [...before, ...frontRun];
     const liq = await liquidations(f, from);
-    expectUnique(liq.map((l) => l.key), "liquidations");
+    expectUnique(
+      liq.map((l) => l.key),
+      "liquidations",
+    );
     expect(new Set(liq.map((l) => l.key))).to.deep.equal(new Set(expected));
     for (const l of liq) {
       expect(l.caller).to.equal(taken.includes(l.key) ? competitor.address : walletAt(KEEPER_INDEX).address);
     }
     expect(k.liquidator.lostRaces).to.equal(taken.length);
-    expect(k.liquidator.results.filter((x) => !x.won).map((x) => x.key).sort()).to.deep.equal([...frontRun].sort());
-    expectUnique(k.liquidator.sentLog.map((s) => s.key), "sent liquidations"); // no second attempt on the lost ones
+    expect(
+      k.liquidator.results
+        .filter((x) => !x.won)
+        .map((x) => x.key)
+        .sort(),
+    ).to.deep.equal([...frontRun].sort());
+    expectUnique(
+      k.liquidator.sentLog.map((s) => s.key),
+      "sent liquidations",
+    ); // no second attempt on the lost ones
     expect(k.liquidator.sentLog.map((s) => s.key)).to.not.include.members(before);
     expect((await k.metrics.liquidationsLost.get()).values[0].value).to.equal(taken.length);
   });
@@ -162,7 +179,10 @@ describe("keeper: faults", function () {
     await runUntilClean(b);
     const liq = await liquidations(f, from);
     expect(new Set(liq.map((l) => l.key))).to.deep.equal(expected);
-    expectUnique(liq.map((l) => l.key), "liquidations");
+    expectUnique(
+      liq.map((l) => l.key),
+      "liquidations",
+    );
     expect(b.liquidator.sentLog).to.have.length(0);
     expect(b.liquidator.results.filter((x) => x.won)).to.have.length(expected.size);
     fs.rmSync(dir, { recursive: true, force: true });
@@ -211,7 +231,10 @@ describe("keeper: faults", function () {
     await runUntilClean(k);
     const liq = await liquidations(f, from);
     expect(new Set(liq.map((l) => l.key))).to.deep.equal(want);
-    expectUnique(liq.map((l) => l.key), "liquidations");
+    expectUnique(
+      liq.map((l) => l.key),
+      "liquidations",
+    );
     expect(k.liquidator.results.filter((x) => x.won)).to.have.length(want.size); // the orphaned results were dropped
     expect((await k.metrics.reorgs.get()).values[0].value).to.be.greaterThanOrEqual(2);
   });

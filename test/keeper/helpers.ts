@@ -158,9 +158,15 @@ export const quietLogger = () => pino({ level: process.env.KEEPER_LOG ?? "silent
 
 export function makeKeeper(
   f: KeeperFixture,
-  opts: { eip?: Eip1193Provider; config?: Partial<KeeperConfig>; signerIndex?: number; deployment?: Deployment; logger?: pino.Logger } = {},
+  opts: {
+    eip?: Eip1193Provider;
+    config?: Partial<KeeperConfig>;
+    signerIndex?: number;
+    deployment?: Deployment;
+    logger?: pino.Logger;
+  } = {},
 ): Keeper {
-  const provider = makeProvider(opts.eip ?? (network.provider as unknown as Eip1193Provider));
+  const provider = makeProvider(opts.eip ?? network.provider);
   const signer = walletAt(opts.signerIndex ?? KEEPER_INDEX).connect(provider);
   return new Keeper({
     provider,
@@ -205,13 +211,28 @@ export async function liquidations(f: KeeperFixture, fromBlock: number) {
  * Uniswap V3 with a deep WETH/USDC pool at `wethPrice` (0.3 %), and a FlashLiquidator owned by the keeper's key;
  * returns the deployment with flashLiquidator and quoter filled in.
  */
-export async function addUniswap(f: KeeperFixture, wethPrice = DROPPED_WETH, depthWeth = 20_000): Promise<{ uni: UniswapV3; deployment: Deployment; flashLiquidator: string }> {
+export async function addUniswap(
+  f: KeeperFixture,
+  wethPrice = DROPPED_WETH,
+  depthWeth = 20_000,
+): Promise<{ uni: UniswapV3; deployment: Deployment; flashLiquidator: string }> {
   const uni = await deployUniswapV3(f.admin);
   await createPoolAtPrice(uni, f.weth.address, f.usdc.address, FEE.MEDIUM, wethPrice, 18, 6);
   await f.weth.token.mint(f.admin.address, units(f.weth, depthWeth));
   await f.usdc.token.mint(f.admin.address, units(f.usdc, depthWeth * wethPrice));
-  await addLiquidityAroundPrice(uni, f.admin, f.weth.address, f.usdc.address, FEE.MEDIUM, units(f.weth, depthWeth), units(f.usdc, depthWeth * wethPrice), 30);
-  const fl = await (await ethers.getContractFactory("FlashLiquidator", f.admin)).deploy(f.poolAddress, uni.addresses.router, walletAt(KEEPER_INDEX).address);
+  await addLiquidityAroundPrice(
+    uni,
+    f.admin,
+    f.weth.address,
+    f.usdc.address,
+    FEE.MEDIUM,
+    units(f.weth, depthWeth),
+    units(f.usdc, depthWeth * wethPrice),
+    30,
+  );
+  const fl = await (
+    await ethers.getContractFactory("FlashLiquidator", f.admin)
+  ).deploy(f.poolAddress, uni.addresses.router, walletAt(KEEPER_INDEX).address);
   const flashLiquidator = await fl.getAddress();
   return { uni, flashLiquidator, deployment: { ...f.deployment, flashLiquidator, quoter: uni.addresses.quoter } };
 }

@@ -78,8 +78,14 @@ describe("keeper: integration", function () {
     expect(results).to.have.length(expected.size);
     for (const res of results) {
       expect(res.won).to.equal(true);
-      const diff = res.realizedBonus > res.predictedBonus ? res.realizedBonus - res.predictedBonus : res.predictedBonus - res.realizedBonus;
-      expect(diff <= res.predictedBonus / 10_000n + 10n ** 12n, `${res.key}: realized ${res.realizedBonus} vs Lens ${res.predictedBonus}`).to.equal(true);
+      const diff =
+        res.realizedBonus > res.predictedBonus
+          ? res.realizedBonus - res.predictedBonus
+          : res.predictedBonus - res.realizedBonus;
+      expect(
+        diff <= res.predictedBonus / 10_000n + 10n ** 12n,
+        `${res.key}: realized ${res.realizedBonus} vs Lens ${res.predictedBonus}`,
+      ).to.equal(true);
       expect(res.predictedBonus > 0n).to.equal(true);
     }
     expect(k.liquidator.sentLog).to.have.length(expected.size);
@@ -121,7 +127,10 @@ describe("keeper: integration", function () {
       const realized = res.flashProfit * 10n ** 12n; // USDC (6 decimals) at $1 → 18-decimal USD
       expect(res.predictedNet < res.predictedBonus, "the swap costs something").to.equal(true);
       const diff = realized > res.predictedNet ? realized - res.predictedNet : res.predictedNet - realized;
-      expect(diff <= (res.seizedValue * 3n) / 1000n, `${res.key}: realized ${realized} vs planned ${res.predictedNet}`).to.equal(true);
+      expect(
+        diff <= (res.seizedValue * 3n) / 1000n,
+        `${res.key}: realized ${realized} vs planned ${res.predictedNet}`,
+      ).to.equal(true);
     }
   });
 });

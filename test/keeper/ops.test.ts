@@ -11,7 +11,17 @@ import { ethers, network } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { Eip1193Provider } from "ethers";
 import pino from "pino";
-import { deployKeeperWorld, dropWeth, isLiquidatableAfterDrop, liquidations, makeKeeper, addUniswap, walletAt, KEEPER_INDEX, type KeeperFixture } from "./helpers";
+import {
+  deployKeeperWorld,
+  dropWeth,
+  isLiquidatableAfterDrop,
+  liquidations,
+  makeKeeper,
+  addUniswap,
+  walletAt,
+  KEEPER_INDEX,
+  type KeeperFixture,
+} from "./helpers";
 import { deployRiskStack } from "../../lib/risk";
 import { riskIface } from "../../keeper/abis";
 import { FLAGS } from "../../keeper/config";
@@ -22,10 +32,14 @@ const GWEI = 10n ** 9n;
 const keeperAddr = walletAt(KEEPER_INDEX).address;
 
 const mine = () => network.provider.send("evm_mine", []);
-const setNextBaseFee = (wei: bigint) => network.provider.send("hardhat_setNextBlockBaseFeePerGas", ["0x" + wei.toString(16)]);
+const setNextBaseFee = (wei: bigint) =>
+  network.provider.send("hardhat_setNextBlockBaseFeePerGas", ["0x" + wei.toString(16)]);
 const pendingNonce = () => ethers.provider.getTransactionCount(keeperAddr, "pending");
 const latestNonce = () => ethers.provider.getTransactionCount(keeperAddr, "latest");
-const counter = async (c: { get(): Promise<{ values: { value: number; labels: Record<string, unknown> }[] }> }, labels: Record<string, string> = {}) => {
+const counter = async (
+  c: { get(): Promise<{ values: { value: number; labels: Record<string, unknown> }[] }> },
+  labels: Record<string, string> = {},
+) => {
   const v = (await c.get()).values.find((x) => Object.entries(labels).every(([k, l]) => x.labels[k] === l));
   return v?.value ?? 0;
 };
@@ -84,12 +98,21 @@ describe("keeper: operations", function () {
     it("calls RiskEngine.updateMany every --vol-interval-sec of chain time, never two in flight; the oracle's event lands", async () => {
       const { f, engine, engineAddress, oracle } = await loadFixture(worldRisk);
       const assets = f.deployment.assets.map((a) => a.address);
-      const eip = new Counting(network.provider as unknown as Eip1193Provider & { request(a: { method: string; params?: unknown[] }): Promise<unknown> });
-      const k = makeKeeper(f, { eip, deployment: { ...f.deployment, riskEngine: engineAddress }, config: { volIntervalSec: 600 } });
+      const eip = new Counting(network.provider);
+      const k = makeKeeper(f, {
+        eip,
+        deployment: { ...f.deployment, riskEngine: engineAddress },
+        config: { volIntervalSec: 600 },
+      });
       await k.init();
       // An hour later WETH has a new round: the oracle will accept an update.
       await time.increase(3_601);
-      for (const [a, p] of [[f.weth, "1950"], [f.wbtc, "60000"], [f.usdc, "1"]] as const) await a.feed.setAnswer(toFeedAnswer(p));
+      for (const [a, p] of [
+        [f.weth, "1950"],
+        [f.wbtc, "60000"],
+        [f.usdc, "1"],
+      ] as const)
+        await a.feed.setAnswer(toFeedAnswer(p));
       await network.provider.send("evm_setAutomine", [false]);
       const n0 = await latestNonce();
 
@@ -150,7 +173,11 @@ describe("keeper: operations", function () {
       const { f } = await loadFixture(worldRisk);
       const log = capture();
       // The Lens has no updateMany: the simulation reverts.
-      const k = makeKeeper(f, { deployment: { ...f.deployment, riskEngine: f.deployment.lens }, config: { volIntervalSec: 600 }, logger: log.logger });
+      const k = makeKeeper(f, {
+        deployment: { ...f.deployment, riskEngine: f.deployment.lens },
+        config: { volIntervalSec: 600 },
+        logger: log.logger,
+      });
       await k.init();
       const n0 = await pendingNonce();
       await k.tick();
@@ -226,7 +253,12 @@ describe("keeper: operations", function () {
     for (const t of inflight) expect(await ethers.provider.getTransactionReceipt(t.hashes[0])).to.equal(null);
     await k.tick(); // settle
     expect(k.executor.inflight.size).to.equal(0);
-    expect(k.liquidator.results.filter((x) => x.won).map((x) => x.key).sort()).to.deep.equal(expected);
+    expect(
+      k.liquidator.results
+        .filter((x) => x.won)
+        .map((x) => x.key)
+        .sort(),
+    ).to.deep.equal(expected);
     expect(k.liquidator.sentLog).to.have.length(3); // replacements are not new sends
     expect(await latestNonce()).to.equal(n0 + 3); // no nonce skipped or reused
     await mine();
@@ -270,9 +302,14 @@ describe("keeper: operations", function () {
   it("--dry-run plans and simulates every liquidation but sends nothing; logs and metrics say so", async () => {
     const { f, deployment } = await loadFixture(world20Uni);
     const expected = await expectedKeys(f);
-    const eip = new Counting(network.provider as unknown as Eip1193Provider & { request(a: { method: string; params?: unknown[] }): Promise<unknown> });
+    const eip = new Counting(network.provider);
     const log = capture();
-    const k = makeKeeper(f, { eip, deployment, logger: log.logger, config: { mode: "flash", dryRun: true, minProfitUsd: 1 } });
+    const k = makeKeeper(f, {
+      eip,
+      deployment,
+      logger: log.logger,
+      config: { mode: "flash", dryRun: true, minProfitUsd: 1 },
+    });
     await k.runOnce();
     await network.provider.send("evm_setAutomine", [false]);
     await dropWeth(f);
@@ -302,16 +339,35 @@ describe("keeper: operations", function () {
   describe("--help", () => {
     const root = path.join(__dirname, "..", "..");
     const run = (args: string[]) =>
-      promisify(execFile)(process.execPath, [path.join(root, "node_modules", "ts-node", "dist", "bin.js"), "--transpile-only", "keeper/main.ts", ...args], {
-        cwd: root,
-        env: { ...process.env, KEEPER_PRIVATE_KEY: "" },
-      });
+      promisify(execFile)(
+        process.execPath,
+        [path.join(root, "node_modules", "ts-node", "dist", "bin.js"), "--transpile-only", "keeper/main.ts", ...args],
+        {
+          cwd: root,
+          env: { ...process.env, KEEPER_PRIVATE_KEY: "" },
+        },
+      );
 
     it("lists every flag (the parser's, the issue's and the documented ones) with its environment variable", async () => {
       const { stdout } = await run(["--help"]);
       const shown = new Set([...stdout.matchAll(/^\s+--([a-z-]+)\s/gm)].map((m) => m[1]));
-      const documented = [...fs.readFileSync(path.join(root, "docs", "keeper.md"), "utf8").matchAll(/^\| `--([a-z-]+)`(?: \/ `--([a-z-]+)`)?/gm)].flatMap((m) => [m[1], m[2]].filter(Boolean));
-      const fromIssue = ["network", "rpc", "dry-run", "shard", "page-size", "confirmations", "min-profit-usd", "max-fee-gwei", "mode", "metrics-port"];
+      const documented = [
+        ...fs
+          .readFileSync(path.join(root, "docs", "keeper.md"), "utf8")
+          .matchAll(/^\| `--([a-z-]+)`(?: \/ `--([a-z-]+)`)?/gm),
+      ].flatMap((m) => [m[1], m[2]].filter(Boolean));
+      const fromIssue = [
+        "network",
+        "rpc",
+        "dry-run",
+        "shard",
+        "page-size",
+        "confirmations",
+        "min-profit-usd",
+        "max-fee-gwei",
+        "mode",
+        "metrics-port",
+      ];
       expect(documented.length).to.be.greaterThan(30);
       for (const flag of [...Object.keys(FLAGS), ...documented, ...fromIssue]) {
         expect(shown.has(flag), `--${flag} in --help`).to.equal(true);

@@ -37,10 +37,19 @@ describe("keeper: partial liquidation in a thin pool", function () {
   }
 
   /** USDC out of selling `amountIn` WETH on the 0.3 % pool at `blockTag`. */
-  async function quote(quoter: string, f: Awaited<ReturnType<typeof world>>["f"], amountIn: bigint, blockTag: number): Promise<bigint | undefined> {
+  async function quote(
+    quoter: string,
+    f: Awaited<ReturnType<typeof world>>["f"],
+    amountIn: bigint,
+    blockTag: number,
+  ): Promise<bigint | undefined> {
     const path = encodePath([f.weth.address, f.usdc.address], [3000]);
     try {
-      const ret = await ethers.provider.call({ to: quoter, data: quoterIface.encodeFunctionData("quoteExactInput", [path, amountIn]), blockTag });
+      const ret = await ethers.provider.call({
+        to: quoter,
+        data: quoterIface.encodeFunctionData("quoteExactInput", [path, amountIn]),
+        blockTag,
+      });
       return quoterIface.decodeFunctionResult("quoteExactInput", ret)[0] as bigint;
     } catch {
       return undefined;
@@ -49,7 +58,10 @@ describe("keeper: partial liquidation in a thin pool", function () {
 
   it("liquidates the most profitable chunk (full repay unprofitable) and earns the quoted profit", async () => {
     const { f, deployment, drop } = await dropped();
-    const k = makeKeeper(f, { deployment, config: { mode: "flash", minProfitUsd: 0.5, partialSteps: 4, feeTiers: [3000] } });
+    const k = makeKeeper(f, {
+      deployment,
+      config: { mode: "flash", minProfitUsd: 0.5, partialSteps: 4, feeTiers: [3000] },
+    });
     const usdcBefore = await f.usdc.token.balanceOf(walletAt(KEEPER_INDEX).address);
     const r = await k.tick();
     expect(r.liquidatable).to.have.length(1);
@@ -61,7 +73,8 @@ describe("keeper: partial liquidation in a thin pool", function () {
 
     // The full repay: the quoted swap of all the seized WETH returns less than repay + gas + min profit.
     const fullOut = await quote(deployment.quoter!, f, s.seized, drop);
-    const fullProfit = fullOut === undefined ? -1n : (fullOut * debtPrice) / WAD - (s.maxRepay * debtPrice + WAD - 1n) / WAD - gasCost;
+    const fullProfit =
+      fullOut === undefined ? -1n : (fullOut * debtPrice) / WAD - (s.maxRepay * debtPrice + WAD - 1n) / WAD - gasCost;
     expect(fullProfit < 5n * 10n ** 17n, `full profit ${fullProfit}`).to.equal(true);
 
     // Every halving, quoted independently: the best one is what the keeper sent.
@@ -70,7 +83,13 @@ describe("keeper: partial liquidation in a thin pool", function () {
       const repay = s.maxRepay >> BigInt(i);
       const seized = (s.seized * repay) / s.maxRepay;
       const out = (await quote(deployment.quoter!, f, seized, drop))!;
-      chunks.push({ k: i, repay, seized, out, profit: (out * debtPrice) / WAD - (repay * debtPrice + WAD - 1n) / WAD - gasCost });
+      chunks.push({
+        k: i,
+        repay,
+        seized,
+        out,
+        profit: (out * debtPrice) / WAD - (repay * debtPrice + WAD - 1n) / WAD - gasCost,
+      });
     }
     const best = chunks.reduce((a, b) => (b.profit > a.profit ? b : a));
     expect(best.profit > 5n * 10n ** 17n, `best chunk profit ${best.profit}`).to.equal(true);
@@ -95,12 +114,17 @@ describe("keeper: partial liquidation in a thin pool", function () {
     expect(diff <= best.repay / 10_000n, `realized ${res.flashProfit} vs quoted ${predicted}`).to.equal(true);
     expect(await f.usdc.token.balanceOf(walletAt(KEEPER_INDEX).address)).to.equal(usdcBefore + res.flashProfit);
     // The account is healthier but still liquidatable: the next tick takes another chunk at the new prices.
-    console.log(`      full: ${fullProfit} | chunks ${chunks.map((c) => `1/${2 ** c.k}:${c.profit}`).join(" ")} | realized ${res.flashProfit} vs ${predicted}`);
+    console.log(
+      `      full: ${fullProfit} | chunks ${chunks.map((c) => `1/${2 ** c.k}:${c.profit}`).join(" ")} | realized ${res.flashProfit} vs ${predicted}`,
+    );
   });
 
   it("without --partial-steps the same account is skipped (nothing sent)", async () => {
     const { f, deployment } = await dropped();
-    const k = makeKeeper(f, { deployment, config: { mode: "flash", minProfitUsd: 0.5, partialSteps: 0, feeTiers: [3000] } });
+    const k = makeKeeper(f, {
+      deployment,
+      config: { mode: "flash", minProfitUsd: 0.5, partialSteps: 0, feeTiers: [3000] },
+    });
     const r = await k.tick();
     expect(r.liquidatable).to.have.length(1);
     expect(r.sent).to.have.length(0);

@@ -10,7 +10,16 @@
 import { expect } from "chai";
 import { ethers, network } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
-import { addUniswap, deployKeeperWorld, dropWeth, isLiquidatableAfterDrop, liquidations, makeKeeper, walletAt, KEEPER_INDEX } from "./helpers";
+import {
+  addUniswap,
+  deployKeeperWorld,
+  dropWeth,
+  isLiquidatableAfterDrop,
+  liquidations,
+  makeKeeper,
+  walletAt,
+  KEEPER_INDEX,
+} from "./helpers";
 import { flashIface } from "../../keeper/abis";
 
 const DEPTH_WETH = Number(process.env.SAMETICK_WETH ?? 10);
@@ -50,7 +59,10 @@ describe("keeper: several liquidations through one thin pool in the same tick", 
     await network.provider.send("hardhat_setNextBlockBaseFeePerGas", ["0x" + GWEI.toString(16)]);
     await network.provider.send("evm_mine", []);
     const drop = await ethers.provider.getBlockNumber();
-    const k = makeKeeper(f, { deployment, config: { mode: "flash", minProfitUsd: 0, partialSteps: 4, feeTiers: [3000] } });
+    const k = makeKeeper(f, {
+      deployment,
+      config: { mode: "flash", minProfitUsd: 0, partialSteps: 4, feeTiers: [3000] },
+    });
     await k.init();
     if (!automine) await network.provider.send("evm_setAutomine", [false]);
     const r = await k.tick();

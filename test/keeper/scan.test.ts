@@ -20,8 +20,19 @@ describe("keeper: scanner health path", () => {
     const refs: AccountRef[] = f.borrowers.map((b) => ({ owner: signers[b.ownerIndex].address, subId: b.subId }));
     refs.push({ owner: ethers.Wallet.createRandom().address, subId: 5n }); // unknown account: no debt
     const head = await ethers.provider.getBlockNumber();
-    const rpc = new Rpc(makeProvider((await import("hardhat")).network.provider as unknown as Eip1193Provider), { retries: 0, timeoutMs: 10_000 });
-    const opts = { lens: f.deployment.lens, batchSize: 7, concurrency: 3, nearHealth: 1.05, watchHealth: 1.2, watchEvery: 5, healthyEvery: 25 };
+    const rpc = new Rpc(makeProvider((await import("hardhat")).network.provider), {
+      retries: 0,
+      timeoutMs: 10_000,
+    });
+    const opts = {
+      lens: f.deployment.lens,
+      batchSize: 7,
+      concurrency: 3,
+      nearHealth: 1.05,
+      watchHealth: 1.2,
+      watchEvery: 5,
+      healthyEvery: 25,
+    };
     const viaPool = new Scanner(rpc, { ...opts, pool: f.deployment.pool });
     const viaLens = new Scanner(rpc, { ...opts, pool: f.usdc.address }); // a "pool" without the batch view
     const viaSnap = new Scanner(rpc, { ...opts, method: "snapshot" });
@@ -30,7 +41,8 @@ describe("keeper: scanner health path", () => {
     expect(await viaLens.detectMethod()).to.equal("health");
     expect(viaLens.healthTarget).to.equal("lens");
     const expected: bigint[] = [];
-    for (const r of refs) expected.push((await f.pool.accountHealth(r.owner, r.subId, { blockTag: head })).healthFactor);
+    for (const r of refs)
+      expected.push((await f.pool.accountHealth(r.owner, r.subId, { blockTag: head })).healthFactor);
     expect(await viaPool.healthFactors(refs, head)).to.deep.equal(expected);
     expect(await viaLens.healthFactors(refs, head)).to.deep.equal(expected);
     // Full scans: same health for every account, and the ones below 1 come back as full snapshots (liquidatable).

@@ -31,10 +31,14 @@ class FakeNode {
     return {
       call: async (tx: { to: string; data: string }) => {
         if (tx.to.toLowerCase() === QUOTER) {
-          const [path, amountIn] = quoterIface.decodeFunctionData("quoteExactInput", tx.data) as unknown as [string, bigint];
+          const [path, amountIn] = quoterIface.decodeFunctionData("quoteExactInput", tx.data) as unknown as [
+            string,
+            bigint,
+          ];
           const fee = parseInt(path.slice(42, 48), 16);
           this.quotes.push({ fee, amountIn });
-          if (fee !== 3000) throw Object.assign(new Error("execution reverted"), { code: "CALL_EXCEPTION", data: "0x" });
+          if (fee !== 3000)
+            throw Object.assign(new Error("execution reverted"), { code: "CALL_EXCEPTION", data: "0x" });
           const gross = (amountIn * 1700n) / 10n ** 12n; // USDC units
           const keepBps = 10_000n - 30n - (amountIn * 10_000n) / this.depth;
           const out = keepBps > 0n ? (gross * keepBps) / 10_000n : 0n;
@@ -42,7 +46,8 @@ class FakeNode {
         }
         if (tx.to.toLowerCase() === POOL) {
           const f = poolIface.parseTransaction({ data: tx.data })!;
-          if (f.name === "liquidationGlobals") return poolIface.encodeFunctionResult(f.name, [105n * 10n ** 16n, 95n * 10n ** 16n, this.dust]);
+          if (f.name === "liquidationGlobals")
+            return poolIface.encodeFunctionResult(f.name, [105n * 10n ** 16n, 95n * 10n ** 16n, this.dust]);
           if (f.name === "collateralOf") return poolIface.encodeFunctionResult(f.name, [this.collateral]);
         }
         throw new Error(`unexpected call to ${tx.to}`);
@@ -90,7 +95,18 @@ const ctx = () => ({
 
 function strategy(node: FakeNode, o: Partial<StrategyOptions> = {}) {
   const rpc = new Rpc(node.provider(), { retries: 0, timeoutMs: 1_000 });
-  return new Strategy(rpc, { mode: "flash", quoter: QUOTER, pool: POOL, feeTiers: [500, 3000, 10000], slippageBps: 100, gasFlash: 450_000, gasOwn: 250_000, minProfitUsd: 1, partialSteps: 4, ...o });
+  return new Strategy(rpc, {
+    mode: "flash",
+    quoter: QUOTER,
+    pool: POOL,
+    feeTiers: [500, 3000, 10000],
+    slippageBps: 100,
+    gasFlash: 450_000,
+    gasOwn: 250_000,
+    minProfitUsd: 1,
+    partialSteps: 4,
+    ...o,
+  });
 }
 
 // Profit of repaying r (USDC units) for s = 0.6·r/1000 WETH: out(s) − r − gas, gas = 450k × 1 gwei × $1700 = $0.765.
@@ -145,7 +161,13 @@ describe("keeper: strategy (partial liquidation)", () => {
     const { plans } = await strategy(node, { minProfitUsd: 0.5 }).plan([snap()], ctx());
     expect(plans).to.have.length(1);
     expect(plans[0].repay).to.equal(125n * 10n ** 6n);
-    expect(node.quotes.map((q) => q.amountIn)).to.deep.equal([6n * 10n ** 17n, 6n * 10n ** 17n, 6n * 10n ** 17n, 75n * 10n ** 15n, 375n * 10n ** 14n]);
+    expect(node.quotes.map((q) => q.amountIn)).to.deep.equal([
+      6n * 10n ** 17n,
+      6n * 10n ** 17n,
+      6n * 10n ** 17n,
+      75n * 10n ** 15n,
+      375n * 10n ** 14n,
+    ]);
     // Debt side: a dust value above what any chunk leaves of the 1,500 USDC debt → no chunk is allowed: skipped.
     const node2 = new FakeNode();
     node2.depth = 20n * E18;

@@ -56,7 +56,13 @@ class FakeNode {
           .filter((l) => l.blockNumber >= from && l.blockNumber <= to && l.blockNumber <= this.head)
           .map((l) => {
             const ev = poolIface.encodeEventLog("SupplyCollateral", [ASSET, l.owner, l.owner, l.subId, 1n]);
-            return { ...ev, blockNumber: l.blockNumber, blockHash: this.hash(l.blockNumber), removed: false, address: POOL };
+            return {
+              ...ev,
+              blockNumber: l.blockNumber,
+              blockHash: this.hash(l.blockNumber),
+              removed: false,
+              address: POOL,
+            };
           });
       },
       getBlock: async (n: number) => (n > this.head ? null : { number: n, hash: this.hash(n) }),
@@ -97,7 +103,10 @@ describe("keeper: unit", () => {
 
     it("waits for confirmations, follows new blocks incrementally, retries transient errors", async () => {
       const node = new FakeNode();
-      node.logs.push({ blockNumber: 500, owner: owner(1), subId: 0n }, { blockNumber: 998, owner: owner(2), subId: 7n });
+      node.logs.push(
+        { blockNumber: 500, owner: owner(1), subId: 0n },
+        { blockNumber: 998, owner: owner(2), subId: 7n },
+      );
       const ix = makeIndexer(node, { pageSize: 1_000 });
       node.maxRange = 10_000;
       await ix.sync(node.head);
@@ -113,7 +122,10 @@ describe("keeper: unit", () => {
     it("detects a reorg from stored hashes, rolls back to the fork point and re-indexes the new branch", async () => {
       const node = new FakeNode();
       node.maxRange = 10_000;
-      node.logs.push({ blockNumber: 900, owner: owner(1), subId: 0n }, { blockNumber: 980, owner: owner(2), subId: 0n });
+      node.logs.push(
+        { blockNumber: 900, owner: owner(1), subId: 0n },
+        { blockNumber: 980, owner: owner(2), subId: 0n },
+      );
       const ix = makeIndexer(node, { pageSize: 20, confirmations: 0 });
       await ix.sync(node.head);
       expect(ix.accounts.size).to.equal(2);
@@ -155,7 +167,8 @@ describe("keeper: unit", () => {
         "eth_getLogs is limited to a 10,000 range",
         "Log response size exceeded",
         "exceed maximum block range: 5000",
-      ]) expect(isRangeError(new Error(m)), m).to.equal(true);
+      ])
+        expect(isRangeError(new Error(m)), m).to.equal(true);
       expect(isRangeError(new Error("ECONNRESET"))).to.equal(false);
     });
   });
@@ -185,7 +198,9 @@ describe("keeper: unit", () => {
 
     it("a send that certainly failed gives its nonce to the next one (no gap)", async () => {
       const { s, nm } = node();
-      await expect(nm.use(async () => Promise.reject(new NotSentError("insufficient funds")))).to.be.rejectedWith("insufficient funds");
+      await expect(nm.use(async () => Promise.reject(new NotSentError("insufficient funds")))).to.be.rejectedWith(
+        "insufficient funds",
+      );
       const n = await nm.use(async (x) => {
         s.pending++;
         return x;
@@ -277,18 +292,43 @@ describe("keeper: unit", () => {
     });
 
     it("validates the deployments file", () => {
-      const ok = validateDeployment({ pool: POOL, lens: ASSET, assets: [{ symbol: "USDC", address: ASSET }], deployBlock: 12 });
+      const ok = validateDeployment({
+        pool: POOL,
+        lens: ASSET,
+        assets: [{ symbol: "USDC", address: ASSET }],
+        deployBlock: 12,
+      });
       expect(ok.deployBlock).to.equal(12);
       expect(() => validateDeployment({ lens: ASSET, assets: [], deployBlock: 1 })).to.throw('missing "pool"');
-      expect(() => validateDeployment({ pool: "0x12", lens: ASSET, assets: [], deployBlock: 1 })).to.throw("not an address");
-      expect(() => validateDeployment({ pool: POOL, lens: ASSET, assets: [{ symbol: "X" }], deployBlock: 1 })).to.throw("assets[0]");
+      expect(() => validateDeployment({ pool: "0x12", lens: ASSET, assets: [], deployBlock: 1 })).to.throw(
+        "not an address",
+      );
+      expect(() => validateDeployment({ pool: POOL, lens: ASSET, assets: [{ symbol: "X" }], deployBlock: 1 })).to.throw(
+        "assets[0]",
+      );
     });
   });
 
   it("the fast Lens decoder agrees with the ABI decoder", () => {
     const rows = [
       [owner(1), 3n, true, 9n * 10n ** 17n, ASSET, 100n, 101n, 200n, 150n, true, POOL, 50n, 7n, 500n, 12n],
-      [owner(2), 0n, false, 2n ** 256n - 1n, "0x0000000000000000000000000000000000000000", 0n, 0n, 0n, 0n, false, "0x0000000000000000000000000000000000000000", 0n, 0n, 0n, 0n],
+      [
+        owner(2),
+        0n,
+        false,
+        2n ** 256n - 1n,
+        "0x0000000000000000000000000000000000000000",
+        0n,
+        0n,
+        0n,
+        0n,
+        false,
+        "0x0000000000000000000000000000000000000000",
+        0n,
+        0n,
+        0n,
+        0n,
+      ],
     ];
     const data = lensIface.encodeFunctionResult("snapshot", [77n, 88n, rows]);
     const hs = [5n, 2n ** 256n - 1n, 0n, 10n ** 18n];
@@ -321,7 +361,9 @@ describe("keeper: unit", () => {
     ];
     for (const fn of ["healthFactors", "snapshot", "liquidatable"]) {
       const f = lensIface.getFunction(fn)!;
-      expect(encodeAccounts(f.selector, refs)).to.equal(lensIface.encodeFunctionData(fn, [refs.map((r) => r.owner.toLowerCase()), refs.map((r) => r.subId)]));
+      expect(encodeAccounts(f.selector, refs)).to.equal(
+        lensIface.encodeFunctionData(fn, [refs.map((r) => r.owner.toLowerCase()), refs.map((r) => r.subId)]),
+      );
       expect(encodeAccounts(f.selector, [])).to.equal(lensIface.encodeFunctionData(fn, [[], []]));
     }
     const sel = lensIface.getFunction("healthFactors")!.selector;
