@@ -1,15 +1,12 @@
-// `npx hardhat run scripts/deploy.ts --network <name>`: deploys (or resumes / verifies) Fulcra on <name> from
-// config/<name>.ts and writes deployments/<name>.json. Same as `npx hardhat deploy --network <name>`.
-// Environment: FULCRA_CONFIG=<config name> to use another network's configuration file, FULCRA_FRESH=1 (local
-// networks only) to ignore an existing deployment file.
+// `npx hardhat run scripts/deploy.ts --network <name>`: the `deploy` task run as a script, so both entry points
+// share one behaviour: the existing deployment file is checked against the chain first (a file whose addresses hold
+// no code or the wrong code is refused unless fresh; the old file is backed up), and the last line gives the
+// transaction count and wall time. Environment: FULCRA_CONFIG=<config name> to use another network's configuration
+// file, FULCRA_FRESH=1 (local networks only) to deploy a new stack over a file that does not match the chain.
 import hre from "hardhat";
-import { loadConfig } from "../config";
-import { deployStack } from "../lib/deploy";
 
 async function main() {
-  const config = loadConfig(process.env.FULCRA_CONFIG ?? hre.network.name);
-  const { deployment, file } = await deployStack(hre, config, { fresh: process.env.FULCRA_FRESH === "1" });
-  console.log(`Pool ${deployment.pool} · deployment file ${file}`);
+  await hre.run("deploy", { setup: process.env.FULCRA_CONFIG, fresh: process.env.FULCRA_FRESH === "1" });
 }
 
 main().catch((e) => {
