@@ -1,19 +1,24 @@
 // Shared setup of the keeper tests and the keeper bench: a pool with many borrowers, a Lens, a keeper wallet, an
 // EIP-1193 wrapper that injects RPC faults, and a driver that ticks the keeper and mines.
-import { ethers, network } from "hardhat";
-import { BrowserProvider, HDNodeWallet, Network, type Eip1193Provider } from "ethers";
-import pino from "pino";
+import { ethers } from "hardhat";
+import { type Eip1193Provider } from "ethers";
 import { deployPoolFixture, units, type PoolFixture } from "../helpers/fixtures";
-import { toFeedAnswer } from "../../lib/protocol";
-import { Keeper } from "../../keeper/keeper";
-import type { Deployment, KeeperConfig } from "../../keeper/config";
+import type { Deployment } from "../../keeper/config";
 import type { FulcraLens } from "../../typechain-types";
-import { deployUniswapV3, createPoolAtPrice, addLiquidityAroundPrice, FEE, type UniswapV3 } from "../../lib/uniswap";
+import { walletAt, KEEPER_INDEX } from "../../lib/fixtures/keeper";
 
-export const MNEMONIC = "test test test test test test test test test test test junk";
-export const walletAt = (i: number) => HDNodeWallet.fromPhrase(MNEMONIC, undefined, `m/44'/60'/0'/0/${i}`);
-export const KEEPER_INDEX = 19;
-export const COMPETITOR_INDEX = 18;
+// The keeper-free fixtures (accounts, the WETH drop, Liquidate events, a Uniswap market) are lib/fixtures/keeper.ts;
+// what drives the keeper in process is bench/lib/keeper.ts. The tests import them through this file.
+export {
+  MNEMONIC,
+  walletAt,
+  KEEPER_INDEX,
+  COMPETITOR_INDEX,
+  DROPPED_WETH,
+  dropWeth,
+  liquidations,
+} from "../../lib/fixtures/keeper";
+export { makeProvider, quietLogger, makeKeeper, stepAndMine, addUniswap } from "../../bench/lib/keeper";
 
 export interface BorrowerSpec {
   ownerIndex: number; // signer index
@@ -31,7 +36,6 @@ export interface KeeperFixture extends PoolFixture {
 
 /** Borrow usages: after WETH falls 2000 → 1700 the health is 0.8766 / usage, so usage ≥ 0.9 is liquidatable. */
 export const USAGES = [0.5, 0.7, 0.8, 0.85, 0.9, 0.95, 0.99, 1.0];
-export const DROPPED_WETH = 1700;
 
 export function isLiquidatableAfterDrop(b: BorrowerSpec): boolean {
   return b.collateral === "WETH" && b.usage > 0.8766;
@@ -84,10 +88,6 @@ export async function deployKeeperWorld(n: number): Promise<KeeperFixture> {
   const keeper = walletAt(KEEPER_INDEX);
   await f.usdc.token.mint(keeper.address, units(f.usdc, 5_000_000));
   return { ...f, lens, deployment, borrowers, deployBlock };
-}
-
-export async function dropWeth(f: KeeperFixture, price = DROPPED_WETH): Promise<void> {
-  await f.weth.feed.setAnswer(toFeedAnswer(price));
 }
 
 /** Wraps an EIP-1193 provider: a share of calls fail at once or time out; sends may fail after reaching the node. */
@@ -148,91 +148,4 @@ export class FaultyProvider implements Eip1193Provider {
     }
     return this.inner.request(a as { method: string; params?: unknown[] });
   }
-}
-
-export function makeProvider(eip: Eip1193Provider): BrowserProvider {
-  return new BrowserProvider(eip, Network.from(31337n), { staticNetwork: true, cacheTimeout: -1 });
-}
-
-export const quietLogger = () => pino({ level: process.env.KEEPER_LOG ?? "silent" });
-
-export function makeKeeper(
-  f: KeeperFixture,
-  opts: {
-    eip?: Eip1193Provider;
-    config?: Partial<KeeperConfig>;
-    signerIndex?: number;
-    deployment?: Deployment;
-    logger?: pino.Logger;
-  } = {},
-): Keeper {
-  const provider = makeProvider(opts.eip ?? network.provider);
-  const signer = walletAt(opts.signerIndex ?? KEEPER_INDEX).connect(provider);
-  return new Keeper({
-    provider,
-    signer,
-    deployment: opts.deployment ?? f.deployment,
-    logger: opts.logger ?? quietLogger(),
-    config: {
-      mode: "own",
-      confirmations: 0,
-      minProfitUsd: 0,
-      volIntervalSec: 0,
-      metricsPort: 0,
-      pageSize: 1_000,
-      retries: 6,
-      rpcTimeoutMs: 5_000,
-      ...opts.config,
-    },
-  });
-}
-
-/** Ticks the keeper and mines one block with whatever it sent (automine is off while the keeper runs). */
-export async function stepAndMine(k: Keeper) {
-  const r = await k.safeTick();
-  await network.provider.send("evm_mine", []);
-  return r;
-}
-
-/** The accounts the pool liquidated (from Liquidate events) since `fromBlock`, with the callers. */
-export async function liquidations(f: KeeperFixture, fromBlock: number) {
-  const evs = await f.pool.queryFilter(f.pool.filters.Liquidate(), fromBlock);
-  return evs.map((e) => ({
-    key: `${e.args.owner.toLowerCase()}:${e.args.subId.toString()}`,
-    caller: e.args.caller,
-    block: e.blockNumber,
-    repaid: e.args.repaid,
-    seized: e.args.seized,
-    protocolFee: e.args.protocolFee,
-  }));
-}
-
-/**
- * Uniswap V3 with a deep WETH/USDC pool at `wethPrice` (0.3 %), and a FlashLiquidator owned by the keeper's key;
- * returns the deployment with flashLiquidator and quoter filled in.
- */
-export async function addUniswap(
-  f: KeeperFixture,
-  wethPrice = DROPPED_WETH,
-  depthWeth = 20_000,
-): Promise<{ uni: UniswapV3; deployment: Deployment; flashLiquidator: string }> {
-  const uni = await deployUniswapV3(f.admin);
-  await createPoolAtPrice(uni, f.weth.address, f.usdc.address, FEE.MEDIUM, wethPrice, 18, 6);
-  await f.weth.token.mint(f.admin.address, units(f.weth, depthWeth));
-  await f.usdc.token.mint(f.admin.address, units(f.usdc, depthWeth * wethPrice));
-  await addLiquidityAroundPrice(
-    uni,
-    f.admin,
-    f.weth.address,
-    f.usdc.address,
-    FEE.MEDIUM,
-    units(f.weth, depthWeth),
-    units(f.usdc, depthWeth * wethPrice),
-    30,
-  );
-  const fl = await (
-    await ethers.getContractFactory("FlashLiquidator", f.admin)
-  ).deploy(f.poolAddress, uni.addresses.router, walletAt(KEEPER_INDEX).address);
-  const flashLiquidator = await fl.getAddress();
-  return { uni, flashLiquidator, deployment: { ...f.deployment, flashLiquidator, quoter: uni.addresses.quoter } };
 }
