@@ -26,12 +26,13 @@ export function validateDeployment(raw: unknown, source = "deployment"): Deploym
     throw new Error(`${source}: ${m}`);
   };
   if (!d || typeof d !== "object") bad("not an object");
-  const addr = (k: string, required: boolean): string | undefined => {
+  const addr = (k: string): string | undefined => {
     const v = d[k];
-    if (v === undefined || v === null || v === "") return required ? bad(`missing "${k}"`) : undefined;
+    if (v === undefined || v === null || v === "") return undefined;
     if (typeof v !== "string" || !isAddress(v)) return bad(`"${k}" is not an address`);
     return getAddress(v);
   };
+  const required = (k: string): string => addr(k) ?? bad(`missing "${k}"`);
   if (!Array.isArray(d.assets)) bad(`"assets" must be an array of {symbol, address}`);
   const assets = (d.assets as { symbol?: unknown; address?: unknown; decimals?: unknown }[]).map((a, i) => {
     if (typeof a?.symbol !== "string" || typeof a?.address !== "string" || !isAddress(a.address)) {
@@ -47,12 +48,11 @@ export function validateDeployment(raw: unknown, source = "deployment"): Deploym
   if (!Number.isInteger(deployBlock) || deployBlock < 0) bad(`"deployBlock" must be a non-negative integer`);
   return {
     chainId: typeof d.chainId === "number" ? d.chainId : undefined,
-    // addr(_, true) returns an address or throws (bad() never returns), so these two are never undefined.
-    pool: addr("pool", true)!,
-    lens: addr("lens", true)!,
-    flashLiquidator: addr("flashLiquidator", false),
-    riskEngine: addr("riskEngine", false),
-    quoter: addr("quoter", false),
+    pool: required("pool"),
+    lens: required("lens"),
+    flashLiquidator: addr("flashLiquidator"),
+    riskEngine: addr("riskEngine"),
+    quoter: addr("quoter"),
     assets,
     deployBlock,
   };

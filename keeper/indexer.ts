@@ -9,8 +9,11 @@ import type { Rpc } from "./rpc";
 
 /** Events that name an account; any of them makes the indexer know (and re-check) the account. */
 export const ACCOUNT_EVENTS = ["SupplyCollateral", "WithdrawCollateral", "Borrow", "Repay", "Liquidate", "BadDebt"];
-// Every name in ACCOUNT_EVENTS is an event of IFulcraPool (unit tests decode them), so getEvent never returns null.
-export const ACCOUNT_TOPICS = ACCOUNT_EVENTS.map((n) => poolIface.getEvent(n)!.topicHash);
+export const ACCOUNT_TOPICS = ACCOUNT_EVENTS.map((n) => {
+  const event = poolIface.getEvent(n);
+  if (!event) throw new Error(`IFulcraPool has no event ${n}`);
+  return event.topicHash;
+});
 
 export interface IndexerOptions {
   pool: string;
@@ -180,8 +183,12 @@ export class Indexer {
         if (l.removed) continue;
         const parsed = poolIface.parseLog({ topics: [...l.topics], data: l.data });
         if (!parsed) continue;
-        const owner = String(parsed.args.owner).toLowerCase();
-        const subId = BigInt(parsed.args.subId);
+        // Every ACCOUNT_EVENTS event has `address indexed owner, uint96 indexed subId` (IPoolEvents.sol).
+        const rawOwner: unknown = parsed.args.owner;
+        const subId: unknown = parsed.args.subId;
+        if (typeof rawOwner !== "string" || typeof subId !== "bigint")
+          throw new Error(`${parsed.name} log at block ${l.blockNumber} names no account (owner, subId)`);
+        const owner = rawOwner.toLowerCase();
         const key = accountKey(owner, subId);
         if (!this.accounts.has(key)) {
           this.accounts.set(key, { owner, subId, firstBlock: l.blockNumber });
@@ -191,7 +198,8 @@ export class Indexer {
         this.hashes.set(l.blockNumber, l.blockHash);
       }
       const endBlock = await this.rpc.block(end);
-      this.hashes.set(end, endBlock.hash!); // a mined block (by number) always has a hash
+      if (!endBlock.hash) throw new Error(`block ${end} came back without a hash`); // only a pending block has none
+      this.hashes.set(end, endBlock.hash);
       this.lastIndexed = end;
       res.to = end;
       start = end + 1;

@@ -14,7 +14,7 @@ import { Rpc } from "./rpc";
 import { Scanner, type Snapshot } from "./scanner";
 import { Strategy } from "./strategy";
 import { VolatilityUpdater } from "./volatility";
-import { errText, inShard, parseKey, wadToNumber } from "./util";
+import { errText, inShard, parseKey } from "./util";
 
 export interface KeeperDeps {
   provider: Provider;

@@ -1,6 +1,7 @@
 // Scanner: the health of every known account through FulcraLens, in batches all pinned to one blockTag, with a
 // schedule — accounts near the threshold every block, watched ones every few blocks, healthy ones rarely — plus
 // forced re-checks for accounts an event touched and full rescans when a price moves.
+import type { Interface } from "ethers";
 import { lensIface, poolIface } from "./abis";
 import type { Rpc } from "./rpc";
 import { accountKey, mapLimit, WAD, type AccountRef } from "./util";
@@ -40,7 +41,7 @@ export function decodeSnapshot(data: string): { blockNumber: bigint; timestamp: 
   const timestamp = big(1);
   const base = Number(big(2)) / 32;
   const n = Number(big(base));
-  const out: Snapshot[] = new Array(n);
+  const out = new Array<Snapshot>(n);
   for (let k = 0; k < n; k++) {
     const w = base + 1 + k * WORDS;
     const owner = addr(w);
@@ -67,10 +68,14 @@ export function decodeSnapshot(data: string): { blockNumber: bigint; timestamp: 
   return { blockNumber, timestamp, out };
 }
 
-// These functions exist in the generated ABIs (abis.ts), so getFunction never returns null.
-const HEALTH_FACTORS = lensIface.getFunction("healthFactors")!.selector;
-const POOL_HEALTH_FACTORS = poolIface.getFunction("healthFactors")!.selector;
-const SNAPSHOT = lensIface.getFunction("snapshot")!.selector;
+function selector(iface: Interface, name: string): string {
+  const f = iface.getFunction(name);
+  if (!f) throw new Error(`ABI has no function ${name}`);
+  return f.selector;
+}
+const HEALTH_FACTORS = selector(lensIface, "healthFactors");
+const POOL_HEALTH_FACTORS = selector(poolIface, "healthFactors");
+const SNAPSHOT = selector(lensIface, "snapshot");
 
 /**
  * Calldata of `f(address[] owners, uint96[] subIds)` built straight as hex: both arrays are static words, so this is
@@ -80,7 +85,7 @@ const SNAPSHOT = lensIface.getFunction("snapshot")!.selector;
 export function encodeAccounts(selector: string, refs: AccountRef[]): string {
   const n = refs.length;
   const word = (x: bigint | number) => x.toString(16).padStart(64, "0");
-  const parts: string[] = new Array(2 * n + 4);
+  const parts = new Array<string>(2 * n + 4);
   parts[0] = selector;
   parts[1] = word(0x40);
   parts[2] = word(0x40 + 32 * (n + 1));
@@ -91,7 +96,7 @@ export function encodeAccounts(selector: string, refs: AccountRef[]): string {
     if (h.length !== 40 || !/^[0-9a-f]{40}$/.test(h)) throw new Error(`bad owner address ${o}`);
     parts[4 + i] = h.padStart(64, "0");
   }
-  const subs: string[] = new Array(n + 1);
+  const subs = new Array<string>(n + 1);
   subs[0] = word(n);
   for (let i = 0; i < n; i++) {
     const sid = refs[i].subId;
@@ -247,10 +252,9 @@ export class Scanner {
     const results = await mapLimit(batches, this.opts.concurrency, async (batch) => {
       if (this.healthTarget === "pool") {
         // healthTarget is "pool" only after detectMethod() called the pool, which it does only when opts.pool is set.
-        const ret = await this.rpc.call(
-          { to: this.opts.pool!, data: encodeAccounts(POOL_HEALTH_FACTORS, batch) },
-          blockTag,
-        );
+        const pool = this.opts.pool;
+        if (!pool) throw new Error(`health batches go to the pool, but no pool address is set`);
+        const ret = await this.rpc.call({ to: pool, data: encodeAccounts(POOL_HEALTH_FACTORS, batch) }, blockTag);
         return decodeHealths(ret, 0);
       }
       const ret = await this.rpc.call({ to: this.opts.lens, data: encodeAccounts(HEALTH_FACTORS, batch) }, blockTag);

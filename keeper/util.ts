@@ -116,7 +116,7 @@ export function writeJsonAtomic(file: string, value: unknown): void {
   const tmp = `${file}.${process.pid}.tmp`;
   fs.writeFileSync(
     tmp,
-    JSON.stringify(value, (_k, v) => (typeof v === "bigint" ? v.toString() : v)),
+    JSON.stringify(value, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v)),
   );
   fs.renameSync(tmp, file);
 }

@@ -35,8 +35,10 @@ export class VolatilityUpdater {
     if (!this.due(now)) return undefined;
     this.lastRun = now;
     const data = riskIface.encodeFunctionData("updateMany", [this.opts.assets]);
-    // due() is false unless `enabled`, which requires riskEngine: it is set here.
-    const hash = await this.executor.sendOther("volatility", { to: this.opts.riskEngine!, data }, head, baseFee);
+    // due() is false unless `enabled`, which requires riskEngine: this check never fails.
+    const to = this.opts.riskEngine;
+    if (!to) throw new Error("volatility update due without a risk engine");
+    const hash = await this.executor.sendOther("volatility", { to, data }, head, baseFee);
     if (hash) {
       this.sent++;
       this.log.info({ hash, assets: this.opts.assets.length }, "risk engine updateMany sent");

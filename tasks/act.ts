@@ -2,8 +2,7 @@
 // balance, approves what it needs, and runs the call as a static call first so a refusal (would be unhealthy, cap,
 // paused...) is reported clearly and nothing is sent.
 import { task, types } from "hardhat/config";
-import type { HardhatRuntimeEnvironment } from "hardhat/types";
-import type { Contract } from "ethers";
+import type { MockERC20 } from "../typechain-types";
 import { encodePath } from "../lib/deploy-uniswap";
 import {
   MAX_UINT256,
@@ -21,7 +20,7 @@ import {
   parseUnits,
   type Ctx,
 } from "./common";
-import { deadline, positionFlows } from "./margin";
+import { deadline, positionFlows, routerOf } from "./margin";
 
 interface ActArgs {
   asset: string;
@@ -49,8 +48,8 @@ function subOf(s: string): bigint {
   return BigInt(s);
 }
 
-async function decoders(ctx: Ctx, token: string): Promise<Contract[]> {
-  return [await erc20(ctx.hre, token, ctx.signer)];
+async function decoders(ctx: Ctx, token: string): Promise<MockERC20[]> {
+  return [await erc20(token, ctx.signer)];
 }
 
 withCommon(task("supply", "Supply an asset to earn interest"), "Whole tokens, e.g. 1000").setAction(
@@ -103,10 +102,10 @@ withCommon(task("withdraw", "Withdraw supplied assets (amount or max)"), "Whole 
         );
       callArgs = [a.address, amount, 0n, ctx.me, ctx.me];
     }
-    const t = await erc20(hre, a.address, ctx.signer);
-    const before: bigint = await t.balanceOf(ctx.me);
+    const t = await erc20(a.address, ctx.signer);
+    const before = await t.balanceOf(ctx.me);
     const r = await checkedSend(`withdraw ${args.amount} ${a.symbol}`, ctx.pool, "withdraw", callArgs);
-    const got = ((await t.balanceOf(ctx.me)) as bigint) - before;
+    const got = (await t.balanceOf(ctx.me)) - before;
     const data = {
       action: "withdraw",
       account: ctx.me,
@@ -304,7 +303,7 @@ task("open-position", "Open a leveraged long or short through the MarginRouter")
       const coll = isLong ? base : quote;
       const debt = isLong ? quote : base;
       const margin = parseUnits(hre, args.margin, coll);
-      const router = await hre.ethers.getContractAt("MarginRouter", ctx.dep.marginRouter, ctx.signer);
+      const router = await routerOf(ctx);
       const leverage = parseLeverage(args.leverage, await router.maxLeverage(coll.address), coll.symbol);
       const slippage = parseSlippage(args.slippage);
       const notional = (margin * leverage) / WAD;
@@ -328,7 +327,7 @@ task("open-position", "Open a leveraged long or short through the MarginRouter")
         router,
         "openPosition",
         [params],
-        [ctx.pool, await erc20(hre, coll.address, ctx.signer)],
+        [ctx.pool, await erc20(coll.address, ctx.signer)],
       );
       const v = await router.positionInfo(id);
       const data = {
@@ -362,7 +361,7 @@ task("close-position", "Close a margin position entirely")
   .setAction(async (args: { id: string; from?: string; json: boolean }, hre) => {
     const ctx = await context(hre, args.from);
     if (!/^\d+$/.test(args.id)) fail(`Invalid position id "${args.id}"`);
-    const router = await hre.ethers.getContractAt("MarginRouter", ctx.dep.marginRouter, ctx.signer);
+    const router = await routerOf(ctx);
     const v = await router.positionInfo(BigInt(args.id));
     if (v.trader === hre.ethers.ZeroAddress) fail(`No position #${args.id}`);
     if (v.trader.toLowerCase() !== ctx.me.toLowerCase())
@@ -370,8 +369,8 @@ task("close-position", "Close a margin position entirely")
     if (!v.open) fail(`Position #${args.id} is already closed`);
     const coll = ctx.asset(v.isLong ? v.base : v.quote);
     const debt = ctx.asset(v.isLong ? v.quote : v.base);
-    const t = await erc20(hre, coll.address, ctx.signer);
-    const before: bigint = await t.balanceOf(ctx.me);
+    const t = await erc20(coll.address, ctx.signer);
+    const before = await t.balanceOf(ctx.me);
     const route = encodePath([coll.address, debt.address], [ctx.dep.uniswapFee]);
     const r = await checkedSend(
       `close position #${args.id}`,
@@ -380,7 +379,7 @@ task("close-position", "Close a margin position entirely")
       [BigInt(args.id), v.collateral, route, await deadline(hre)],
       [ctx.pool, t],
     );
-    const returned = ((await t.balanceOf(ctx.me)) as bigint) - before;
+    const returned = (await t.balanceOf(ctx.me)) - before;
     const flows = await positionFlows(ctx, router, BigInt(args.id));
     const realizedPnl = flows.takenOut - flows.paidIn;
     const data = {

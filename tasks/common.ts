@@ -2,9 +2,9 @@
 // JSON output and revert decoding. Imports nothing from "hardhat" (tasks are loaded by hardhat.config.ts).
 import { HardhatPluginError } from "hardhat/plugins";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
-import { parseUnits as ethersParseUnits } from "ethers";
-import type { BaseContract, Contract, Signer } from "ethers";
-import type { IFulcraPool } from "../typechain-types";
+import { isAddress as ethersIsAddress, parseUnits as ethersParseUnits } from "ethers";
+import type { BaseContract, ContractTransactionReceipt, Signer } from "ethers";
+import type { IFulcraPool, MockERC20 } from "../typechain-types";
 import {
   assertNetworkReady,
   connectPool,
@@ -151,7 +151,7 @@ export function table(rows: Record<string, string>[]): string {
 
 /** JSON with bigints as decimal strings. */
 export function toJson(v: unknown): string {
-  return JSON.stringify(v, (_k, x) => (typeof x === "bigint" ? x.toString() : x), 2);
+  return JSON.stringify(v, (_k, x: unknown) => (typeof x === "bigint" ? x.toString() : x), 2);
 }
 
 /** Prints `data` as JSON or `text`, and returns `data` (so hre.run callers get it). */
@@ -240,29 +240,40 @@ export async function checkedSend(
   fn: string,
   args: unknown[],
   decoders: BaseContract[] = [],
-) {
+): Promise<ContractTransactionReceipt> {
   try {
     await c.getFunction(fn).staticCall(...args);
   } catch (e) {
     fail(`${what} refused (checked with a static call, nothing sent): ${describeRevert(e, [c, ...decoders])}`);
   }
-  const tx = await c.getFunction(fn)(...args);
-  return tx.wait();
+  // `send`: what calling a non-view method does, typed (the bare call is typed `any` on an untyped method).
+  const tx = await c.getFunction(fn).send(...args);
+  const receipt = await tx.wait();
+  if (!receipt) fail(`${what}: sent as ${tx.hash}, but the node returned no receipt`);
+  return receipt;
 }
 
-export async function erc20(hre: HardhatRuntimeEnvironment, address: string, signer: Signer): Promise<Contract> {
-  return hre.ethers.getContractAt("MockERC20", address, signer) as unknown as Contract;
+/**
+ * The token at `address`, with MockERC20's ABI: it carries OpenZeppelin's ERC20 errors, which describeRevert decodes.
+ * The TypeChain factory is imported lazily: this module loads with hardhat.config.ts, before a first compile.
+ */
+export async function erc20(address: string, signer: Signer): Promise<MockERC20> {
+  const { MockERC20__factory } = await import("../typechain-types");
+  return MockERC20__factory.connect(address, signer);
 }
+
+/** ethers' isAddress without its type guard, which narrows a rejected `string` to `never` (unprintable). */
+export const isAddress = (s: string): boolean => ethersIsAddress(s);
 
 /** Fails with "insufficient balance" if `me` holds less than `amount`, then approves `spender` if needed. */
 export async function ensureFunds(ctx: Ctx, a: DeployedAsset, amount: bigint, spender: string) {
-  const t = await erc20(ctx.hre, a.address, ctx.signer);
-  const bal: bigint = await t.balanceOf(ctx.me);
+  const t = await erc20(a.address, ctx.signer);
+  const bal = await t.balanceOf(ctx.me);
   if (bal < amount)
     fail(
       `Insufficient balance: ${ctx.me} holds ${fmtUnits(bal, a.decimals, a.decimals)} ${a.symbol}, needs ${fmtUnits(amount, a.decimals, a.decimals)}`,
     );
-  const allowance: bigint = await t.allowance(ctx.me, spender);
+  const allowance = await t.allowance(ctx.me, spender);
   if (allowance < amount) await (await t.approve(spender, amount)).wait();
 }
 

@@ -4,7 +4,6 @@
 // (what the trader paid in and took out) from the router's events, which give the realized PnL.
 import { task, types } from "hardhat/config";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
-import type { Contract } from "ethers";
 import type { MarginRouter } from "../typechain-types";
 import { encodePath } from "../lib/deploy-uniswap";
 import {
@@ -25,8 +24,10 @@ import {
   type PriceRead,
 } from "./common";
 
+/** The deployment's MarginRouter, bound to the context's signer (factory imported lazily, as in tasks/common.ts). */
 export async function routerOf(ctx: Ctx): Promise<MarginRouter> {
-  return ctx.hre.ethers.getContractAt("MarginRouter", ctx.dep.marginRouter, ctx.signer);
+  const { MarginRouter__factory } = await import("../typechain-types");
+  return MarginRouter__factory.connect(ctx.dep.marginRouter, ctx.signer);
 }
 
 export async function deadline(hre: HardhatRuntimeEnvironment): Promise<bigint> {
@@ -188,7 +189,7 @@ withPosition(
         router,
         "increase",
         [p.id, params],
-        [ctx.pool, await erc20(hre, coll.address, ctx.signer)],
+        [ctx.pool, await erc20(coll.address, ctx.signer)],
       );
       const v = await router.positionInfo(p.id);
       const data = {
@@ -236,8 +237,8 @@ withPosition(task("decrease-position", "Close part of an open margin position (a
     const pDebt: bigint = await ctx.pool.price(debt.address);
     let maxSold = (((repay * pDebt) / pColl) * (10_000n + slippage)) / 10_000n + 1n;
     if (maxSold > p.collateral) maxSold = p.collateral;
-    const t = await erc20(hre, coll.address, ctx.signer);
-    const before: bigint = await t.balanceOf(ctx.me);
+    const t = await erc20(coll.address, ctx.signer);
+    const before = await t.balanceOf(ctx.me);
     const route = encodePath([coll.address, debt.address], [ctx.dep.uniswapFee]);
     const r = await checkedSend(
       `decrease position #${args.id} by ${args.percent} %`,
@@ -246,7 +247,7 @@ withPosition(task("decrease-position", "Close part of an open margin position (a
       [p.id, fraction, maxSold, route, await deadline(hre)],
       [ctx.pool, t],
     );
-    const returned = ((await t.balanceOf(ctx.me)) as bigint) - before;
+    const returned = (await t.balanceOf(ctx.me)) - before;
     const v = await router.positionInfo(p.id);
     const data = {
       action: "decrease-position",
@@ -282,7 +283,7 @@ withPosition(task("add-margin", "Add collateral to an open margin position (lowe
       router,
       "addMargin",
       [p.id, amount],
-      [ctx.pool, await erc20(hre, coll.address, ctx.signer)],
+      [ctx.pool, await erc20(coll.address, ctx.signer)],
     );
     const v = await router.positionInfo(p.id);
     const data = {
@@ -315,8 +316,8 @@ withPosition(task("remove-margin", "Take collateral out of an open margin positi
       fail(
         `Position #${args.id} holds ${fmtUnits(p.collateral, coll.decimals, coll.decimals)} ${coll.symbol} of collateral, asked ${args.amount}`,
       );
-    const t = await erc20(hre, coll.address, ctx.signer);
-    const before: bigint = await t.balanceOf(ctx.me);
+    const t = await erc20(coll.address, ctx.signer);
+    const before = await t.balanceOf(ctx.me);
     const r = await checkedSend(
       `remove ${args.amount} ${coll.symbol} from position #${args.id}`,
       router,
@@ -324,7 +325,7 @@ withPosition(task("remove-margin", "Take collateral out of an open margin positi
       [p.id, amount],
       [ctx.pool, t],
     );
-    const got = ((await t.balanceOf(ctx.me)) as bigint) - before;
+    const got = (await t.balanceOf(ctx.me)) - before;
     const v = await router.positionInfo(p.id);
     const data = {
       action: "remove-margin",

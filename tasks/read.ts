@@ -13,6 +13,7 @@ import {
   fmtPrice,
   fmtUnits,
   fmtUsd,
+  isAddress,
   output,
   priceWarnings,
   readPrice,
@@ -121,7 +122,7 @@ task(
   .addFlag("json", "Machine-readable output")
   .setAction(async (args: { address: string; sub: string; json: boolean }, hre) => {
     const ctx = await context(hre);
-    if (!hre.ethers.isAddress(args.address))
+    if (!isAddress(args.address))
       fail(`Not an address: "${args.address}" (an account owner, 0x followed by 40 hex digits)`);
     if (!/^\d+$/.test(args.sub)) fail(`Invalid sub-account "${args.sub}": a whole number, e.g. 0`);
     const sub = BigInt(args.sub);
@@ -272,8 +273,7 @@ task(
   .addFlag("all", "Include closed positions")
   .setAction(async (args: { address: string; json: boolean; all: boolean }, hre) => {
     const ctx = await context(hre);
-    if (!hre.ethers.isAddress(args.address))
-      fail(`Not an address: "${args.address}" (a trader, 0x followed by 40 hex digits)`);
+    if (!isAddress(args.address)) fail(`Not an address: "${args.address}" (a trader, 0x followed by 40 hex digits)`);
     const router = await routerOf(ctx);
     const ids = await router.positionsOf(args.address);
     const all = [];

@@ -5,7 +5,6 @@ import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { deployPoolFixture, units } from "../helpers/fixtures";
 import { toSharesDown } from "../helpers/core";
-import type { FulcraVault } from "../../typechain-types";
 
 /** The USDC vault with a depositor (5,000 USDC) and a borrower who took 4,000 of its 5,000 USDC of cash. */
 async function vaultFixture() {

@@ -5,7 +5,7 @@ import hre from "hardhat";
 import { expect } from "chai";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { localConfig } from "../../config/hardhat";
-import { deployStack, type Deployment } from "../../lib/deploy";
+import { deployStack } from "../../lib/deploy";
 import { UNISWAP_ARTIFACTS } from "../../lib/deploy-uniswap";
 import { IFulcraPool__factory } from "../../typechain-types";
 import { chainMark, expectFailure, runTask, tmpDir } from "./helpers";

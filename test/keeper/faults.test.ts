@@ -8,7 +8,6 @@ import os from "node:os";
 import path from "node:path";
 import { ethers, network } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
-import type { Eip1193Provider } from "ethers";
 import {
   COMPETITOR_INDEX,
   FaultyProvider,

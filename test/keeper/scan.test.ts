@@ -8,7 +8,6 @@ import { deployKeeperWorld, dropWeth, makeProvider } from "./helpers";
 import { Rpc } from "../../keeper/rpc";
 import { Scanner } from "../../keeper/scanner";
 import { WAD, type AccountRef } from "../../keeper/util";
-import type { Eip1193Provider } from "ethers";
 
 const world = () => deployKeeperWorld(40);
 
