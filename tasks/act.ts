@@ -14,7 +14,7 @@ import {
   fail,
   fmtHealth,
   fmtUnits,
-  output,
+  outputSent,
   parseLeverage,
   parseSlippage,
   parseUnits,
@@ -72,11 +72,10 @@ withCommon(task("supply", "Supply an asset to earn interest"), "Whole tokens, e.
       asset: a.symbol,
       amount,
       supplied: balance,
-      tx: r.hash,
-      block: r.blockNumber,
     };
-    return output(
+    return outputSent(
       args.json,
+      r,
       data,
       () =>
         `Supplied ${fmtUnits(amount, a.decimals)} ${a.symbol} · now supplying ${fmtUnits(balance, a.decimals)} ${a.symbol} · tx ${r.hash}`,
@@ -111,10 +110,8 @@ withCommon(task("withdraw", "Withdraw supplied assets (amount or max)"), "Whole 
       account: ctx.me,
       asset: a.symbol,
       amount: got,
-      tx: r.hash,
-      block: r.blockNumber,
     };
-    return output(args.json, data, () => `Withdrew ${fmtUnits(got, a.decimals)} ${a.symbol} · tx ${r.hash}`);
+    return outputSent(args.json, r, data, () => `Withdrew ${fmtUnits(got, a.decimals)} ${a.symbol} · tx ${r.hash}`);
   },
 );
 
@@ -140,11 +137,10 @@ withCommon(task("deposit-collateral", "Deposit collateral into an account (owner
       asset: a.symbol,
       amount,
       collateral,
-      tx: r.hash,
-      block: r.blockNumber,
     };
-    return output(
+    return outputSent(
       args.json,
+      r,
       data,
       () =>
         `Deposited ${fmtUnits(amount, a.decimals)} ${a.symbol} · collateral now ${fmtUnits(collateral, a.decimals)} ${a.symbol} · tx ${r.hash}`,
@@ -183,11 +179,10 @@ withCommon(
     amount,
     collateral: left,
     healthFactor: health,
-    tx: r.hash,
-    block: r.blockNumber,
   };
-  return output(
+  return outputSent(
     args.json,
+    r,
     data,
     () =>
       `Withdrew ${fmtUnits(amount, a.decimals)} ${a.symbol} collateral · ${fmtUnits(left, a.decimals)} ${a.symbol} left · health factor ${fmtHealth(health)} · tx ${r.hash}`,
@@ -215,11 +210,10 @@ withCommon(task("borrow", "Borrow against the account's collateral"), "Whole tok
       asset: a.symbol,
       amount,
       healthFactor: health,
-      tx: r.hash,
-      block: r.blockNumber,
     };
-    return output(
+    return outputSent(
       args.json,
+      r,
       data,
       () => `Borrowed ${fmtUnits(amount, a.decimals)} ${a.symbol} · health factor ${fmtHealth(health)} · tx ${r.hash}`,
     );
@@ -254,11 +248,10 @@ withCommon(task("repay", "Repay debt (amount or max)"), "Whole tokens, or max").
       asset: a.symbol,
       debtBefore: debt,
       debtAfter: left,
-      tx: r.hash,
-      block: r.blockNumber,
     };
-    return output(
+    return outputSent(
       args.json,
+      r,
       data,
       () =>
         `Repaid ${a.symbol} · debt ${fmtUnits(debt, a.decimals)} → ${fmtUnits(left, a.decimals)} ${a.symbol} · tx ${r.hash}`,
@@ -342,11 +335,10 @@ task("open-position", "Open a leveraged long or short through the MarginRouter")
         entryPrice: v.entryPrice,
         leverage: v.leverage,
         healthFactor: v.healthFactor,
-        tx: r.hash,
-        block: r.blockNumber,
       };
-      return output(
+      return outputSent(
         args.json,
+        r,
         data,
         () =>
           `Opened position #${id}: ${args.side} ${base.symbol}/${quote.symbol} · collateral ${fmtUnits(v.collateral, coll.decimals)} ${coll.symbol} · debt ${fmtUnits(v.debt, debt.decimals)} ${debt.symbol} · entry ${fmtUnits(v.entryPrice, 18, 2)} · leverage ${fmtUnits(v.leverage, 18, 2)}x · health ${fmtHealth(v.healthFactor)} · tx ${r.hash}`,
@@ -391,11 +383,10 @@ task("close-position", "Close a margin position entirely")
       paidIn: flows.paidIn,
       takenOut: flows.takenOut,
       realizedPnl,
-      tx: r.hash,
-      block: r.blockNumber,
     };
-    return output(
+    return outputSent(
       args.json,
+      r,
       data,
       () =>
         `Closed position #${args.id}: ${fmtUnits(returned, coll.decimals)} ${coll.symbol} returned · realized PnL ${realizedPnl >= 0n ? "+" : ""}${fmtUnits(realizedPnl, coll.decimals)} ${coll.symbol} (paid in ${fmtUnits(flows.paidIn, coll.decimals)}, taken out ${fmtUnits(flows.takenOut, coll.decimals)}) · tx ${r.hash}`,

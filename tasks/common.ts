@@ -160,6 +160,16 @@ export function output<T>(json: boolean, data: T, text: () => string): T {
   return data;
 }
 
+/** `output` for a command that sent a transaction: the record ends with the transaction's hash and block. */
+export function outputSent<T extends object>(
+  json: boolean,
+  r: { hash: string; blockNumber: number },
+  data: T,
+  text: () => string,
+): T & { tx: string; block: number } {
+  return output(json, { ...data, tx: r.hash, block: r.blockNumber }, text);
+}
+
 const FRIENDLY: Record<string, string> = {
   InsufficientCollateral: "would be unhealthy: the account's borrowing power (LTV) does not cover this",
   InsufficientLiquidity: "not enough liquidity in the market",

@@ -15,7 +15,7 @@ import {
   fail,
   fmtHealth,
   fmtUnits,
-  output,
+  outputSent,
   parseLeverage,
   parseSlippage,
   parseUnits,
@@ -201,11 +201,10 @@ withPosition(
         debt: v.debt,
         leverage: v.leverage,
         healthFactor: v.healthFactor,
-        tx: r.hash,
-        block: r.blockNumber,
       };
-      return output(
+      return outputSent(
         args.json,
+        r,
         data,
         () =>
           `Increased position #${args.id} by ${fmtUnits(margin, coll.decimals)} ${coll.symbol} at ${fmtUnits(leverage, 18, 2)}x · collateral ${fmtUnits(v.collateral, coll.decimals)} ${coll.symbol} · debt ${fmtUnits(v.debt, debt.decimals)} ${debt.symbol} · leverage ${fmtUnits(v.leverage, 18, 2)}x · health ${fmtHealth(v.healthFactor)} · tx ${r.hash}`,
@@ -259,11 +258,10 @@ withPosition(task("decrease-position", "Close part of an open margin position (a
       collateral: v.collateral,
       debt: v.debt,
       healthFactor: v.healthFactor,
-      tx: r.hash,
-      block: r.blockNumber,
     };
-    return output(
+    return outputSent(
       args.json,
+      r,
       data,
       () =>
         `Decreased position #${args.id} by ${args.percent} % · ${fmtUnits(returned, coll.decimals)} ${coll.symbol} returned · collateral ${fmtUnits(v.collateral, coll.decimals)} ${coll.symbol} · debt ${fmtUnits(v.debt, debt.decimals)} ${debt.symbol} · health ${fmtHealth(v.healthFactor)} · tx ${r.hash}`,
@@ -294,11 +292,10 @@ withPosition(task("add-margin", "Add collateral to an open margin position (lowe
       collateral: v.collateral,
       leverage: v.leverage,
       healthFactor: v.healthFactor,
-      tx: r.hash,
-      block: r.blockNumber,
     };
-    return output(
+    return outputSent(
       args.json,
+      r,
       data,
       () =>
         `Added ${fmtUnits(amount, coll.decimals)} ${coll.symbol} to position #${args.id} · collateral ${fmtUnits(v.collateral, coll.decimals)} ${coll.symbol} · leverage ${fmtUnits(v.leverage, 18, 2)}x · health ${fmtHealth(v.healthFactor)} · tx ${r.hash}`,
@@ -335,11 +332,10 @@ withPosition(task("remove-margin", "Take collateral out of an open margin positi
       collateral: v.collateral,
       leverage: v.leverage,
       healthFactor: v.healthFactor,
-      tx: r.hash,
-      block: r.blockNumber,
     };
-    return output(
+    return outputSent(
       args.json,
+      r,
       data,
       () =>
         `Removed ${fmtUnits(got, coll.decimals)} ${coll.symbol} from position #${args.id} · collateral ${fmtUnits(v.collateral, coll.decimals)} ${coll.symbol} · leverage ${fmtUnits(v.leverage, 18, 2)}x · health ${fmtHealth(v.healthFactor)} · tx ${r.hash}`,
