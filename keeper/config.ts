@@ -55,6 +55,7 @@ export interface KeeperConfig {
   metricsHost: string;
   shard: Shard;
   logLevel: string;
+  jsonLogs: boolean; // one JSON object per line (pino) instead of readable lines
 }
 
 export const DEFAULTS: KeeperConfig = {
@@ -97,6 +98,7 @@ export const DEFAULTS: KeeperConfig = {
   metricsHost: "127.0.0.1",
   shard: { index: 0, count: 1 },
   logLevel: "info",
+  jsonLogs: false,
 };
 
 type Kind = "string" | "number" | "boolean" | "list";
@@ -229,6 +231,11 @@ export const FLAGS: Record<string, FlagSpec> = {
   "metrics-host": { key: "metricsHost", kind: "string", help: "bind address of the metrics server" },
   shard: { kind: "string", help: "i/n: handle only accounts whose stable hash falls in shard i of n" },
   "log-level": { key: "logLevel", kind: "string", help: "pino level: trace, debug, info, warn, error" },
+  "json-logs": {
+    key: "jsonLogs",
+    kind: "boolean",
+    help: "log one JSON object per line (for log collectors); the default is one readable line per event",
+  },
   help: { kind: "boolean", help: "print this help" },
 };
 

@@ -1,7 +1,8 @@
 // The keeper: indexer → scanner → strategy → executor, plus the volatility updater, driven one block at a time by
 // `tick()`. `run()` is the long-running loop of the CLI; the market simulation drives `tick()` itself in-process.
 import type { Provider } from "ethers";
-import pino, { type Logger } from "pino";
+import type { Logger } from "pino";
+import { makeLogger } from "./logging";
 import { checkChain, checkDeployment } from "./checks";
 import { DEFAULTS, type Deployment, type KeeperConfig } from "./config";
 import { Executor, type TxSigner } from "./executor";
@@ -60,7 +61,7 @@ export class Keeper {
 
   constructor(private readonly deps: KeeperDeps) {
     this.config = { ...DEFAULTS, ...(deps.config ?? {}) };
-    this.log = deps.logger ?? pino({ level: this.config.logLevel });
+    this.log = deps.logger ?? makeLogger(this.config.logLevel, this.config.jsonLogs);
     this.metrics = deps.metrics ?? new KeeperMetrics();
     const d = deps.deployment;
     this.rpc = new Rpc(

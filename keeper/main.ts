@@ -3,7 +3,8 @@
 // processes signing with one key take each other's nonces). Operator errors are one line with the fix, exit 1
 // (exit 2 for bad flags); SIGTERM/SIGINT stop gracefully (a second one exits at once).
 import { HDNodeWallet, JsonRpcProvider, Network, Wallet } from "ethers";
-import pino, { type Logger } from "pino";
+import type { Logger } from "pino";
+import { makeLogger } from "./logging";
 import { helpText, loadDeployment, parseCli, type CliOptions } from "./config";
 import { KeeperFatal } from "./errors";
 import { Keeper } from "./keeper";
@@ -79,7 +80,7 @@ async function main(): Promise<number> {
     console.log(helpText());
     return 0;
   }
-  const log = pino({ level: cli.config.logLevel });
+  const log = makeLogger(cli.config.logLevel, cli.config.jsonLogs);
   if (!cli.rpc) throw new KeeperFatal(`no RPC URL for network "${cli.network}": pass --rpc or set KEEPER_RPC_URL`);
   let deployment;
   try {
