@@ -2,11 +2,14 @@
 // repayments never let anyone take out more than the books allow: shares always add up, cash always covers the
 // free liquidity, and after everyone leaves the pool still holds at least the reserves.
 import { expect } from "chai";
-import { ethers } from "hardhat";
+import hre, { ethers } from "hardhat";
 import fc from "fast-check";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { deployPoolFixture, units } from "../helpers/fixtures";
 import { toAssetsDown } from "../helpers/core";
+
+// Under solidity-coverage every opcode is traced: a run takes ~20x longer, more on a busy machine.
+const COVERAGE = Boolean((hre as unknown as { __SOLIDITY_COVERAGE_RUNNING?: boolean }).__SOLIDITY_COVERAGE_RUNNING);
 
 async function invariantFixture() {
   const f = await deployPoolFixture();
@@ -42,7 +45,7 @@ const action: fc.Arbitrary<Action> = fc.oneof(
 
 describe("core: invariants under random lender activity (fast-check)", () => {
   it("shares add up, cash covers liquidity, nobody extracts more than supplied plus interest", async function () {
-    this.timeout(300_000);
+    if (!COVERAGE) this.timeout(300_000); // instrumented: mocha's coverage timeout (.solcover.js)
     await fc.assert(
       fc.asyncProperty(fc.array(action, { minLength: 1, maxLength: 12 }), async (actions) => {
         const f = await loadFixture(invariantFixture);
@@ -176,7 +179,7 @@ async function victimFixture() {
 
 describe("core: invariants under third parties and broken feeds (fast-check)", () => {
   it("strangers never change the collateral set; unhealthy accounts stay liquidatable; bad debt only when insolvent", async function () {
-    this.timeout(300_000);
+    if (!COVERAGE) this.timeout(300_000); // instrumented: mocha's coverage timeout (.solcover.js)
     await fc.assert(
       fc.asyncProperty(fc.array(feedAction, { minLength: 1, maxLength: 10 }), async (actions) => {
         const f = await loadFixture(victimFixture);
