@@ -4,7 +4,9 @@
 // command line's task, its error is printed here as one line, `Error: <what is wrong and the fix>`, on stderr, with
 // exit code 1, and Hardhat never sees it. Nested in `hre.run` (tests, scripts) the error is thrown as before.
 // `--show-stack-traces` keeps Hardhat's own output, for debugging.
-import { task } from "hardhat/config";
+import { extendConfig, task } from "hardhat/config";
+import { HardhatContext } from "hardhat/internal/context";
+import { HARDHAT_PARAM_DEFINITIONS } from "hardhat/internal/core/params/hardhat-params";
 import { HardhatPluginError } from "hardhat/plugins";
 import type { HardhatRuntimeEnvironment, RunSuperFunction } from "hardhat/types";
 import { PLUGIN, fail } from "./common";
@@ -110,8 +112,72 @@ async function guarded(
   }
 }
 
+const kebab = (name: string) => name.replace(/[A-Z]/g, (c) => "-" + c.toLowerCase());
+
+/** Closest word by edit distance, if it is close enough to be a typo. */
+function closest(word: string, candidates: string[]): string | undefined {
+  const dist = (a: string, b: string) => {
+    const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...new Array<number>(b.length).fill(0)]);
+    for (let j = 1; j <= b.length; j++) d[0][j] = j;
+    for (let i = 1; i <= a.length; i++)
+      for (let j = 1; j <= b.length; j++)
+        d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    return d[a.length][b.length];
+  };
+  const best = candidates.map((c) => ({ c, d: dist(word, c) })).sort((x, y) => x.d - y.d)[0];
+  return best && best.d <= Math.max(2, Math.floor(word.length / 3)) ? best.c : undefined;
+}
+
+/**
+ * The options of a Fulcra command line that Hardhat would reject itself (an unknown `--option`), before any task
+ * code runs and with a stack trace on Linux without $DISPLAY: returns the one-line error, or undefined.
+ * `known`: the task's options (kebab-case, with whether each is a flag).
+ */
+export function unknownOptionError(taskName: string, argv: string[], known: Map<string, boolean>): string | undefined {
+  const global = new Map(
+    Object.entries(HARDHAT_PARAM_DEFINITIONS).map(([name, d]) => [kebab(name), d.isFlag] as [string, boolean]),
+  );
+  const words = argv.slice(2);
+  for (let i = words.indexOf(taskName) + 1; i > 0 && i < words.length; i++) {
+    const w = words[i];
+    if (!w.startsWith("--")) continue;
+    const name = w.slice(2).split("=")[0];
+    const isFlag = known.get(name) ?? global.get(name);
+    if (isFlag === undefined) {
+      const hint = closest(name, [...known.keys()]);
+      return `Unknown option --${name} for ${taskName}${hint ? `: did you mean --${hint}?` : ""} (npx hardhat help ${taskName} lists its options)`;
+    }
+    if (!isFlag && !w.includes("=")) i++; // its value
+  }
+  return undefined;
+}
+
+/** Checks the command line of a Fulcra task once the config (and so every task) is loaded, before Hardhat parses
+ * the task's arguments: an unknown option becomes one line on stderr and exit code 1. */
+function checkCommandLine() {
+  const name = commandLineTask();
+  if (!name || process.argv.includes("--show-stack-traces")) return;
+  const defs = HardhatContext.getHardhatContext().tasksDSL.getTaskDefinitions();
+  if (!(FULCRA_TASKS as readonly string[]).includes(name)) {
+    if (defs[name] !== undefined) return; // Hardhat's own tasks keep Hardhat's behaviour
+    const hint = closest(name, [...FULCRA_TASKS]);
+    if (!hint) return;
+    process.stderr.write(`Error: Unknown command ${name}: did you mean ${hint}? (npx hardhat --help lists them)\n`);
+    process.exit(1);
+  }
+  const def = defs[name];
+  const known = new Map(Object.values(def.paramDefinitions).map((p) => [kebab(p.name), p.isFlag] as [string, boolean]));
+  const line = unknownOptionError(name, process.argv, known);
+  if (line) {
+    process.stderr.write(`Error: ${line}\n`);
+    process.exit(1);
+  }
+}
+
 /** Wraps every Fulcra task (call once, after the tasks are defined). */
 export function guardTasks() {
+  // Config extenders run after the whole config file (every task defined) and before the arguments are parsed.
+  extendConfig(() => checkCommandLine());
   for (const name of FULCRA_TASKS)
     task(name).setAction((args: Record<string, unknown>, hre, runSuper: RunSuperFunction<Record<string, unknown>>) =>
       guarded(name, args, hre, runSuper),

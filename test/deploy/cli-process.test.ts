@@ -212,6 +212,13 @@ describe("CLI as a process against a real hardhat node (issue #18 items 7, 9, 11
       [["set-price", "WETH", "99999999"], /^Price 99999999 is outside the WETH feed's bounds: .*; nothing sent$/],
       [["advance-time", "abc"], /^Invalid seconds "abc"/],
       [["deploy", "--setup", "nosuch"], /nosuch/],
+      // Rejected by Hardhat's own argument parser before any task code, with a stack trace, until tasks/errors.ts
+      // checked the command line first.
+      [
+        ["supply", "--asset", "USDC", "--amoutn", "1"],
+        /^Unknown option --amoutn for supply: did you mean --amount\? \(npx hardhat help supply lists its options\)$/,
+      ],
+      [["suply", "--asset", "USDC", "--amount", "1"], /^Unknown command suply: did you mean supply\?/],
     ];
     // Two at a time: the machine has two cores.
     const results: Run[] = new Array<Run>(cases.length);

@@ -72,7 +72,7 @@ describe("keeper: partial liquidation in a thin pool", function () {
     const gasCost = (450_000n * (GWEI + GWEI) * collPrice) / WAD; // gas × (base 1 gwei + tip 1 gwei) × ETH price
 
     // The full repay: the quoted swap of all the seized WETH returns less than repay + gas + min profit.
-    const fullOut = await quote(deployment.quoter!, f, s.seized, drop);
+    const fullOut = await quote(deployment.quoter, f, s.seized, drop);
     const fullProfit =
       fullOut === undefined ? -1n : (fullOut * debtPrice) / WAD - (s.maxRepay * debtPrice + WAD - 1n) / WAD - gasCost;
     expect(fullProfit < 5n * 10n ** 17n, `full profit ${fullProfit}`).to.equal(true);
@@ -82,7 +82,7 @@ describe("keeper: partial liquidation in a thin pool", function () {
     for (let i = 1; i <= 4; i++) {
       const repay = s.maxRepay >> BigInt(i);
       const seized = (s.seized * repay) / s.maxRepay;
-      const out = (await quote(deployment.quoter!, f, seized, drop))!;
+      const out = (await quote(deployment.quoter, f, seized, drop))!;
       chunks.push({
         k: i,
         repay,
